@@ -1,0 +1,45 @@
+# Tsunagari: `make run` (a running site with demo data) and `make test` (the whole suite).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint install messages migrate worker bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+
+run: migrate
+	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Task worker for the database queue (mail is sent here in production).
+worker: install
+	$(PY) manage.py db_worker
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+test: lint
+	DEBUG=0 SECRET_KEY=test-only-secret SECURE_SSL_REDIRECT=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Recompile the message catalogues after editing locale/*/LC_MESSAGES/django.po (needs gettext).
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l ja -l en --ignore='.venv/*' --ignore='var/*'
+	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
+
+bench: install
+	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,92 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from invites.models import invite_tree
+from invites.services import invitations_revoke_all_from
+
+from .models import Friendship, Profile, User
+
+
+class ProfileInline(admin.StackedInline):
+    model = Profile
+    can_delete = False
+    fields = [
+        "real_name", "real_name_kana", "nickname", "shown_name_choice", "company", "title",
+        "introduction", "interests",
+    ]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [ProfileInline]
+    ordering = ["-date_joined"]
+    list_display = ["email", "shown_name", "company", "is_active", "is_staff", "date_joined"]
+    list_filter = ["is_active", "is_staff", "language"]
+    search_fields = [
+        "email", "profile__real_name", "profile__real_name_kana", "profile__nickname",
+        "profile__company",
+    ]
+    list_select_related = ["profile"]
+    readonly_fields = ["date_joined", "last_login", "invited_by", "quota_in_use", "invited_tree"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "language"]}),
+        (_("Invitations"), {
+            "fields": ["invited_by", "invite_quota", "quota_in_use", "invited_tree"],
+        }),
+        (_("Permissions"), {
+            "fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"],
+        }),
+        (_("Dates"), {"fields": ["date_joined", "last_login"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    actions = ["revoke_invitations"]
+
+    @admin.display(description=_("name"), ordering="profile__real_name")
+    def shown_name(self, user):
+        return user.display_name
+
+    @admin.display(description=_("company"), ordering="profile__company")
+    def company(self, user):
+        return user.profile.company if hasattr(user, "profile") else ""
+
+    @admin.display(description=_("invited by"))
+    def invited_by(self, user):
+        invitation = getattr(user, "accepted_invitation", None)
+        if invitation is None:
+            return "—"
+        return invitation.inviter or _("the site")
+
+    @admin.display(description=_("invitations in use"))
+    def quota_in_use(self, user):
+        used = user.invitations_sent.counting_against_quota().count()
+        quota = user.effective_invite_quota
+        if quota is None:
+            return _("%(used)d (no limit)") % {"used": used}
+        return _("%(used)d of %(quota)d") % {"used": used, "quota": quota}
+
+    @admin.display(description=_("whom they invited"))
+    def invited_tree(self, user):
+        if not user.pk:
+            return "—"
+        return render_to_string("admin/accounts/invite_tree.html", {"nodes": invite_tree(user)})
+
+    @admin.action(description=_("Revoke every pending invitation these members issued"))
+    def revoke_invitations(self, request, queryset):
+        count = sum(invitations_revoke_all_from(inviter=user) for user in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d invitation revoked.", "%(count)d invitations revoked.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Friendship)
+class FriendshipAdmin(admin.ModelAdmin):
+    list_display = ["user", "friend", "created_at"]
+    list_select_related = ["user__profile", "friend__profile"]
+    raw_id_fields = ["user", "friend"]
+    search_fields = ["user__email", "friend__email"]

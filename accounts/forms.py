@@ -1,0 +1,77 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from sns import images
+
+from .models import Profile, User
+
+
+class IdentityFieldsMixin:
+    """The name fields, required as the site's identity policy says."""
+
+    def apply_identity_policy(self) -> None:
+        policy = settings.IDENTITY_POLICY
+        if "real_name" in self.fields:
+            self.fields["real_name"].required = policy == "real_name"
+            self.fields["real_name"].widget.attrs["autocomplete"] = "name"
+        if "nickname" in self.fields:
+            self.fields["nickname"].required = policy == "nickname"
+            self.fields["nickname"].widget.attrs["autocomplete"] = "nickname"
+        if policy != "either":
+            self.fields.pop("shown_name_choice", None)
+
+    def check_identity(self, cleaned_data: dict) -> None:
+        if settings.IDENTITY_POLICY != "either":
+            return
+        choice = cleaned_data.get("shown_name_choice") or Profile.NameChoice.REAL_NAME
+        wanted = "real_name" if choice == Profile.NameChoice.REAL_NAME else "nickname"
+        if not cleaned_data.get(wanted):
+            self.add_error(wanted, _("Fill in the name you chose to be shown."))
+
+
+class ProfileForm(IdentityFieldsMixin, forms.ModelForm):
+    photo_upload = forms.FileField(
+        label=_("Photo"), required=False,
+        help_text=_("JPEG, PNG, WebP or GIF. Location data is removed."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+    )
+    remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
+
+    class Meta:
+        model = Profile
+        fields = [
+            "real_name", "real_name_kana", "nickname", "shown_name_choice", "other_name_visibility",
+            "company", "company_visibility", "title", "title_visibility",
+            "photo_visibility", "introduction", "introduction_visibility",
+            "interests", "interests_visibility",
+        ]
+        widgets = {"introduction": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.apply_identity_policy()
+        self.processed_photo = None
+
+    def clean_photo_upload(self):
+        upload = self.cleaned_data.get("photo_upload")
+        if upload:
+            self.processed_photo = images.process(upload)
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_identity(cleaned)
+        return cleaned
+
+    def profile_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["language"]
+        labels = {"language": _("Language")}

@@ -1,0 +1,259 @@
+"""Members: the custom User (login by email), their Profile and Friendship."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sns import images
+from sns.visibility import PROFILE_FIELD_LEVELS, Level, Relation, can_see
+
+
+class MemberManager(UserManager):
+    """Users are identified by email; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("email address"), max_length=254, unique=True)
+    is_staff = models.BooleanField(
+        _("staff status"),
+        default=False,
+        help_text=_("Can log in to the admin site and invites without a quota."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+        help_text=_("Empty means the site's default language."),
+    )
+    invite_quota = models.PositiveIntegerField(
+        _("invitation quota"), null=True, blank=True,
+        help_text=_("Empty means the site default."),
+    )
+
+    objects = MemberManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self):
+        super().clean()
+        self.email = type(self).objects.normalize_email(self.email)
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:profile", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        """The name shown everywhere, as the site's identity policy says."""
+        profile = getattr(self, "profile", None)
+        if profile is None:
+            return self.email.split("@")[0]
+        return profile.shown_name or self.email.split("@")[0]
+
+    @property
+    def effective_invite_quota(self) -> int | None:
+        """None means unlimited (staff)."""
+        if self.is_staff:
+            return None
+        if self.invite_quota is not None:
+            return self.invite_quota
+        return settings.INVITE_QUOTA
+
+
+class Profile(models.Model):
+    class NameChoice(models.TextChoices):
+        REAL_NAME = "real_name", _("My real name")
+        NICKNAME = "nickname", _("My nickname")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    real_name = models.CharField(_("real name"), max_length=80, blank=True)
+    real_name_kana = models.CharField(
+        _("reading (furigana)"), max_length=80, blank=True,
+        help_text=_("How your name is read, e.g. やまだ はなこ."),
+    )
+    nickname = models.CharField(_("nickname"), max_length=40, blank=True)
+    shown_name_choice = models.CharField(
+        _("name shown to others"), max_length=10, choices=NameChoice.choices,
+        default=NameChoice.REAL_NAME,
+        help_text=_("Used where the site lets members choose."),
+    )
+    company = models.CharField(_("company"), max_length=120, blank=True)
+    title = models.CharField(_("title"), max_length=120, blank=True)
+    introduction = models.TextField(_("self-introduction"), max_length=4000, blank=True)
+    interests = models.CharField(
+        _("interests"), max_length=300, blank=True,
+        help_text=_("Separate with commas."),
+    )
+    photo = models.CharField(_("photo"), max_length=200, blank=True, editable=False)
+
+    company_visibility = models.CharField(
+        _("who sees my company"), max_length=10, choices=PROFILE_FIELD_LEVELS,
+        default=Level.MEMBERS,
+    )
+    title_visibility = models.CharField(
+        _("who sees my title"), max_length=10, choices=PROFILE_FIELD_LEVELS,
+        default=Level.MEMBERS,
+    )
+    photo_visibility = models.CharField(
+        _("who sees my photo"), max_length=10, choices=PROFILE_FIELD_LEVELS,
+        default=Level.MEMBERS,
+    )
+    introduction_visibility = models.CharField(
+        _("who sees my self-introduction"), max_length=10, choices=PROFILE_FIELD_LEVELS,
+        default=Level.MEMBERS,
+    )
+    interests_visibility = models.CharField(
+        _("who sees my interests"), max_length=10, choices=PROFILE_FIELD_LEVELS,
+        default=Level.MEMBERS,
+    )
+    # The other name than the one shown (e.g. the nickname on a real-name site).
+    other_name_visibility = models.CharField(
+        _("who sees my other name"), max_length=10, choices=PROFILE_FIELD_LEVELS,
+        default=Level.MEMBERS,
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return self.shown_name
+
+    @property
+    def shows_real_name(self) -> bool:
+        policy = settings.IDENTITY_POLICY
+        if policy == "either":
+            return self.shown_name_choice == self.NameChoice.REAL_NAME and bool(self.real_name)
+        return policy == "real_name"
+
+    @property
+    def shown_name(self) -> str:
+        return self.real_name if self.shows_real_name else self.nickname
+
+    @property
+    def other_name(self) -> str:
+        return self.nickname if self.shows_real_name else self.real_name
+
+    def photo_url(self, size: str = "medium") -> str:
+        return images.url(self.photo, size) if self.photo else ""
+
+    def shown_to(self, relation: Relation) -> ShownProfile:
+        """The profile as a viewer in ``relation`` may see it: hidden fields come back empty."""
+
+        def field(value: str, level: str) -> str:
+            return value if can_see(level, relation) else ""
+
+        other_name = field(self.other_name, self.other_name_visibility)
+        return ShownProfile(
+            name=self.user.display_name,
+            name_kana=self.real_name_kana
+            if self.shows_real_name or other_name
+            else "",
+            other_name=other_name,
+            company=field(self.company, self.company_visibility),
+            title=field(self.title, self.title_visibility),
+            photo=self.photo if can_see(self.photo_visibility, relation) else "",
+            introduction=field(self.introduction, self.introduction_visibility),
+            interests=[
+                i.strip()
+                for i in field(self.interests, self.interests_visibility).split(",")
+                if i.strip()
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class ShownProfile:
+    name: str
+    name_kana: str
+    other_name: str
+    company: str
+    title: str
+    photo: str
+    introduction: str
+    interests: list[str]
+
+    def photo_url(self, size: str = "medium") -> str:
+        return images.url(self.photo, size) if self.photo else ""
+
+    @property
+    def photo_small(self) -> str:
+        return self.photo_url("small")
+
+    @property
+    def photo_medium(self) -> str:
+        return self.photo_url("medium")
+
+
+class FriendshipQuerySet(models.QuerySet):
+    def between(self, a: User, b: User) -> FriendshipQuerySet:
+        return self.filter(
+            models.Q(user=a, friend=b) | models.Q(user=b, friend=a)
+        )
+
+
+class Friendship(models.Model):
+    """One row each way, written together by ``accounts.services.friendship_create``.
+
+    Storing both directions keeps "friends of X" and the friend-of-a-friend joins plain
+    index lookups; the services are the only writers and keep the pair whole.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="friendships")
+    friend = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = FriendshipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("friendship")
+        verbose_name_plural = _("friendships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "friend"], name="friendship_once_per_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(user=models.F("friend")), name="friendship_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.friend_id}"

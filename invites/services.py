@@ -1,0 +1,147 @@
+"""Writes to invitations: create, resend, revoke, redeem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import services as accounts_services
+from accounts.models import User
+
+from .models import Invitation, default_expiry, new_token
+from .tasks import send_invitation_email
+
+
+class InvitationError(Exception):
+    """A member-facing reason why an invitation cannot be made or used."""
+
+
+class QuotaExhausted(InvitationError):
+    pass
+
+
+class InvitationNotUsable(InvitationError):
+    pass
+
+
+def _email_taken(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
+@transaction.atomic
+def invitation_create(
+    *, inviter: User | None, email: str, message: str = "", send: bool = True
+) -> Invitation:
+    """Invite ``email`` on behalf of ``inviter`` (None: the site itself) and mail the link."""
+    email = User.objects.normalize_email(email.strip())
+    if inviter is not None:
+        # Lock the inviter, since two invitations sent at once must not both take the
+        # last slot of the quota.
+        inviter = User.objects.select_for_update().get(pk=inviter.pk)
+        quota = inviter.effective_invite_quota
+        if quota is not None and inviter.invitations_sent.counting_against_quota().count() >= quota:
+            raise QuotaExhausted(_("You have no invitations left."))
+    if _email_taken(email):
+        raise InvitationError(_("This person is already a member."))
+    if Invitation.objects.pending().filter(email__iexact=email).filter(
+        Q(inviter=inviter) if inviter else Q(inviter__isnull=True)
+    ).exists():
+        raise InvitationError(
+            _("You have already invited this address. You can resend that invitation.")
+        )
+    invitation = Invitation.objects.create(
+        inviter=inviter, email=email, message=message, sent_at=timezone.now() if send else None
+    )
+    if send:
+        _send_after_commit(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation) -> Invitation:
+    """Mail a fresh link with a new expiry; the old link stops working at once."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise InvitationNotUsable(_("This invitation can no longer be resent."))
+    invitation.token = new_token()
+    invitation.expires_at = default_expiry()
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["token", "expires_at", "sent_at"])
+    _send_after_commit(invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> bool:
+    """Revoke a pending (or expired) invitation; return False if it was already used up."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at or invitation.revoked_at:
+        return False
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return True
+
+
+def invitations_revoke_all_from(*, inviter: User) -> int:
+    """Revoke every invitation ``inviter`` issued that is not yet accepted."""
+    return Invitation.objects.filter(
+        inviter=inviter, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+
+
+def usable_invitation(token: str) -> Invitation:
+    """The pending invitation behind ``token``; raise Invitation.DoesNotExist if unknown."""
+    return Invitation.objects.select_related("inviter__profile").get(token=token)
+
+
+@dataclass(frozen=True)
+class Signup:
+    email: str
+    password: str
+    language: str
+    profile: dict
+
+
+@transaction.atomic
+def invitation_redeem(*, token: str, signup: Signup) -> User:
+    """Create the invitee's account from an invitation: all of it, or nothing.
+
+    The invitation row is locked first, so two submissions of one token (two tabs, a double
+    click) queue here and the second finds it accepted.
+    """
+    try:
+        invitation = Invitation.objects.select_for_update().get(token=token)
+    except Invitation.DoesNotExist:
+        raise InvitationNotUsable(_("This invitation does not exist.")) from None
+    if not invitation.is_pending:
+        raise InvitationNotUsable(_("This invitation can no longer be used."))
+    email = User.objects.normalize_email(signup.email.strip())
+    if _email_taken(email):
+        raise InvitationError(_("An account with this email address already exists."))
+    try:
+        user = accounts_services.member_create(
+            email=email,
+            password=signup.password,
+            # The invitation reached this address, which proves it; another must be verified.
+            email_verified=email.lower() == invitation.email.lower(),
+            language=signup.language,
+            profile=signup.profile,
+        )
+    except IntegrityError:
+        # Another invitation made an account for this address a moment ago.
+        raise InvitationError(_("An account with this email address already exists.")) from None
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_user = user
+    invitation.save(update_fields=["accepted_at", "accepted_user"])
+    if invitation.inviter_id and invitation.inviter.is_active:
+        accounts_services.friendship_create(a=invitation.inviter, b=user)
+    return user
+
+
+def _send_after_commit(invitation: Invitation) -> None:
+    pk, token = invitation.pk, invitation.token
+    transaction.on_commit(lambda: send_invitation_email.enqueue(invitation_id=pk, token=token))

@@ -1,0 +1,39 @@
+"""Background work of the invites app."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django_tasks import task
+
+
+@task()
+def send_invitation_email(*, invitation_id: int, token: str) -> bool:
+    """Mail the invitation link, as text and HTML, in the site's language.
+
+    The token travels with the task so that a resend in between (a new token) leaves this
+    mail with a link that no longer works, never with a link that was not meant for it.
+    """
+    from .models import Invitation
+
+    invitation = (
+        Invitation.objects.select_related("inviter__profile").filter(pk=invitation_id).first()
+    )
+    if invitation is None or invitation.token != token or not invitation.is_pending:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "invitation": invitation,
+            "inviter_name": invitation.inviter.display_name if invitation.inviter else "",
+            "site_name": settings.SITE_NAME,
+            "accept_url": settings.SITE_URL.rstrip("/")
+            + reverse("invites:accept", args=[token]),
+        }
+        subject = render_to_string("invites/email/invitation_subject.txt", context).strip()
+        text = render_to_string("invites/email/invitation.txt", context)
+        html = render_to_string("invites/email/invitation.html", context)
+    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+    return True

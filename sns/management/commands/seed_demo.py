@@ -1,0 +1,149 @@
+"""Demo data for `make run`: a dozen members, their friendships and invitations in every state."""
+
+import io
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from accounts import services as accounts_services
+from accounts.models import User
+from invites import services as invites_services
+from invites.models import Invitation
+from sns import images
+from sns.models import SitePolicy
+
+ADMIN_EMAIL = "admin@example.com"
+MEMBER_EMAIL = "hanako@example.com"
+PASSWORD = "tsunagari-demo"
+
+# email, real name, kana, nickname, company, title, language, interests, invited by (index)
+MEMBERS = [
+    ("hanako@example.com", "山田 花子", "やまだ はなこ", "はなちゃん", "山田製作所", "代表取締役",
+     "ja", "登山, 写真, 日本酒", None),
+    ("taro@example.com", "鈴木 太郎", "すずき たろう", "たろう", "鈴木商店", "専務", "ja",
+     "ゴルフ, 読書", 0),
+    ("emily@example.com", "Emily Carter", "", "Em", "Carter Design", "Founder", "en",
+     "typography, cycling", 0),
+    ("kenji@example.com", "佐藤 健二", "さとう けんじ", "ケン", "佐藤工務店", "社長", "ja",
+     "釣り, キャンプ", 1),
+    ("yuki@example.com", "高橋 由紀", "たかはし ゆき", "ゆき", "高橋会計事務所", "税理士", "ja",
+     "茶道, ヨガ", 1),
+    ("david@example.com", "David Müller", "", "Dave", "Müller Trading K.K.", "Country Manager",
+     "en", "sake, running, jazz", 2),
+    ("aiko@example.com", "伊藤 愛子", "いとう あいこ", "あいこ", "伊藤デザイン室", "デザイナー",
+     "ja", "イラスト, カフェ巡り", 2),
+    ("hiroshi@example.com", "渡辺 浩", "わたなべ ひろし", "ひろ", "渡辺物流", "営業部長", "ja",
+     "野球, 将棋", 3),
+    ("sophie@example.com", "Sophie Martin", "", "Sophie", "Atelier Martin", "Chef", "en",
+     "cooking, wine, markets", 5),
+    ("mai@example.com", "中村 舞", "なかむら まい", "まい", "中村法律事務所", "弁護士", "ja",
+     "ピアノ, 旅行", 4),
+    ("kaito@example.com", "小林 海斗", "こばやし かいと", "かいと", "小林ソフト", "エンジニア",
+     "ja", "プログラミング, ボードゲーム", 3),
+    ("lena@example.com", "Lena Kowalski", "", "Lena", "Kowalski Consulting", "Consultant",
+     "en", "photography, hiking", 8),
+]
+EXTRA_FRIENDS = [(1, 2), (3, 4), (5, 6), (6, 9), (7, 10), (2, 8), (4, 9), (0, 5), (1, 3)]
+COLORS = ["#c0392b", "#2471a3", "#229954", "#b9770e", "#7d3c98", "#17a589"]
+
+POLICY_JA = """## このサイトについて
+つながりは、地域の経営者とその仲間が集まる招待制のネットワークです。
+会員の紹介がなければ参加できません。招待した人は最初の友だちになります。
+
+- 実名で参加してください。
+- 勧誘・営業目的の投稿はご遠慮ください。
+- ここで知った情報を本人の同意なく外に出さないでください。
+"""
+POLICY_EN = """## About this site
+Tsunagari is an invitation-only network for local business owners and their friends.
+You can join only through a member's invitation; your inviter becomes your first friend.
+
+- Join under your real name.
+- No sales pitches or solicitation.
+- Do not share what you learn here without the author's consent.
+"""
+
+
+def _demo_photo(letter: str, color: str) -> images.ProcessedImage:
+    picture = Image.new("RGB", (400, 400), color)
+    ImageDraw.Draw(picture).ellipse((90, 90, 310, 310), fill="#ffffff")
+    buffer = io.BytesIO()
+    picture.save(buffer, "PNG")
+    return images.process(SimpleUploadedFile(f"{letter}.png", buffer.getvalue()))
+
+
+class Command(BaseCommand):
+    help = "Load demo members, friendships and invitations once (does nothing if loaded)."
+
+    def handle(self, *args, **options):
+        if User.objects.filter(email=ADMIN_EMAIL).exists():
+            self.stdout.write("Demo data is already loaded.")
+        else:
+            with transaction.atomic():
+                self._load()
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(
+            f"\n  Admin:  {ADMIN_EMAIL} / {PASSWORD}   (/admin/)\n"
+            f"  Member: {MEMBER_EMAIL} / {PASSWORD}\n"
+        )
+
+    def _load(self):
+        SitePolicy.objects.get_or_create(
+            pk=1, defaults={"body_ja": POLICY_JA, "body_en": POLICY_EN}
+        )
+        accounts_services.member_create(
+            email=ADMIN_EMAIL, password=PASSWORD, email_verified=True, is_staff=True,
+            is_superuser=True, profile={"real_name": "運営事務局", "nickname": "運営"},
+        )
+        members = []
+        for i, (email, name, kana, nick, company, title, lang, interests, by) in enumerate(MEMBERS):
+            profile = {
+                "real_name": name, "real_name_kana": kana, "nickname": nick, "company": company,
+                "title": title, "interests": interests,
+                "introduction": f"{company}の{title}です。よろしくお願いします。" if lang == "ja"
+                else f"{title} at {company}. Happy to connect!",
+            }
+            if by is None:
+                member = accounts_services.member_create(
+                    email=email, password=PASSWORD, email_verified=True, language=lang,
+                    profile=profile,
+                )
+            else:
+                invitation = invites_services.invitation_create(
+                    inviter=members[by], email=email, send=False
+                )
+                member = invites_services.invitation_redeem(
+                    token=invitation.token,
+                    signup=invites_services.Signup(
+                        email=email, password=PASSWORD, language=lang, profile=profile
+                    ),
+                )
+            if i % 2 == 0:
+                accounts_services.profile_update(
+                    user=member, fields={}, photo=_demo_photo(name[0], COLORS[i % len(COLORS)])
+                )
+            members.append(member)
+        for a, b in EXTRA_FRIENDS:
+            accounts_services.friendship_create(a=members[a], b=members[b])
+
+        # Invitations in every state, from the demo member.
+        hanako = members[0]
+        invites_services.invitation_create(
+            inviter=hanako, email="pending.guest@example.com", send=False,
+            message="今度の交流会でお話しした件、ぜひこちらで続きを！",
+        )
+        expired = invites_services.invitation_create(
+            inviter=hanako, email="late.guest@example.com", send=False
+        )
+        Invitation.objects.filter(pk=expired.pk).update(
+            created_at=timezone.now() - timedelta(days=20),
+            expires_at=timezone.now() - timedelta(days=6),
+        )
+        revoked = invites_services.invitation_create(
+            inviter=members[1], email="withdrawn.guest@example.com", send=False
+        )
+        invites_services.invitation_revoke(invitation=revoked)

@@ -1,0 +1,75 @@
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts.services import friends_of
+
+from .models import SitePolicy
+from .visibility import Relation
+
+HOME_FRIENDS = 12
+
+
+@login_not_required
+def home(request):
+    """The landing page for visitors; home (新着) for members."""
+    if not request.user.is_authenticated:
+        return render(request, "sns/landing.html", {"policy": SitePolicy.current()})
+    user = request.user
+    friends = friends_of(user)
+    quota = user.effective_invite_quota
+    return render(request, "sns/home.html", {
+        # They are all my friends, so each shows me what their friends may see.
+        "friends": [(f, f.profile.shown_to(Relation.FRIEND)) for f in friends[:HOME_FRIENDS]],
+        "friend_count": friends.count(),
+        "invites_left": None if quota is None
+        else max(quota - user.invitations_sent.counting_against_quota().count(), 0),
+        "pending_invitations": user.invitations_sent.pending().count(),
+    })
+
+
+@login_not_required
+def policy(request):
+    return render(request, "sns/policy.html", {"policy": SitePolicy.current()})
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the member's account."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in {"ja", "en"}:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
+
+
+def _error(request, status: int, title: str, text: str):
+    return render(request, "error.html", {"title": title, "text": text}, status=status)
+
+
+@login_not_required
+def bad_request(request, exception=None):
+    return _error(request, 400, _("Bad request"),
+                  _("The request could not be understood. Please go back and try again."))
+
+
+@login_not_required
+def permission_denied(request, exception=None):
+    return _error(request, 403, _("Not allowed"),
+                  _("You are not allowed to do this."))
+
+
+@login_not_required
+def page_not_found(request, exception=None):
+    return _error(request, 404, _("Page not found"),
+                  _("This page does not exist, or you cannot see it."))
+
+
+@login_not_required
+def server_error(request):
+    # A page of its own that needs neither the database nor the base layout's context.
+    return render(request, "500.html", status=500)

@@ -1,0 +1,87 @@
+"""Personas used everywhere (DESIGN.md §5) and shared fixtures.
+
+owner — the member whose page or content is under test; friend — owner's friend;
+fof — a friend of friend (not owner's friend); member — a member with no tie to owner;
+blocked — reserved for the blocking issue (a plain member until Block exists);
+anonymous — a visitor who is not logged in; moderator — staff.
+"""
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    # Most assertions read English text; Japanese is tested on purpose where it matters.
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def owner(db):
+    return factories.member("Owner Person", email="owner@example.com",
+                            company="Owner K.K.", title="CEO")
+
+
+@pytest.fixture
+def friend(owner):
+    friend = factories.member("Friend Person", email="friend@example.com")
+    factories.befriend(owner, friend)
+    return friend
+
+
+@pytest.fixture
+def fof(friend):
+    fof = factories.member("Fof Person", email="fof@example.com")
+    factories.befriend(friend, fof)
+    return fof
+
+
+@pytest.fixture
+def member(db):
+    return factories.member("Plain Member", email="member@example.com")
+
+
+@pytest.fixture
+def blocked(db):
+    return factories.member("Blocked Person", email="blocked@example.com")
+
+
+@pytest.fixture
+def anonymous():
+    return None
+
+
+@pytest.fixture
+def moderator(db):
+    return factories.member("Moderator", email="moderator@example.com", staff=True)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def as_user():
+    """as_user(persona) → a test client logged in as that member (or anonymous for None)."""
+    return client_for
+
+
+@pytest.fixture
+def outbox():
+    mail.outbox.clear()
+    return mail.outbox

@@ -1,0 +1,66 @@
+"""Builders for test data. Members are made through the same service the site uses."""
+
+from __future__ import annotations
+
+import io
+import itertools
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from accounts import services as accounts_services
+from accounts.models import User
+from invites import services as invites_services
+from invites.models import Invitation
+
+PASSWORD = "correct-horse-battery-staple"
+_seq = itertools.count(1)
+
+
+def member(
+    name: str | None = None, *, email: str | None = None, staff: bool = False, **profile
+) -> User:
+    n = next(_seq)
+    profile.setdefault("real_name", name or f"会員 {n}")
+    profile.setdefault("nickname", f"nick{n}")
+    return accounts_services.member_create(
+        email=email or f"member{n}@example.com",
+        password=PASSWORD,
+        email_verified=True,
+        is_staff=staff,
+        profile=profile,
+    )
+
+
+def befriend(a: User, b: User) -> None:
+    accounts_services.friendship_create(a=a, b=b)
+
+
+def invitation(inviter: User | None = None, email: str | None = None, **kwargs) -> Invitation:
+    return invites_services.invitation_create(
+        inviter=inviter, email=email or f"guest{next(_seq)}@example.com", **kwargs
+    )
+
+
+def signup_data(email: str, **overrides) -> dict:
+    """POST data for the signup form on the invitation page."""
+    data = {
+        "email": email,
+        "real_name": "新井 さくら",
+        "real_name_kana": "あらい さくら",
+        "nickname": "さくら",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+        "agree": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def image_file(
+    fmt: str = "JPEG", size: tuple[int, int] = (640, 480), name: str | None = None, **save_kwargs
+) -> SimpleUploadedFile:
+    picture = Image.new("RGB", size, "#c0392b")
+    buffer = io.BytesIO()
+    picture.save(buffer, fmt, **save_kwargs)
+    return SimpleUploadedFile(name or f"photo.{fmt.lower()}", buffer.getvalue())
