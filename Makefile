@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# In development, mail is sent (to the console) at once rather than by a worker.
+DEV_TASKS ?= django_tasks.backends.immediate.ImmediateBackend
 
 .PHONY: run test lint install messages migrate worker bench clean
 
@@ -21,7 +23,9 @@ migrate: install
 
 run: migrate
 	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "  Site:   http://$(HOST):$(PORT)/"
+	DEBUG=1 SITE_URL=http://$(HOST):$(PORT) TASKS_BACKEND=$(DEV_TASKS) \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Task worker for the database queue (mail is sent here in production).
 worker: install
@@ -31,7 +35,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 test: lint
-	DEBUG=0 SECRET_KEY=test-only-secret SECURE_SSL_REDIRECT=0 $(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Recompile the message catalogues after editing locale/*/LC_MESSAGES/django.po (needs gettext).
 messages: install

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from invites.models import invite_tree
 from invites.services import invitations_revoke_all_from
 
+from . import services
 from .models import Friendship, Profile, User
 
 
@@ -43,6 +44,12 @@ class UserAdmin(BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     actions = ["revoke_invitations"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A member added here gets the profile and the (verified: the operator typed it)
+        # email record that members who joined by invitation have.
+        services.member_complete(user=form.instance, email_verified=True)
 
     @admin.display(description=_("name"), ordering="profile__real_name")
     def shown_name(self, user):

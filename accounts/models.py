@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,23 +22,20 @@ class MemberManager(UserManager):
 
     use_in_migrations = True
 
-    def _create_user(self, email, password, **extra_fields):
-        if not email:
-            raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email), **extra_fields)
-        user.set_password(password)
-        user.save(using=self._db)
-        return user
-
+    # Django's management commands (createsuperuser) and third-party code call these; they
+    # go through the service so that every member has a profile and an email record.
     def create_user(self, email, password=None, **extra_fields):
-        extra_fields.setdefault("is_staff", False)
-        extra_fields.setdefault("is_superuser", False)
-        return self._create_user(email, password, **extra_fields)
+        from .services import member_create
+
+        return member_create(email=email, password=password, email_verified=False, **extra_fields)
 
     def create_superuser(self, email, password=None, **extra_fields):
-        extra_fields["is_staff"] = True
-        extra_fields["is_superuser"] = True
-        return self._create_user(email, password, **extra_fields)
+        from .services import member_create
+
+        return member_create(
+            email=email, password=password, email_verified=True, is_staff=True,
+            is_superuser=True,
+        )
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -121,7 +119,7 @@ class Profile(models.Model):
     introduction = models.TextField(_("self-introduction"), max_length=4000, blank=True)
     interests = models.CharField(
         _("interests"), max_length=300, blank=True,
-        help_text=_("Separate with commas."),
+        help_text=_("Separate with commas (, or 、)."),
     )
     photo = models.CharField(_("photo"), max_length=200, blank=True, editable=False)
 
@@ -196,7 +194,8 @@ class Profile(models.Model):
             introduction=field(self.introduction, self.introduction_visibility),
             interests=[
                 i.strip()
-                for i in field(self.interests, self.interests_visibility).split(",")
+                # Members write Japanese commas as often as ASCII ones.
+                for i in re.split(r"[,、，]", field(self.interests, self.interests_visibility))
                 if i.strip()
             ],
         )

@@ -22,13 +22,23 @@ def member_create(
     is_superuser: bool = False,
 ) -> User:
     """Create a member with their profile and their (allauth) email address record."""
-    user = User.objects.create_user(
-        email=email, password=password, language=language,
+    user = User(
+        email=User.objects.normalize_email(email), language=language,
         is_staff=is_staff, is_superuser=is_superuser,
     )
+    user.set_password(password)
+    user.save()
     Profile.objects.create(user=user, **(profile or {}))
     EmailAddress.objects.create(user=user, email=user.email, verified=email_verified, primary=True)
     return user
+
+
+def member_complete(*, user: User, email_verified: bool) -> None:
+    """Give a member saved elsewhere (the admin's add form) what member_create gives."""
+    Profile.objects.get_or_create(user=user)
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": email_verified, "primary": True}
+    )
 
 
 @transaction.atomic

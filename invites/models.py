@@ -65,7 +65,8 @@ class InvitationQuerySet(models.QuerySet):
 
 class Invitation(models.Model):
     inviter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        # A member who leaves keeps their invitees' history: the rows stay, without them.
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="invitations_sent", verbose_name=_("inviter"),
         help_text=_("Empty when the operator invited on behalf of the site."),
     )

@@ -32,6 +32,15 @@ def _email_taken(email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
 
 
+def _check_quota(inviter: User) -> None:
+    # Lock the inviter, since two invitations sent at once must not both take the
+    # last slot of the quota.
+    inviter = User.objects.select_for_update().get(pk=inviter.pk)
+    quota = inviter.effective_invite_quota
+    if quota is not None and inviter.invitations_sent.counting_against_quota().count() >= quota:
+        raise QuotaExhausted(_("You have no invitations left."))
+
+
 @transaction.atomic
 def invitation_create(
     *, inviter: User | None, email: str, message: str = "", send: bool = True
@@ -39,12 +48,7 @@ def invitation_create(
     """Invite ``email`` on behalf of ``inviter`` (None: the site itself) and mail the link."""
     email = User.objects.normalize_email(email.strip())
     if inviter is not None:
-        # Lock the inviter, since two invitations sent at once must not both take the
-        # last slot of the quota.
-        inviter = User.objects.select_for_update().get(pk=inviter.pk)
-        quota = inviter.effective_invite_quota
-        if quota is not None and inviter.invitations_sent.counting_against_quota().count() >= quota:
-            raise QuotaExhausted(_("You have no invitations left."))
+        _check_quota(inviter)
     if _email_taken(email):
         raise InvitationError(_("This person is already a member."))
     if Invitation.objects.pending().filter(email__iexact=email).filter(
@@ -67,6 +71,9 @@ def invitation_resend(*, invitation: Invitation) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise InvitationNotUsable(_("This invitation can no longer be resent."))
+    if not invitation.is_pending and invitation.inviter_id is not None:
+        # An expired invitation gave its slot back; reviving it takes a slot again.
+        _check_quota(invitation.inviter)
     invitation.token = new_token()
     invitation.expires_at = default_expiry()
     invitation.sent_at = timezone.now()

@@ -52,17 +52,16 @@ def process(upload) -> ProcessedImage:
                 raise ValidationError(NOT_AN_IMAGE, code="format")
             width, height = probe.size
             if width * height > settings.IMAGE_MAX_PIXELS:
-                raise ValidationError(
-                    _("This image has too many pixels (at most %(mp)d megapixels).")
-                    % {"mp": settings.IMAGE_MAX_PIXELS // 1_000_000},
-                    code="too_many_pixels",
-                )
+                raise _too_many_pixels()
             probe.seek(0)  # the first frame of an animation
             image = ImageOps.exif_transpose(probe)
             image.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        # Pillow's own cap, hit while reading the header of a far larger image than ours.
+        raise _too_many_pixels() from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ValidationError(NOT_AN_IMAGE, code="invalid") from None
 
     mode = "RGBA" if image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info else "RGB"
@@ -76,6 +75,14 @@ def process(upload) -> ProcessedImage:
         copy.save(buffer, STORED_FORMAT, quality=85, method=4)
         renditions[name] = buffer.getvalue()
     return ProcessedImage(renditions=renditions, width=image.width, height=image.height)
+
+
+def _too_many_pixels() -> ValidationError:
+    return ValidationError(
+        _("This image has too many pixels (at most %(mp)d megapixels).")
+        % {"mp": settings.IMAGE_MAX_PIXELS // 1_000_000},
+        code="too_many_pixels",
+    )
 
 
 def store(processed: ProcessedImage, *, prefix: str) -> str:

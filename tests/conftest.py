@@ -23,6 +23,12 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's cost protects production passwords; here it only slows every persona down.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default(settings):
     # Most assertions read English text; Japanese is tested on purpose where it matters.
     settings.LANGUAGE_CODE = "en"

@@ -1,0 +1,236 @@
+"""Logging in and out, the login rate limit, password reset, and the closed open signup."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from accounts.models import User
+from tests import factories
+
+LOGIN = reverse("account_login")
+LOGOUT = reverse("account_logout")
+RESET = reverse("account_reset_password")
+SIGNUP = reverse("account_signup")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(db):
+    # The rate limits live in the (database) cache; no test may inherit another's counts.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def logged_in_as(client) -> int | None:
+    user_id = client.session.get("_auth_user_id")
+    return int(user_id) if user_id else None
+
+
+def page_text(response) -> str:
+    """The page without what differs on every request (CSRF tokens)."""
+    body = response.content.decode()
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)
+
+
+# --- logging in ---------------------------------------------------------------------------
+
+
+def test_login_page_needs_no_login(client, db):
+    response = client.get(LOGIN)
+    assert response.status_code == 200
+    assert 'name="login"' in response.content.decode()
+    assert 'name="password"' in response.content.decode()
+
+
+def test_login_with_email_and_password(client, owner):
+    response = client.post(LOGIN, {"login": "owner@example.com", "password": factories.PASSWORD})
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    assert logged_in_as(client) == owner.pk
+    assert "Owner Person" in client.get("/").content.decode()
+
+
+def test_login_ignores_the_case_of_the_address(client, owner):
+    response = client.post(LOGIN, {"login": "Owner@EXAMPLE.com", "password": factories.PASSWORD})
+    assert response.status_code == 302
+    assert logged_in_as(client) == owner.pk
+
+
+def test_login_goes_on_to_the_page_asked_for(client, owner):
+    response = client.post(
+        f"{LOGIN}?next=/invite/", {"login": "owner@example.com", "password": factories.PASSWORD}
+    )
+    assert response.status_code == 302 and response.url == "/invite/"
+
+
+def test_login_with_a_wrong_password_is_refused(client, owner):
+    response = client.post(LOGIN, {"login": "owner@example.com", "password": "wrong-password"})
+    assert response.status_code == 200
+    assert ("The email address and/or password you specified are not correct."
+            in response.content.decode())
+    assert logged_in_as(client) is None
+
+
+def test_an_unknown_address_is_refused_with_the_same_message(client, owner):
+    response = client.post(LOGIN, {"login": "nobody@example.com", "password": "wrong-password"})
+    assert response.status_code == 200
+    assert ("The email address and/or password you specified are not correct."
+            in response.content.decode())
+
+
+def test_a_member_who_left_cannot_log_in(client, owner):
+    owner.is_active = False
+    owner.save(update_fields=["is_active"])
+    client.post(LOGIN, {"login": "owner@example.com", "password": factories.PASSWORD})
+    assert logged_in_as(client) is None
+
+
+def test_five_wrong_passwords_then_even_the_right_one_is_refused(client, owner, member):
+    for _ in range(5):
+        response = client.post(LOGIN, {"login": "owner@example.com", "password": "wrong"})
+        assert response.status_code == 200
+        assert "The email address and/or password you specified are not correct." in (
+            response.content.decode()
+        )
+        assert logged_in_as(client) is None
+
+    response = client.post(LOGIN, {"login": "owner@example.com", "password": factories.PASSWORD})
+
+    assert logged_in_as(client) is None
+    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    # The limit is per address: another member on the same network still gets in.
+    response = client.post(LOGIN, {"login": "member@example.com",
+                                   "password": factories.PASSWORD})
+    assert response.status_code == 302
+    assert logged_in_as(client) == member.pk
+
+
+def test_a_successful_login_does_not_use_up_the_limit(client, owner):
+    for _ in range(8):
+        response = client.post(LOGIN, {"login": "owner@example.com",
+                                       "password": factories.PASSWORD})
+        assert response.status_code == 302
+        client.post(LOGOUT)
+    assert logged_in_as(client) is None
+
+
+def test_the_limit_counts_the_address_whatever_its_case(client, owner):
+    for login in ["owner@example.com", "OWNER@example.com", "Owner@Example.com",
+                  "owner@EXAMPLE.COM", "oWnEr@example.com"]:
+        client.post(LOGIN, {"login": login, "password": "wrong"})
+    response = client.post(LOGIN, {"login": "owner@example.com", "password": factories.PASSWORD})
+    assert logged_in_as(client) is None
+    assert "Too many failed login attempts." in response.content.decode()
+
+
+# --- logging out --------------------------------------------------------------------------
+
+
+def test_logout_by_post(owner, as_user):
+    client = as_user(owner)
+    response = client.post(LOGOUT)
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    assert logged_in_as(client) is None
+    # Members' pages are closed again.
+    assert client.get("/invite/").status_code == 302
+
+
+def test_logout_by_get_only_asks(owner, as_user):
+    client = as_user(owner)
+    response = client.get(LOGOUT)
+    assert response.status_code == 200
+    assert 'method="post"' in response.content.decode()
+    assert logged_in_as(client) == owner.pk
+
+
+# --- password reset -----------------------------------------------------------------------
+
+
+def test_password_reset_does_not_tell_whether_an_address_is_a_member(client, owner, outbox):
+    known = client.post(RESET, {"email": "owner@example.com"})
+    unknown = client.post(RESET, {"email": "stranger@example.com"})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url == reverse("account_reset_password_done")
+
+    known_page = client.get(known.url)
+    unknown_page = client.get(unknown.url)
+    assert known_page.status_code == unknown_page.status_code == 200
+    assert page_text(known_page) == page_text(unknown_page)
+
+    # Each address gets one mail; only a member's carries a reset link.
+    assert sorted(m.to[0] for m in outbox) == ["owner@example.com", "stranger@example.com"]
+    to_member = next(m for m in outbox if m.to == ["owner@example.com"])
+    to_stranger = next(m for m in outbox if m.to == ["stranger@example.com"])
+    assert "/accounts/password/reset/key/" in to_member.body
+    assert "/accounts/password/reset/key/" not in to_stranger.body
+    for text in [to_stranger.subject, to_stranger.body,
+                 *(html for html, _ in to_stranger.alternatives)]:
+        assert "owner@example.com" not in text
+        assert "Owner Person" not in text
+        assert "/reset/key/" not in text
+
+
+def test_password_reset_form_errors_are_the_same_for_both(client, owner):
+    # A malformed address is a form error, whoever it could belong to.
+    response = client.post(RESET, {"email": "not an address"})
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.content.decode()
+
+
+def test_password_reset_link_sets_a_new_password(client, owner, outbox):
+    client.post(RESET, {"email": "owner@example.com"})
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", outbox[0].body)
+    assert link, outbox[0].body
+    # allauth moves the key from the URL into the session, then shows the form.
+    response = client.get(link.group(1), follow=True)
+    assert response.status_code == 200
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else link.group(1)
+    new = "a-brand-new-passphrase-42"
+    response = client.post(form_url, {"password1": new, "password2": new})
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password(new)
+
+
+def test_the_reset_page_needs_no_login(client, db):
+    assert client.get(RESET).status_code == 200
+
+
+# --- the open signup is closed ------------------------------------------------------------
+
+
+def test_open_signup_page_says_by_invitation_only(client, db):
+    response = client.get(SIGNUP)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "By invitation only" in body
+    assert "ask them to invite you" in body
+    assert 'name="password1"' not in body
+
+
+def test_open_signup_post_creates_no_account(client, db, outbox):
+    response = client.post(SIGNUP, {
+        "email": "intruder@example.com",
+        "password1": factories.PASSWORD,
+        "password2": factories.PASSWORD,
+    })
+    assert response.status_code == 200
+    assert "By invitation only" in response.content.decode()
+    assert not User.objects.filter(email="intruder@example.com").exists()
+    assert User.objects.count() == 0
+    assert logged_in_as(client) is None
+    assert outbox == []
+
+
+def test_open_signup_sends_a_member_home_and_creates_nothing(owner, as_user):
+    client = as_user(owner)
+    response = client.post(SIGNUP, {"email": "second@example.com",
+                                    "password1": factories.PASSWORD,
+                                    "password2": factories.PASSWORD})
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert not User.objects.filter(email="second@example.com").exists()
+    assert logged_in_as(client) == owner.pk
