@@ -8,7 +8,7 @@ from invites.models import invite_tree
 from invites.services import invitations_revoke_all_from
 
 from . import services
-from .models import Friendship, Profile, User
+from .models import FriendRequest, Friendship, Profile, User
 
 
 class ProfileInline(admin.StackedInline):
@@ -97,3 +97,13 @@ class FriendshipAdmin(admin.ModelAdmin):
     list_select_related = ["user__profile", "friend__profile"]
     raw_id_fields = ["user", "friend"]
     search_fields = ["user__email", "friend__email"]
+
+
+@admin.register(FriendRequest)
+class FriendRequestAdmin(admin.ModelAdmin):
+    list_display = ["from_user", "to_user", "created_at"]
+    list_select_related = ["from_user__profile", "to_user__profile"]
+    raw_id_fields = ["from_user", "to_user"]
+    search_fields = ["from_user__email", "to_user__email"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]

@@ -75,3 +75,11 @@ class SettingsForm(forms.ModelForm):
         model = User
         fields = ["language"]
         labels = {"language": _("Language")}
+
+
+class FriendRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message (optional)"), required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Say how you know each other."),
+    )

@@ -256,3 +256,67 @@ class Friendship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.friend_id}"
+
+
+class FriendRequestQuerySet(models.QuerySet):
+    def between(self, a: User, b: User) -> FriendRequestQuerySet:
+        """Requests either way between ``a`` and ``b``."""
+        return self.filter(
+            models.Q(from_user=a, to_user=b) | models.Q(from_user=b, to_user=a)
+        )
+
+    def received_by(self, user: User) -> FriendRequestQuerySet:
+        """Requests waiting for ``user``'s answer, newest first, from members still here."""
+        return (
+            self.filter(to_user=user, from_user__is_active=True)
+            .select_related("from_user__profile")
+            .order_by("-created_at", "-pk")
+        )
+
+    def sent_by(self, user: User) -> FriendRequestQuerySet:
+        """Requests ``user`` sent that are still waiting, newest first."""
+        return (
+            self.filter(from_user=user, to_user__is_active=True)
+            .select_related("to_user__profile")
+            .order_by("-created_at", "-pk")
+        )
+
+
+class FriendRequest(models.Model):
+    """A pending request; it is deleted when accepted, declined or cancelled.
+
+    Only pending requests exist, so "one pending request per pair and direction" is a plain
+    unique constraint. Written only by the services in ``accounts.services``.
+    """
+
+    from_user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="friend_requests_sent",
+        verbose_name=_("from"),
+    )
+    to_user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="friend_requests_received",
+        verbose_name=_("to"),
+    )
+    message = models.TextField(_("message"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    objects = FriendRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("friend request")
+        verbose_name_plural = _("friend requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_user", "to_user"], name="friend_request_once_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_user=models.F("to_user")), name="friend_request_not_self"
+            ),
+        ]
+        indexes = [
+            # The requests page and the nav count read "waiting for me, newest first".
+            models.Index(fields=["to_user", "-created_at"], name="friend_request_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_user_id} → {self.to_user_id}"

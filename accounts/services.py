@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from sns import images
 
-from .models import Friendship, Profile, User
+from .models import FriendRequest, Friendship, Profile, User
 
 
 @transaction.atomic
@@ -86,3 +87,96 @@ def friends_of(user: User):
         .select_related("profile")
         .order_by("-friendships__created_at", "-pk")
     )
+
+
+class FriendRequestError(Exception):
+    """A member-facing reason why a friend request cannot be sent or answered."""
+
+
+def _lock_pair(a: User, b: User) -> dict[int, User]:
+    """Lock both members' rows, lower pk first, and return them fresh by pk.
+
+    Every write about a pair (request, answer, unfriend) takes these locks before it looks,
+    so two members asking each other at the same moment are served one after the other and
+    the second finds the first's request. The fixed order keeps two such writers from
+    deadlocking. NO KEY UPDATE is enough to serialise them without blocking rows elsewhere
+    that merely point at the member.
+    """
+    locked = User.objects.select_for_update(no_key=True).filter(pk__in=[a.pk, b.pk]).order_by("pk")
+    return {user.pk: user for user in locked}
+
+
+@transaction.atomic
+def friend_request_send(
+    *, sender: User, recipient: User, message: str = ""
+) -> FriendRequest | None:
+    """Ask ``recipient`` to be friends; return the request, or None if they became friends.
+
+    When ``recipient`` has already asked ``sender``, this answers that request: they become
+    friends at once and no request remains.
+    """
+    if sender.pk == recipient.pk:
+        raise FriendRequestError(_("You cannot send a friend request to yourself."))
+    members = _lock_pair(sender, recipient)
+    if recipient.pk not in members or not members[recipient.pk].is_active:
+        raise FriendRequestError(_("This member is no longer on the site."))
+    if Friendship.objects.filter(user=sender, friend=recipient).exists():
+        raise FriendRequestError(_("You are already friends."))
+    if FriendRequest.objects.filter(from_user=recipient, to_user=sender).delete()[0]:
+        friendship_create(a=sender, b=recipient)
+        return None
+    if FriendRequest.objects.filter(from_user=sender, to_user=recipient).exists():
+        raise FriendRequestError(_("You have already sent this member a friend request."))
+    return FriendRequest.objects.create(
+        from_user=sender, to_user=recipient, message=message.strip()
+    )
+
+
+def _locked_request(*, request_id: int, **owner) -> FriendRequest:
+    """The request ``request_id`` if it belongs to ``owner``, with both members locked.
+
+    Raises FriendRequest.DoesNotExist for a request that is missing, answered meanwhile, or
+    not the caller's: all the same to them.
+    """
+    found = FriendRequest.objects.select_related("from_user", "to_user").get(pk=request_id, **owner)
+    _lock_pair(found.from_user, found.to_user)
+    # Look again under the locks: another answer may have come first.
+    return FriendRequest.objects.select_related("from_user", "to_user").get(
+        pk=request_id, **owner
+    )
+
+
+@transaction.atomic
+def friend_request_accept(*, request_id: int, user: User) -> User:
+    """Accept a request sent to ``user``; return the new friend."""
+    friend_request = _locked_request(request_id=request_id, to_user=user)
+    sender = friend_request.from_user
+    if not sender.is_active:
+        raise FriendRequestError(_("This member is no longer on the site."))
+    friend_request.delete()
+    friendship_create(a=user, b=sender)
+    return sender
+
+
+@transaction.atomic
+def friend_request_decline(*, request_id: int, user: User) -> User:
+    """Decline a request sent to ``user``; return who had asked. The sender is not told."""
+    friend_request = _locked_request(request_id=request_id, to_user=user)
+    friend_request.delete()
+    return friend_request.from_user
+
+
+@transaction.atomic
+def friend_request_cancel(*, request_id: int, user: User) -> User:
+    """Withdraw a request ``user`` sent; return whom it was sent to."""
+    friend_request = _locked_request(request_id=request_id, from_user=user)
+    friend_request.delete()
+    return friend_request.to_user
+
+
+@transaction.atomic
+def friendship_end(*, user: User, other: User) -> bool:
+    """Unfriend: remove both rows of the friendship; return False if there was none."""
+    _lock_pair(user, other)
+    deleted, _rows = Friendship.objects.between(user, other).delete()
+    return deleted > 0

@@ -1,15 +1,18 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from sns.visibility import Relation, relation_between
 
 from . import services
-from .forms import ProfileForm, SettingsForm
-from .models import ShownProfile, User
+from .forms import FriendRequestForm, ProfileForm, SettingsForm
+from .models import FriendRequest, ShownProfile, User
 
 FRIENDS_ON_PROFILE = 12
 
@@ -18,7 +21,7 @@ def profile(request, pk: int):
     member = get_object_or_404(
         User.objects.filter(is_active=True).select_related(
             "profile", "accepted_invitation__inviter__profile"
-        ),
+        ).annotate(**_pending_request_annotations(request.user)),
         pk=pk,
     )
     relation = relation_between(request.user, member)
@@ -29,6 +32,8 @@ def profile(request, pk: int):
         "shown": member.profile.shown_to(relation),
         "relation": relation.value,
         "is_me": member.pk == request.user.pk,
+        "friend_state": _friend_state(relation, member),
+        "friend_request_form": FriendRequestForm(),
         "invited_by": invitation.inviter if invitation and invitation.inviter_id else None,
         "friends": _cards(request.user, friends[:FRIENDS_ON_PROFILE]),
         "friend_count": friends.count(),
@@ -78,3 +83,155 @@ def member_settings(request):
         messages.success(request, _("Your settings were saved."))
         return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {"form": form})
+
+
+# --- friend requests -----------------------------------------------------------------------
+
+REQUESTS_PER_PAGE = 20
+
+
+def _pending_request_annotations(viewer) -> dict:
+    """The pending request either way between ``viewer`` and a member, read in the member's
+    own query so the profile page spends no query on it."""
+    if not viewer.is_authenticated:
+        return {}
+    sent = FriendRequest.objects.filter(from_user=viewer, to_user=OuterRef("pk"))
+    received = FriendRequest.objects.filter(from_user=OuterRef("pk"), to_user=viewer)
+    return {
+        "request_sent_id": Subquery(sent.values("pk")[:1]),
+        "request_received_id": Subquery(received.values("pk")[:1]),
+        "request_received_message": Subquery(received.values("message")[:1]),
+    }
+
+
+def _friend_state(relation: Relation, member: User) -> str | None:
+    """Which friend action the profile offers: friends, sent, received, none (None: mine)."""
+    if relation is Relation.SELF:
+        return None
+    if relation is Relation.FRIEND:
+        return "friends"
+    if getattr(member, "request_received_id", None):
+        return "received"
+    if getattr(member, "request_sent_id", None):
+        return "sent"
+    return "none"
+
+
+def _back(request, default: str, *args):
+    """Go back to the page the form was on (``next``) if it is ours, else to ``default``."""
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default, *args)
+
+
+def friend_requests(request):
+    """Requests waiting for my answer, and those I sent that are still waiting."""
+    received = Paginator(
+        FriendRequest.objects.received_by(request.user), REQUESTS_PER_PAGE
+    ).get_page(request.GET.get("received"))
+    sent = Paginator(
+        FriendRequest.objects.sent_by(request.user), REQUESTS_PER_PAGE
+    ).get_page(request.GET.get("sent"))
+    return render(request, "accounts/friend_requests.html", {
+        "received": received,
+        "received_cards": _request_cards(request.user, received, "from_user"),
+        "sent": sent,
+        "sent_cards": _request_cards(request.user, sent, "to_user"),
+    })
+
+
+def _request_cards(viewer, page, other: str) -> list[tuple[FriendRequest, User, ShownProfile]]:
+    """Each request with the other member and what the viewer may see of them."""
+    members = [getattr(r, other) for r in page]
+    return [
+        (r, member, shown)
+        for r, (member, shown) in zip(page, _cards(viewer, members), strict=True)
+    ]
+
+
+@require_POST
+def friend_request_send(request, pk: int):
+    recipient = get_object_or_404(
+        User.objects.filter(is_active=True).select_related("profile"), pk=pk
+    )
+    form = FriendRequestForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.get("message", []):
+            messages.error(request, error)
+        return redirect(recipient)
+    try:
+        sent = services.friend_request_send(
+            sender=request.user, recipient=recipient, message=form.cleaned_data["message"]
+        )
+    except services.FriendRequestError as error:
+        messages.error(request, str(error))
+    else:
+        name = {"name": recipient.display_name}
+        if sent is None:
+            messages.success(request, _("You and %(name)s are now friends.") % name)
+        else:
+            messages.success(request, _("Your friend request to %(name)s was sent.") % name)
+    return redirect(recipient)
+
+
+@require_POST
+def friend_request_accept(request, pk: int):
+    try:
+        friend = services.friend_request_accept(request_id=pk, user=request.user)
+    except FriendRequest.DoesNotExist:
+        raise Http404 from None
+    except services.FriendRequestError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("You and %(name)s are now friends.") % {"name": friend.display_name}
+        )
+    return _back(request, "accounts:friend_requests")
+
+
+@require_POST
+def friend_request_decline(request, pk: int):
+    try:
+        sender = services.friend_request_decline(request_id=pk, user=request.user)
+    except FriendRequest.DoesNotExist:
+        raise Http404 from None
+    messages.success(
+        request,
+        _("You declined the friend request from %(name)s.") % {"name": sender.display_name},
+    )
+    return _back(request, "accounts:friend_requests")
+
+
+@require_POST
+def friend_request_cancel(request, pk: int):
+    try:
+        recipient = services.friend_request_cancel(request_id=pk, user=request.user)
+    except FriendRequest.DoesNotExist:
+        raise Http404 from None
+    messages.success(
+        request,
+        _("You cancelled your friend request to %(name)s.") % {"name": recipient.display_name},
+    )
+    return _back(request, "accounts:friend_requests")
+
+
+@require_http_methods(["GET", "POST"])
+def unfriend(request, pk: int):
+    """GET asks to confirm; POST ends the friendship."""
+    friendship = get_object_or_404(
+        request.user.friendships.filter(friend__is_active=True).select_related("friend__profile"),
+        friend_id=pk,
+    )
+    other = friendship.friend
+    if request.method == "POST":
+        services.friendship_end(user=request.user, other=other)
+        messages.success(
+            request, _("You and %(name)s are no longer friends.") % {"name": other.display_name}
+        )
+        return redirect(other)
+    return render(request, "accounts/unfriend.html", {
+        "other": other, "shown": other.profile.shown_to(Relation.FRIEND),
+    })

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "sns.context_processors.site",
+                "accounts.context_processors.friend_requests",
             ],
         },
     },
