@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sns.visibility import Relation, relation_between
 
-from . import services
+from . import circle, services
 from .forms import FriendRequestForm, ProfileForm, SettingsForm
 from .models import FriendRequest, ShownProfile, User
 
@@ -234,4 +234,30 @@ def unfriend(request, pk: int):
         return redirect(other)
     return render(request, "accounts/unfriend.html", {
         "other": other, "shown": other.profile.shown_to(Relation.FRIEND),
+    })
+
+
+CIRCLE_MAX_FRIENDS = 150
+
+
+def _circle(pk: int):
+    member = get_object_or_404(User.objects.filter(is_active=True).select_related("profile"), pk=pk)
+    friends = services.friends_of(member)
+    shown = list(friends[:CIRCLE_MAX_FRIENDS])
+    return member, circle.layout(member, shown), friends.count()
+
+
+def circle_svg(request, pk: int):
+    """The circle picture on its own, as an SVG document."""
+    _member, picture, _count = _circle(pk)
+    return render(request, "accounts/circle.svg", {"circle": picture},
+                  content_type="image/svg+xml; charset=utf-8")
+
+
+def circle_page(request, pk: int):
+    """The circle picture with the plain list of the same friends beside it."""
+    member, picture, count = _circle(pk)
+    return render(request, "accounts/circle.html", {
+        "member": member, "circle": picture, "friend_count": count,
+        "cut": count > len(picture.nodes),
     })

@@ -1,0 +1,68 @@
+"""The circle picture: a member at the centre, their friends on a ring, and a line between
+each two friends who know each other. Laid out here; drawn by templates/accounts/circle.svg."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .graph import edges_among
+from .models import User
+
+# The ring grows with the number of friends so that names stay readable at 150.
+BASE_SIZE = 640
+MAX_SIZE = 1400
+
+
+@dataclass(frozen=True)
+class Node:
+    member: User
+    x: float
+    y: float
+    label_x: float
+    label_y: float
+    rotate: float
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Circle:
+    centre: User
+    size: int
+    cx: float
+    cy: float
+    nodes: list[Node]
+    edges: list[tuple[Node, Node]]
+    font_size: float
+    node_radius: float
+
+
+def layout(centre: User, friends: list[User]) -> Circle:
+    """Place ``friends`` evenly on a ring around ``centre``; two queries at most."""
+    count = len(friends)
+    # Room for labels: about 14 px of circumference per friend at the label size below.
+    size = int(min(MAX_SIZE, max(BASE_SIZE, count * 14 / math.pi + 320)))
+    cx = cy = size / 2
+    font_size = 13.0 if count <= 40 else max(9.0, 13 - (count - 40) / 25)
+    node_radius = 9.0 if count <= 40 else 6.0
+    ring = size / 2 - 150  # leaves the outer 150 px for the names
+    nodes = []
+    for i, friend in enumerate(friends):
+        angle = 2 * math.pi * i / max(count, 1) - math.pi / 2
+        x, y = cx + ring * math.cos(angle), cy + ring * math.sin(angle)
+        lx = cx + (ring + node_radius + 5) * math.cos(angle)
+        ly = cy + (ring + node_radius + 5) * math.sin(angle)
+        degrees = math.degrees(angle)
+        # Labels read outward from the ring; on the left half they are turned to stay upright.
+        left = math.cos(angle) < -1e-9
+        nodes.append(Node(
+            member=friend, x=round(x, 1), y=round(y, 1), label_x=round(lx, 1),
+            label_y=round(ly, 1), rotate=round(degrees + 180 if left else degrees, 1),
+            anchor="end" if left else "start",
+        ))
+    by_id = {node.member.pk: node for node in nodes}
+    edges = [(by_id[a], by_id[b]) for a, b in edges_among(list(by_id))] if count > 1 else []
+    return Circle(
+        centre=centre, size=size, cx=cx, cy=cy, nodes=nodes, edges=edges,
+        font_size=round(font_size, 1), node_radius=node_radius,
+    )
