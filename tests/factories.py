@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 import itertools
+from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from PIL import Image
 
 from accounts import services as accounts_services
 from accounts.models import User
 from invites import services as invites_services
-from invites.models import Invitation
+from invites.models import Invitation, State
 
 PASSWORD = "correct-horse-battery-staple"
 _seq = itertools.count(1)
@@ -64,3 +66,28 @@ def image_file(
     buffer = io.BytesIO()
     picture.save(buffer, fmt, **save_kwargs)
     return SimpleUploadedFile(name or f"photo.{fmt.lower()}", buffer.getvalue())
+
+
+def redeem(invitation: Invitation, name: str = "Joined Person") -> User:
+    """Join through ``invitation`` with its own address, as the invitation page would."""
+    return invites_services.invitation_redeem(
+        token=invitation.token,
+        signup=invites_services.Signup(invitation.email, PASSWORD, "en", {"real_name": name}),
+    )
+
+
+def expire(invitation: Invitation) -> Invitation:
+    invitation.expires_at = timezone.now() - timedelta(minutes=1)
+    invitation.save(update_fields=["expires_at"])
+    return invitation
+
+
+def invitations_in_every_state(inviter: User | None) -> dict[str, Invitation]:
+    """One invitation from ``inviter`` in each state, keyed by state."""
+    invitations = {
+        state: invitation(inviter, f"{state}@example.com", send=False) for state in State.values
+    }
+    redeem(invitations[State.ACCEPTED])
+    expire(invitations[State.EXPIRED])
+    invites_services.invitation_revoke(invitation=invitations[State.REVOKED])
+    return invitations

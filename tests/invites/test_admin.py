@@ -1,7 +1,6 @@
 """What the operator does with invitations: admin pages and ``manage.py invite``."""
 
 import re
-from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -9,7 +8,6 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from invites import services
 from invites.models import Invitation, State
 from tests import factories
@@ -31,24 +29,8 @@ def admin_client(operator, as_user):
     return as_user(operator)
 
 
-def redeem(invitation: Invitation, name: str) -> User:
-    return services.invitation_redeem(
-        token=invitation.token,
-        signup=services.Signup(invitation.email, factories.PASSWORD, "en", {"real_name": name}),
-    )
 
 
-def one_of_each_state(inviter) -> dict[str, Invitation]:
-    invitations = {
-        state: factories.invitation(inviter, f"{state}@example.com", send=False)
-        for state in State.values
-    }
-    redeem(invitations[State.ACCEPTED], "Joined Person")
-    Invitation.objects.filter(pk=invitations[State.EXPIRED].pk).update(
-        expires_at=timezone.now() - timedelta(hours=1)
-    )
-    services.invitation_revoke(invitation=invitations[State.REVOKED])
-    return invitations
 
 
 def listed_emails(response) -> set[str]:
@@ -62,7 +44,7 @@ def listed_emails(response) -> set[str]:
 
 
 def test_changelist_shows_every_invitation_and_its_state(admin_client, owner):
-    invitations = one_of_each_state(owner)
+    invitations = factories.invitations_in_every_state(owner)
     response = admin_client.get(CHANGELIST)
     assert response.status_code == 200
     assert listed_emails(response) == {i.email for i in invitations.values()}
@@ -73,14 +55,14 @@ def test_changelist_shows_every_invitation_and_its_state(admin_client, owner):
 
 @pytest.mark.parametrize("state", State.values)
 def test_changelist_state_filter(admin_client, owner, state):
-    invitations = one_of_each_state(owner)
+    invitations = factories.invitations_in_every_state(owner)
     response = admin_client.get(CHANGELIST, {"state": state})
     assert response.status_code == 200
     assert listed_emails(response) == {invitations[state].email}
 
 
 def test_changelist_unknown_state_filter_shows_everything(admin_client, owner):
-    one_of_each_state(owner)
+    factories.invitations_in_every_state(owner)
     response = admin_client.get(CHANGELIST, {"state": "bogus"})
     assert response.status_code == 200
     assert len(listed_emails(response)) == 4
@@ -99,7 +81,7 @@ def test_changelist_query_count_does_not_grow(
     def add(count):
         for n in range(count):
             inviter = owner if n % 2 else friend
-            redeem(factories.invitation(inviter, f"g{count}-{n}@example.com", send=False),
+            factories.redeem(factories.invitation(inviter, f"g{count}-{n}@example.com", send=False),
                    f"Guest {count} {n}")
 
     owner.invite_quota = friend.invite_quota = 100
@@ -124,7 +106,7 @@ def test_the_non_members_are_kept_out(as_user, owner, moderator):
 
 
 def test_revoke_action(admin_client, owner):
-    invitations = one_of_each_state(owner)
+    invitations = factories.invitations_in_every_state(owner)
     selected = [invitations[s].pk for s in State.values]
     response = admin_client.post(
         CHANGELIST, {"action": "revoke", "_selected_action": selected, "index": 0}, follow=True
@@ -154,7 +136,7 @@ def test_revoke_action_on_one(admin_client, owner):
 
 
 def test_resend_action(admin_client, owner, outbox, django_capture_on_commit_callbacks):
-    invitations = one_of_each_state(owner)
+    invitations = factories.invitations_in_every_state(owner)
     tokens = {s: i.token for s, i in invitations.items()}
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
@@ -250,10 +232,10 @@ def test_add_form_field_errors(admin_client):
 
 def test_user_change_page_shows_the_invite_tree_and_quota(admin_client, owner, settings):
     settings.INVITE_QUOTA = 5
-    alice = redeem(factories.invitation(owner, "alice@example.com"), "Alice A")
-    bob = redeem(factories.invitation(owner, "bob@example.com"), "Bob B")
-    carol = redeem(factories.invitation(alice, "carol@example.com"), "Carol C")
-    dave = redeem(factories.invitation(carol, "dave@example.com"), "Dave D")
+    alice = factories.redeem(factories.invitation(owner, "alice@example.com"), "Alice A")
+    bob = factories.redeem(factories.invitation(owner, "bob@example.com"), "Bob B")
+    carol = factories.redeem(factories.invitation(alice, "carol@example.com"), "Carol C")
+    dave = factories.redeem(factories.invitation(carol, "dave@example.com"), "Dave D")
     factories.invitation(owner, "pending@example.com")
     services.invitation_revoke(invitation=factories.invitation(owner, "revoked@example.com"))
 
@@ -299,8 +281,8 @@ def test_user_change_page_of_staff_says_no_limit(admin_client, operator):
 
 
 def test_user_change_page_shows_who_invited(admin_client, owner):
-    alice = redeem(factories.invitation(owner, "alice@example.com"), "Alice A")
-    founder = redeem(factories.invitation(None, "founder@example.com"), "Founder F")
+    alice = factories.redeem(factories.invitation(owner, "alice@example.com"), "Alice A")
+    founder = factories.redeem(factories.invitation(None, "founder@example.com"), "Founder F")
     body = admin_client.get(
         reverse("admin:accounts_user_change", args=[alice.pk])
     ).content.decode()
@@ -355,7 +337,7 @@ def test_admin_can_change_the_quota(admin_client, owner):
 def test_revoke_everything_a_member_issued(admin_client, owner, friend):
     mine = [factories.invitation(owner) for _ in range(2)]
     accepted = factories.invitation(owner)
-    redeem(accepted, "Joined Person")
+    factories.redeem(accepted, "Joined Person")
     theirs = factories.invitation(friend)
     response = admin_client.post(
         reverse("admin:accounts_user_changelist"),

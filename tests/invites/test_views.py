@@ -1,12 +1,10 @@
 """The inviter's page and the invitation page, as members and invitees use them."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import User
 from invites import services
@@ -16,28 +14,8 @@ from tests import factories
 MINE = reverse("invites:mine")
 
 
-def expire(invitation: Invitation) -> Invitation:
-    invitation.expires_at = timezone.now() - timedelta(minutes=1)
-    invitation.save(update_fields=["expires_at"])
-    return invitation
 
 
-def redeem(invitation: Invitation, name: str = "Joined Person") -> User:
-    return services.invitation_redeem(
-        token=invitation.token,
-        signup=services.Signup(invitation.email, factories.PASSWORD, "en", {"real_name": name}),
-    )
-
-
-def one_of_each_state(inviter) -> dict[str, Invitation]:
-    invitations = {
-        state: factories.invitation(inviter, f"{state}@example.com", send=False)
-        for state in State.values
-    }
-    redeem(invitations[State.ACCEPTED])
-    expire(invitations[State.EXPIRED])
-    services.invitation_revoke(invitation=invitations[State.REVOKED])
-    return invitations
 
 
 def field_value(body: str, name: str) -> str | None:
@@ -52,7 +30,7 @@ def field_value(body: str, name: str) -> str | None:
 
 
 def test_my_invitations_lists_each_state(owner, as_user):
-    invitations = one_of_each_state(owner)
+    invitations = factories.invitations_in_every_state(owner)
     response = as_user(owner).get(MINE)
     assert response.status_code == 200
     body = response.content.decode()
@@ -218,7 +196,7 @@ def test_resend_of_a_revoked_invitation_says_why(owner, as_user, outbox):
 def test_resend_of_an_expired_invitation_with_no_slot_left_says_why(owner, as_user, settings,
                                                                    outbox):
     settings.INVITE_QUOTA = 1
-    expired = expire(factories.invitation(owner, "first@example.com"))
+    expired = factories.expire(factories.invitation(owner, "first@example.com"))
     factories.invitation(owner, "second@example.com")
     response = as_user(owner).post(reverse("invites:resend", args=[expired.pk]), follow=True)
     assert "You have no invitations left." in response.content.decode()
@@ -239,7 +217,7 @@ def test_revoke(owner, as_user):
 
 def test_revoke_of_an_accepted_invitation_is_refused(owner, as_user):
     invitation = factories.invitation(owner)
-    redeem(invitation)
+    factories.redeem(invitation)
     response = as_user(owner).post(reverse("invites:revoke", args=[invitation.pk]), follow=True)
     assert "This invitation can no longer be revoked." in response.content.decode()
     invitation.refresh_from_db()
@@ -255,9 +233,9 @@ def test_my_invitations_query_count_does_not_grow(
     for n in range(count):
         invitation = factories.invitation(owner, f"guest{n}@example.com", send=False)
         if n % 4 == 1:
-            redeem(invitation, name=f"Joined {n}")
+            factories.redeem(invitation, name=f"Joined {n}")
         elif n % 4 == 2:
-            expire(invitation)
+            factories.expire(invitation)
         elif n % 4 == 3:
             services.invitation_revoke(invitation=invitation)
     client = as_user(owner)
@@ -274,10 +252,10 @@ def test_my_invitations_query_count_does_not_grow(
 @pytest.mark.parametrize(
     ("make_unusable", "text"),
     [
-        (expire, "This invitation has expired."),
+        (factories.expire, "This invitation has expired."),
         (lambda i: services.invitation_revoke(invitation=i),
          "The person who sent this invitation has withdrawn it."),
-        (redeem, "This invitation has already been used to create an account."),
+        (factories.redeem, "This invitation has already been used to create an account."),
     ],
     ids=["expired", "revoked", "accepted"],
 )
@@ -297,7 +275,7 @@ def test_an_unusable_invitation_page_is_410_with_a_clear_message(
 
 
 def test_an_expired_invitation_page_says_whom_to_ask(owner, client):
-    invitation = expire(factories.invitation(owner))
+    invitation = factories.expire(factories.invitation(owner))
     body = client.get(invitation.get_absolute_url()).content.decode()
     assert "Ask Owner Person to send you a new invitation." in body
 
