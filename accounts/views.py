@@ -177,45 +177,39 @@ def friend_request_send(request, pk: int):
     return redirect(recipient)
 
 
-@require_POST
-def friend_request_accept(request, pk: int):
+def _answer(request, pk: int, service, success: str):
+    """Run an answer to friend request ``pk`` (accept, decline, cancel) for the viewer.
+
+    ``service`` returns the other member; a request that is missing, already answered or
+    not the viewer's is a 404, the same for all three.
+    """
     try:
-        friend = services.friend_request_accept(request_id=pk, user=request.user)
+        other = service(request_id=pk, user=request.user)
     except FriendRequest.DoesNotExist:
         raise Http404 from None
     except services.FriendRequestError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request, _("You and %(name)s are now friends.") % {"name": friend.display_name}
-        )
+        messages.success(request, success % {"name": other.display_name})
     return _back(request, "accounts:friend_requests")
+
+
+@require_POST
+def friend_request_accept(request, pk: int):
+    return _answer(request, pk, services.friend_request_accept,
+                   _("You and %(name)s are now friends."))
 
 
 @require_POST
 def friend_request_decline(request, pk: int):
-    try:
-        sender = services.friend_request_decline(request_id=pk, user=request.user)
-    except FriendRequest.DoesNotExist:
-        raise Http404 from None
-    messages.success(
-        request,
-        _("You declined the friend request from %(name)s.") % {"name": sender.display_name},
-    )
-    return _back(request, "accounts:friend_requests")
+    return _answer(request, pk, services.friend_request_decline,
+                   _("You declined the friend request from %(name)s."))
 
 
 @require_POST
 def friend_request_cancel(request, pk: int):
-    try:
-        recipient = services.friend_request_cancel(request_id=pk, user=request.user)
-    except FriendRequest.DoesNotExist:
-        raise Http404 from None
-    messages.success(
-        request,
-        _("You cancelled your friend request to %(name)s.") % {"name": recipient.display_name},
-    )
-    return _back(request, "accounts:friend_requests")
+    return _answer(request, pk, services.friend_request_cancel,
+                   _("You cancelled your friend request to %(name)s."))
 
 
 @require_http_methods(["GET", "POST"])
