@@ -148,6 +148,14 @@ class Profile(models.Model):
         _("who sees my other name"), max_length=10, choices=PROFILE_FIELD_LEVELS,
         default=Level.MEMBERS,
     )
+    friends_visibility = models.CharField(
+        _("who sees my friend list"), max_length=10, choices=PROFILE_FIELD_LEVELS,
+        default=Level.MEMBERS,
+    )
+    leaves_footprints = models.BooleanField(
+        _("leave footprints"), default=True,
+        help_text=_("When on, the members whose pages you visit see you among their visitors."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -320,3 +328,103 @@ class FriendRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_user_id} → {self.to_user_id}"
+
+
+class BlockQuerySet(models.QuerySet):
+    def involving(self, user: User) -> BlockQuerySet:
+        """Blocks either way that concern ``user``."""
+        return self.filter(models.Q(blocker=user) | models.Q(blocked=user))
+
+    def hidden_ids(self, user: User) -> set[int]:
+        """Members hidden from ``user``: whom they block and who blocks them."""
+        ids = set()
+        for blocker_id, blocked_id in self.involving(user).values_list("blocker_id", "blocked_id"):
+            ids.add(blocked_id if blocker_id == user.pk else blocker_id)
+        return ids
+
+
+class Block(models.Model):
+    """``blocker`` hides from ``blocked``, and ``blocked`` from them: blocking works both ways."""
+
+    blocker = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="blocks_made", verbose_name=_("blocker"),
+    )
+    blocked = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="blocks_received", verbose_name=_("blocked"),
+    )
+    created_at = models.DateTimeField(_("blocked at"), default=timezone.now)
+
+    objects = BlockQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once_per_pair"),
+            models.CheckConstraint(
+                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["blocked", "blocker"], name="block_reverse")]
+
+    def __str__(self) -> str:
+        return f"{self.blocker_id} ⊘ {self.blocked_id}"
+
+
+class Introduction(models.Model):
+    """紹介文: what a friend (``author``) writes about ``subject``, shown on the subject's page."""
+
+    author = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="introductions_written",
+        verbose_name=_("author"),
+    )
+    subject = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="introductions_received",
+        verbose_name=_("about"),
+    )
+    body = models.TextField(_("introduction"), max_length=1000)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("introduction")
+        verbose_name_plural = _("introductions")
+        constraints = [
+            models.UniqueConstraint(fields=["author", "subject"], name="introduction_once"),
+            models.CheckConstraint(
+                condition=~models.Q(author=models.F("subject")), name="introduction_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["subject", "-updated_at"], name="introduction_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} → {self.subject_id}"
+
+
+class Footprint(models.Model):
+    """あしあと: ``visitor`` looked at ``owner``'s page on ``day`` (once per visitor per day)."""
+
+    visitor = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="footprints_left", verbose_name=_("visitor"),
+    )
+    owner = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="footprints", verbose_name=_("visited"),
+    )
+    day = models.DateField(_("day"))
+    visited_at = models.DateTimeField(_("last visit"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("footprint")
+        verbose_name_plural = _("footprints")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visitor", "owner", "day"], name="footprint_once_a_day"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "-visited_at"], name="footprint_owner_recent"),
+            models.Index(fields=["visited_at"], name="footprint_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visitor_id} → {self.owner_id} {self.day}"

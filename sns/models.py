@@ -1,7 +1,10 @@
 """Site-wide settings the operator edits in admin."""
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,3 +35,42 @@ class SitePolicy(models.Model):
         if translation.get_language() == "en":
             return self.body_en or self.body_ja
         return self.body_ja or self.body_en
+
+
+class Notification(models.Model):
+    """Something that happened to a member: recorded by ``sns.notifications.notify``.
+
+    The notification issue shows them (and sends mail by preference); until then they are
+    only recorded.
+    """
+
+    class Kind(models.TextChoices):
+        FRIEND_REQUEST_RECEIVED = "friend_request", _("Friend request received")
+        FRIEND_REQUEST_ACCEPTED = "friend_accepted", _("Friend request accepted")
+        INTRODUCTION_WRITTEN = "introduction", _("Introduction written about you")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+", verbose_name=_("by"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_id}"
