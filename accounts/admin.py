@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.template.loader import render_to_string
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -8,7 +9,7 @@ from invites.models import invite_tree
 from invites.services import invitations_revoke_all_from
 
 from . import services
-from .models import FriendRequest, Friendship, Profile, User
+from .models import Block, Footprint, FriendRequest, Friendship, Introduction, Profile, User
 
 
 class ProfileInline(admin.StackedInline):
@@ -107,3 +108,55 @@ class FriendRequestAdmin(admin.ModelAdmin):
     search_fields = ["from_user__email", "to_user__email"]
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ["blocker", "blocked", "created_at"]
+    list_select_related = ["blocker__profile", "blocked__profile"]
+    raw_id_fields = ["blocker", "blocked"]
+    search_fields = ["blocker__email", "blocked__email"]
+
+
+@admin.register(Footprint)
+class FootprintAdmin(admin.ModelAdmin):
+    """Read-only: footprints are written by visits and removed by prune_footprints."""
+
+    list_display = ["visitor", "owner", "day", "visited_at"]
+    list_select_related = ["visitor__profile", "owner__profile"]
+    search_fields = ["visitor__email", "owner__email"]
+    date_hierarchy = "visited_at"
+    ordering = ["-visited_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Introduction)
+class IntroductionAdmin(admin.ModelAdmin):
+    """Read-only: friends write introductions on the site; moderators may only delete one."""
+
+    list_display = ["author", "subject", "excerpt", "created_at", "updated_at"]
+    list_select_related = ["author__profile", "subject__profile"]
+    search_fields = ["author__email", "subject__email", "body"]
+    date_hierarchy = "created_at"
+    ordering = ["-updated_at"]
+    fields = ["author", "subject", "body", "created_at", "updated_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("introduction"))
+    def excerpt(self, introduction):
+        return Truncator(introduction.body).chars(60)
+
+    def has_add_permission(self, request):
+        # Only a friend may write one, through the site.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

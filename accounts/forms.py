@@ -77,9 +77,41 @@ class SettingsForm(forms.ModelForm):
         labels = {"language": _("Language")}
 
 
+class ProfileSettingsForm(forms.ModelForm):
+    """The settings that live on the profile, saved beside SettingsForm on the settings page."""
+
+    class Meta:
+        model = Profile
+        fields = [
+            "leaves_footprints",
+            "friends_visibility",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A post without the choice (the select always sends one) keeps the current one.
+        self.fields["friends_visibility"].required = False
+
+    def clean_friends_visibility(self) -> str:
+        return self.cleaned_data["friends_visibility"] or self.instance.friends_visibility
+
+    def profile_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+
 class FriendRequestForm(forms.Form):
     message = forms.CharField(
         label=_("Message (optional)"), required=False, max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Say how you know each other."),
+    )
+
+
+class IntroductionForm(forms.Form):
+    body = forms.CharField(
+        label=_("Introduction"), max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "Up to 1000 characters. Markdown works: **bold**, *italic*, lists and links."
+        ),
     )

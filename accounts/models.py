@@ -371,6 +371,30 @@ class Block(models.Model):
         return f"{self.blocker_id} ⊘ {self.blocked_id}"
 
 
+class IntroductionQuerySet(models.QuerySet):
+    def between(self, a: User, b: User) -> IntroductionQuerySet:
+        """Introductions either way between ``a`` and ``b``."""
+        return self.filter(models.Q(author=a, subject=b) | models.Q(author=b, subject=a))
+
+    def shown_on(self, subject: User, *, viewer: User) -> IntroductionQuerySet:
+        """Introductions on ``subject``'s page as ``viewer`` sees them, newest first.
+
+        Authors who left are left out, and so are authors who block the viewer or whom the
+        viewer blocks: for the viewer they do not exist.
+        """
+        shown = (
+            self.filter(subject=subject, author__is_active=True)
+            .select_related("author__profile")
+            .order_by("-updated_at", "-pk")
+        )
+        if viewer.is_authenticated:
+            author = models.OuterRef("author")
+            shown = shown.exclude(
+                models.Exists(Block.objects.filter(blocker=viewer, blocked=author))
+            ).exclude(models.Exists(Block.objects.filter(blocker=author, blocked=viewer)))
+        return shown
+
+
 class Introduction(models.Model):
     """紹介文: what a friend (``author``) writes about ``subject``, shown on the subject's page."""
 
@@ -385,6 +409,8 @@ class Introduction(models.Model):
     body = models.TextField(_("introduction"), max_length=1000)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = IntroductionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("introduction")

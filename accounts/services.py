@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from allauth.account.models import EmailAddress
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from sns import images
+from sns.notifications import Kind, notify
+from sns.visibility import blocked_between
 
-from .models import FriendRequest, Friendship, Profile, User
+from .models import Block, FriendRequest, Friendship, Introduction, Profile, User
 
 
 @transaction.atomic
@@ -80,20 +83,29 @@ def friendship_create(*, a: User, b: User) -> bool:
     return True
 
 
-def friends_of(user: User):
-    """The user's friends, newest friendship first, with their profiles."""
-    return (
+def friends_of(user: User, *, viewer: User | None = None):
+    """The user's friends, newest friendship first, with their profiles.
+
+    With ``viewer``, members who block the viewer or whom the viewer blocks are left out:
+    for the viewer they do not exist.
+    """
+    friends = (
         User.objects.filter(friendships__friend=user, is_active=True)
         .select_related("profile")
         .order_by("-friendships__created_at", "-pk")
     )
+    if viewer is not None and viewer.is_authenticated:
+        friends = friends.exclude(
+            Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk")))
+        ).exclude(Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)))
+    return friends
 
 
 class FriendRequestError(Exception):
     """A member-facing reason why a friend request cannot be sent or answered."""
 
 
-def _lock_pair(a: User, b: User) -> dict[int, User]:
+def lock_pair(a: User, b: User) -> dict[int, User]:
     """Lock both members' rows, lower pk first, and return them fresh by pk.
 
     Every write about a pair (request, answer, unfriend) takes these locks before it looks,
@@ -113,23 +125,31 @@ def friend_request_send(
     """Ask ``recipient`` to be friends; return the request, or None if they became friends.
 
     When ``recipient`` has already asked ``sender``, this answers that request: they become
-    friends at once and no request remains.
+    friends at once and no request remains. Notifies the recipient either way (request
+    received, or their own request accepted).
     """
     if sender.pk == recipient.pk:
         raise FriendRequestError(_("You cannot send a friend request to yourself."))
-    members = _lock_pair(sender, recipient)
+    members = lock_pair(sender, recipient)
     if recipient.pk not in members or not members[recipient.pk].is_active:
+        raise FriendRequestError(_("This member is no longer on the site."))
+    if blocked_between(sender, recipient):
+        # Said the same way as a member who left: a blocked member learns nothing.
         raise FriendRequestError(_("This member is no longer on the site."))
     if Friendship.objects.filter(user=sender, friend=recipient).exists():
         raise FriendRequestError(_("You are already friends."))
     if FriendRequest.objects.filter(from_user=recipient, to_user=sender).delete()[0]:
         friendship_create(a=sender, b=recipient)
+        # The recipient had asked first: for them, this is their request accepted.
+        notify(recipient=recipient, kind=Kind.FRIEND_REQUEST_ACCEPTED, actor=sender)
         return None
     if FriendRequest.objects.filter(from_user=sender, to_user=recipient).exists():
         raise FriendRequestError(_("You have already sent this member a friend request."))
-    return FriendRequest.objects.create(
+    friend_request = FriendRequest.objects.create(
         from_user=sender, to_user=recipient, message=message.strip()
     )
+    notify(recipient=recipient, kind=Kind.FRIEND_REQUEST_RECEIVED, actor=sender)
+    return friend_request
 
 
 def _locked_request(*, request_id: int, **owner) -> FriendRequest:
@@ -139,7 +159,7 @@ def _locked_request(*, request_id: int, **owner) -> FriendRequest:
     not the caller's: all the same to them.
     """
     found = FriendRequest.objects.select_related("from_user", "to_user").get(pk=request_id, **owner)
-    _lock_pair(found.from_user, found.to_user)
+    lock_pair(found.from_user, found.to_user)
     # Look again under the locks: another answer may have come first.
     return FriendRequest.objects.select_related("from_user", "to_user").get(
         pk=request_id, **owner
@@ -148,13 +168,14 @@ def _locked_request(*, request_id: int, **owner) -> FriendRequest:
 
 @transaction.atomic
 def friend_request_accept(*, request_id: int, user: User) -> User:
-    """Accept a request sent to ``user``; return the new friend."""
+    """Accept a request sent to ``user``; return the new friend, who is notified."""
     friend_request = _locked_request(request_id=request_id, to_user=user)
     sender = friend_request.from_user
     if not sender.is_active:
         raise FriendRequestError(_("This member is no longer on the site."))
     friend_request.delete()
-    friendship_create(a=user, b=sender)
+    if friendship_create(a=user, b=sender):
+        notify(recipient=sender, kind=Kind.FRIEND_REQUEST_ACCEPTED, actor=user)
     return sender
 
 
@@ -176,7 +197,67 @@ def friend_request_cancel(*, request_id: int, user: User) -> User:
 
 @transaction.atomic
 def friendship_end(*, user: User, other: User) -> bool:
-    """Unfriend: remove both rows of the friendship; return False if there was none."""
-    _lock_pair(user, other)
+    """Unfriend: remove both rows of the friendship and the introductions either way;
+    return False if there was no friendship."""
+    lock_pair(user, other)
     deleted, _rows = Friendship.objects.between(user, other).delete()
+    Introduction.objects.between(user, other).delete()
     return deleted > 0
+
+
+# --- introductions (紹介文) -----------------------------------------------------------------
+
+INTRODUCTION_MAX_LENGTH = 1000
+
+
+class IntroductionError(Exception):
+    """A member-facing reason why an introduction cannot be written."""
+
+
+@transaction.atomic
+def introduction_write(*, author: User, subject: User, body: str) -> Introduction:
+    """Write ``author``'s introduction of ``subject``, or rewrite it; only a friend may.
+
+    Notifies the subject when the introduction is first written, not on later edits.
+    """
+    if author.pk == subject.pk:
+        raise IntroductionError(_("You cannot write an introduction about yourself."))
+    body = body.strip()
+    if not body:
+        raise IntroductionError(_("Write a few words about your friend."))
+    if len(body) > INTRODUCTION_MAX_LENGTH:
+        raise IntroductionError(
+            _("An introduction can be at most %(max)d characters long.")
+            % {"max": INTRODUCTION_MAX_LENGTH}
+        )
+    # The pair lock serialises this with friendship_end, so no introduction is written into
+    # a friendship that is ending at the same moment.
+    members = lock_pair(author, subject)
+    if subject.pk not in members or not members[subject.pk].is_active:
+        raise IntroductionError(_("This member is no longer on the site."))
+    if not Friendship.objects.filter(user=author, friend=subject).exists():
+        raise IntroductionError(_("Only friends can write an introduction."))
+    introduction, created = Introduction.objects.update_or_create(
+        author=author, subject=subject, defaults={"body": body}
+    )
+    if created:
+        notify(
+            recipient=subject, kind=Kind.INTRODUCTION_WRITTEN, actor=author, target=introduction
+        )
+    return introduction
+
+
+@transaction.atomic
+def introduction_delete(*, user: User, introduction_id: int) -> Introduction:
+    """Delete an introduction: its subject may remove any about them, its author their own.
+
+    Raises Introduction.DoesNotExist for one that is missing or neither theirs nor about
+    them: all the same to the caller. Returns the deleted introduction (without its pk).
+    """
+    introduction = (
+        Introduction.objects.select_related("author__profile", "subject__profile")
+        .filter(Q(author=user) | Q(subject=user))
+        .get(pk=introduction_id)
+    )
+    introduction.delete()
+    return introduction

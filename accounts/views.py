@@ -8,11 +8,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sns.visibility import Relation, relation_between
+from sns.visibility import Relation, blocked_between, relation_between
 
-from . import circle, services
-from .forms import FriendRequestForm, ProfileForm, SettingsForm
+from . import circle, connections, services
+from .footprints import footprint_record
+from .forms import FriendRequestForm, ProfileForm, ProfileSettingsForm, SettingsForm
 from .models import FriendRequest, ShownProfile, User
+from .views_introductions import profile_introductions
 
 FRIENDS_ON_PROFILE = 12
 
@@ -25,7 +27,13 @@ def profile(request, pk: int):
         pk=pk,
     )
     relation = relation_between(request.user, member)
-    friends = services.friends_of(member)
+    if relation is Relation.BLOCKED:
+        raise Http404
+    footprint_record(visitor=request.user, owner=member)
+    friends = services.friends_of(member, viewer=request.user)
+    friend_graph = connections.profile_graph(
+        request.user, member, relation, friends, limit=FRIENDS_ON_PROFILE
+    )
     invitation = getattr(member, "accepted_invitation", None)
     return render(request, "accounts/profile.html", {
         "member": member,
@@ -35,26 +43,34 @@ def profile(request, pk: int):
         "friend_state": _friend_state(relation, member),
         "friend_request_form": FriendRequestForm(),
         "invited_by": invitation.inviter if invitation and invitation.inviter_id else None,
-        "friends": _cards(request.user, friends[:FRIENDS_ON_PROFILE]),
-        "friend_count": friends.count(),
+        **profile_introductions(request.user, member, relation),
+        "graph": friend_graph,
+        "friends": friend_graph.friends,
+        "friend_count": friend_graph.friend_count,
     })
 
 
 def friend_list(request, pk: int):
-    member = get_object_or_404(User.objects.filter(is_active=True).select_related("profile"), pk=pk)
-    page = Paginator(services.friends_of(member), 30).get_page(request.GET.get("page"))
+    member = connections.member_with_visible_friends_or_404(request.user, pk)
+    page = Paginator(
+        services.friends_of(member, viewer=request.user), 30
+    ).get_page(request.GET.get("page"))
     return render(request, "accounts/friends.html", {
         "member": member, "page": page, "cards": _cards(request.user, page.object_list),
     })
 
 
+def member_or_404(viewer, pk: int) -> User:
+    """An active member the viewer may know exists: a block either way makes it a 404."""
+    member = get_object_or_404(User.objects.filter(is_active=True).select_related("profile"), pk=pk)
+    if blocked_between(viewer, member):
+        raise Http404
+    return member
+
+
 def _cards(viewer, members) -> list[tuple[User, ShownProfile]]:
-    """Each member with what every member may see of them (what friends see needs issue 3's
-    batch relation lookup; showing less is the safe side)."""
-    return [
-        (m, m.profile.shown_to(Relation.SELF if m.pk == viewer.pk else Relation.MEMBER))
-        for m in members
-    ]
+    """Each member with what the viewer may see of them, by each one's own settings."""
+    return connections.cards(viewer, members)
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,13 +92,15 @@ def profile_edit(request):
 @require_http_methods(["GET", "POST"])
 def member_settings(request):
     form = SettingsForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
+    profile_form = ProfileSettingsForm(request.POST or None, instance=request.user.profile)
+    if request.method == "POST" and all([form.is_valid(), profile_form.is_valid()]):
         form.save()
+        services.profile_update(user=request.user, fields=profile_form.profile_fields())
         if request.user.language:
             translation.activate(request.user.language)
         messages.success(request, _("Your settings were saved."))
         return redirect("accounts:settings")
-    return render(request, "accounts/settings.html", {"form": form})
+    return render(request, "accounts/settings.html", {"form": form, "profile_form": profile_form})
 
 
 # --- friend requests -----------------------------------------------------------------------
@@ -145,18 +163,17 @@ def friend_requests(request):
 
 def _request_cards(viewer, page, other: str) -> list[tuple[FriendRequest, User, ShownProfile]]:
     """Each request with the other member and what the viewer may see of them."""
-    members = [getattr(r, other) for r in page]
+    # While a request is pending the two are not friends, and to a member who is not a
+    # friend every profile field level shows what it shows to any member: no lookup needed.
     return [
-        (r, member, shown)
-        for r, (member, shown) in zip(page, _cards(viewer, members), strict=True)
+        (r, getattr(r, other), getattr(r, other).profile.shown_to(Relation.MEMBER))
+        for r in page
     ]
 
 
 @require_POST
 def friend_request_send(request, pk: int):
-    recipient = get_object_or_404(
-        User.objects.filter(is_active=True).select_related("profile"), pk=pk
-    )
+    recipient = member_or_404(request.user, pk)
     form = FriendRequestForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("message", []):
@@ -174,7 +191,7 @@ def friend_request_send(request, pk: int):
             messages.success(request, _("You and %(name)s are now friends.") % name)
         else:
             messages.success(request, _("Your friend request to %(name)s was sent.") % name)
-    return redirect(recipient)
+    return _back(request, recipient)
 
 
 def _answer(request, pk: int, service, success: str):
@@ -234,23 +251,23 @@ def unfriend(request, pk: int):
 CIRCLE_MAX_FRIENDS = 150
 
 
-def _circle(pk: int):
-    member = get_object_or_404(User.objects.filter(is_active=True).select_related("profile"), pk=pk)
-    friends = services.friends_of(member)
+def _circle(request, pk: int):
+    member = connections.member_with_visible_friends_or_404(request.user, pk)
+    friends = services.friends_of(member, viewer=request.user)
     shown = list(friends[:CIRCLE_MAX_FRIENDS])
     return member, circle.layout(member, shown), friends.count()
 
 
 def circle_svg(request, pk: int):
     """The circle picture on its own, as an SVG document."""
-    _member, picture, _count = _circle(pk)
+    _member, picture, _count = _circle(request, pk)
     return render(request, "accounts/circle.svg", {"circle": picture},
                   content_type="image/svg+xml; charset=utf-8")
 
 
 def circle_page(request, pk: int):
     """The circle picture with the plain list of the same friends beside it."""
-    member, picture, count = _circle(pk)
+    member, picture, count = _circle(request, pk)
     return render(request, "accounts/circle.html", {
         "member": member, "circle": picture, "friend_count": count,
         "cut": count > len(picture.nodes),

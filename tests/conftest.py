@@ -2,7 +2,7 @@
 
 owner — the member whose page or content is under test; friend — owner's friend;
 fof — a friend of friend (not owner's friend); member — a member with no tie to owner;
-blocked — reserved for the blocking issue (a plain member until Block exists);
+blocked — a member whom owner blocks;
 anonymous — a visitor who is not logged in; moderator — staff.
 """
 
@@ -60,8 +60,12 @@ def member(db):
 
 
 @pytest.fixture
-def blocked(db):
-    return factories.member("Blocked Person", email="blocked@example.com")
+def blocked(owner):
+    from accounts.blocking import block_create
+
+    blocked = factories.member("Blocked Person", email="blocked@example.com")
+    block_create(blocker=owner, blocked=blocked)
+    return blocked
 
 
 @pytest.fixture

@@ -1,0 +1,50 @@
+"""Blocking: a member hides from another, both ways, at once and completely."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from .models import Block, FriendRequest, Friendship, Introduction, User
+from .services import lock_pair
+
+
+class BlockError(Exception):
+    """A member-facing reason why a block cannot be made."""
+
+
+@transaction.atomic
+def block_create(*, blocker: User, blocked: User) -> Block:
+    """Block ``blocked``: ends the friendship, pending requests and introductions both ways.
+
+    Locks both members like every other write about a pair, so a friend request or an
+    acceptance racing with the block either lands before it (and is undone here) or after
+    it (and is refused).
+    """
+    if blocker.pk == blocked.pk:
+        raise BlockError(_("You cannot block yourself."))
+    lock_pair(blocker, blocked)
+    block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    Friendship.objects.between(blocker, blocked).delete()
+    FriendRequest.objects.between(blocker, blocked).delete()
+    Introduction.objects.filter(
+        Q(author=blocker, subject=blocked) | Q(author=blocked, subject=blocker)
+    ).delete()
+    return block
+
+
+@transaction.atomic
+def block_remove(*, blocker: User, blocked_id: int) -> bool:
+    """Unblock; return False if there was no such block. Nothing ended is restored."""
+    deleted, _rows = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
+    return deleted > 0
+
+
+def blocked_by(user: User):
+    """Whom ``user`` blocks, newest first, with their profiles."""
+    return (
+        Block.objects.filter(blocker=user)
+        .select_related("blocked__profile")
+        .order_by("-created_at", "-pk")
+    )

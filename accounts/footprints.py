@@ -1,0 +1,73 @@
+"""あしあと (footprints): who looked at a member's page, once per visitor per day.
+
+``footprint_record`` is the one write; ``visitors_of`` the read behind the visitors page;
+``footprints_prune`` the periodic removal of what is older than the window.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .models import Block, Footprint, Profile, User
+
+# Members see (and the site keeps) the footprints of this many days.
+FOOTPRINT_DAYS = 30
+
+
+def _window_start(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) - timedelta(days=FOOTPRINT_DAYS)
+
+
+# One statement: insert only if the visitor leaves footprints (read from their profile in
+# the same statement), and on a second visit the same day keep the later time. Two tabs
+# opening the page at once cannot both insert, and neither needs a lock or a retry.
+_RECORD_SQL = """
+INSERT INTO {footprint} (visitor_id, owner_id, day, visited_at)
+SELECT %(visitor)s, %(owner)s, %(day)s, %(now)s
+  FROM {profile} p WHERE p.user_id = %(visitor)s AND p.leaves_footprints
+ON CONFLICT (visitor_id, owner_id, day)
+DO UPDATE SET visited_at = GREATEST({footprint}.visited_at, EXCLUDED.visited_at)
+"""
+
+
+def footprint_record(*, visitor: User, owner: User) -> None:
+    """Note that ``visitor`` looked at ``owner``'s page today (the site's local date).
+
+    Nothing is recorded for one's own page, for anonymous visitors, or for members who chose
+    not to leave footprints. A second visit the same day only moves ``visited_at`` forward.
+    """
+    if not visitor.is_authenticated or visitor.pk == owner.pk:
+        return
+    now = timezone.now()
+    sql = _RECORD_SQL.format(
+        footprint=Footprint._meta.db_table, profile=Profile._meta.db_table
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {
+            "visitor": visitor.pk, "owner": owner.pk, "day": timezone.localdate(now), "now": now,
+        })
+
+
+def visitors_of(owner: User) -> QuerySet[Footprint]:
+    """``owner``'s footprints of the last 30 days, newest first, with the visitors' profiles.
+
+    Leaves out members who left and members hidden from ``owner`` by a block either way.
+    """
+    return (
+        Footprint.objects.filter(
+            owner=owner, visited_at__gte=_window_start(), visitor__is_active=True
+        )
+        .exclude(visitor_id__in=Block.objects.hidden_ids(owner))
+        .select_related("visitor__profile")
+        .order_by("-visited_at", "-pk")
+    )
+
+
+def footprints_prune(*, now: datetime | None = None) -> int:
+    """Delete footprints older than 30 days; return how many went."""
+    deleted, _by_model = Footprint.objects.filter(visited_at__lt=_window_start(now)).delete()
+    return deleted

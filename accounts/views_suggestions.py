@@ -1,0 +1,37 @@
+"""People you may know: friends of friends, most mutual friends first."""
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+
+from sns.visibility import Relation
+
+from . import graph
+from .models import Block, FriendRequest
+
+SUGGESTIONS_PER_PAGE = 20
+
+
+def _left_out(viewer) -> set[int]:
+    """Members not to suggest beyond the viewer and their friends: hidden by a block either
+    way, or with a request pending either way (it is already on the requests page)."""
+    pending = FriendRequest.objects.filter(Q(from_user=viewer) | Q(to_user=viewer)).values_list(
+        "from_user_id", "to_user_id"
+    )
+    ids = Block.objects.hidden_ids(viewer)
+    for from_id, to_id in pending:
+        ids.add(to_id if from_id == viewer.pk else from_id)
+    return ids
+
+
+def suggestions(request):
+    page = Paginator(
+        graph.people_you_may_know(request.user, exclude_ids=_left_out(request.user)),
+        SUGGESTIONS_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    # Everyone suggested is a friend of a friend by construction: no lookup needed.
+    cards = [
+        (person, person.profile.shown_to(Relation.FRIEND_OF_FRIEND), person.mutual_count)
+        for person in page.object_list
+    ]
+    return render(request, "accounts/suggestions.html", {"page": page, "cards": cards})
