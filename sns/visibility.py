@@ -75,33 +75,14 @@ def can_see(level: str, relation: Relation) -> bool:
 
 def relation_between(viewer: User | None, owner: User) -> Relation:
     """How ``viewer`` stands to ``owner``, in one query. A block either way wins."""
-    from accounts.models import Block, Friendship, User
+    from accounts.models import User
 
     if viewer is None or not viewer.is_authenticated:
         return Relation.ANONYMOUS
     if viewer.pk == owner.pk:
         return Relation.SELF
-    blocked, friend, fof = (
-        User.objects.filter(pk=owner.pk)
-        .annotate(
-            blocked=Exists(Block.objects.filter(
-                Q(blocker=viewer, blocked=owner) | Q(blocker=owner, blocked=viewer)
-            )),
-            friend=Exists(Friendship.objects.filter(user=viewer, friend=owner)),
-            fof=Exists(Friendship.objects.filter(
-                user=viewer, friend__friendships__friend=owner
-            )),
-        )
-        .values_list("blocked", "friend", "fof")
-        .get()
-    )
-    if blocked:
-        return Relation.BLOCKED
-    if friend:
-        return Relation.FRIEND
-    if fof:
-        return Relation.FRIEND_OF_FRIEND
-    return Relation.MEMBER
+    row = User.objects.annotate(**relation_annotations(viewer)).only("pk").get(pk=owner.pk)
+    return annotated_relation(viewer, row)
 
 
 def blocked_between(a: User, b: User) -> bool:
