@@ -1,47 +1,105 @@
 """Reads over the friend graph, computed in PostgreSQL: mutual friends, how two members are
-connected, people you may know, and the edges of a member's circle."""
+connected, people you may know, and the edges of a member's circle.
+
+Friendship keeps one row each way, so "the friends of X" is always a range of the unique
+index on (user_id, friend_id): the queries here are built to walk that index (index-only,
+in friend order). ``bench/run.py`` times them on a graph of 100,000 members and a million
+friendships (README, "Benchmarks").
+"""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from django.db.models import Expression, F, IntegerField, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.sql.datastructures import BaseTable
 
 from .models import Friendship, User
+
+# a's friends that are also b's friends: two ranges of the (user_id, friend_id) index, read
+# in friend order and merged (or the shorter one probed into the longer). Written as SQL: it
+# is the whole cost of the query, and the ORM spent longer building it than PostgreSQL did
+# running it.
+_COMMON_FRIENDS_SQL = """
+SELECT mine.friend_id FROM {friendship} mine
+  JOIN {friendship} theirs ON theirs.friend_id = mine.friend_id
+ WHERE mine.user_id = %s AND theirs.user_id = %s
+"""
 
 
 def mutual_friends(a: User, b: User) -> QuerySet[User]:
     """Members who are friends of both ``a`` and ``b``."""
+    # Constant SQL (the table name is the model's), the ids passed as parameters.
+    common = RawSQL(  # noqa: S611
+        _COMMON_FRIENDS_SQL.format(friendship=Friendship._meta.db_table), (a.pk, b.pk)
+    )
     return (
-        User.objects.filter(is_active=True, friendships__friend=a)
-        .filter(Exists(Friendship.objects.filter(user=OuterRef("pk"), friend=b)))
+        User.objects.filter(is_active=True, pk__in=common)
         .select_related("profile")
         .order_by("pk")
     )
 
 
-# Both ends search one step (my friends, their friends); a path exists where the two
-# frontiers meet: at a shared friend (2 hops) or across one friendship (3 hops).
+# The shortest chain, shortest first: each step is an uncorrelated subquery, which
+# PostgreSQL runs only when COALESCE (and the CASE) reaches it, so a direct friendship costs
+# one index probe and a shared friend stops the search before the third hop is tried.
+# Ties go to the lowest ids (the first middle member, then the second). Members who left
+# (inactive) are never a step, nor the target of a direct step; that is checked last, row
+# by row in order (a scalar subquery the planner cannot turn into a join over all members).
+# Each search sits behind OFFSET 0 so that it is planned on its own, for all its rows: a
+# LIMIT 1 above it would otherwise tempt the planner to walk a large friend list hoping for
+# an early match.
+# - 1 hop: the viewer's friendship with the target.
+# - 2 hops: the members in both friend lists, a merge of two index ranges in id order,
+#   stopped at the first active one.
+# - 3 hops: a friendship from the viewer's friends to the target's friends. It is looked
+#   for from the side with fewer friends (counted up to a cap), since its cost is the
+#   friends of that side's friends, each checked against the other side's friends.
 _PATH_SQL = """
-WITH mine AS (
-    SELECT f.friend_id AS id FROM {friendship} f JOIN {user} u ON u.id = f.friend_id
-     WHERE f.user_id = %(viewer)s AND u.is_active
-), theirs AS (
-    SELECT f.friend_id AS id FROM {friendship} f JOIN {user} u ON u.id = f.friend_id
-     WHERE f.user_id = %(target)s AND u.is_active
+SELECT COALESCE(
+    (SELECT ARRAY[]::bigint[] FROM {friendship}
+      WHERE user_id = %(viewer)s AND friend_id = %(target)s
+        AND (SELECT is_active FROM {user} WHERE id = %(target)s)),
+    (SELECT ARRAY[two.id]
+       FROM (SELECT mine.friend_id AS id
+               FROM {friendship} mine
+               JOIN {friendship} theirs ON theirs.friend_id = mine.friend_id
+              WHERE mine.user_id = %(viewer)s AND theirs.user_id = %(target)s
+              ORDER BY mine.friend_id OFFSET 0) two
+      WHERE (SELECT is_active FROM {user} WHERE id = two.id)
+      ORDER BY two.id LIMIT 1),
+    CASE WHEN (SELECT count(*) FROM (SELECT FROM {friendship} WHERE user_id = %(viewer)s
+                                     LIMIT {cap}) n)
+           <= (SELECT count(*) FROM (SELECT FROM {friendship} WHERE user_id = %(target)s
+                                     LIMIT {cap}) n)
+         THEN {three_from_viewer}
+         ELSE {three_from_target}
+    END
 )
-(SELECT 1 AS hops, NULL::bigint AS first, NULL::bigint AS second
-   FROM mine WHERE mine.id = %(target)s)
-UNION ALL
-(SELECT 2, mine.id, NULL FROM mine JOIN theirs ON theirs.id = mine.id ORDER BY mine.id LIMIT 1)
-UNION ALL
-(SELECT 3, f.user_id, f.friend_id
-   FROM {friendship} f
-   JOIN mine ON mine.id = f.user_id
-   JOIN theirs ON theirs.id = f.friend_id
-  WHERE f.user_id <> %(target)s AND f.friend_id <> %(viewer)s
-  ORDER BY f.user_id, f.friend_id LIMIT 1)
-ORDER BY hops LIMIT 1
 """
+# Three hops searched from ``near``: its friends' friends that are friends of ``far``.
+_THREE_HOPS_SQL = """(
+    SELECT ARRAY[three.first, three.second]
+      FROM (SELECT {first} AS first, {second} AS second
+              FROM {{friendship}} near
+              JOIN {{friendship}} step ON step.user_id = near.friend_id
+             WHERE near.user_id = %({near})s AND near.friend_id <> %({far})s
+               AND step.friend_id <> %({near})s
+               AND step.friend_id IN (SELECT friend_id FROM {{friendship}}
+                                       WHERE user_id = %({far})s)
+             ORDER BY 1, 2 OFFSET 0) three
+     WHERE (SELECT is_active FROM {{user}} WHERE id = three.first)
+       AND (SELECT is_active FROM {{user}} WHERE id = three.second)
+     ORDER BY three.first, three.second LIMIT 1)"""
+_PATH_SQL = _PATH_SQL.replace("{three_from_viewer}", _THREE_HOPS_SQL.format(
+    near="viewer", far="target", first="step.user_id", second="step.friend_id"
+)).replace("{three_from_target}", _THREE_HOPS_SQL.format(
+    near="target", far="viewer", first="step.friend_id", second="step.user_id"
+))
+# Counting a member's friends stops here: beyond it, either side is as good.
+_PATH_SIDE_CAP = 1000
 
 
 def connection_path(viewer: User, target: User) -> list[User] | None:
@@ -49,27 +107,97 @@ def connection_path(viewer: User, target: User) -> list[User] | None:
     if viewer.pk == target.pk:
         return [viewer]
     sql = _PATH_SQL.format(
-        friendship=Friendship._meta.db_table, user=User._meta.db_table
+        friendship=Friendship._meta.db_table, user=User._meta.db_table, cap=_PATH_SIDE_CAP
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"viewer": viewer.pk, "target": target.pk})
-        row = cursor.fetchone()
-    if row is None:
+        (middle_ids,) = cursor.fetchone()
+    if middle_ids is None:
         return None
-    middle_ids = [pk for pk in row[1:] if pk is not None]
     middle = User.objects.select_related("profile").in_bulk(middle_ids)
     return [viewer, *(middle[pk] for pk in middle_ids), target]
 
 
+# People you may know, ranked: the friends of the viewer's friends counted once per
+# mutual friend (one pass over the viewer's friends' index ranges), the viewer and their
+# friends left out, most mutual friends first. Only then are members read, one by one in
+# that order (the LATERAL ... OFFSET 0 keeps it a lookup per row), so a page of 20 reads
+# about 20 members however many friends of friends there are.
+_SUGGESTIONS_SQL = """
+SELECT ranked.id, ranked.mutual_count, {columns}
+  FROM (SELECT fof.id, fof.mutual_count
+          FROM (SELECT step.friend_id AS id, count(*) AS mutual_count
+                  FROM {friendship} mine
+                  JOIN {friendship} step ON step.user_id = mine.friend_id
+                 WHERE mine.user_id = %s AND step.friend_id <> %s
+                 GROUP BY step.friend_id) fof
+         WHERE NOT EXISTS (SELECT FROM {friendship} known
+                            WHERE known.user_id = %s AND known.friend_id = fof.id)
+         ORDER BY fof.mutual_count DESC, fof.id) ranked
+ CROSS JOIN LATERAL (SELECT * FROM {user} WHERE id = ranked.id OFFSET 0) member
+ ORDER BY ranked.mutual_count DESC, ranked.id
+"""
+
+
+class _Suggestions(BaseTable):
+    """The member table as seen by one viewer's suggestions: each friend of a friend with a
+    ``mutual_count`` column, already in rank order. It stands in for ``accounts_user`` in
+    the FROM clause, so the queryset stays an ordinary User queryset (filters, slicing,
+    counting, select_related); filters on it apply to the ranked rows as they are read.
+
+    It goes in through ``Query.base_table_class``, a Django internal (5.2): check it when
+    upgrading Django (tests/accounts/test_graph.py would fail). ``count()`` (a Paginator's)
+    still ranks every friend of a friend, as it must to count them."""
+
+    def __init__(self, table_name: str, alias: str | None, *, viewer_id: int):
+        super().__init__(table_name, alias)
+        self.viewer_id = viewer_id
+
+    def as_sql(self, compiler, connection):
+        qn = connection.ops.quote_name
+        columns = ", ".join(
+            f"member.{qn(f.column)}" for f in User._meta.concrete_fields if f.column != "id"
+        )
+        sql = _SUGGESTIONS_SQL.format(
+            columns=columns, friendship=qn(Friendship._meta.db_table), user=qn(self.table_name)
+        )
+        alias = self.table_alias or self.table_name
+        return f"({sql}) {compiler.quote_name_unless_alias(alias)}", [self.viewer_id] * 3
+
+    def relabeled_clone(self, change_map):
+        return self.__class__(
+            self.table_name, change_map.get(self.table_alias, self.table_alias),
+            viewer_id=self.viewer_id,
+        )
+
+    @property
+    def identity(self):
+        return (*super().identity, self.viewer_id)
+
+    def __hash__(self):
+        return hash(self.identity)
+
+
+class _MutualCount(Expression):
+    """The ``mutual_count`` column of ``_Suggestions``."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(compiler.query.base_table)
+        return f"{table}.{connection.ops.quote_name('mutual_count')}", []
+
+
 def people_you_may_know(viewer: User, *, exclude_ids: set[int] = frozenset()) -> QuerySet[User]:
     """Friends of my friends who are not my friends, most mutual friends first."""
-    mine = Friendship.objects.filter(user=viewer).values("friend_id")
+    members = User.objects.all()
+    members.query.base_table_class = partial(_Suggestions, viewer_id=viewer.pk)
     return (
-        User.objects.filter(is_active=True, friendships__friend__in=mine)
-        .exclude(pk=viewer.pk)
-        .exclude(pk__in=mine)
+        # More members to leave out (blocks, pending requests) go here as further filters
+        # on the member: exclude(pk__in=...) or exclude(Exists(...OuterRef("pk")...)).
+        members.filter(is_active=True)
         .exclude(pk__in=exclude_ids)
-        .annotate(mutual_count=Count("friendships", distinct=True))
+        .annotate(mutual_count=_MutualCount())
         .select_related("profile")
         .order_by("-mutual_count", "pk")
     )
