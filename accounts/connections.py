@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -83,22 +82,19 @@ def profile_graph(viewer, member: User, relation: Relation, friends, *, limit: i
     if relation is Relation.ANONYMOUS or relation is Relation.BLOCKED:
         return result
     if result.friends_visible:
-        # Each friend's relation to the viewer, and the total, come with the friends.
-        shown = list(
-            friends.annotate(**relation_annotations(viewer), total=Window(Count("pk")))[:limit]
+        # Each friend's relation to the viewer comes with the friends.
+        shown = list(friends.annotate(**relation_annotations(viewer))[:limit])
+        result.friend_count = (
+            len(shown) if len(shown) < limit else graph.friend_count(member, viewer=viewer)
         )
-        result.friend_count = shown[0].total if shown else 0
         result.friends = [(f, f.profile.shown_to(annotated_relation(viewer, f))) for f in shown]
     if relation is Relation.SELF:
         return result
     result.mutual_shown = result.friends_visible
     if result.friends_visible:
-        # As above, the total rides along on each row.
-        mutual = list(
-            graph.mutual_friends(viewer, member)
-            .annotate(total=Window(Count("pk")))[:MUTUAL_ON_PROFILE]
-        )
-        result.mutual_count = mutual[0].total if mutual else 0
+        mutual_friends = graph.mutual_friends(viewer, member)
+        mutual = list(mutual_friends[:MUTUAL_ON_PROFILE])
+        result.mutual_count = _total(mutual_friends, mutual, MUTUAL_ON_PROFILE)
         # Mutual friends are the viewer's friends: that is their relation.
         result.mutual = [(m, m.profile.shown_to(Relation.FRIEND)) for m in mutual]
     if relation is not Relation.FRIEND:
@@ -109,6 +105,16 @@ def profile_graph(viewer, member: User, relation: Relation, friends, *, limit: i
         relations[member.pk] = relation
         result.path = cards(viewer, chain[1:], relations) if _known(chain, relations) else []
     return result
+
+
+def _total(queryset, first: list, limit: int) -> int:
+    """How many rows ``queryset`` has, given its ``first`` rows up to ``limit``.
+
+    A count is asked only when the first page is full. (A window count over the rows would
+    save that query but read every row of a member with thousands of friends: the profile
+    of a 5,600-friend member took 130 ms that way, see bench/.)
+    """
+    return len(first) if len(first) < limit else queryset.count()
 
 
 def _known(chain: list[User], relations: dict[int, Relation]) -> bool:

@@ -68,6 +68,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
         ]
+        indexes = [
+            # The few members who left or were suspended, to leave out of large counts
+            # with one hashed lookup instead of a visit to every member row.
+            models.Index(
+                fields=["id"], condition=models.Q(is_active=False), name="user_inactive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -152,6 +159,8 @@ class Profile(models.Model):
         _("who sees my friend list"), max_length=10, choices=PROFILE_FIELD_LEVELS,
         default=Level.MEMBERS,
     )
+    # When this member's people-you-may-know were last ranked (accounts.graph).
+    suggestions_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
     leaves_footprints = models.BooleanField(
         _("leave footprints"), default=True,
         help_text=_("When on, the members whose pages you visit see you among their visitors."),
@@ -259,6 +268,12 @@ class Friendship(models.Model):
             models.UniqueConstraint(fields=["user", "friend"], name="friendship_once_per_pair"),
             models.CheckConstraint(
                 condition=~models.Q(user=models.F("friend")), name="friendship_not_self"
+            ),
+        ]
+        indexes = [
+            # "X's friends, newest first": a member's friend list walks this to its first page.
+            models.Index(
+                fields=["friend", "-created_at", "user"], name="friendship_recent"
             ),
         ]
 
@@ -454,3 +469,31 @@ class Footprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visitor_id} → {self.owner_id} {self.day}"
+
+
+class Suggestion(models.Model):
+    """A ranked friend of a friend of ``member``, kept by ``accounts.graph.suggestions_refresh``.
+
+    Ranking counts every friend of a friend, which for a member with thousands of friends
+    is tens of thousands of rows; it is done ahead (by a task) and read back in rank order.
+    Friends, blocks and pending requests made since are left out when read.
+    """
+
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(User, on_delete=models.CASCADE, related_name="suggested_to")
+    mutual_count = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("suggestion")
+        verbose_name_plural = _("suggestions")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "candidate"], name="suggestion_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["member", "-mutual_count", "candidate"], name="suggestion_rank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} ? {self.candidate_id} ({self.mutual_count})"

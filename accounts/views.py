@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sns.visibility import Relation, blocked_between, relation_between
 
-from . import circle, connections, services
+from . import circle, connections, graph, services
 from .footprints import footprint_record
 from .forms import FriendRequestForm, ProfileForm, ProfileSettingsForm, SettingsForm
 from .models import FriendRequest, ShownProfile, User
@@ -255,7 +255,10 @@ def _circle(request, pk: int):
     member = connections.member_with_visible_friends_or_404(request.user, pk)
     friends = services.friends_of(member, viewer=request.user)
     shown = list(friends[:CIRCLE_MAX_FRIENDS])
-    return member, circle.layout(member, shown), friends.count()
+    count = len(shown) if len(shown) < CIRCLE_MAX_FRIENDS else graph.friend_count(
+        member, viewer=request.user
+    )
+    return member, circle.layout(member, shown), count
 
 
 def circle_svg(request, pk: int):

@@ -8,6 +8,7 @@ from sns.visibility import Relation
 
 from . import graph
 from .models import Block, FriendRequest
+from .tasks import refresh_suggestions
 
 SUGGESTIONS_PER_PAGE = 20
 
@@ -25,6 +26,13 @@ def _left_out(viewer) -> set[int]:
 
 
 def suggestions(request):
+    fresh = graph.suggestions_are_fresh(request.user)
+    if fresh is None:
+        # The first visit ranks at once (a few milliseconds for most members).
+        graph.suggestions_refresh(request.user)
+    elif not fresh:
+        # Serve the ranking there is, and rank again in the background.
+        refresh_suggestions.enqueue(member_id=request.user.pk)
     page = Paginator(
         graph.people_you_may_know(request.user, exclude_ids=_left_out(request.user)),
         SUGGESTIONS_PER_PAGE,

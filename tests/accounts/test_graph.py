@@ -1,8 +1,11 @@
 import itertools
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from accounts import graph
+from accounts import graph, services
+from accounts.models import Profile
 from tests import factories
 
 
@@ -60,6 +63,7 @@ def test_people_you_may_know_ranks_by_mutual_friends(db):
     for f in (f1, f2, f3):
         factories.befriend(f, strong)
     factories.befriend(f1, weak)
+    graph.suggestions_refresh(me)
     suggestions = list(graph.people_you_may_know(me))
     assert [(s.profile.real_name, s.mutual_count) for s in suggestions] == [
         ("strong", 3), ("weak", 1),
@@ -70,3 +74,61 @@ def test_people_you_may_know_ranks_by_mutual_friends(db):
 def test_edges_among_lists_each_pair_once(chain):
     ids = [m.pk for m in chain[:3]]
     assert sorted(graph.edges_among(ids)) == [(ids[0], ids[1]), (ids[1], ids[2])]
+
+
+def test_suggestions_are_read_from_the_stored_ranking(db):
+    me, pal, stranger, later = (factories.member(n) for n in ("me", "pal", "stranger", "later"))
+    factories.befriend(me, pal)
+    factories.befriend(pal, stranger)
+    assert graph.suggestions_are_fresh(me) is None
+    assert graph.suggestions_refresh(me) == 1
+    me.profile.refresh_from_db()
+    assert graph.suggestions_are_fresh(me) is True
+    # A friend of a friend who appears after the ranking waits for the next one...
+    factories.befriend(pal, later)
+    assert [s.profile.real_name for s in graph.people_you_may_know(me)] == ["stranger"]
+    # ...but whoever became my friend since is left out at once.
+    factories.befriend(me, stranger)
+    assert list(graph.people_you_may_know(me)) == []
+    graph.suggestions_refresh(me)
+    assert [s.profile.real_name for s in graph.people_you_may_know(me)] == ["later"]
+
+
+def test_suggestions_keep_the_best_ranked(db, settings):
+    me, pal = factories.member("me"), factories.member("pal")
+    factories.befriend(me, pal)
+    for i in range(graph.SUGGESTIONS_KEPT + 5):
+        factories.befriend(pal, factories.member(f"fof{i}"))
+    assert graph.suggestions_refresh(me) == graph.SUGGESTIONS_KEPT
+
+
+def test_a_stale_ranking_is_ranked_again_by_a_task(as_user, db):
+    me, pal, stranger = (factories.member(n) for n in ("me", "pal", "stranger"))
+    factories.befriend(me, pal)
+    graph.suggestions_refresh(me)
+    factories.befriend(pal, stranger)  # new since the ranking
+    long_ago = timezone.now() - graph.SUGGESTIONS_FRESH_FOR - timedelta(minutes=1)
+    Profile.objects.filter(user=me).update(suggestions_computed_at=long_ago)
+    # The page enqueues the ranking (the immediate backend in tests runs it at once).
+    as_user(me).get("/friends/suggestions/")
+    me.profile.refresh_from_db()
+    assert me.profile.suggestions_computed_at > long_ago
+    assert [s.profile.real_name for s in graph.people_you_may_know(me)] == ["stranger"]
+
+
+def test_friend_count_leaves_out_who_left_and_blocks_either_way(db):
+    from accounts.blocking import block_create
+
+    member, viewer = factories.member("member"), factories.member("viewer")
+    friends = [factories.member(f"f{i}") for i in range(5)]
+    for friend in friends:
+        factories.befriend(member, friend)
+    friends[0].is_active = False
+    friends[0].save()
+    block_create(blocker=viewer, blocked=friends[1])
+    block_create(blocker=friends[2], blocked=viewer)
+    assert graph.friend_count(member) == 4
+    assert graph.friend_count(member, viewer=viewer) == 2
+    assert graph.friend_count(member, viewer=viewer) == (
+        services.friends_of(member, viewer=viewer).count()
+    )
