@@ -39,7 +39,7 @@ test: lint
 
 # Recompile the message catalogues after editing locale/*/LC_MESSAGES/django.po (needs gettext).
 messages: install
-	DEBUG=1 $(PY) manage.py makemessages -l ja -l en -e html,txt,py,svg --ignore='.venv/*' --ignore='var/*' --ignore='tests/*'
+	DEBUG=1 $(PY) manage.py makemessages -l ja -l en -e html,txt,py,svg --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*'
 	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
 bench: install

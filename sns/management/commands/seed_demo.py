@@ -48,6 +48,12 @@ MEMBERS = [
      "en", "photography, hiking", 8),
 ]
 EXTRA_FRIENDS = [(1, 2), (3, 4), (5, 6), (6, 9), (7, 10), (2, 8), (4, 9), (0, 5), (1, 3)]
+# author, subject (indexes into MEMBERS), text
+INTRODUCTIONS = [
+    (1, 0, "花子さんは面倒見のいい経営者です。山の話になると止まりません。"),
+    (2, 0, "Hanako introduced me to half of the people I know here. Generous and sharp."),
+    (0, 1, "太郎さんとはゴルフ仲間。商店街のことなら何でも知っています。"),
+]
 COLORS = ["#c0392b", "#2471a3", "#229954", "#b9770e", "#7d3c98", "#17a589"]
 
 POLICY_JA = """## このサイトについて
@@ -129,6 +135,15 @@ class Command(BaseCommand):
             members.append(member)
         for a, b in EXTRA_FRIENDS:
             accounts_services.friendship_create(a=members[a], b=members[b])
+        for author, subject, body in INTRODUCTIONS:
+            accounts_services.introduction_write(
+                author=members[author], subject=members[subject], body=body
+            )
+        # A pending friend request for the demo member to answer.
+        accounts_services.friend_request_send(
+            sender=members[7], recipient=members[0],
+            message="先日の勉強会ではありがとうございました。",
+        )
 
         # Invitations in every state, from the demo member.
         hanako = members[0]
