@@ -32,11 +32,24 @@ def friend_list_visible(member: User, relation: Relation) -> bool:
     return can_see(member.profile.friends_visibility, relation)
 
 
-def member_with_visible_friends_or_404(viewer, pk: int) -> User:
-    """The active member ``pk`` if ``viewer`` may see their friend list; else a 404, the same
-    as for a member who does not exist (a block either way included)."""
+def member_and_relation_or_404(viewer, pk: int) -> tuple[User, Relation]:
+    """The active member ``pk`` and how ``viewer`` stands to them; a 404 (the same as for a
+    member who does not exist) when a block stands between them either way."""
     member = get_object_or_404(User.objects.filter(is_active=True).select_related("profile"), pk=pk)
-    if not friend_list_visible(member, relation_between(viewer, member)):
+    relation = relation_between(viewer, member)
+    if relation is Relation.BLOCKED:
+        raise Http404
+    return member, relation
+
+
+def member_or_404(viewer, pk: int) -> User:
+    return member_and_relation_or_404(viewer, pk)[0]
+
+
+def member_with_visible_friends_or_404(viewer, pk: int) -> User:
+    """The active member ``pk`` if ``viewer`` may see their friend list; else a 404."""
+    member, relation = member_and_relation_or_404(viewer, pk)
+    if not friend_list_visible(member, relation):
         raise Http404
     return member
 

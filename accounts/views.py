@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sns.visibility import Relation, blocked_between, relation_between
+from sns.visibility import Relation, relation_between
 
 from . import circle, connections, graph, services
 from .footprints import footprint_record
@@ -58,14 +58,6 @@ def friend_list(request, pk: int):
     return render(request, "accounts/friends.html", {
         "member": member, "page": page, "cards": _cards(request.user, page.object_list),
     })
-
-
-def member_or_404(viewer, pk: int) -> User:
-    """An active member the viewer may know exists: a block either way makes it a 404."""
-    member = get_object_or_404(User.objects.filter(is_active=True).select_related("profile"), pk=pk)
-    if blocked_between(viewer, member):
-        raise Http404
-    return member
 
 
 def _cards(viewer, members) -> list[tuple[User, ShownProfile]]:
@@ -173,7 +165,7 @@ def _request_cards(viewer, page, other: str) -> list[tuple[FriendRequest, User, 
 
 @require_POST
 def friend_request_send(request, pk: int):
-    recipient = member_or_404(request.user, pk)
+    recipient = connections.member_or_404(request.user, pk)
     form = FriendRequestForm(request.POST)
     if not form.is_valid():
         for error in form.errors.get("message", []):

@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import blocking
+from .connections import member_or_404
 from .models import User
-from .views import member_or_404
 
 BLOCKS_PER_PAGE = 30
 

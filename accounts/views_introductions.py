@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sns.visibility import Relation, relation_between
+from sns.visibility import Relation
 
 from . import services
+from .connections import member_and_relation_or_404
 from .forms import IntroductionForm
 from .models import Introduction, ShownProfile, User
 
@@ -67,18 +68,9 @@ def profile_introductions(viewer, member: User, relation: Relation) -> dict:
     }
 
 
-def _member_or_404(viewer, pk: int) -> tuple[User, Relation]:
-    """An active member the viewer may know exists, and how the viewer stands to them."""
-    member = get_object_or_404(User.objects.filter(is_active=True).select_related("profile"), pk=pk)
-    relation = relation_between(viewer, member)
-    if relation is Relation.BLOCKED:
-        raise Http404
-    return member, relation
-
-
 def introduction_list(request, pk: int):
     """Every introduction on a member's page, newest first."""
-    member, relation = _member_or_404(request.user, pk)
+    member, relation = member_and_relation_or_404(request.user, pk)
     page = Paginator(
         Introduction.objects.shown_on(member, viewer=request.user), INTRODUCTIONS_PER_PAGE
     ).get_page(request.GET.get("page"))
@@ -95,7 +87,7 @@ def introduction_list(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def introduction_write(request, pk: int):
     """GET shows the form (with my introduction if I wrote one); POST saves it."""
-    subject, relation = _member_or_404(request.user, pk)
+    subject, relation = member_and_relation_or_404(request.user, pk)
     if relation is not Relation.FRIEND:
         if relation is Relation.SELF:
             messages.error(request, _("You cannot write an introduction about yourself."))
