@@ -89,20 +89,21 @@ def store(processed: ProcessedImage, *, prefix: str) -> str:
     """Save every rendition; return the key that ``url`` and ``delete`` take."""
     key = f"{prefix}/{uuid.uuid4().hex}"
     for name, data in processed.renditions.items():
-        default_storage.save(_path(key, name), ContentFile(data))
+        default_storage.save(path(key, name), ContentFile(data))
     return key
 
 
 def url(key: str, size: str = "medium") -> str:
-    return default_storage.url(_path(key, size))
+    return default_storage.url(path(key, size))
 
 
 def delete(key: str) -> None:
     for name in SIZES:
-        default_storage.delete(_path(key, name))
+        default_storage.delete(path(key, name))
 
 
-def _path(key: str, size: str) -> str:
+def path(key: str, size: str) -> str:
+    """The storage path of one rendition (for views that serve images themselves)."""
     if size not in SIZES:
         raise ValueError(f"unknown image size {size!r}")
     return f"{key}/{size}.{STORED_SUFFIX}"

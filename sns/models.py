@@ -48,6 +48,8 @@ class Notification(models.Model):
         FRIEND_REQUEST_RECEIVED = "friend_request", _("Friend request received")
         FRIEND_REQUEST_ACCEPTED = "friend_accepted", _("Friend request accepted")
         INTRODUCTION_WRITTEN = "introduction", _("Introduction written about you")
+        DIARY_COMMENT = "diary_comment", _("Comment on your diary entry")
+        DIARY_COMMENT_AFTER = "diary_comment_after", _("Comment after yours on a diary entry")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invite/", include("invites.urls")),
     path("", include("accounts.urls")),
+    path("", include("diary.urls")),
     path("admin/", admin.site.urls),
 ]
 

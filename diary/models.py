@@ -1,0 +1,170 @@
+"""Diaries (日記): entries with a visibility level, up to three photos, and comments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sns import images
+from sns.visibility import Level
+
+MAX_PHOTOS = 3
+
+
+class EntryQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> EntryQuerySet:
+        """The entries ``viewer`` may see; every list and detail view reads through this.
+
+        The author sees everything of theirs; others by the entry's level and how they
+        stand to the author; a block either way hides all of it; anonymous visitors see
+        public entries only where the site allows public pages.
+        """
+        from accounts.models import Block, Friendship
+
+        entries = self.filter(author__is_active=True)
+        if viewer is None or not viewer.is_authenticated:
+            if not settings.SITE_PUBLIC_PAGES:
+                return entries.none()
+            return entries.filter(visibility=Level.PUBLIC)
+        friend = Exists(Friendship.objects.filter(user=viewer, friend=OuterRef("author")))
+        friend_of_friend = Exists(Friendship.objects.filter(
+            user=viewer, friend__friendships__friend=OuterRef("author")
+        ))
+        blocked = Exists(Block.objects.filter(
+            Q(blocker=viewer, blocked=OuterRef("author"))
+            | Q(blocker=OuterRef("author"), blocked=viewer)
+        ))
+        return entries.filter(
+            Q(author=viewer)
+            | (
+                ~blocked
+                & (
+                    Q(visibility__in=[Level.PUBLIC, Level.MEMBERS])
+                    | (Q(visibility=Level.FRIENDS) & friend)
+                    | (Q(visibility=Level.FRIENDS_OF_FRIENDS) & (friend | friend_of_friend))
+                )
+            )
+        )
+
+    def with_comment_count(self) -> EntryQuerySet:
+        """Annotate ``comment_count`` (a subquery, so it combines with any filter)."""
+        counts = (
+            Comment.objects.filter(entry=OuterRef("pk"))
+            .order_by()
+            .values("entry")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            comment_count=models.functions.Coalesce(models.Subquery(counts), 0)
+        )
+
+    def for_list(self) -> EntryQuerySet:
+        """What every entry list shows: the author with their profile, the comment count."""
+        return self.select_related("author__profile").with_comment_count()
+
+
+class Entry(models.Model):
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entries",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), max_length=20000, help_text=_("Markdown."))
+    visibility = models.CharField(
+        _("who can see it"), max_length=10, choices=Level.choices, default=Level.FRIENDS
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("diary entry")
+        verbose_name_plural = _("diary entries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["author", "-created_at", "-id"], name="entry_author_recent"),
+            models.Index(fields=["-created_at", "-id"], name="entry_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("diary:entry", args=[self.pk])
+
+
+class EntryPhoto(models.Model):
+    """One of an entry's photos, stored through sns.images; served only through the entry's
+    visibility (diary photo view), never by a public media URL in a page."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="photos")
+    image = models.CharField(max_length=200, editable=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "position"], name="entry_photo_position"),
+            models.CheckConstraint(
+                condition=Q(position__lt=MAX_PHOTOS), name="entry_photo_at_most_three"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}#{self.position}"
+
+    def url(self, size: str = "medium") -> str:
+        return reverse("diary:photo", args=[self.entry_id, self.position, size])
+
+    def storage_path(self, size: str) -> str:
+        return images.path(self.image, size)
+
+
+class Comment(models.Model):
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diary_comments",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["entry", "created_at", "id"], name="comment_entry_order"),
+            models.Index(fields=["author", "-created_at"], name="comment_author_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} on {self.entry_id}"
+
+
+class DiaryPreference(models.Model):
+    """A member's diary settings and where they left off reading new comments."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diary_preference"
+    )
+    default_visibility = models.CharField(
+        _("who can see my new entries"), max_length=10, choices=Level.choices,
+        default=Level.FRIENDS,
+    )
+    comments_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("diary preference")
+        verbose_name_plural = _("diary preferences")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
