@@ -1,6 +1,5 @@
 """Diary URLs: /diary/… for the feeds and entries, /members/<id>/diary/… for one member's."""
 
-from django.urls import path
 
 app_name = "diary"
 
