@@ -8,6 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from diary import services as diary_services
+from diary.forms import DiaryPreferenceForm
 from sns.visibility import Relation, relation_between
 
 from . import circle, connections, graph, services
@@ -85,14 +87,23 @@ def profile_edit(request):
 def member_settings(request):
     form = SettingsForm(request.POST or None, instance=request.user)
     profile_form = ProfileSettingsForm(request.POST or None, instance=request.user.profile)
-    if request.method == "POST" and all([form.is_valid(), profile_form.is_valid()]):
+    diary_form = DiaryPreferenceForm(
+        request.POST or None, instance=diary_services.diary_preference(request.user)
+    )
+    forms = [form, profile_form, diary_form]
+    if request.method == "POST" and all([f.is_valid() for f in forms]):
         form.save()
         services.profile_update(user=request.user, fields=profile_form.profile_fields())
+        diary_services.diary_preference_update(
+            user=request.user, default_visibility=diary_form.cleaned_data["default_visibility"]
+        )
         if request.user.language:
             translation.activate(request.user.language)
         messages.success(request, _("Your settings were saved."))
         return redirect("accounts:settings")
-    return render(request, "accounts/settings.html", {"form": form, "profile_form": profile_form})
+    return render(request, "accounts/settings.html", {
+        "form": form, "profile_form": profile_form, "diary_form": diary_form,
+    })
 
 
 # --- friend requests -----------------------------------------------------------------------

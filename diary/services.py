@@ -1,0 +1,251 @@
+"""Diary writes: entries and comments. Each function runs in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sns import images
+from sns.models import Notification
+from sns.notifications import Kind, notify
+from sns.visibility import annotated_relation, can_see, relation_annotations
+
+from .models import MAX_PHOTOS, Comment, DiaryPreference, Entry, EntryPhoto
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# --- entries ---------------------------------------------------------------------------------
+# Photo files live outside the database: they are removed only once the transaction that
+# stopped using them has committed, and files stored by a transaction that fails go with it.
+
+class TooManyPhotos(ValueError):
+    """An entry would have more than MAX_PHOTOS photos (the form prevents it; this is the
+    last line, checked under the entry's row lock)."""
+
+
+def _photo_prefix(author: User) -> str:
+    return f"diary/{author.pk}"
+
+
+def _delete_files_after_commit(keys: Iterable[str]) -> None:
+    for key in keys:
+        transaction.on_commit(lambda key=key: images.delete(key))
+
+
+def _store_photos(
+    entry: Entry, photos: list[images.ProcessedImage], positions: list[int],
+    stored: list[str],
+) -> None:
+    """Store ``photos`` at ``positions`` of ``entry``; every key written goes into ``stored``
+    so that the caller can remove the files if the transaction fails."""
+    rows = []
+    for processed, position in zip(photos, positions, strict=True):
+        key = images.store(processed, prefix=_photo_prefix(entry.author))
+        stored.append(key)
+        rows.append(EntryPhoto(entry=entry, image=key, position=position))
+    EntryPhoto.objects.bulk_create(rows)
+
+
+def _cleaning_up(stored: list[str], work: Callable[[], Entry]) -> Entry:
+    """Run ``work``; if it fails, remove the files it stored (nothing in the database will
+    point at them once its transaction has rolled back)."""
+    try:
+        return work()
+    except BaseException:
+        for key in stored:
+            images.delete(key)
+        raise
+
+
+def entry_create(
+    *,
+    author: User,
+    title: str,
+    body: str,
+    visibility: str,
+    photos: list[images.ProcessedImage] | None = None,
+) -> Entry:
+    """Write a new entry for ``author`` with up to three photos, in the order given."""
+    photos = list(photos or [])
+    if len(photos) > MAX_PHOTOS:
+        raise TooManyPhotos
+    stored: list[str] = []
+
+    @transaction.atomic
+    def work() -> Entry:
+        entry = Entry.objects.create(
+            author=author, title=title, body=body, visibility=visibility
+        )
+        _store_photos(entry, photos, list(range(len(photos))), stored)
+        return entry
+
+    return _cleaning_up(stored, work)
+
+
+def entry_update(
+    *,
+    entry: Entry,
+    title: str,
+    body: str,
+    visibility: str,
+    new_photos: list[images.ProcessedImage] | None = None,
+    remove_positions: Iterable[int] = (),
+) -> Entry:
+    """Change an entry's text and level, remove the photos at ``remove_positions`` and add
+    ``new_photos`` in the free places; mark the entry edited."""
+    new_photos = list(new_photos or [])
+    remove = set(remove_positions)
+    stored: list[str] = []
+
+    @transaction.atomic
+    def work() -> Entry:
+        # Lock the entry, since two edits at once could otherwise each find room for a photo.
+        locked = Entry.objects.select_for_update().select_related("author").get(pk=entry.pk)
+        photos = list(locked.photos.all())
+        removed = [p for p in photos if p.position in remove]
+        taken = {p.position for p in photos} - remove
+        free = [n for n in range(MAX_PHOTOS) if n not in taken]
+        if len(new_photos) > len(free):
+            raise TooManyPhotos
+        if removed:
+            EntryPhoto.objects.filter(pk__in=[p.pk for p in removed]).delete()
+        locked.title, locked.body, locked.visibility = title, body, visibility
+        locked.edited_at = timezone.now()
+        locked.save(update_fields=["title", "body", "visibility", "edited_at"])
+        _store_photos(locked, new_photos, free[: len(new_photos)], stored)
+        _delete_files_after_commit(p.image for p in removed)
+        return locked
+
+    return _cleaning_up(stored, work)
+
+
+@transaction.atomic
+def entry_delete(*, entry: Entry) -> None:
+    """Delete an entry; its comments go with it (cascade), its photo files after commit."""
+    keys = list(EntryPhoto.objects.filter(entry=entry).values_list("image", flat=True))
+    Entry.objects.filter(pk=entry.pk).delete()
+    _delete_files_after_commit(keys)
+
+
+def diary_preference(user: User) -> DiaryPreference:
+    """The member's diary settings, created with the defaults on first use."""
+    preference, _created = DiaryPreference.objects.get_or_create(user=user)
+    return preference
+
+
+@transaction.atomic
+def diary_preference_update(*, user: User, default_visibility: str) -> DiaryPreference:
+    """Set the level new entries start with."""
+    preference, _created = DiaryPreference.objects.select_for_update().get_or_create(user=user)
+    preference.default_visibility = default_visibility
+    preference.save(update_fields=["default_visibility"])
+    return preference
+
+
+
+# --- comments --------------------------------------------------------------------------------
+
+COMMENT_MAX_LENGTH = Comment._meta.get_field("body").max_length
+
+
+def _clean_comment_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("Write something before posting a comment."), code="empty")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            _("A comment can be at most %(limit)d characters long (it has %(length)d).")
+            % {"limit": COMMENT_MAX_LENGTH, "length": len(body)},
+            code="too_long",
+        )
+    return body
+
+
+@transaction.atomic
+def comment_create(*, entry_id: int, author, body: str) -> Comment:
+    """``author`` comments on entry ``entry_id``; notifies the entry's author (DIARY_COMMENT)
+    and, once each, the earlier commenters who may still see the entry (DIARY_COMMENT_AFTER).
+
+    Raises Entry.DoesNotExist when ``author`` may not see the entry (a 404 for the view) and
+    ValidationError for an empty or over-long body.
+    """
+    # Lock the entry so that comments on it are written one after another: each commenter's
+    # "earlier commenters" are then exactly the comments before theirs.
+    entry = (
+        Entry.objects.visible_to(author).select_related("author")
+        .select_for_update(of=("self",)).get(pk=entry_id)
+    )
+    body = _clean_comment_body(body)
+    comment = Comment.objects.create(entry=entry, author=author, body=body)
+    notify(recipient=entry.author, kind=Kind.DIARY_COMMENT, actor=author, target=comment)
+    for recipient in _earlier_commenters_to_notify(entry, comment):
+        notify(recipient=recipient, kind=Kind.DIARY_COMMENT_AFTER, actor=author, target=comment)
+    return comment
+
+
+def _earlier_commenters_to_notify(entry: Entry, comment: Comment) -> list:
+    """Members who commented on ``entry`` before ``comment``, other than its author and the
+    entry's author, who may still see the entry and stand in no block with the commenter.
+
+    Relations are symmetric, so how each candidate stands to the entry's author is what the
+    entry's author sees of them: one query for all of them.
+    """
+    from accounts.models import Block, User
+
+    commenter = comment.author
+    candidates = (
+        User.objects.filter(
+            is_active=True,
+            pk__in=Comment.objects.filter(entry=entry, pk__lt=comment.pk).values("author"),
+        )
+        .exclude(pk__in=[commenter.pk, entry.author_id])
+        .exclude(Exists(Block.objects.filter(
+            Q(blocker=commenter, blocked=OuterRef("pk"))
+            | Q(blocker=OuterRef("pk"), blocked=commenter)
+        )))
+        .annotate(**relation_annotations(entry.author))
+        .order_by("pk")
+    )
+    return [
+        member for member in candidates
+        if can_see(entry.visibility, annotated_relation(entry.author, member))
+    ]
+
+
+@transaction.atomic
+def comment_delete(*, comment_id: int, user) -> int:
+    """Delete comment ``comment_id`` if ``user`` wrote it or wrote the entry it is on (and can
+    still see that entry); else Comment.DoesNotExist. Its notifications go with it.
+
+    Returns the pk of the entry it was on.
+    """
+    comment = Comment.objects.get(
+        Q(author=user) | Q(entry__author=user),
+        pk=comment_id,
+        entry__in=Entry.objects.visible_to(user),
+    )
+    Notification.objects.filter(
+        target_type=ContentType.objects.get_for_model(Comment), target_id=comment.pk
+    ).delete()
+    comment.delete()
+    return comment.entry_id
+
+
+def comments_seen_mark(*, user, at) -> None:
+    """Remember that ``user`` has read the new comments up to ``at`` (never moving it back)."""
+    preference, created = DiaryPreference.objects.get_or_create(
+        user=user, defaults={"comments_seen_at": at}
+    )
+    if not created:
+        # In the UPDATE itself, so that of two pages opened at once the later look wins.
+        DiaryPreference.objects.filter(pk=preference.pk).filter(
+            Q(comments_seen_at__isnull=True) | Q(comments_seen_at__lt=at)
+        ).update(comments_seen_at=at)

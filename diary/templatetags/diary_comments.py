@@ -1,0 +1,22 @@
+"""What templates/diary/partials/comments.html needs from the request: the viewer's view of
+each comment and the comment form with any refused text."""
+
+from django import template
+
+from diary import feeds
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def comment_cards(context, entry, comments):
+    """``feeds.comment_cards`` for the viewer of the page."""
+    return feeds.comment_cards(context["request"].user, entry, comments)
+
+
+@register.simple_tag(takes_context=True)
+def comment_form(context, entry, form=None):
+    """``form`` if the page passed one, else the entry's comment form (with a refused draft)."""
+    from diary.views.comments import comment_form_for
+
+    return form or comment_form_for(context["request"], entry)

@@ -1,0 +1,68 @@
+"""Posting and deleting comments on diary entries. Both answer POST only and go back to the
+entry page; what the member may not see is a 404."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from diary import services
+from diary.models import Comment, Entry
+
+# Where a refused comment's text waits (one read) for the entry page to put it back in the form.
+DRAFT_SESSION_KEY = "diary_comment_draft"
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Comment"),
+        max_length=services.COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Markdown: **bold**, *italic*, [links](https://…), lists."),
+    )
+
+    def __init__(self, *args, entry: Entry, error: str = "", **kwargs):
+        super().__init__(*args, auto_id=f"id_comment_%s_{entry.pk}", **kwargs)
+        self.entry = entry
+        self.draft_error = error
+
+
+def comment_form_for(request, entry: Entry) -> CommentForm:
+    """The entry page's comment form, holding the text of a comment just refused (once)."""
+    session = getattr(request, "session", None)
+    draft = session.get(DRAFT_SESSION_KEY) if session is not None else None
+    if draft and draft.get("entry") == entry.pk:
+        del session[DRAFT_SESSION_KEY]
+        return CommentForm(initial={"body": draft.get("body", "")}, entry=entry,
+                           error=draft.get("error", ""))
+    return CommentForm(entry=entry)
+
+
+@require_POST
+def comment_create(request, pk: int):
+    body = request.POST.get("body", "")
+    try:
+        comment = services.comment_create(entry_id=pk, author=request.user, body=body)
+    except Entry.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        message = " ".join(error.messages)
+        request.session[DRAFT_SESSION_KEY] = {"entry": pk, "body": body, "error": message}
+        messages.error(request, _("Your comment was not posted: %(reason)s") % {"reason": message})
+        return redirect(reverse("diary:entry", args=[pk]) + "#comment-form")
+    return redirect(reverse("diary:entry", args=[pk]) + f"#comment-{comment.pk}")
+
+
+@require_POST
+def comment_delete(request, pk: int):
+    try:
+        entry_id = services.comment_delete(comment_id=pk, user=request.user)
+    except Comment.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("The comment was deleted."))
+    return redirect(reverse("diary:entry", args=[entry_id]) + "#comments")

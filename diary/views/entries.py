@@ -1,0 +1,214 @@
+"""Entries: write (with preview), edit, delete, the entry page, its photos, a member's diary
+and its monthly archive. Every read goes through ``Entry.objects.visible_to``; the owner-only
+views load the entry through its author, so anyone else gets the same 404 as for nothing."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import TruncMonth
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.connections import member_and_relation_or_404
+from accounts.footprints import footprint_record
+from sns import images
+from sns.visibility import Relation, relation_between
+
+from .. import feeds, services
+from ..forms import EntryForm, allowed_level
+from ..models import Entry, EntryPhoto
+
+ENTRIES_PER_PAGE = 20
+
+
+def public_where_allowed(view):
+    """Open ``view`` to visitors who are not logged in where the site has public pages (it
+    shows them only PUBLIC entries); elsewhere they are sent to log in as on any page."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated and not settings.SITE_PUBLIC_PAGES:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return login_not_required(wrapper)
+
+
+def _own_entry_or_404(request, pk: int) -> Entry:
+    return get_object_or_404(request.user.entries.all(), pk=pk)
+
+
+# --- writing -------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def entry_new(request):
+    level = allowed_level(services.diary_preference(request.user).default_visibility)
+    form = EntryForm(request.POST or None, request.FILES or None, initial={"visibility": level})
+    preview = request.method == "POST" and "preview" in request.POST
+    if request.method == "POST" and form.is_valid() and not preview:
+        entry = services.entry_create(
+            author=request.user, **form.entry_fields(), photos=form.processed_photos
+        )
+        messages.success(request, _("Your diary entry was saved."))
+        return redirect(entry)
+    return render(request, "diary/entry_form.html", {
+        "form": form, "entry": None, "preview": preview and form.is_valid(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def entry_edit(request, pk: int):
+    entry = _own_entry_or_404(request, pk)
+    form = EntryForm(request.POST or None, request.FILES or None, instance=entry)
+    preview = request.method == "POST" and "preview" in request.POST
+    if request.method == "POST" and form.is_valid() and not preview:
+        entry = services.entry_update(
+            entry=entry, **form.entry_fields(),
+            new_photos=form.processed_photos, remove_positions=form.remove_positions(),
+        )
+        messages.success(request, _("Your diary entry was saved."))
+        return redirect(entry)
+    return render(request, "diary/entry_form.html", {
+        "form": form, "entry": entry, "preview": preview and form.is_valid(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def entry_delete(request, pk: int):
+    """GET asks to confirm; POST deletes the entry with its photos and comments."""
+    entry = _own_entry_or_404(request, pk)
+    if request.method == "POST":
+        services.entry_delete(entry=entry)
+        messages.success(request, _("Your diary entry was deleted."))
+        return redirect("diary:member", request.user.pk)
+    return render(request, "diary/entry_delete.html", {"entry": entry})
+
+
+# --- reading -------------------------------------------------------------------------------
+
+@public_where_allowed
+@require_GET
+def entry_detail(request, pk: int):
+    visible = Entry.objects.visible_to(request.user)
+    entry = get_object_or_404(
+        visible.for_list().prefetch_related("photos"), pk=pk
+    )
+    author = entry.author
+    relation = relation_between(request.user, author)
+    footprint_record(visitor=request.user, owner=author)
+    same_author = visible.filter(author=author).only("pk", "title", "created_at")
+    older = same_author.filter(
+        Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, pk__lt=entry.pk)
+    ).order_by("-created_at", "-pk").first()
+    newer = same_author.filter(
+        Q(created_at__gt=entry.created_at) | Q(created_at=entry.created_at, pk__gt=entry.pk)
+    ).order_by("created_at", "pk").first()
+    return render(request, "diary/entry.html", {
+        "entry": entry,
+        "author": author,
+        "shown": author.profile.shown_to(relation),
+        "is_mine": request.user.is_authenticated and author.pk == request.user.pk,
+        "older": older,
+        "newer": newer,
+        # templates/diary/partials/comments.html (diary.views.comments)
+        "comments_enabled": True,
+        "comments": feeds.entry_comments(entry),
+    })
+
+
+@public_where_allowed
+@require_GET
+def photo(request, pk: int, position: int, size: str):
+    """One size of an entry's photo, to whoever may see the entry; 404 to everyone else."""
+    if size not in images.SIZES:
+        raise Http404
+    found = get_object_or_404(
+        EntryPhoto.objects.filter(entry__in=Entry.objects.visible_to(request.user)),
+        entry_id=pk, position=position,
+    )
+    try:
+        handle = default_storage.open(found.storage_path(size), "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/webp")
+    # Who may see it depends on the viewer: no shared cache may keep it.
+    response["Cache-Control"] = "private"
+    return response
+
+
+def _entries_of(viewer, member):
+    """``member``'s entries that ``viewer`` may see, newest first, as every list shows them."""
+    return (
+        Entry.objects.visible_to(viewer).filter(author=member).for_list()
+        .prefetch_related(Prefetch("photos", queryset=EntryPhoto.objects.order_by("position")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _months_of(viewer, member) -> list[dict]:
+    """The months in which ``member`` wrote entries ``viewer`` may see, newest first, each
+    with how many (months in the site's time zone)."""
+    return list(
+        Entry.objects.visible_to(viewer).filter(author=member)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month").annotate(count=Count("pk")).order_by("-month")
+    )
+
+
+def _diary_page(request, member, relation, entries, **extra):
+    footprint_record(visitor=request.user, owner=member)
+    page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "diary/member.html", {
+        "member": member,
+        "shown": member.profile.shown_to(relation),
+        "is_mine": request.user.is_authenticated and member.pk == request.user.pk,
+        "page": page,
+        "months": _months_of(request.user, member),
+        **extra,
+    })
+
+
+def _member_or_404(request, pk: int):
+    """The member whose diary this is and how the viewer stands to them; 404 across a block,
+    and for a visitor who is not logged in unless the member has public entries: a visitor
+    may know of a member only through those (a profile needs a login)."""
+    member, relation = member_and_relation_or_404(request.user, pk)
+    if relation is Relation.ANONYMOUS and not (
+        Entry.objects.visible_to(None).filter(author=member).exists()
+    ):
+        raise Http404
+    return member, relation
+
+
+@public_where_allowed
+@require_GET
+def member_diary(request, pk: int):
+    member, relation = _member_or_404(request, pk)
+    return _diary_page(request, member, relation, _entries_of(request.user, member))
+
+
+@public_where_allowed
+@require_GET
+def archive(request, pk: int, year: int, month: int):
+    if not (1 <= month <= 12 and 1 <= year < 9999):
+        raise Http404
+    member, relation = _member_or_404(request, pk)
+    # The month in the site's time zone, as a range so that the author index serves it.
+    start = timezone.make_aware(datetime(year, month, 1))
+    end = timezone.make_aware(datetime(year + month // 12, month % 12 + 1, 1))
+    entries = _entries_of(request.user, member).filter(
+        created_at__gte=start, created_at__lt=end
+    )
+    return _diary_page(request, member, relation, entries, archive_month=start)
