@@ -8,7 +8,7 @@ PORT ?= 8000
 # In development, mail is sent (to the console) at once rather than by a worker.
 DEV_TASKS ?= django_tasks.backends.immediate.ImmediateBackend
 
-.PHONY: run test lint install messages migrate worker bench clean
+.PHONY: run test lint install messages migrate worker bench bench-diary clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ messages: install
 
 bench: install
 	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/run.py
+
+bench-diary: install
+	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/run_diary.py
 
 clean:
 	rm -rf $(VENV) var

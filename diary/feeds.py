@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -61,21 +62,6 @@ class FeedPage:
     is_first: bool
 
 
-def _keyset_page(queryset: QuerySet, before: Cursor | None, size: int) -> tuple[list, str | None]:
-    """Rows of ``queryset`` (ordered newest first by created_at, pk) after ``before``."""
-    if before is not None:
-        created_at, pk = before
-        # The plain bound first lets the database start its index walk at the cursor; the OR
-        # breaks ties between rows written in the same microsecond by pk.
-        queryset = queryset.filter(created_at__lte=created_at).filter(
-            Q(created_at__lt=created_at) | Q(pk__lt=pk)
-        )
-    rows = list(queryset[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    return rows, (cursor_encode(rows[-1].created_at, rows[-1].pk) if more else None)
-
-
 # --- an entry's comments -------------------------------------------------------------------------
 
 def entry_comments(entry: Entry) -> QuerySet[Comment]:
@@ -89,6 +75,31 @@ def entry_comments(entry: Entry) -> QuerySet[Comment]:
         .select_related("author__profile")
         .order_by("created_at", "pk")
     )
+
+
+ENTRY_COMMENTS_SHOWN = 50
+
+
+def entry_comments_page(
+    entry: Entry, before: str | None, *, size: int = ENTRY_COMMENTS_SHOWN
+) -> tuple[list[Comment], str | None]:
+    """The latest ``size`` comments of an entry (before the ``before`` cursor, if given),
+    oldest first as the page lists them, and the cursor of the earlier ones (or None).
+
+    An entry with hundreds of comments shows its latest fifty; a link walks back.
+    """
+    comments = entry_comments(entry).order_by("-created_at", "-pk")
+    cursor = cursor_decode(before)
+    if cursor is not None:
+        created_at, pk = cursor
+        comments = comments.filter(created_at__lte=created_at).filter(
+            Q(created_at__lt=created_at) | Q(pk__lt=pk)
+        )
+    rows = list(comments[: size + 1])
+    if len(rows) <= size:
+        return rows[::-1], None
+    oldest_shown = rows[size - 1]
+    return rows[:size][::-1], cursor_encode(oldest_shown.created_at, oldest_shown.pk)
 
 
 @dataclass
@@ -120,37 +131,89 @@ def comment_cards(viewer, entry: Entry, comments) -> list[CommentCard]:
 
 # --- friends' diaries --------------------------------------------------------------------------
 
-def friends_entries(viewer) -> EntryQuerySet:
-    """My friends' entries that I may see, newest first, with authors' profiles and comment
-    counts; unsliced, for ``friends_page`` to walk with a cursor.
+# The newest entries of a list of authors, newest first, one page (+1 to know if there is
+# more), from the cursor on. Private entries never reach a friend, so they are skipped here;
+# everything else of an active, unblocked friend is visible to them (visible_to checks again).
+#
+# Two plans, chosen by the number of friends (bench/run_diary.py measured both):
+# - few friends: each friend's newest entries from the (author, created_at) index, merged —
+#   a few index probes per friend; a walk would pass over everyone else's entries first.
+# - many friends: walk the newest entries of the site and keep the friends' — with thousands
+#   of friends a page is found within the first few hundred entries.
+_CURSOR_SQL = "AND e.created_at <= %(at)s AND (e.created_at < %(at)s OR e.id < %(pk)s)"
+_PER_FRIEND_SQL = """
+SELECT x.id, x.created_at
+  FROM unnest(%(authors)s::bigint[]) AS f(author_id)
+ CROSS JOIN LATERAL (
+       SELECT e.id, e.created_at FROM {entry} e
+        WHERE e.author_id = f.author_id AND e.visibility <> 'private' {cursor}
+        ORDER BY e.created_at DESC, e.id DESC LIMIT %(n)s) x
+ ORDER BY x.created_at DESC, x.id DESC LIMIT %(n)s
+"""
+_WALK_SQL = """
+SELECT e.id, e.created_at FROM {entry} e
+ WHERE e.author_id = ANY(%(authors)s::bigint[]) AND e.visibility <> 'private' {cursor}
+ ORDER BY e.created_at DESC, e.id DESC LIMIT %(n)s
+"""
+PER_FRIEND_UP_TO = 500
 
-    The plan this is written for: walk the ``entry_recent`` index newest first and keep the
-    rows whose author is in the viewer's friend list (a hashed semi-join), stopping after one
-    page. That holds for members with thousands of friends, where "all my friends' entries,
-    sorted" would read and sort hundreds of thousands of rows. Active authors only and blocks
-    both ways come from ``visible_to``.
-    """
-    from accounts.models import Friendship
 
-    friends = Friendship.objects.filter(user=viewer).values("friend")
-    return (
-        Entry.objects.visible_to(viewer)
-        .filter(author__in=friends)
-        .for_list()
-        .order_by("-created_at", "-pk")
+def friend_author_ids(viewer) -> list[int]:
+    """The viewer's friends whose entries may reach them: active, in no block with them."""
+    from accounts.models import Block, Friendship, User
+
+    return list(
+        # Members who left, as a hashed list (a partial index holds them): joining every
+        # friend's member row instead read the whole member table for thousands of friends.
+        Friendship.objects.filter(user=viewer)
+        .exclude(friend__in=User.objects.filter(is_active=False).values("pk"))
+        .exclude(friend__in=Block.objects.filter(blocker=viewer).values("blocked"))
+        .exclude(friend__in=Block.objects.filter(blocked=viewer).values("blocker"))
+        .values_list("friend_id", flat=True)
     )
 
 
+def friends_entry_ids(viewer, before: Cursor | None, size: int) -> list[tuple[int, datetime]]:
+    """(id, created_at) of up to ``size`` of my friends' newest entries, from ``before`` on."""
+    authors = friend_author_ids(viewer)
+    if not authors:
+        return []
+    sql = _PER_FRIEND_SQL if len(authors) <= PER_FRIEND_UP_TO else _WALK_SQL
+    params = {"authors": authors, "n": size}
+    if before is not None:
+        params["at"], params["pk"] = before
+    sql = sql.format(entry=Entry._meta.db_table, cursor=_CURSOR_SQL if before else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def friends_entries(viewer, ids: list[int] | None = None) -> EntryQuerySet:
+    """My friends' entries that I may see, newest first, with authors' profiles and comment
+    counts; with ``ids``, just those (``friends_page`` finds the ids of one page first)."""
+    if ids is not None:
+        # These ids come from ``friends_entry_ids``, which is ``visible_to`` for a friend:
+        # every level but private, of active friends in no block with the viewer (the
+        # access matrix in tests/diary checks the feed against the rule). Running the general
+        # rule again on one page doubled the feed's time (bench/run_diary.py).
+        entries = Entry.objects.filter(pk__in=ids)
+    else:
+        entries = Entry.objects.visible_to(viewer).filter(author__in=friend_author_ids(viewer))
+    return entries.for_list().order_by("-created_at", "-pk")
+
+
 def friends_page(viewer, before: str | None, *, size: int = FEED_PAGE_SIZE) -> FeedPage:
-    """One page of ``friends_entries``: ``before`` is the ``?before=`` cursor or None.
+    """One page of my friends' diaries: ``before`` is the ``?before=`` cursor or None.
 
     Items are entries with their photos (for the thumbnail), for
     templates/diary/partials/entry_row.html.
     """
     cursor = cursor_decode(before)
-    entries, next_cursor = _keyset_page(
-        friends_entries(viewer).prefetch_related("photos"), cursor, size
-    )
+    rows = friends_entry_ids(viewer, cursor, size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    entries = list(friends_entries(viewer, [pk for pk, _at in rows]).prefetch_related("photos"))
+    next_cursor = cursor_encode(rows[-1][1], rows[-1][0]) if more else None
     return FeedPage(items=entries, next_cursor=next_cursor, is_first=cursor is None)
 
 

@@ -88,7 +88,11 @@ class Entry(models.Model):
         verbose_name_plural = _("diary entries")
         ordering = ["-created_at", "-pk"]
         indexes = [
-            models.Index(fields=["author", "-created_at", "-id"], name="entry_author_recent"),
+            # A friend's newest entries, skipping private ones without visiting the rows.
+            models.Index(
+                fields=["author", "-created_at", "-id"], include=["visibility"],
+                name="entry_author_recent",
+            ),
             models.Index(fields=["-created_at", "-id"], name="entry_recent"),
         ]
 

@@ -106,6 +106,9 @@ else:
     DATABASES = {"default": env.db_url_config(embedded_database_url(BASE_DIR))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The pages' queries are short index walks; PostgreSQL's JIT, switched on by large cost
+# estimates, spent 1.2 s compiling a 20 ms feed query (bench/run_diary.py).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A real, shared cache: login rate limits must hold across processes and machines.

@@ -115,6 +115,9 @@ def entry_detail(request, pk: int):
     newer = same_author.filter(
         Q(created_at__gt=entry.created_at) | Q(created_at=entry.created_at, pk__gt=entry.pk)
     ).order_by("created_at", "pk").first()
+    comments, earlier_comments = feeds.entry_comments_page(
+        entry, request.GET.get("comments_before")
+    )
     return render(request, "diary/entry.html", {
         "entry": entry,
         "author": author,
@@ -124,7 +127,9 @@ def entry_detail(request, pk: int):
         "newer": newer,
         # templates/diary/partials/comments.html (diary.views.comments)
         "comments_enabled": True,
-        "comments": feeds.entry_comments(entry),
+        "comments": comments,
+        "earlier_comments": earlier_comments,
+        "showing_earlier": "comments_before" in request.GET,
     })
 
 

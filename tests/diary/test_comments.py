@@ -4,6 +4,7 @@ shows them (safely, in both languages, in a bounded number of queries)."""
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import timedelta
 
 import pytest
@@ -426,3 +427,39 @@ def test_anonymous_visitors_read_comments_on_public_entries_without_a_form(
     assert "Log in to comment." in body
     assert "<textarea" not in body
     assert "/delete/" not in body.split('id="comments"')[1]
+
+
+def test_an_entry_with_many_comments_shows_the_latest_and_walks_back(owner, friend, as_user):
+    e = entry(owner)
+    base = timezone.now() - timedelta(days=1)
+    for i in range(feeds.ENTRY_COMMENTS_SHOWN + 5):
+        Comment.objects.create(
+            entry=e, author=friend, body=f"comment number {i:03d}",
+            created_at=base + timedelta(seconds=i),
+        )
+    client = as_user(owner)
+    body = client.get(e.get_absolute_url()).content.decode()
+    assert_well_formed(body)
+    last = feeds.ENTRY_COMMENTS_SHOWN + 4
+    assert f"comment number {last:03d}" in body and "comment number 005" in body
+    assert "comment number 004" not in body
+    assert f">{feeds.ENTRY_COMMENTS_SHOWN + 5}<" in body  # the count is of all comments
+    earlier = re.search(r'href="\?comments_before=([^"#]+)#comments"', body).group(1)
+    older = client.get(e.get_absolute_url(), {"comments_before": earlier}).content.decode()
+    assert "comment number 000" in older and "comment number 004" in older
+    assert "comment number 005" not in older
+    assert 'href="?comments_before=' not in older  # nothing earlier than the first
+
+
+@pytest.mark.parametrize("count", [150, 600])
+def test_the_entry_page_reads_a_bounded_number_of_comments(
+    owner, friend, as_user, count, django_assert_max_num_queries
+):
+    e = entry(owner)
+    Comment.objects.bulk_create(
+        Comment(entry=e, author=friend, body=f"c{i}") for i in range(count)
+    )
+    client = as_user(owner)
+    with django_assert_max_num_queries(16):
+        body = client.get(e.get_absolute_url()).content.decode()
+    assert body.count('class="comment"') == feeds.ENTRY_COMMENTS_SHOWN
