@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from diary.models import Comment, Entry
 from sns.visibility import Level
 from tests import factories
+from tests.e2e.journeys import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,12 +23,6 @@ COMMENT = "Beautiful! I was there on Sunday too."
 IMAGE_LOADED = "img => img.complete && img.naturalWidth > 0"
 
 
-def _login(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.locator('input[name="login"]').fill(email)
-    page.locator('input[name="password"]').fill(factories.PASSWORD)
-    page.locator('form:has(input[name="password"]) [type="submit"]').click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def _entry_photos(page):
@@ -47,7 +42,7 @@ def test_write_with_a_photo_a_friend_comments_a_stranger_gets_404(
     picture.write_bytes(factories.image_file("JPEG", (800, 600)).read())
 
     # The author writes an entry for friends, with a photo.
-    _login(page, base, "hanako@example.com")
+    log_in(page, base, "hanako@example.com")
     page.goto(f"{base}/diary/new/")
     form = page.locator('form:has(textarea[name="body"])')
     form.locator('input[name="title"]').fill(TITLE)
@@ -74,7 +69,7 @@ def test_write_with_a_photo_a_friend_comments_a_stranger_gets_404(
 
     # The friend, in a browser of their own, opens the entry, sees the photo and comments.
     kenji = new_context().new_page()
-    _login(kenji, base, "kenji@example.com")
+    log_in(kenji, base, "kenji@example.com")
     kenji.goto(f"{base}{entry.get_absolute_url()}")
     expect(kenji.locator("h1")).to_contain_text(TITLE)
     their_photo = _entry_photos(kenji).first
@@ -92,7 +87,7 @@ def test_write_with_a_photo_a_friend_comments_a_stranger_gets_404(
 
     # A member with no tie to the author gets the 404 page, for the entry and its photo.
     mori = new_context().new_page()
-    _login(mori, base, "mori@example.com")
+    log_in(mori, base, "mori@example.com")
     response = mori.goto(f"{base}{entry.get_absolute_url()}")
     assert response.status == 404
     expect(mori.locator("h1")).to_have_text("Page not found")

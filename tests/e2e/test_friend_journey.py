@@ -8,18 +8,13 @@ from playwright.sync_api import expect
 
 from accounts.models import FriendRequest, Friendship
 from tests import factories
+from tests.e2e.journeys import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 MESSAGE = "We met at the Kamakura kite festival. Let's keep in touch!"
 
 
-def _login(page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.locator('input[name="login"]').fill(email)
-    page.locator('input[name="password"]').fill(factories.PASSWORD)
-    page.locator('form:has(input[name="password"]) [type="submit"]').click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def test_request_accept_and_the_new_friend_in_the_circle(live_server, page, new_context):
@@ -28,7 +23,7 @@ def test_request_accept_and_the_new_friend_in_the_circle(live_server, page, new_
     base = live_server.url
 
     # Aki asks Ben from Ben's page, with a message.
-    _login(page, base, "aki@example.com")
+    log_in(page, base, "aki@example.com")
     page.goto(f"{base}{answerer.get_absolute_url()}")
     expect(page.locator("h1")).to_have_text("Ben Sato")
     action = page.locator("#friend-action")
@@ -40,7 +35,7 @@ def test_request_accept_and_the_new_friend_in_the_circle(live_server, page, new_
 
     # Ben, in a browser of his own, finds the request with its message and accepts it.
     ben = new_context().new_page()
-    _login(ben, base, "ben@example.com")
+    log_in(ben, base, "ben@example.com")
     ben.get_by_role("navigation", name="Main").get_by_role("link", name="Friend requests").click()
     ben.wait_for_url(f"{base}/friends/requests/")
     request = ben.locator("li.request", has_text="Aki Tanaka")

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from accounts.models import Friendship, User
 from invites.models import Invitation, State
 from tests import factories
+from tests.e2e.journeys import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,12 +27,6 @@ def site(live_server, settings):
     return live_server
 
 
-def _login(page, base_url: str, email: str, password: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.locator('input[name="login"]').fill(email)
-    page.locator('input[name="password"]').fill(password)
-    page.locator('form:has(input[name="password"]) [type="submit"]').click()
-    page.wait_for_url(f"{base_url}/")
 
 
 def _link_from_the_email(email: str, base_url: str) -> str:
@@ -53,7 +48,7 @@ def test_member_invites_a_friend_who_joins_from_the_email(site, page, new_contex
     base = site.url
 
     # The inviter logs in through the real login form and goes to "Invite".
-    _login(page, base, "hanako@example.com", factories.PASSWORD)
+    log_in(page, base, "hanako@example.com", factories.PASSWORD)
     expect(page.locator("h1")).to_contain_text("Welcome, Hanako Yamada")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Invite").click()
     page.wait_for_url(f"{base}/invite/")
