@@ -167,6 +167,25 @@ def suggestions_are_fresh(member: User) -> bool | None:
     return timezone.now() - computed < SUGGESTIONS_FRESH_FOR
 
 
+# How long a queued re-ranking holds off queuing another.
+SUGGESTIONS_CLAIM_FOR = timedelta(minutes=10)
+
+
+def suggestions_refresh_claim(member: User) -> bool:
+    """Claim the re-ranking of a stale ranking; True for exactly one caller at a time.
+
+    Moves the stamp so that the ranking looks fresh for SUGGESTIONS_CLAIM_FOR more: other
+    visits meanwhile serve the stored ranking without queuing another task. One conditional
+    UPDATE, so two requests at once cannot both claim it.
+    """
+    now = timezone.now()
+    return bool(
+        Profile.objects.filter(
+            user=member, suggestions_computed_at__lt=now - SUGGESTIONS_FRESH_FOR
+        ).update(suggestions_computed_at=now - SUGGESTIONS_FRESH_FOR + SUGGESTIONS_CLAIM_FOR)
+    )
+
+
 def people_you_may_know(viewer: User, *, exclude_ids: set[int] = frozenset()) -> QuerySet[User]:
     """Friends of my friends who are not my friends, most mutual friends first.
 

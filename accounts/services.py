@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from sns import images
+from sns import images, notifications
 from sns.notifications import Kind, notify
 from sns.visibility import blocked_between
 
@@ -259,5 +259,6 @@ def introduction_delete(*, user: User, introduction_id: int) -> Introduction:
         .filter(Q(author=user) | Q(subject=user))
         .get(pk=introduction_id)
     )
+    notifications.withdraw(model=Introduction, ids=[introduction.pk])
     introduction.delete()
     return introduction

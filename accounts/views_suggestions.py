@@ -30,8 +30,9 @@ def suggestions(request):
     if fresh is None:
         # The first visit ranks at once (a few milliseconds for most members).
         graph.suggestions_refresh(request.user)
-    elif not fresh:
-        # Serve the ranking there is, and rank again in the background.
+    elif not fresh and graph.suggestions_refresh_claim(request.user):
+        # Serve the ranking there is, and rank again in the background (once: the claim
+        # holds off further visits while the task is queued).
         refresh_suggestions.enqueue(member_id=request.user.pk)
     page = Paginator(
         graph.people_you_may_know(request.user, exclude_ids=_left_out(request.user)),

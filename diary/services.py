@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sns import images
-from sns.models import Notification
+from sns import images, notifications
 from sns.notifications import Kind, notify
 from sns.visibility import annotated_relation, can_see, relation_annotations
 
@@ -136,9 +134,9 @@ def entry_delete(*, entry: Entry) -> None:
 
 
 def diary_preference(user: User) -> DiaryPreference:
-    """The member's diary settings, created with the defaults on first use."""
-    preference, _created = DiaryPreference.objects.get_or_create(user=user)
-    return preference
+    """The member's diary settings: the stored row, or the defaults (unsaved) before the
+    member first changes them — reading a page never writes."""
+    return DiaryPreference.objects.filter(user=user).first() or DiaryPreference(user=user)
 
 
 @transaction.atomic
@@ -232,9 +230,7 @@ def comment_delete(*, comment_id: int, user) -> int:
         pk=comment_id,
         entry__in=Entry.objects.visible_to(user),
     )
-    Notification.objects.filter(
-        target_type=ContentType.objects.get_for_model(Comment), target_id=comment.pk
-    ).delete()
+    notifications.withdraw(model=Comment, ids=[comment.pk])
     comment.delete()
     return comment.entry_id
 

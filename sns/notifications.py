@@ -27,3 +27,11 @@ def notify(
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=target.pk if target is not None else None,
     )
+
+
+def withdraw(*, model: type[models.Model], ids) -> int:
+    """Delete the notifications about these objects (they are being deleted); return how many."""
+    deleted, _by_model = Notification.objects.filter(
+        target_type=ContentType.objects.get_for_model(model), target_id__in=list(ids)
+    ).delete()
+    return deleted

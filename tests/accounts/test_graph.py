@@ -132,3 +132,14 @@ def test_friend_count_leaves_out_who_left_and_blocks_either_way(db):
     assert graph.friend_count(member, viewer=viewer) == (
         services.friends_of(member, viewer=viewer).count()
     )
+
+
+def test_a_stale_ranking_is_claimed_once(db):
+    me = factories.member("me")
+    graph.suggestions_refresh(me)
+    long_ago = timezone.now() - graph.SUGGESTIONS_FRESH_FOR - timedelta(minutes=1)
+    Profile.objects.filter(user=me).update(suggestions_computed_at=long_ago)
+    assert graph.suggestions_refresh_claim(me) is True
+    assert graph.suggestions_refresh_claim(me) is False  # the second visit queues nothing
+    me.profile.refresh_from_db()
+    assert graph.suggestions_are_fresh(me) is True

@@ -449,3 +449,10 @@ def test_entry_times_are_shown_in_the_sites_time_zone(as_user, owner):
     body = as_user(owner).get(entry.get_absolute_url()).content.decode()
     assert timezone.localtime(entry.created_at).isoformat() in body
     assert "2025-01-02T00:30:00+09:00" in body
+
+
+def test_opening_the_write_form_writes_nothing(owner, as_user):
+    from diary.models import DiaryPreference
+
+    assert as_user(owner).get("/diary/new/").status_code == 200
+    assert not DiaryPreference.objects.filter(user=owner).exists()

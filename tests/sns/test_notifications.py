@@ -126,3 +126,18 @@ def test_a_refused_introduction_notifies_no_one(owner, member):
 def test_writing_through_the_form_notifies(owner, friend, as_user):
     as_user(friend).post(f"/members/{owner.pk}/introduce/", {"body": "Kind."})
     assert recorded() == [(Kind.INTRODUCTION_WRITTEN, owner.pk, friend.pk)]
+
+
+def test_deleting_an_introduction_withdraws_its_notification(db):
+    from accounts import services as accounts_services
+    from sns.models import Notification
+    from tests import factories
+
+    author, subject = factories.member("author"), factories.member("subject")
+    factories.befriend(author, subject)
+    introduction = accounts_services.introduction_write(
+        author=author, subject=subject, body="A fine person."
+    )
+    assert Notification.objects.filter(recipient=subject).count() == 1
+    accounts_services.introduction_delete(user=subject, introduction_id=introduction.pk)
+    assert not Notification.objects.filter(recipient=subject).exists()
