@@ -50,6 +50,10 @@ class Notification(models.Model):
         INTRODUCTION_WRITTEN = "introduction", _("Introduction written about you")
         DIARY_COMMENT = "diary_comment", _("Comment on your diary entry")
         DIARY_COMMENT_AFTER = "diary_comment_after", _("Comment after yours on a diary entry")
+        COMMUNITY_JOIN_REQUEST = "community_join_request", _("Request to join your community")
+        COMMUNITY_JOIN_APPROVED = "community_join_approved", _(
+            "Request to join a community approved"
+        )
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("invite/", include("invites.urls")),
     path("", include("accounts.urls")),
     path("", include("diary.urls")),
+    path("", include("communities.urls")),
     path("admin/", admin.site.urls),
 ]
 

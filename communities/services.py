@@ -1,0 +1,316 @@
+"""Community writes: create, edit, close, and membership. Each function runs in one
+transaction; those that change who is in a community or in which role lock the community
+row first, so that two of them never decide on the same state at once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sns import images, notifications
+from sns.notifications import Kind, notify
+from sns.visibility import blocked_between
+
+from .models import (
+    Category,
+    Community,
+    CommunityInvitation,
+    JoinPolicy,
+    JoinRequest,
+    Membership,
+    Role,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class CommunityError(ValueError):
+    """A membership action that the rules do not allow; the message is for the member."""
+
+
+class NameTaken(CommunityError):
+    pass
+
+
+def _name_taken() -> NameTaken:
+    return NameTaken(_("A community with this name already exists."))
+
+
+def _locked(community: Community) -> Community:
+    return Community.objects.select_for_update().get(pk=community.pk)
+
+
+def _membership(community: Community, user: User) -> Membership | None:
+    return Membership.objects.filter(community=community, user=user).first()
+
+
+def _require_admin(community: Community, user: User) -> Membership:
+    membership = _membership(community, user)
+    if membership is None or not membership.is_admin:
+        raise CommunityError(_("Only the community's admin can do this."))
+    return membership
+
+
+def _require_moderator(community: Community, user: User) -> Membership:
+    membership = _membership(community, user)
+    if membership is None or not membership.moderates:
+        raise CommunityError(_("Only the community's admins can do this."))
+    return membership
+
+
+def _require_open(community: Community) -> None:
+    if community.is_closed:
+        raise CommunityError(_("This community is closed."))
+
+
+def _cleaning_up(stored: list[str], work):
+    """Run ``work``; if it fails, remove the image files it stored."""
+    try:
+        return work()
+    except BaseException:
+        for key in stored:
+            images.delete(key)
+        raise
+
+
+# --- communities -----------------------------------------------------------------------------
+
+def community_create(
+    *,
+    creator: User,
+    name: str,
+    description: str,
+    category: Category,
+    join_policy: str,
+    topic_policy: str,
+    image: images.ProcessedImage | None = None,
+) -> Community:
+    """Start a community; ``creator`` becomes its admin."""
+    stored: list[str] = []
+
+    @transaction.atomic
+    def work() -> Community:
+        key = ""
+        if image is not None:
+            key = images.store(image, prefix=f"communities/{creator.pk}")
+            stored.append(key)
+        try:
+            with transaction.atomic():
+                community = Community.objects.create(
+                    name=name.strip(), description=description, category=category,
+                    join_policy=join_policy, topic_policy=topic_policy, image=key,
+                    created_by=creator,
+                )
+        except IntegrityError:
+            # The form checks the name; this is the race of two creating the same name.
+            raise _name_taken() from None
+        Membership.objects.create(community=community, user=creator, role=Role.ADMIN)
+        return community
+
+    return _cleaning_up(stored, work)
+
+
+def community_update(
+    *,
+    community: Community,
+    by: User,
+    name: str,
+    description: str,
+    category: Category,
+    join_policy: str,
+    topic_policy: str,
+    image: images.ProcessedImage | None = None,
+    remove_image: bool = False,
+) -> Community:
+    """The admin changes the community's settings; a new image replaces the old one."""
+    stored: list[str] = []
+
+    @transaction.atomic
+    def work() -> Community:
+        locked = _locked(community)
+        _require_admin(locked, by)
+        _require_open(locked)
+        old = locked.image
+        if image is not None:
+            locked.image = images.store(image, prefix=f"communities/{by.pk}")
+            stored.append(locked.image)
+        elif remove_image:
+            locked.image = ""
+        locked.name, locked.description, locked.category = name.strip(), description, category
+        locked.join_policy, locked.topic_policy = join_policy, topic_policy
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:
+            raise _name_taken() from None
+        if old and old != locked.image:
+            transaction.on_commit(lambda: images.delete(old))
+        return locked
+
+    return _cleaning_up(stored, work)
+
+
+@transaction.atomic
+def community_close(*, community: Community, by: User) -> Community:
+    """The admin closes the community: it leaves every list and takes no new members.
+    Pending join requests go (with their notifications)."""
+    locked = _locked(community)
+    _require_admin(locked, by)
+    if locked.closed_at is None:
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["closed_at"])
+    _drop_requests(JoinRequest.objects.filter(community=locked))
+    return locked
+
+
+# --- joining ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def join(*, community: Community, user: User, message: str = "") -> Membership | JoinRequest:
+    """``user`` joins: an open community at once; one by approval gets a join request (and
+    notifies its admins and sub-admins); a secret one only with an invitation, which the
+    joining uses up."""
+    locked = _locked(community)
+    _require_open(locked)
+    existing = _membership(locked, user)
+    if existing is not None:
+        return existing
+    if locked.join_policy == JoinPolicy.APPROVAL:
+        join_request, created = JoinRequest.objects.get_or_create(
+            community=locked, user=user, defaults={"message": message.strip()}
+        )
+        if created:
+            for moderator in _moderators(locked):
+                notify(recipient=moderator, kind=Kind.COMMUNITY_JOIN_REQUEST, actor=user,
+                       target=join_request)
+        return join_request
+    if locked.join_policy == JoinPolicy.SECRET:
+        invited = CommunityInvitation.objects.filter(community=locked, invitee=user)
+        if not invited.exists():
+            raise CommunityError(_("This community can be joined only by invitation."))
+        invited.delete()
+    return Membership.objects.create(community=locked, user=user, role=Role.MEMBER)
+
+
+def _moderators(community: Community) -> list[User]:
+    from accounts.models import User
+
+    return list(User.objects.filter(
+        is_active=True, community_memberships__community=community,
+        community_memberships__role__in=[Role.ADMIN, Role.SUBADMIN],
+    ))
+
+
+@transaction.atomic
+def join_request_withdraw(*, community: Community, user: User) -> None:
+    _drop_requests(JoinRequest.objects.filter(community=community, user=user))
+
+
+def _drop_requests(requests) -> None:
+    ids = list(requests.values_list("pk", flat=True))
+    notifications.withdraw(model=JoinRequest, ids=ids)
+    JoinRequest.objects.filter(pk__in=ids).delete()
+
+
+@transaction.atomic
+def leave(*, community: Community, user: User) -> None:
+    """``user`` leaves; the admin must hand the role over first."""
+    locked = _locked(community)
+    membership = _membership(locked, user)
+    if membership is None:
+        return
+    if membership.is_admin:
+        raise CommunityError(
+            _("As the admin you cannot leave before handing the role over to another member.")
+        )
+    membership.delete()
+
+
+@transaction.atomic
+def join_request_decide(*, request_id: int, by: User, approve: bool) -> Membership | None:
+    """An admin or sub-admin approves (the member joins and is notified) or refuses the
+    request ``request_id``. Raises JoinRequest.DoesNotExist when it is already decided."""
+    # Lock the request, since two admins approving at once must make one membership: the
+    # second finds the request gone.
+    join_request = (
+        JoinRequest.objects.select_for_update(of=("self",)).select_related("community", "user")
+        .get(pk=request_id)
+    )
+    community = join_request.community
+    _require_moderator(community, by)
+    _drop_requests(JoinRequest.objects.filter(pk=join_request.pk))
+    if not approve:
+        return None
+    _require_open(community)
+    membership, _created = Membership.objects.get_or_create(
+        community=community, user=join_request.user, defaults={"role": Role.MEMBER}
+    )
+    notify(recipient=join_request.user, kind=Kind.COMMUNITY_JOIN_APPROVED, actor=by,
+           target=community)
+    return membership
+
+
+@transaction.atomic
+def invite(*, community: Community, inviter: User, invitee: User) -> CommunityInvitation:
+    """A member invites a friend (the way into a secret community)."""
+    from accounts.models import Friendship
+
+    _require_open(community)
+    if _membership(community, inviter) is None:
+        raise CommunityError(_("Only members can invite."))
+    if not Friendship.objects.filter(user=inviter, friend=invitee).exists() or blocked_between(
+        inviter, invitee
+    ):
+        raise CommunityError(_("You can invite only your friends."))
+    if _membership(community, invitee) is not None:
+        raise CommunityError(_("This friend is already a member."))
+    invitation, _created = CommunityInvitation.objects.get_or_create(
+        community=community, invitee=invitee, defaults={"inviter": inviter}
+    )
+    return invitation
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def admin_hand_over(*, community: Community, by: User, to: User) -> None:
+    """The admin makes member ``to`` the admin and becomes a sub-admin."""
+    locked = _locked(community)
+    current = _require_admin(locked, by)
+    successor = _membership(locked, to)
+    if successor is None:
+        raise CommunityError(_("The new admin must be a member of the community."))
+    if successor.pk == current.pk:
+        return
+    # Demote first: the database holds one admin per community at every moment.
+    current.role = Role.SUBADMIN
+    current.save(update_fields=["role"])
+    successor.role = Role.ADMIN
+    successor.save(update_fields=["role"])
+
+
+@transaction.atomic
+def subadmin_set(*, community: Community, by: User, user: User, on: bool) -> None:
+    """The admin makes a member a sub-admin (``on``) or a plain member again."""
+    locked = _locked(community)
+    _require_admin(locked, by)
+    membership = _membership(locked, user)
+    if membership is None or membership.is_admin:
+        raise CommunityError(_("Choose a member other than the admin."))
+    membership.role = Role.SUBADMIN if on else Role.MEMBER
+    membership.save(update_fields=["role"])
+
+
+@transaction.atomic
+def member_remove(*, community: Community, by: User, user: User) -> None:
+    """The admin removes a member (a sub-admin too, but never themselves)."""
+    locked = _locked(community)
+    _require_admin(locked, by)
+    membership = _membership(locked, user)
+    if membership is None or membership.is_admin:
+        raise CommunityError(_("Choose a member other than the admin."))
+    membership.delete()

@@ -1,0 +1,316 @@
+"""Community pages and actions. Every read goes through ``Community.objects.visible_to``, so
+a secret community is a 404 to whoever is not in it; admin-only pages are a 404 to others
+too. Actions are POSTs that call a service and come back to the community page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.connections import cards
+from accounts.models import Block, User
+from sns import images
+
+from . import services
+from .forms import CommunityForm, JoinRequestForm
+from .models import Category, Community, CommunityInvitation, JoinRequest, Membership, Role
+
+COMMUNITIES_PER_PAGE = 20
+MEMBERS_PER_PAGE = 50
+MEMBERS_PREVIEW = 9
+REQUESTS_PER_PAGE = 50
+
+ROLE_RANK = Case(
+    When(community_memberships__role=Role.ADMIN, then=Value(0)),
+    When(community_memberships__role=Role.SUBADMIN, then=Value(1)),
+    default=Value(2), output_field=IntegerField(),
+)
+
+
+def _community_or_404(request, pk: int) -> Community:
+    return get_object_or_404(
+        Community.objects.visible_to(request.user).select_related("category"), pk=pk
+    )
+
+
+def _membership(community: Community, user) -> Membership | None:
+    return Membership.objects.filter(community=community, user=user).first()
+
+
+def _moderated_or_404(request, pk: int) -> tuple[Community, Membership]:
+    community = _community_or_404(request, pk)
+    membership = _membership(community, request.user)
+    if membership is None or not membership.moderates:
+        raise Http404
+    return community, membership
+
+
+def _members_of(community: Community, viewer):
+    """The community's members as ``viewer`` may see them (a block hides both ways): the
+    admin first, then the sub-admins, then by joining."""
+    blocked = Exists(Block.objects.filter(
+        Q(blocker=viewer, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=viewer)
+    ))
+    return (
+        User.objects.filter(is_active=True, community_memberships__community=community)
+        .exclude(blocked)
+        .annotate(role_rank=ROLE_RANK, role=F("community_memberships__role"))
+        .select_related("profile")
+        .order_by("role_rank", "community_memberships__joined_at", "pk")
+    )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+@require_GET
+def community_list(request, category: int | None = None):
+    chosen = get_object_or_404(Category, pk=category) if category is not None else None
+    communities = (
+        Community.objects.visible_to(request.user).open_ones()
+        .select_related("category").with_member_count()
+    )
+    if chosen is not None:
+        communities = communities.filter(category=chosen)
+    mine = set(
+        Membership.objects.filter(user=request.user).values_list("community_id", flat=True)
+    )
+    page = Paginator(communities, COMMUNITIES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "communities/list.html", {
+        "page": page, "categories": Category.objects.all(), "chosen": chosen, "mine": mine,
+    })
+
+
+@require_GET
+def community_detail(request, pk: int):
+    community = _community_or_404(request, pk)
+    membership = _membership(community, request.user)
+    members = _members_of(community, request.user)
+    preview = list(members[:MEMBERS_PREVIEW])
+    context = {
+        "community": community,
+        "membership": membership,
+        "members": cards(request.user, preview),
+        "member_count": members.count(),
+        "requested": JoinRequest.objects.filter(
+            community=community, user=request.user
+        ).exists(),
+        "invited": CommunityInvitation.objects.filter(
+            community=community, invitee=request.user
+        ).exists(),
+        "join_form": JoinRequestForm(),
+    }
+    if membership is not None and not community.is_closed:
+        context["friends_to_invite"] = (
+            User.objects.filter(is_active=True, friendships__friend=request.user)
+            .exclude(community_memberships__community=community)
+            .exclude(community_invitations__community=community)
+            .select_related("profile").order_by("profile__nickname", "pk")[:200]
+        )
+    if membership is not None and membership.moderates:
+        context["request_count"] = JoinRequest.objects.filter(community=community).count()
+    return render(request, "communities/detail.html", context)
+
+
+@require_GET
+def image(request, pk: int, size: str):
+    """One size of the community's image, to whoever may see the community."""
+    if size not in images.SIZES:
+        raise Http404
+    community = _community_or_404(request, pk)
+    if not community.image:
+        raise Http404
+    try:
+        handle = default_storage.open(community.storage_path(size), "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/webp")
+    response["Cache-Control"] = "private"
+    return response
+
+
+@require_GET
+def members(request, pk: int):
+    community = _community_or_404(request, pk)
+    membership = _membership(community, request.user)
+    page = Paginator(_members_of(community, request.user), MEMBERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "communities/members.html", {
+        "community": community, "membership": membership, "page": page,
+        "cards": cards(request.user, page.object_list),
+    })
+
+
+@require_GET
+def requests(request, pk: int):
+    community, membership = _moderated_or_404(request, pk)
+    pending = JoinRequest.objects.filter(community=community).select_related("user__profile")
+    page = Paginator(pending, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    shown = cards(request.user, [r.user for r in page.object_list])
+    return render(request, "communities/requests.html", {
+        "community": community, "membership": membership, "page": page,
+        "rows": list(zip(page.object_list, shown, strict=True)),
+    })
+
+
+# --- writing -------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+def community_new(request):
+    form = CommunityForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            community = services.community_create(
+                creator=request.user, **form.community_fields(), image=form.processed_image
+            )
+        except services.NameTaken as error:
+            form.add_error("name", str(error))
+        else:
+            messages.success(request, _("Your community was created."))
+            return redirect(community)
+    return render(request, "communities/form.html", {"form": form, "community": None})
+
+
+@require_http_methods(["GET", "POST"])
+def community_edit(request, pk: int):
+    community = _community_or_404(request, pk)
+    membership = _membership(community, request.user)
+    if membership is None or not membership.is_admin or community.is_closed:
+        raise Http404
+    form = CommunityForm(request.POST or None, request.FILES or None, instance=community)
+    if request.method == "POST" and form.is_valid():
+        try:
+            community = services.community_update(
+                community=community, by=request.user, **form.community_fields(),
+                image=form.processed_image,
+                remove_image=bool(form.cleaned_data.get("remove_image")),
+            )
+        except services.NameTaken as error:
+            form.add_error("name", str(error))
+        else:
+            messages.success(request, _("The community was saved."))
+            return redirect(community)
+    # A failed form must not show the unsaved name in the title.
+    community.refresh_from_db()
+    return render(request, "communities/form.html", {"form": form, "community": community})
+
+
+def _act(request, community: Community, work, done: str):
+    try:
+        work()
+    except services.CommunityError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect(community)
+
+
+@require_http_methods(["GET", "POST"])
+def community_close(request, pk: int):
+    """GET asks to confirm; POST closes the community."""
+    community = _community_or_404(request, pk)
+    membership = _membership(community, request.user)
+    if membership is None or not membership.is_admin:
+        raise Http404
+    if request.method == "POST":
+        return _act(request, community, lambda: services.community_close(
+            community=community, by=request.user
+        ), _("The community was closed."))
+    return render(request, "communities/close.html", {"community": community})
+
+
+@require_POST
+def join(request, pk: int):
+    community = _community_or_404(request, pk)
+    if "withdraw" in request.POST:
+        services.join_request_withdraw(community=community, user=request.user)
+        messages.success(request, _("Your request to join was withdrawn."))
+        return redirect(community)
+    form = JoinRequestForm(request.POST)
+    message = form.cleaned_data["message"] if form.is_valid() else ""
+    try:
+        result = services.join(community=community, user=request.user, message=message)
+    except services.CommunityError as error:
+        messages.error(request, str(error))
+    else:
+        if isinstance(result, JoinRequest):
+            messages.success(request, _("Your request to join was sent to the admins."))
+        else:
+            messages.success(request, _("You joined the community."))
+    return redirect(community)
+
+
+@require_POST
+def leave(request, pk: int):
+    community = _community_or_404(request, pk)
+    return _act(request, community, lambda: services.leave(
+        community=community, user=request.user
+    ), _("You left the community."))
+
+
+@require_POST
+def invite(request, pk: int):
+    community = _community_or_404(request, pk)
+    invitee = get_object_or_404(User, pk=request.POST.get("invitee") or 0, is_active=True)
+    return _act(request, community, lambda: services.invite(
+        community=community, inviter=request.user, invitee=invitee
+    ), _("Your friend was invited."))
+
+
+@require_POST
+def decide(request, pk: int, request_id: int):
+    community, _moderator = _moderated_or_404(request, pk)
+    get_object_or_404(JoinRequest, pk=request_id, community=community)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        services.join_request_decide(request_id=request_id, by=request.user, approve=approve)
+    except JoinRequest.DoesNotExist:
+        messages.info(request, _("This request was already decided."))
+    except services.CommunityError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The request was approved.") if approve else _("The request was refused.")
+        )
+    return redirect("communities:requests", community.pk)
+
+
+@require_POST
+def role(request, pk: int, user_id: int):
+    """The admin's actions on one member: make admin, sub-admin, plain member, or remove."""
+    community = _community_or_404(request, pk)
+    membership = _membership(community, request.user)
+    if membership is None or not membership.is_admin:
+        raise Http404
+    target = get_object_or_404(User, pk=user_id)
+    action = request.POST.get("action")
+    actions = {
+        "admin": (lambda: services.admin_hand_over(
+            community=community, by=request.user, to=target
+        ), _("The admin role was handed over.")),
+        "subadmin": (lambda: services.subadmin_set(
+            community=community, by=request.user, user=target, on=True
+        ), _("The member is now a sub-admin.")),
+        "member": (lambda: services.subadmin_set(
+            community=community, by=request.user, user=target, on=False
+        ), _("The member is no longer a sub-admin.")),
+        "remove": (lambda: services.member_remove(
+            community=community, by=request.user, user=target
+        ), _("The member was removed.")),
+    }
+    if action not in actions:
+        raise Http404
+    work, done = actions[action]
+    try:
+        work()
+    except services.CommunityError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect("communities:members", community.pk)
