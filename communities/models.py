@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from sns import images
-
 
 class Category(models.Model):
     """A heading communities are filed under; the operator keeps the list in admin."""
@@ -124,8 +122,6 @@ class Community(models.Model):
     def image_url(self, size: str = "medium") -> str:
         return reverse("communities:image", args=[self.pk, size]) if self.image else ""
 
-    def storage_path(self, size: str) -> str:
-        return images.path(self.image, size)
 
     @property
     def is_secret(self) -> bool:

@@ -5,10 +5,9 @@ too. Actions are POSTs that call a service and come back to the community page."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -123,15 +122,7 @@ def image(request, pk: int, size: str):
     if size not in images.SIZES:
         raise Http404
     community = _community_or_404(request, pk)
-    if not community.image:
-        raise Http404
-    try:
-        handle = default_storage.open(community.storage_path(size), "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/webp")
-    response["Cache-Control"] = "private"
-    return response
+    return images.private_response(community.image, size)
 
 
 @require_GET

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sns import images
 from sns.visibility import Level
 
 MAX_PHOTOS = 3
@@ -128,8 +127,6 @@ class EntryPhoto(models.Model):
     def url(self, size: str = "medium") -> str:
         return reverse("diary:photo", args=[self.entry_id, self.position, size])
 
-    def storage_path(self, size: str) -> str:
-        return images.path(self.image, size)
 
 
 class Comment(models.Model):

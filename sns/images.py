@@ -107,3 +107,20 @@ def path(key: str, size: str) -> str:
     if size not in SIZES:
         raise ValueError(f"unknown image size {size!r}")
     return f"{key}/{size}.{STORED_SUFFIX}"
+
+
+def private_response(key: str, size: str):
+    """One rendition as an HTTP response, for a view that has already checked that the viewer
+    may see it: unknown sizes and missing files are a 404, and no shared cache may keep it
+    (who may see it depends on the viewer)."""
+    from django.http import FileResponse, Http404
+
+    if not key or size not in SIZES:
+        raise Http404
+    try:
+        handle = default_storage.open(path(key, size), "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=f"image/{STORED_SUFFIX}")
+    response["Cache-Control"] = "private"
+    return response

@@ -11,11 +11,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,14 +142,7 @@ def photo(request, pk: int, position: int, size: str):
         EntryPhoto.objects.filter(entry__in=Entry.objects.visible_to(request.user)),
         entry_id=pk, position=position,
     )
-    try:
-        handle = default_storage.open(found.storage_path(size), "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/webp")
-    # Who may see it depends on the viewer: no shared cache may keep it.
-    response["Cache-Control"] = "private"
-    return response
+    return images.private_response(found.image, size)
 
 
 def _entries_of(viewer, member):
