@@ -57,3 +57,21 @@ class JoinRequestForm(forms.Form):
         label=_("Message to the admins"), required=False, max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class TopicForm(forms.ModelForm):
+    class Meta:
+        from .models import Topic
+
+        model = Topic
+        fields = ["title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 10})}
+        help_texts = {
+            "body": _("Markdown works: **bold**, *italic*, lists, > quotes and links."),
+        }
+
+
+class TopicCommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Write a comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )

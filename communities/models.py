@@ -218,3 +218,102 @@ class CommunityInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inviter_id} invites {self.invitee_id} to {self.community_id}"
+
+
+# --- topics ----------------------------------------------------------------------------------
+
+class TopicQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> TopicQuerySet:
+        """Topics of communities ``viewer`` may see, without those by members who stand in a
+        block with the viewer (either way) or who left the site."""
+        if viewer is None or not viewer.is_authenticated:
+            return self.none()
+        from accounts.models import Block
+
+        blocked = Block.objects.filter(
+            Q(blocker=viewer, blocked=OuterRef("author"))
+            | Q(blocker=OuterRef("author"), blocked=viewer)
+        )
+        return self.filter(
+            community__in=Community.objects.visible_to(viewer), author__is_active=True
+        ).exclude(Exists(blocked))
+
+
+class Topic(models.Model):
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="topics", verbose_name=_("community"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_topics",
+        verbose_name=_("author"),
+    )
+    title = models.CharField(_("title"), max_length=150)
+    body = models.TextField(_("body"), max_length=20000, help_text=_("Markdown."))
+    pinned = models.BooleanField(_("pinned"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("latest activity"), default=timezone.now)
+    comment_count = models.PositiveIntegerField(_("comments"), default=0)
+    last_commenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("last poster"),
+    )
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["-pinned", "-last_activity_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["community", "-pinned", "-last_activity_at", "-id"], name="topic_list"
+            ),
+            models.Index(fields=["author", "-created_at"], name="topic_author_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:topic", args=[self.community_id, self.pk])
+
+
+class TopicComment(models.Model):
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="comments", verbose_name=_("topic"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_comments",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("topic comment")
+        verbose_name_plural = _("topic comments")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["topic", "created_at", "id"], name="topic_comment_order"),
+            models.Index(fields=["author", "-created_at"], name="topic_comment_author"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} on topic {self.topic_id}"
+
+
+class CommunityPreference(models.Model):
+    """Where a member left off reading "new in my communities"."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_preference"
+    )
+    topics_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("community preference")
+        verbose_name_plural = _("community preferences")
+
+    def __str__(self) -> str:
+        return str(self.user_id)

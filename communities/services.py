@@ -4,11 +4,16 @@ row first, so that two of them never decide on the same state at once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from sns import images, notifications
 from sns.notifications import Kind, notify
@@ -18,10 +23,14 @@ from .models import (
     Category,
     Community,
     CommunityInvitation,
+    CommunityPreference,
     JoinPolicy,
     JoinRequest,
     Membership,
     Role,
+    Topic,
+    TopicComment,
+    TopicPolicy,
 )
 
 if TYPE_CHECKING:
@@ -34,6 +43,10 @@ class CommunityError(ValueError):
 
 class NameTaken(CommunityError):
     pass
+
+
+class RateLimited(CommunityError):
+    """Too many communities or topics started in a short time."""
 
 
 def _name_taken() -> NameTaken:
@@ -90,6 +103,16 @@ def community_create(
     image: images.ProcessedImage | None = None,
 ) -> Community:
     """Start a community; ``creator`` becomes its admin."""
+    limit = settings.COMMUNITY_CREATE_PER_DAY
+    started = Community.objects.filter(
+        created_by=creator, created_at__gte=timezone.now() - timedelta(days=1)
+    ).count()
+    if started >= limit:
+        raise RateLimited(ngettext(
+            "You can start at most %(n)d community a day. Please try again tomorrow.",
+            "You can start at most %(n)d communities a day. Please try again tomorrow.",
+            limit,
+        ) % {"n": limit})
     stored: list[str] = []
 
     @transaction.atomic
@@ -314,3 +337,170 @@ def member_remove(*, community: Community, by: User, user: User) -> None:
     if membership is None or membership.is_admin:
         raise CommunityError(_("Choose a member other than the admin."))
     membership.delete()
+
+
+# --- topics ----------------------------------------------------------------------------------
+
+def _clean_text(text: str, field: str, *, required: bool = True) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationError(_("Write something before posting."), code="empty")
+    limit = (Topic if field != "comment" else TopicComment)._meta.get_field(
+        "body" if field != "title" else "title"
+    ).max_length
+    if len(text) > limit:
+        raise ValidationError(
+            _("This can be at most %(limit)d characters long (it has %(length)d).")
+            % {"limit": limit, "length": len(text)},
+            code="too_long",
+        )
+    return text
+
+
+def can_start_topic(community: Community, membership: Membership | None) -> bool:
+    if membership is None or community.is_closed:
+        return False
+    return community.topic_policy == TopicPolicy.MEMBERS or membership.moderates
+
+
+@transaction.atomic
+def topic_create(*, community: Community, author: User, title: str, body: str) -> Topic:
+    """A member starts a topic (only the admins when the community says so); at most
+    TOPIC_CREATE_PER_HOUR an hour."""
+    title, body = _clean_text(title, "title"), _clean_text(body, "body")
+    _require_open(community)
+    membership = _membership(community, author)
+    if membership is None:
+        raise CommunityError(_("Only members can start topics."))
+    if not can_start_topic(community, membership):
+        raise CommunityError(_("Only the community's admins can start topics here."))
+    limit = settings.TOPIC_CREATE_PER_HOUR
+    recent = Topic.objects.filter(
+        author=author, created_at__gte=timezone.now() - timedelta(hours=1)
+    ).count()
+    if recent >= limit:
+        raise RateLimited(ngettext(
+            "You can start at most %(n)d topic an hour. Please try again later.",
+            "You can start at most %(n)d topics an hour. Please try again later.",
+            limit,
+        ) % {"n": limit})
+    now = timezone.now()
+    return Topic.objects.create(
+        community=community, author=author, title=title, body=body, created_at=now,
+        last_activity_at=now,
+    )
+
+
+def _may_manage(topic: Topic, user: User) -> bool:
+    if topic.author_id == user.pk:
+        return True
+    membership = _membership(topic.community, user)
+    return membership is not None and membership.moderates
+
+
+@transaction.atomic
+def topic_update(*, topic: Topic, by: User, title: str, body: str) -> Topic:
+    """The topic's author or the community's admins change it."""
+    if not _may_manage(topic, by):
+        raise CommunityError(_("Only the topic's author or the community's admins can do this."))
+    topic.title, topic.body = _clean_text(title, "title"), _clean_text(body, "body")
+    topic.edited_at = timezone.now()
+    topic.save(update_fields=["title", "body", "edited_at"])
+    return topic
+
+
+@transaction.atomic
+def topic_delete(*, topic: Topic, by: User) -> None:
+    """The topic's author or the community's admins delete it, with its comments (and their
+    notifications)."""
+    if not _may_manage(topic, by):
+        raise CommunityError(_("Only the topic's author or the community's admins can do this."))
+    notifications.withdraw(
+        model=TopicComment,
+        ids=TopicComment.objects.filter(topic=topic).values_list("pk", flat=True),
+    )
+    topic.delete()
+
+
+@transaction.atomic
+def topic_pin(*, topic: Topic, by: User, pinned: bool) -> Topic:
+    _require_moderator(topic.community, by)
+    Topic.objects.filter(pk=topic.pk).update(pinned=pinned)
+    topic.pinned = pinned
+    return topic
+
+
+@transaction.atomic
+def topic_comment_create(*, topic_id: int, author: User, body: str) -> TopicComment:
+    """A member comments on a topic; the topic's author and earlier commenters are notified
+    (COMMUNITY_TOPIC_COMMENT), once each, never the commenter, nobody in a block with them.
+
+    Raises Topic.DoesNotExist when ``author`` may not see the topic, CommunityError for
+    non-members, ValidationError for an empty or over-long body.
+    """
+    from accounts.models import Block, User
+
+    # Locked, so that comments on a topic are written one after another.
+    topic = (
+        Topic.objects.visible_to(author).select_related("community")
+        .select_for_update(of=("self",)).get(pk=topic_id)
+    )
+    body = _clean_text(body, "comment")
+    _require_open(topic.community)
+    if _membership(topic.community, author) is None:
+        raise CommunityError(_("Only members can comment."))
+    now = timezone.now()
+    comment = TopicComment.objects.create(topic=topic, author=author, body=body, created_at=now)
+    Topic.objects.filter(pk=topic.pk).update(
+        comment_count=F("comment_count") + 1, last_activity_at=now, last_commenter=author
+    )
+    participants = (
+        User.objects.filter(is_active=True, community_memberships__community=topic.community)
+        .filter(
+            Q(pk=topic.author_id)
+            | Q(pk__in=TopicComment.objects.filter(topic=topic, pk__lt=comment.pk).values("author"))
+        )
+        .exclude(pk=author.pk)
+        .exclude(Exists(Block.objects.filter(
+            Q(blocker=author, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=author)
+        )))
+        .distinct().order_by("pk")
+    )
+    for recipient in participants:
+        notify(recipient=recipient, kind=Kind.COMMUNITY_TOPIC_COMMENT, actor=author,
+               target=comment)
+    return comment
+
+
+@transaction.atomic
+def topic_comment_delete(*, comment_id: int, by: User) -> Topic:
+    """The commenter or the community's admins delete a comment; its notifications go."""
+    comment = TopicComment.objects.select_related("topic__community").get(pk=comment_id)
+    topic = Topic.objects.select_for_update().get(pk=comment.topic_id)
+    if comment.author_id != by.pk:
+        membership = _membership(comment.topic.community, by)
+        if membership is None or not membership.moderates:
+            raise CommunityError(
+                _("Only the comment's author or the community's admins can do this.")
+            )
+    notifications.withdraw(model=TopicComment, ids=[comment.pk])
+    comment.delete()
+    last = TopicComment.objects.filter(topic=topic).order_by("-created_at", "-pk").first()
+    Topic.objects.filter(pk=topic.pk).update(
+        comment_count=F("comment_count") - 1,
+        last_commenter_id=last.author_id if last else None,
+        last_activity_at=last.created_at if last else topic.created_at,
+    )
+    topic.refresh_from_db()
+    return topic
+
+
+def topics_seen_mark(*, user: User, at) -> None:
+    """Remember that ``user`` looked at "new in my communities" at ``at`` (never back)."""
+    preference, created = CommunityPreference.objects.get_or_create(
+        user=user, defaults={"topics_seen_at": at}
+    )
+    if not created:
+        CommunityPreference.objects.filter(pk=preference.pk).filter(
+            Q(topics_seen_at__isnull=True) | Q(topics_seen_at__lt=at)
+        ).update(topics_seen_at=at)

@@ -5,20 +5,33 @@ too. Actions are POSTs that call a service and come back to the community page."
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.connections import cards
 from accounts.models import Block, User
+from diary.feeds import instant_decode, instant_encode
 from sns import images
+from sns.visibility import relation_between
 
-from . import services
-from .forms import CommunityForm, JoinRequestForm
-from .models import Category, Community, CommunityInvitation, JoinRequest, Membership, Role
+from . import services, topics
+from .forms import CommunityForm, JoinRequestForm, TopicCommentForm, TopicForm
+from .models import (
+    Category,
+    Community,
+    CommunityInvitation,
+    JoinRequest,
+    Membership,
+    Role,
+    Topic,
+    TopicComment,
+)
 
 COMMUNITIES_PER_PAGE = 20
 MEMBERS_PER_PAGE = 50
@@ -103,6 +116,11 @@ def community_detail(request, pk: int):
             community=community, invitee=request.user
         ).exists(),
         "join_form": JoinRequestForm(),
+        "topic_rows": topics.with_shown_people(
+            request.user,
+            topics.community_topics(request.user, community)[:TOPICS_ON_COMMUNITY_PAGE],
+        ),
+        "can_start": services.can_start_topic(community, membership),
     }
     if membership is not None and not community.is_closed:
         context["friends_to_invite"] = (
@@ -162,6 +180,8 @@ def community_new(request):
             )
         except services.NameTaken as error:
             form.add_error("name", str(error))
+        except services.RateLimited as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("Your community was created."))
             return redirect(community)
@@ -305,3 +325,178 @@ def role(request, pk: int, user_id: int):
     else:
         messages.success(request, done)
     return redirect("communities:members", community.pk)
+
+
+# --- topics --------------------------------------------------------------------------------
+
+TOPICS_PER_PAGE = 30
+TOPICS_ON_COMMUNITY_PAGE = 5
+
+
+def _topic_or_404(request, pk: int, topic_id: int) -> Topic:
+    return get_object_or_404(
+        Topic.objects.visible_to(request.user).select_related("community", "author__profile"),
+        pk=topic_id, community_id=pk,
+    )
+
+
+@require_GET
+def topic_list(request, pk: int):
+    community = _community_or_404(request, pk)
+    membership = _membership(community, request.user)
+    page = Paginator(topics.community_topics(request.user, community), TOPICS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "communities/topics.html", {
+        "community": community, "membership": membership, "page": page,
+        "rows": topics.with_shown_people(request.user, page.object_list),
+        "can_start": services.can_start_topic(community, membership),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def topic_new(request, pk: int):
+    community = _community_or_404(request, pk)
+    membership = _membership(community, request.user)
+    if not services.can_start_topic(community, membership):
+        raise Http404
+    form = TopicForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            topic = services.topic_create(
+                community=community, author=request.user, **form.cleaned_data
+            )
+        except services.CommunityError as error:
+            form.add_error(None, str(error))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your topic was started."))
+            return redirect(topic)
+    return render(request, "communities/topic_form.html", {
+        "community": community, "form": form, "topic": None,
+    })
+
+
+@require_GET
+def topic_detail(request, pk: int, topic_id: int):
+    topic = _topic_or_404(request, pk, topic_id)
+    community = topic.community
+    membership = _membership(community, request.user)
+    moderates = membership is not None and membership.moderates
+    comments, earlier = topics.topic_comments_page(topic, request.GET.get("comments_before"))
+    author = topic.author.profile.shown_to(relation_between(request.user, topic.author))
+    return render(request, "communities/topic.html", {
+        "community": community, "membership": membership, "topic": topic, "author": author,
+        "cards": topics.comment_cards(request.user, comments, moderates=moderates),
+        "earlier_comments": earlier,
+        "showing_earlier": bool(request.GET.get("comments_before")),
+        "can_manage": moderates or topic.author_id == request.user.pk,
+        "moderates": moderates,
+        "can_comment": membership is not None and not community.is_closed,
+        "comment_form": TopicCommentForm(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def topic_edit(request, pk: int, topic_id: int):
+    topic = _topic_or_404(request, pk, topic_id)
+    membership = _membership(topic.community, request.user)
+    if topic.author_id != request.user.pk and (membership is None or not membership.moderates):
+        raise Http404
+    form = TopicForm(request.POST or None, instance=Topic(title=topic.title, body=topic.body))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.topic_update(topic=topic, by=request.user, **form.cleaned_data)
+        except (services.CommunityError, ValidationError) as error:
+            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+        else:
+            messages.success(request, _("The topic was saved."))
+            return redirect(topic)
+    return render(request, "communities/topic_form.html", {
+        "community": topic.community, "form": form, "topic": topic,
+    })
+
+
+@require_POST
+def topic_delete(request, pk: int, topic_id: int):
+    topic = _topic_or_404(request, pk, topic_id)
+    try:
+        services.topic_delete(topic=topic, by=request.user)
+    except services.CommunityError as error:
+        messages.error(request, str(error))
+        return redirect(topic)
+    messages.success(request, _("The topic was deleted."))
+    return redirect("communities:topics", pk)
+
+
+@require_POST
+def topic_pin(request, pk: int, topic_id: int):
+    topic = _topic_or_404(request, pk, topic_id)
+    pinned = request.POST.get("pinned") == "1"
+    try:
+        services.topic_pin(topic=topic, by=request.user, pinned=pinned)
+    except services.CommunityError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("The topic was pinned.") if pinned else _("The topic was unpinned.")
+        )
+    return redirect(topic)
+
+
+@require_POST
+def topic_comment_create(request, pk: int, topic_id: int):
+    topic = _topic_or_404(request, pk, topic_id)
+    form = TopicCommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write something before posting a comment."))
+        return redirect(topic)
+    try:
+        comment = services.topic_comment_create(
+            topic_id=topic.pk, author=request.user, body=form.cleaned_data["body"]
+        )
+    except Topic.DoesNotExist:
+        raise Http404 from None
+    except services.CommunityError as error:
+        messages.error(request, str(error))
+        return redirect(topic)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(topic)
+    messages.success(request, _("Your comment was posted."))
+    return redirect(f"{topic.get_absolute_url()}#comment-{comment.pk}")
+
+
+@require_POST
+def topic_comment_delete(request, pk: int, topic_id: int, comment_id: int):
+    topic = _topic_or_404(request, pk, topic_id)
+    get_object_or_404(TopicComment, pk=comment_id, topic=topic)
+    try:
+        services.topic_comment_delete(comment_id=comment_id, by=request.user)
+    except services.CommunityError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The comment was deleted."))
+    return redirect(f"{topic.get_absolute_url()}#comments")
+
+
+@require_GET
+def new_topics(request):
+    """Topics with comments by others since my last look, across my communities; opening
+    the first page moves the last look. Later pages keep the page's ``?since=``."""
+    since = instant_decode(request.GET.get("since"))
+    first_look = since is None
+    now = timezone.now()
+    if since is None:
+        since = topics.topics_seen_at(request.user)
+    page = Paginator(
+        topics.new_topics(request.user, since), topics.NEW_TOPICS_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    response = render(request, "communities/new_topics.html", {
+        "page": page, "rows": topics.with_shown_people(request.user, page.object_list),
+        "since": instant_encode(since), "since_time": since,
+    })
+    if first_look:
+        services.topics_seen_mark(user=request.user, at=now)
+    return response

@@ -54,6 +54,9 @@ class Notification(models.Model):
         COMMUNITY_JOIN_APPROVED = "community_join_approved", _(
             "Request to join a community approved"
         )
+        COMMUNITY_TOPIC_COMMENT = "community_topic_comment", _(
+            "New comment in a topic you took part in"
+        )
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",

@@ -240,3 +240,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# Rate limits, counted in the database.
+COMMUNITY_CREATE_PER_DAY = env.int("COMMUNITY_CREATE_PER_DAY", default=3)
+TOPIC_CREATE_PER_HOUR = env.int("TOPIC_CREATE_PER_HOUR", default=10)

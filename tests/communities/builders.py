@@ -26,3 +26,13 @@ def with_members(community: Community, members) -> Community:
     for m in members:
         services.join(community=community, user=m)
     return community
+
+
+def topic(community: Community, author, *, title: str | None = None, body: str = "Hello **all**."):
+    return services.topic_create(
+        community=community, author=author, title=title or f"Topic {next(_seq)}", body=body
+    )
+
+
+def comment(topic, author, body: str = "A reply."):
+    return services.topic_comment_create(topic_id=topic.pk, author=author, body=body)

@@ -1,0 +1,137 @@
+"""Topic reads: a topic's comments (the latest fifty, with a cursor back), the cards the
+topic page shows, and "new in my communities". Every topic comes through
+``Topic.objects.visible_to(viewer)``; the pages take a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from diary.feeds import cursor_decode, cursor_encode
+from sns.visibility import Relation, relations_to
+
+from .models import CommunityPreference, Membership, Topic, TopicComment
+
+TOPIC_COMMENTS_SHOWN = 50
+NEW_TOPICS_PAGE_SIZE = 20
+# How far back "new in my communities" looks for a member who never opened the page.
+NEW_TOPICS_FIRST_LOOK = timedelta(days=7)
+
+
+def topic_comments_page(
+    topic: Topic, before: str | None, *, size: int = TOPIC_COMMENTS_SHOWN
+) -> tuple[list[TopicComment], str | None]:
+    """The latest ``size`` comments of a topic (before the ``before`` cursor, if given),
+    oldest first, and the cursor of the earlier ones (or None)."""
+    comments = (
+        TopicComment.objects.filter(topic=topic, author__is_active=True)
+        .select_related("author__profile").order_by("-created_at", "-pk")
+    )
+    cursor = cursor_decode(before)
+    if cursor is not None:
+        created_at, pk = cursor
+        comments = comments.filter(created_at__lte=created_at).filter(
+            Q(created_at__lt=created_at) | Q(pk__lt=pk)
+        )
+    rows = list(comments[: size + 1])
+    if len(rows) <= size:
+        return rows[::-1], None
+    oldest_shown = rows[size - 1]
+    return rows[:size][::-1], cursor_encode(oldest_shown.created_at, oldest_shown.pk)
+
+
+@dataclass
+class CommentCard:
+    comment: TopicComment
+    shown: object
+    deletable: bool
+
+
+def comment_cards(viewer, comments, *, moderates: bool) -> list[CommentCard]:
+    """Comments with their authors as ``viewer`` sees them; those by members in a block with
+    the viewer are left out. One query for all the relations."""
+    comments = list(comments)
+    relations = relations_to(viewer, [c.author for c in comments])
+    cards = []
+    for comment in comments:
+        relation = relations.get(comment.author_id, Relation.MEMBER)
+        if relation is Relation.BLOCKED:
+            continue
+        cards.append(CommentCard(
+            comment=comment, shown=comment.author.profile.shown_to(relation),
+            deletable=moderates or comment.author_id == viewer.pk,
+        ))
+    return cards
+
+
+def with_shown_people(viewer, topics) -> list[tuple[Topic, object, object]]:
+    """Each topic (with ``author__profile`` and ``last_commenter__profile``) with its author
+    and last poster as ``viewer`` may see them (None for a hidden last poster)."""
+    topics = list(topics)
+    people = [t.author for t in topics] + [t.last_commenter for t in topics if t.last_commenter]
+    relations = relations_to(viewer, people)
+    rows = []
+    for topic in topics:
+        author = topic.author.profile.shown_to(relations.get(topic.author_id, Relation.MEMBER))
+        last = None
+        if topic.last_commenter is not None:
+            relation = relations.get(topic.last_commenter_id, Relation.MEMBER)
+            if relation is not Relation.BLOCKED and topic.last_commenter.is_active:
+                last = topic.last_commenter.profile.shown_to(relation)
+        rows.append((topic, author, last))
+    return rows
+
+
+def community_topics(viewer, community) -> QuerySet[Topic]:
+    """The community's topics for ``viewer``: pinned first, then by latest activity."""
+    return (
+        Topic.objects.visible_to(viewer).filter(community=community)
+        .select_related("author__profile", "last_commenter__profile")
+        .order_by("-pinned", "-last_activity_at", "-pk")
+    )
+
+
+# --- new in my communities ---------------------------------------------------------------------
+
+def topics_seen_at(viewer) -> datetime:
+    seen = (
+        CommunityPreference.objects.filter(user=viewer)
+        .values_list("topics_seen_at", flat=True).first()
+    )
+    return seen or timezone.now() - NEW_TOPICS_FIRST_LOOK
+
+
+def new_topics(viewer, since: datetime) -> QuerySet[Topic]:
+    """Topics in the communities ``viewer`` is a member of with comments by others after
+    ``since`` (from active members in no block with the viewer), annotated with
+    ``new_comment_count`` and ``last_comment_at``, newest activity first."""
+    from accounts.models import Block
+
+    blocked = Block.objects.filter(
+        Q(blocker=viewer, blocked=OuterRef("author"))
+            | Q(blocker=OuterRef("author"), blocked=viewer)
+    )
+    fresh = (
+        TopicComment.objects.filter(topic=OuterRef("pk"), created_at__gt=since,
+                                    author__is_active=True)
+        .exclude(author=viewer).filter(~Exists(blocked))
+    )
+
+    def aggregate(value):
+        return Subquery(fresh.order_by().values("topic").annotate(v=value).values("v"))
+
+    mine = Membership.objects.filter(user=viewer).values("community")
+    return (
+        Topic.objects.visible_to(viewer)
+        .filter(community__in=mine, last_activity_at__gt=since)
+        .filter(Exists(fresh))
+        .annotate(
+            new_comment_count=aggregate(Count("pk")),
+            last_comment_at=aggregate(Max("created_at")),
+        )
+        .select_related("community", "author__profile", "last_commenter__profile")
+        .order_by("-last_comment_at", "-pk")
+    )
