@@ -43,8 +43,9 @@ def test_create_request_approve_topic_and_comment(live_server, page, new_context
     # Aki approves on the requests page.
     page.goto(f"{base}{community.get_absolute_url()}")
     page.get_by_role("link", name="Join requests").click()
-    expect(page.locator(".people")).to_contain_text("Ben Sato")
-    page.get_by_role("button", name="Approve").click()
+    request = page.locator("li.request", has_text="Ben Sato")
+    expect(request).to_be_visible()
+    request.get_by_role("button", name="Approve").click()
     expect(page.locator(".messages")).to_contain_text("The request was approved.")
     assert Membership.objects.filter(community=community, user=ben).exists()
 
