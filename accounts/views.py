@@ -37,6 +37,9 @@ def profile(request, pk: int):
         request.user, member, relation, friends, limit=FRIENDS_ON_PROFILE
     )
     invitation = getattr(member, "accepted_invitation", None)
+    from communities.views import communities_of
+
+    member_communities, community_count = communities_of(member, request.user)
     return render(request, "accounts/profile.html", {
         "member": member,
         "shown": member.profile.shown_to(relation),
@@ -49,6 +52,8 @@ def profile(request, pk: int):
         "graph": friend_graph,
         "friends": friend_graph.friends,
         "friend_count": friend_graph.friend_count,
+        "communities": member_communities,
+        "community_count": community_count,
     })
 
 

@@ -9,6 +9,7 @@ app_name = "communities"
 urlpatterns: list = [
     path("communities/", views.community_list, name="list"),
     path("communities/category/<int:category>/", views.community_list, name="category"),
+    path("communities/friends/", views.friends_communities, name="friends"),
     path("communities/new/", views.community_new, name="new"),
     path("communities/<int:pk>/", views.community_detail, name="detail"),
     path("communities/<int:pk>/image/<str:size>/", views.image, name="image"),

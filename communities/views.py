@@ -7,15 +7,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When, Window
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.connections import cards
-from accounts.models import Block, User
+from accounts.models import Block, Friendship, User
 from diary.feeds import instant_decode, instant_encode
 from sns import images
 from sns.visibility import relation_between
@@ -80,22 +82,76 @@ def _members_of(community: Community, viewer):
 
 # --- reading -------------------------------------------------------------------------------
 
+SEARCH_MAX_LENGTH = 100
+FRIENDS_IN_PER_PAGE = 20
+ON_PROFILE = 10
+
+
 @require_GET
 def community_list(request, category: int | None = None):
+    """Open communities the viewer may see, by category; ``?q=`` searches name and
+    description (ILIKE, so Japanese substrings match; secret ones stay out for non-members)."""
     chosen = get_object_or_404(Category, pk=category) if category is not None else None
+    query = (request.GET.get("q") or "").strip()[:SEARCH_MAX_LENGTH]
     communities = (
         Community.objects.visible_to(request.user).open_ones()
         .select_related("category").with_member_count()
     )
     if chosen is not None:
         communities = communities.filter(category=chosen)
+    if query:
+        communities = communities.filter(
+            Q(name__icontains=query) | Q(description__icontains=query)
+        )
     mine = set(
         Membership.objects.filter(user=request.user).values_list("community_id", flat=True)
     )
     page = Paginator(communities, COMMUNITIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "communities/list.html", {
         "page": page, "categories": Category.objects.all(), "chosen": chosen, "mine": mine,
+        "query": query, "query_string": urlencode({"q": query}) if query else "",
     })
+
+
+def friends_in(viewer):
+    """Open communities ``viewer`` may see with at least one of their friends as a member,
+    the most friends first, each with ``friend_count``."""
+    friend_ids = Friendship.objects.filter(user=viewer, friend__is_active=True).values("friend")
+    return (
+        Community.objects.visible_to(viewer).open_ones()
+        .filter(memberships__user__in=friend_ids)
+        .annotate(friend_count=Count("memberships"))
+        .select_related("category")
+        .order_by("-friend_count", Lower("name"), "pk")
+    )
+
+
+@require_GET
+def friends_communities(request):
+    """"Communities my friends are in"."""
+    page = Paginator(friends_in(request.user), FRIENDS_IN_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    mine = set(
+        Membership.objects.filter(
+            user=request.user, community__in=[c.pk for c in page.object_list]
+        ).values_list("community_id", flat=True)
+    )
+    return render(request, "communities/friends.html", {"page": page, "mine": mine})
+
+
+def communities_of(member, viewer, limit: int = ON_PROFILE) -> tuple[list[Community], int]:
+    """Up to ``limit`` of ``member``'s open communities that ``viewer`` may see (a secret one
+    only to its members), the latest joined first, and how many there are (one query: the
+    total is a window count over the unsliced rows)."""
+    communities = (
+        Community.objects.visible_to(viewer).open_ones()
+        .filter(memberships__user=member)
+        .annotate(total=Window(Count("pk")))
+        .order_by("-memberships__joined_at", "-pk")
+    )
+    shown = list(communities[:limit])
+    return shown, shown[0].total if shown else 0
 
 
 @require_GET
