@@ -8,7 +8,7 @@ PORT ?= 8000
 # In development, mail is sent (to the console) at once rather than by a worker.
 DEV_TASKS ?= django_tasks.backends.immediate.ImmediateBackend
 
-.PHONY: run test lint install messages migrate worker bench bench-diary clean
+.PHONY: run test lint install messages migrate worker bench bench-diary bench-communities clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ bench: install
 
 bench-diary: install
 	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/run_diary.py
+
+bench-communities: install
+	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/run_communities.py
 
 clean:
 	rm -rf $(VENV) var
