@@ -57,6 +57,12 @@ class Notification(models.Model):
         COMMUNITY_TOPIC_COMMENT = "community_topic_comment", _(
             "New comment in a topic you took part in"
         )
+        EVENT_NEW = "event_new", _("New off-kai in your community")
+        EVENT_CHANGED = "event_changed", _("Off-kai time or place changed")
+        EVENT_CANCELLED = "event_cancelled", _("Off-kai cancelled")
+        EVENT_PROMOTED = "event_promoted", _("A place freed up for you at an off-kai")
+        EVENT_REMINDER = "event_reminder", _("Off-kai tomorrow")
+        EVENT_COMMENT = "event_comment", _("Comment on an off-kai you take part in")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",

@@ -1,0 +1,314 @@
+"""Off-kai (オフ会): offline meetups with RSVPs, a waitlist, comments, calendars and attendance."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sns.visibility import Level
+
+# An event shown only to the members of its community: the one level a diary lacks.
+COMMUNITY = "community"
+
+
+class Visibility(models.TextChoices):
+    """The diary levels, plus "the community's members" for an event held by a community."""
+
+    PUBLIC = Level.PUBLIC.value, Level.PUBLIC.label
+    MEMBERS = Level.MEMBERS.value, Level.MEMBERS.label
+    FRIENDS_OF_FRIENDS = Level.FRIENDS_OF_FRIENDS.value, Level.FRIENDS_OF_FRIENDS.label
+    FRIENDS = Level.FRIENDS.value, Level.FRIENDS.label
+    COMMUNITY = COMMUNITY, _("Members of the community")
+    PRIVATE = Level.PRIVATE.value, _("Hosts only")
+
+
+class EventQuerySet(models.QuerySet):
+    def visible_to(self, viewer) -> EventQuerySet:
+        """The events ``viewer`` may know exist; every list, page and calendar reads through it.
+
+        Hosts see their events. Otherwise nobody who stands in a block with the creator
+        sees it; an event of a secret community exists only for its members (whatever its
+        level); "community" events are for the community's members; the other levels reach
+        out from the creator as a diary entry's would. A community's members always see
+        its (non-private) events.
+        """
+        from accounts.models import Block, Friendship
+        from communities.models import Community, JoinPolicy, Membership
+
+        events = self.filter(created_by__is_active=True)
+        if viewer is None or not viewer.is_authenticated:
+            if not settings.SITE_PUBLIC_PAGES:
+                return events.none()
+            return events.filter(visibility=Level.PUBLIC, community__isnull=True)
+        host = Exists(EventHost.objects.filter(event=OuterRef("pk"), user=viewer))
+        friend = Exists(Friendship.objects.filter(user=viewer, friend=OuterRef("created_by")))
+        friend_of_friend = Exists(Friendship.objects.filter(
+            user=viewer, friend__friendships__friend=OuterRef("created_by")
+        ))
+        blocked = Exists(Block.objects.filter(
+            Q(blocker=viewer, blocked=OuterRef("created_by"))
+            | Q(blocker=OuterRef("created_by"), blocked=viewer)
+        ))
+        in_community = Exists(
+            Membership.objects.filter(community=OuterRef("community"), user=viewer)
+        )
+        secret = Exists(Community.objects.filter(
+            pk=OuterRef("community"), join_policy=JoinPolicy.SECRET
+        ))
+        by_level = (
+            Q(visibility__in=[Level.PUBLIC, Level.MEMBERS])
+            | (Q(visibility=Level.FRIENDS) & friend)
+            | (Q(visibility=Level.FRIENDS_OF_FRIENDS) & (friend | friend_of_friend))
+        )
+        return events.filter(
+            host
+            | (
+                ~blocked
+                & ~Q(visibility=Level.PRIVATE)
+                & (
+                    (Q(community__isnull=False) & in_community)
+                    | (~Q(visibility=COMMUNITY) & ~secret & by_level)
+                )
+            )
+        )
+
+    def upcoming(self) -> EventQuerySet:
+        return self.filter(ends_at__gte=timezone.now()).order_by("starts_at", "pk")
+
+    def past(self) -> EventQuerySet:
+        return self.filter(ends_at__lt=timezone.now()).order_by("-starts_at", "-pk")
+
+
+class Event(models.Model):
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(
+        _("description"), max_length=20000, blank=True, help_text=_("Markdown.")
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    venue = models.CharField(_("venue"), max_length=150, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True,
+        help_text=_("Places, guests included. Empty means no limit."),
+    )
+    fee = models.CharField(_("fee"), max_length=100, blank=True)
+    rsvp_deadline = models.DateTimeField(
+        _("answers close"), null=True, blank=True,
+        help_text=_("Empty means answers are open until the event starts."),
+    )
+    guest_limit = models.PositiveSmallIntegerField(
+        _("guests per member"), default=0,
+        help_text=_("How many guests (non-members) each attending member may bring."),
+    )
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="events", verbose_name=_("community"),
+    )
+    visibility = models.CharField(
+        _("who can see it"), max_length=10, choices=Visibility.choices,
+        default=Visibility.FRIENDS,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="created_events",
+        verbose_name=_("created by"),
+    )
+    hosts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="EventHost", related_name="hosted_events",
+        verbose_name=_("hosts"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), max_length=2000, blank=True)
+    # Set when the day-before reminder went out for the current start time; a change of
+    # time clears it so the reminder goes out again.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("off-kai")
+        verbose_name_plural = _("off-kai")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")),
+                                   name="event_ends_after_start"),
+            models.CheckConstraint(condition=Q(capacity__isnull=True) | Q(capacity__gt=0),
+                                   name="event_capacity_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["starts_at", "id"], name="event_start"),
+            models.Index(fields=["community", "starts_at"], name="event_community"),
+            models.Index(fields=["created_by", "-starts_at"], name="event_creator"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("offkai:detail", args=[self.pk])
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def is_past(self) -> bool:
+        return self.ends_at < timezone.now()
+
+    @property
+    def answers_close_at(self):
+        """When RSVPs stop changing: the deadline, or the start when there is none."""
+        return self.rsvp_deadline or self.starts_at
+
+    @property
+    def answers_open(self) -> bool:
+        return not self.is_cancelled and timezone.now() < self.answers_close_at
+
+
+class EventHost(models.Model):
+    """The creator and the co-hosts: each may edit, cancel, see the list and confirm attendance."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="host_rows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("host"),
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("host")
+        verbose_name_plural = _("hosts")
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="event_host_once")]
+        indexes = [models.Index(fields=["user"], name="event_host_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} hosts {self.event_id}"
+
+
+class Answer(models.TextChoices):
+    ATTENDING = "attending", _("Attending")
+    WAITLISTED = "waitlisted", _("On the waitlist")
+    MAYBE = "maybe", _("Maybe")
+    DECLINED = "declined", _("Not attending")
+
+
+class RSVP(models.Model):
+    """A member's answer to an event. ``attending`` rows (with their guests) never exceed the
+    capacity: the service locks the event row before counting. The waitlist is served in
+    ``waitlisted_at`` order."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps",
+        verbose_name=_("member"),
+    )
+    answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices)
+    guests = models.PositiveSmallIntegerField(_("guests"), default=0)
+    answered_at = models.DateTimeField(_("answered"), default=timezone.now)
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    # Set by a host after the event: True came, False did not, None not confirmed.
+    attended = models.BooleanField(_("came"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="rsvp_once"),
+            models.CheckConstraint(
+                condition=~Q(answer="waitlisted") | Q(waitlisted_at__isnull=False),
+                name="rsvp_waitlist_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "answer", "waitlisted_at", "id"], name="rsvp_event"),
+            models.Index(fields=["user", "answer"], name="rsvp_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.answer} {self.event_id}"
+
+    @property
+    def places(self) -> int:
+        """Places this answer takes when attending: the member and their guests."""
+        return 1 + self.guests
+
+
+class Guest(models.Model):
+    """A non-member a host records as having come, so they can be invited in one step."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="guest_rows")
+    brought_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("brought by"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    email = models.EmailField(_("email"), blank=True)
+    invitation = models.ForeignKey(
+        "invites.Invitation", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("invitation"),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EventComment(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_comments",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["event", "created_at", "id"], name="event_comment_order"),
+            models.Index(fields=["author", "-created_at"], name="event_comment_author"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author_id} on event {self.event_id}"
+
+
+def _feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A member's private calendar URL of the events they attend; resetting it changes the
+    token, so an old URL someone else saw stops working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=_feed_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user_id)
+
+    def reset(self) -> None:
+        self.token = _feed_token()
+        self.save(update_fields=["token"])
