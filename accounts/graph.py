@@ -16,7 +16,9 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from .models import Block, Friendship, Profile, Suggestion, User
+from sns.visibility import without_hidden_people
+
+from .models import Friendship, Profile, Suggestion, User
 
 # a's friends that are also b's friends: two ranges of the (user_id, friend_id) index, read
 # in friend order and merged (or the shorter one probed into the longer). Written as SQL: it
@@ -209,14 +211,9 @@ def friend_count(member: User, *, viewer: User | None = None) -> int:
     hashed lists: a member with thousands of friends is counted without reading each
     friend's row (20 ms → 2 ms at 5,600 friends, see bench/).
     """
-    friendships = Friendship.objects.filter(friend=member).exclude(
-        user_id__in=User.objects.filter(is_active=False).values("pk")
-    )
-    if viewer is not None and viewer.is_authenticated:
-        friendships = friendships.exclude(
-            user_id__in=Block.objects.filter(blocker=viewer).values("blocked_id")
-        ).exclude(user_id__in=Block.objects.filter(blocked=viewer).values("blocker_id"))
-    return friendships.count()
+    return without_hidden_people(
+        Friendship.objects.filter(friend=member), "user_id", viewer
+    ).count()
 
 
 def edges_among(member_ids: list[int]) -> list[tuple[int, int]]:

@@ -132,6 +132,28 @@ class Community(models.Model):
         return self.closed_at is not None
 
 
+# The member list's order: the admin, the sub-admins, then by joining. An index holds the
+# same expression, so a page of a 20,000-member list reads only its rows.
+ROLE_RANK = models.Case(
+    models.When(role="admin", then=models.Value(0)),
+    models.When(role="subadmin", then=models.Value(1)),
+    default=models.Value(2), output_field=models.IntegerField(),
+)
+
+
+class MembershipQuerySet(models.QuerySet):
+    def listed_for(self, viewer) -> MembershipQuerySet:
+        """Memberships in list order without members who left or stand in a block with
+        ``viewer``; each with ``user__profile``."""
+        from sns.visibility import without_hidden_people
+
+        return (
+            without_hidden_people(self, "user_id", viewer)
+            .select_related("user__profile")
+            .order_by(ROLE_RANK, "joined_at", "pk")
+        )
+
+
 class Membership(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.CASCADE, related_name="memberships",
@@ -144,6 +166,8 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
@@ -153,7 +177,13 @@ class Membership(models.Model):
                 fields=["community"], condition=Q(role="admin"), name="community_one_admin"
             ),
         ]
-        indexes = [models.Index(fields=["user", "-joined_at"], name="membership_user")]
+        indexes = [
+            models.Index(fields=["user", "-joined_at"], name="membership_user"),
+            models.Index(
+                models.F("community"), ROLE_RANK, models.F("joined_at"), models.F("id"),
+                name="membership_list",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.community_id} ({self.role})"
@@ -228,15 +258,11 @@ class TopicQuerySet(models.QuerySet):
         block with the viewer (either way) or who left the site."""
         if viewer is None or not viewer.is_authenticated:
             return self.none()
-        from accounts.models import Block
+        from sns.visibility import without_hidden_people
 
-        blocked = Block.objects.filter(
-            Q(blocker=viewer, blocked=OuterRef("author"))
-            | Q(blocker=OuterRef("author"), blocked=viewer)
+        return without_hidden_people(
+            self.filter(community__in=Community.objects.visible_to(viewer)), "author_id", viewer
         )
-        return self.filter(
-            community__in=Community.objects.visible_to(viewer), author__is_active=True
-        ).exclude(Exists(blocked))
 
 
 class Topic(models.Model):

@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from diary.feeds import cursor_decode, cursor_encode
-from sns.visibility import Relation, relations_to
+from sns.visibility import Relation, relations_to, without_hidden_people
 
 from .models import CommunityPreference, Membership, Topic, TopicComment
 
@@ -104,34 +105,39 @@ def topics_seen_at(viewer) -> datetime:
     return seen or timezone.now() - NEW_TOPICS_FIRST_LOOK
 
 
-def new_topics(viewer, since: datetime) -> QuerySet[Topic]:
-    """Topics in the communities ``viewer`` is a member of with comments by others after
-    ``since`` (from active members in no block with the viewer), annotated with
-    ``new_comment_count`` and ``last_comment_at``, newest activity first."""
-    from accounts.models import Block
+def new_topics_page(viewer, since: datetime, number) -> Page:
+    """One page of the topics in the communities ``viewer`` is a member of with comments by
+    others after ``since`` (from members shown to the viewer), newest activity first; each
+    topic carries ``new_comment_count`` and ``last_comment_at``.
 
-    blocked = Block.objects.filter(
-        Q(blocker=viewer, blocked=OuterRef("author"))
-            | Q(blocker=OuterRef("author"), blocked=viewer)
-    )
-    fresh = (
-        TopicComment.objects.filter(topic=OuterRef("pk"), created_at__gt=since,
-                                    author__is_active=True)
-        .exclude(author=viewer).filter(~Exists(blocked))
-    )
-
-    def aggregate(value):
-        return Subquery(fresh.order_by().values("topic").annotate(v=value).values("v"))
-
+    The page is found first as (topic, count, latest) rows from the comments since then,
+    and only its topics are read: counting per topic in the topic query read every fresh
+    comment three times and the whole member table (162 ms → see bench/).
+    """
     mine = Membership.objects.filter(user=viewer).values("community")
-    return (
-        Topic.objects.visible_to(viewer)
-        .filter(community__in=mine, last_activity_at__gt=since)
-        .filter(Exists(fresh))
-        .annotate(
-            new_comment_count=aggregate(Count("pk")),
-            last_comment_at=aggregate(Max("created_at")),
-        )
-        .select_related("community", "author__profile", "last_commenter__profile")
-        .order_by("-last_comment_at", "-pk")
+    candidates = Topic.objects.visible_to(viewer).filter(
+        community__in=mine, last_activity_at__gt=since
     )
+    activity = (
+        without_hidden_people(
+            TopicComment.objects.filter(topic__in=candidates.values("pk"), created_at__gt=since)
+            .exclude(author=viewer),
+            "author_id", viewer,
+        )
+        .values("topic")
+        .annotate(new_comment_count=Count("pk"), last_comment_at=Max("created_at"))
+        .order_by("-last_comment_at", "-topic")
+    )
+    page = Paginator(activity, NEW_TOPICS_PAGE_SIZE).get_page(number)
+    rows = list(page.object_list)
+    found = Topic.objects.select_related(
+        "community", "author__profile", "last_commenter__profile"
+    ).in_bulk([row["topic"] for row in rows])
+    topics = []
+    for row in rows:
+        topic = found[row["topic"]]
+        topic.new_comment_count = row["new_comment_count"]
+        topic.last_comment_at = row["last_comment_at"]
+        topics.append(topic)
+    page.object_list = topics
+    return page

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Value, When, Window
+from django.db.models import Count, Q, Window
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.connections import cards
-from accounts.models import Block, Friendship, User
+from accounts.models import Friendship, User
 from diary.feeds import instant_decode, instant_encode
 from sns import images
 from sns.visibility import relation_between
@@ -30,7 +30,6 @@ from .models import (
     CommunityInvitation,
     JoinRequest,
     Membership,
-    Role,
     Topic,
     TopicComment,
 )
@@ -39,13 +38,6 @@ COMMUNITIES_PER_PAGE = 20
 MEMBERS_PER_PAGE = 50
 MEMBERS_PREVIEW = 9
 REQUESTS_PER_PAGE = 50
-
-ROLE_RANK = Case(
-    When(community_memberships__role=Role.ADMIN, then=Value(0)),
-    When(community_memberships__role=Role.SUBADMIN, then=Value(1)),
-    default=Value(2), output_field=IntegerField(),
-)
-
 
 def _community_or_404(request, pk: int) -> Community:
     return get_object_or_404(
@@ -66,18 +58,18 @@ def _moderated_or_404(request, pk: int) -> tuple[Community, Membership]:
 
 
 def _members_of(community: Community, viewer):
-    """The community's members as ``viewer`` may see them (a block hides both ways): the
+    """The community's memberships as ``viewer`` may see them (a block hides both ways): the
     admin first, then the sub-admins, then by joining."""
-    blocked = Exists(Block.objects.filter(
-        Q(blocker=viewer, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=viewer)
-    ))
-    return (
-        User.objects.filter(is_active=True, community_memberships__community=community)
-        .exclude(blocked)
-        .annotate(role_rank=ROLE_RANK, role=F("community_memberships__role"))
-        .select_related("profile")
-        .order_by("role_rank", "community_memberships__joined_at", "pk")
-    )
+    return Membership.objects.filter(community=community).listed_for(viewer)
+
+
+def _people(memberships) -> list[User]:
+    """The members of these memberships, each carrying its ``role``."""
+    people = []
+    for membership in memberships:
+        membership.user.role = membership.role
+        people.append(membership.user)
+    return people
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -163,7 +155,7 @@ def community_detail(request, pk: int):
     context = {
         "community": community,
         "membership": membership,
-        "members": cards(request.user, preview),
+        "members": cards(request.user, _people(preview)),
         "member_count": members.count(),
         "requested": JoinRequest.objects.filter(
             community=community, user=request.user
@@ -208,7 +200,7 @@ def members(request, pk: int):
     )
     return render(request, "communities/members.html", {
         "community": community, "membership": membership, "page": page,
-        "cards": cards(request.user, page.object_list),
+        "cards": cards(request.user, _people(page.object_list)),
     })
 
 
@@ -546,9 +538,7 @@ def new_topics(request):
     now = timezone.now()
     if since is None:
         since = topics.topics_seen_at(request.user)
-    page = Paginator(
-        topics.new_topics(request.user, since), topics.NEW_TOPICS_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = topics.new_topics_page(request.user, since, request.GET.get("page"))
     response = render(request, "communities/new_topics.html", {
         "page": page, "rows": topics.with_shown_people(request.user, page.object_list),
         "since": instant_encode(since), "since_time": since,

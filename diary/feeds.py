@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from sns.visibility import Relation, relations_to
+from sns.visibility import Relation, relations_to, without_hidden_people
 
 from .models import Comment, DiaryPreference, Entry, EntryQuerySet
 
@@ -160,15 +160,10 @@ PER_FRIEND_UP_TO = 500
 
 def friend_author_ids(viewer) -> list[int]:
     """The viewer's friends whose entries may reach them: active, in no block with them."""
-    from accounts.models import Block, Friendship, User
+    from accounts.models import Friendship
 
     return list(
-        # Members who left, as a hashed list (a partial index holds them): joining every
-        # friend's member row instead read the whole member table for thousands of friends.
-        Friendship.objects.filter(user=viewer)
-        .exclude(friend__in=User.objects.filter(is_active=False).values("pk"))
-        .exclude(friend__in=Block.objects.filter(blocker=viewer).values("blocked"))
-        .exclude(friend__in=Block.objects.filter(blocked=viewer).values("blocker"))
+        without_hidden_people(Friendship.objects.filter(user=viewer), "friend_id", viewer)
         .values_list("friend_id", flat=True)
     )
 

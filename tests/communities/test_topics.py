@@ -299,7 +299,7 @@ def test_new_topics_leave_out_blocked_commenters(owner, blocked, friend, as_user
     club = builders.with_members(builders.community(friend), [owner, blocked])
     topic = builders.topic(club, friend)
     builders.comment(topic, blocked)
-    assert list(topics.new_topics(owner, timezone.now() - timedelta(days=1))) == []
+    assert topics.new_topics_page(owner, timezone.now() - timedelta(days=1), 1).object_list == []
 
 
 @pytest.mark.parametrize("n", [5, 50])
@@ -316,7 +316,8 @@ def test_pages_have_bounded_queries(owner, as_user, django_assert_max_num_querie
         club.get_absolute_url(), reverse("communities:topics", args=[club.pk]),
         topic.get_absolute_url(), NEW_TOPICS,
     ]:
-        with django_assert_max_num_queries(14):
+        # 15: the community page also lists its next off-kai (offkai's template tag).
+        with django_assert_max_num_queries(15):
             page(client, path)
 
 
