@@ -55,6 +55,24 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("invitation quota"), null=True, blank=True,
         help_text=_("Empty means the site default."),
     )
+    # Moderation and the site policy (sns.moderation, sns.policy).
+    suspended_at = models.DateTimeField(
+        _("suspended"), null=True, blank=True,
+        help_text=_("Set with 'active' off while the member is suspended."),
+    )
+    awaiting_approval = models.BooleanField(
+        _("awaiting approval"), default=False,
+        help_text=_("Joined while the site asks a moderator to approve each new member."),
+    )
+    rules_accepted_at = models.DateTimeField(_("accepted the rules"), null=True, blank=True)
+    may_invite = models.BooleanField(
+        _("may invite"), default=True,
+        help_text=_("Off when too many of this member's invitees were suspended; a moderator "
+                    "restores it."),
+    )
+    quota_refilled_at = models.DateTimeField(
+        _("invitation quota last refilled"), null=True, blank=True
+    )
 
     objects = MemberManager()
 

@@ -284,6 +284,9 @@ class Topic(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("last poster"),
     )
+    hidden_at = models.DateTimeField(
+        _("hidden by a moderator"), null=True, blank=True, editable=False
+    )
 
     objects = TopicQuerySet.as_manager()
 
@@ -315,6 +318,9 @@ class TopicComment(models.Model):
     )
     body = models.TextField(_("comment"), max_length=5000)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
+    hidden_at = models.DateTimeField(
+        _("hidden by a moderator"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("topic comment")

@@ -79,6 +79,9 @@ class Entry(models.Model):
     )
     created_at = models.DateTimeField(_("written"), default=timezone.now)
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    hidden_at = models.DateTimeField(
+        _("hidden by a moderator"), null=True, blank=True, editable=False
+    )
 
     objects = EntryQuerySet.as_manager()
 
@@ -137,6 +140,9 @@ class Comment(models.Model):
     )
     body = models.TextField(_("comment"), max_length=5000)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
+    hidden_at = models.DateTimeField(
+        _("hidden by a moderator"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("comment")

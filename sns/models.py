@@ -14,8 +14,45 @@ class SitePolicy(models.Model):
     There is one row; ``SitePolicy.current()`` returns it (or an unsaved empty one).
     """
 
-    body_ja = models.TextField(_("policy (Japanese)"), blank=True, help_text=_("Markdown."))
-    body_en = models.TextField(_("policy (English)"), blank=True, help_text=_("Markdown."))
+    class Identity(models.TextChoices):
+        REAL_NAME = "real_name", _("Real names")
+        NICKNAME = "nickname", _("Nicknames")
+        EITHER = "either", _("Real name or nickname, as each member chooses")
+
+    body_ja = models.TextField(
+        _("purpose and whom the site gathers (Japanese)"), blank=True, help_text=_("Markdown.")
+    )
+    body_en = models.TextField(
+        _("purpose and whom the site gathers (English)"), blank=True, help_text=_("Markdown.")
+    )
+    rules_ja = models.TextField(_("rules (Japanese)"), blank=True, help_text=_("Markdown."))
+    rules_en = models.TextField(_("rules (English)"), blank=True, help_text=_("Markdown."))
+    # Members who accepted before this must accept again (set when the rules change).
+    rules_changed_at = models.DateTimeField(_("rules changed"), null=True, blank=True)
+    identity_policy = models.CharField(
+        _("names members appear under"), max_length=10, choices=Identity.choices, blank=True,
+        help_text=_("Empty means the IDENTITY_POLICY setting."),
+    )
+    invite_domains = models.TextField(
+        _("invitations only to these email domains"), blank=True,
+        help_text=_("One domain per line, e.g. example.co.jp. Empty means any address."),
+    )
+    approve_new_members = models.BooleanField(
+        _("a moderator approves each new member"), default=False
+    )
+    invitee_suspension_limit = models.PositiveSmallIntegerField(
+        _("suspended invitees before an inviter loses the right to invite"), null=True,
+        blank=True, help_text=_("Empty means never."),
+    )
+    quota_refill_days = models.PositiveSmallIntegerField(
+        _("days between one-invitation refills"), null=True, blank=True,
+        help_text=_("Members in good standing get one invitation back every so many days. "
+                    "Empty means no refill."),
+    )
+    quota_cap = models.PositiveSmallIntegerField(
+        _("refill up to"), default=5,
+        help_text=_("Refills stop when a member has this many invitations left."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -63,6 +100,12 @@ class Notification(models.Model):
         EVENT_PROMOTED = "event_promoted", _("A place freed up for you at an off-kai")
         EVENT_REMINDER = "event_reminder", _("Off-kai tomorrow")
         EVENT_COMMENT = "event_comment", _("Comment on an off-kai you take part in")
+        INVITEE_JOINED = "invitee_joined", _("Someone you invited joined")
+        MODERATION_WARNING = "moderation_warning", _("A warning from the moderators")
+        INVITEE_WARNED = "invitee_warned", _("Someone you invited was warned")
+        INVITEE_SUSPENDED = "invitee_suspended", _("Someone you invited was suspended")
+        INVITE_RIGHT_REMOVED = "invite_right_removed", _("You can no longer invite")
+        ANNOUNCEMENT = "announcement", _("Announcement from the operator")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
@@ -80,12 +123,189 @@ class Notification(models.Model):
     target = GenericForeignKey("target_type", "target_id")
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Set when the notification went out in a (batched) email, or was judged not to.
+    mailed_at = models.DateTimeField(_("mailed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "-created_at"], name="notification_inbox")]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(
+                fields=["recipient", "-created_at"], condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(
+                fields=["created_at"], condition=models.Q(mailed_at__isnull=True),
+                name="notification_unmailed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.recipient_id}"
+
+
+class NotificationPreference(models.Model):
+    """Whether a member also gets a kind of notification by email (in-app always)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Notification.Kind.choices)
+    email = models.BooleanField(_("also by email"))
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} email={self.email}"
+
+
+class Report(models.Model):
+    """A member reports (通報) a piece of content or a member to the moderators."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        HARASSMENT = "harassment", _("Harassment or abuse")
+        PRIVACY = "privacy", _("Someone's private information")
+        INAPPROPRIATE = "inappropriate", _("Inappropriate content")
+        IMPERSONATION = "impersonation", _("Pretending to be someone else")
+        OTHER = "other", _("Something else")
+
+    class Decision(models.TextChoices):
+        NO_ACTION = "no_action", _("No action")
+        HIDE = "hide", _("Hide the content")
+        WARN = "warn", _("Warn the member")
+        SUSPEND = "suspend", _("Suspend the member")
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("reported by"),
+    )
+    reported = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_against",
+        verbose_name=_("reported member"),
+    )
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    details = models.TextField(_("details"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("reported"), default=timezone.now)
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=Decision.choices, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    note = models.TextField(_("moderator's note"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One open report per reporter and thing: reporting twice changes nothing.
+            models.UniqueConstraint(
+                fields=["reporter", "target_type", "target_id"],
+                condition=models.Q(decided_at__isnull=True), name="report_open_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(decided_at__isnull=True),
+                         name="report_queue"),
+            models.Index(fields=["reported", "-created_at"], name="report_reported"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.target_type.model} {self.target_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.decided_at is None
+
+
+class ModerationLog(models.Model):
+    """The audit log: every moderator's decision, kept when what it was about is gone."""
+
+    class Action(models.TextChoices):
+        NO_ACTION = "no_action", _("Closed a report without action")
+        HIDE = "hide", _("Hid content")
+        UNHIDE = "unhide", _("Showed hidden content again")
+        WARN = "warn", _("Warned a member")
+        SUSPEND = "suspend", _("Suspended a member")
+        UNSUSPEND = "unsuspend", _("Lifted a suspension")
+        INVITATIONS_REVOKED = "invitations_revoked", _("Revoked pending invitations")
+        INVITE_RIGHT_REMOVED = "invite_right_removed", _("Took away the right to invite")
+        INVITE_RIGHT_RESTORED = "invite_right_restored", _("Restored the right to invite")
+        MEMBER_APPROVED = "member_approved", _("Approved a new member")
+        MEMBER_REFUSED = "member_refused", _("Refused a new member")
+        ANNOUNCEMENT = "announcement", _("Sent an announcement")
+        POLICY_CHANGED = "policy_changed", _("Changed the site policy")
+        MEMBER_LEFT = "member_left", _("A member deleted their account")
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("moderator"),
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="moderation_log", verbose_name=_("member"),
+    )
+    # The member's name and email when it happened, kept if the member is deleted.
+    member_label = models.CharField(_("member at the time"), max_length=300, blank=True)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("target_type", "target_id")
+    report = models.ForeignKey(
+        Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="log",
+        verbose_name=_("report"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("moderation log entry")
+        verbose_name_plural = _("moderation log")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["member", "-at"], name="moderation_log_member")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.member_label})"
+
+
+class Announcement(models.Model):
+    """A notice from the operator to all members or to one community's members."""
+
+    title = models.CharField(_("title"), max_length=150)
+    body = models.TextField(_("text"), max_length=10000, help_text=_("Markdown."))
+    community = models.ForeignKey(
+        "communities.Community", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="announcements", verbose_name=_("only to the members of"),
+        help_text=_("Empty means every member."),
+    )
+    by_email = models.BooleanField(_("also by email"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
