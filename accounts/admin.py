@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from invites.models import invite_tree
-from invites.services import invitations_revoke_all_from
+from sns import moderation
+from sns.admin_policy import AwaitingApprovalFilter, MemberApprovalMixin
 
 from . import services
+from .admin_moderation import MemberModerationMixin, SuspendedFilter
 from .models import Block, Footprint, FriendRequest, Friendship, Introduction, Profile, User
 
 
@@ -22,29 +24,42 @@ class ProfileInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(MemberApprovalMixin, MemberModerationMixin, BaseUserAdmin):
     inlines = [ProfileInline]
     ordering = ["-date_joined"]
-    list_display = ["email", "shown_name", "company", "is_active", "is_staff", "date_joined"]
-    list_filter = ["is_active", "is_staff", "language"]
+    list_display = [
+        "email", "shown_name", "company", "is_active", "suspended_at", "is_staff", "date_joined",
+    ]
+    list_filter = [
+        AwaitingApprovalFilter, "is_active", "is_staff", "language", SuspendedFilter, "may_invite",
+    ]
     search_fields = [
         "email", "profile__real_name", "profile__real_name_kana", "profile__nickname",
         "profile__company",
     ]
     list_select_related = ["profile"]
-    readonly_fields = ["date_joined", "last_login", "invited_by", "quota_in_use", "invited_tree"]
+    readonly_fields = [
+        "date_joined", "last_login", "invited_by", "quota_in_use", "invited_tree",
+        "subtree_buttons", *MemberModerationMixin.moderation_fields,
+    ]
     fieldsets = [
         (None, {"fields": ["email", "password", "language"]}),
         (_("Invitations"), {
-            "fields": ["invited_by", "invite_quota", "quota_in_use", "invited_tree"],
+            "fields": [
+                "invited_by", "invite_quota", "quota_in_use", "invited_tree", "subtree_buttons",
+            ],
         }),
+        (_("Standing"), {"fields": MemberModerationMixin.moderation_fields}),
         (_("Permissions"), {
             "fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"],
         }),
         (_("Dates"), {"fields": ["date_joined", "last_login"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
-    actions = ["revoke_invitations"]
+    actions = [
+        "revoke_invitations", "suspend_members", "unsuspend_members", "restore_invite_right",
+        "suspend_subtrees", "revoke_subtree_invitations", "approve_members", "refuse_members",
+    ]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -81,9 +96,12 @@ class UserAdmin(BaseUserAdmin):
             return "—"
         return render_to_string("admin/accounts/invite_tree.html", {"nodes": invite_tree(user)})
 
-    @admin.action(description=_("Revoke every pending invitation these members issued"))
+    @admin.action(description=_("Revoke every pending invitation these members issued"),
+                  permissions=["moderate"])
     def revoke_invitations(self, request, queryset):
-        count = sum(invitations_revoke_all_from(inviter=user) for user in queryset)
+        count = sum(
+            moderation.member_invitations_revoke(member=user, by=request.user) for user in queryset
+        )
         self.message_user(
             request,
             ngettext("%(count)d invitation revoked.", "%(count)d invitations revoked.", count)

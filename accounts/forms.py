@@ -1,8 +1,8 @@
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from sns import images
+from sns.policy import identity_policy
 
 from .models import Profile, User
 
@@ -11,7 +11,7 @@ class IdentityFieldsMixin:
     """The name fields, required as the site's identity policy says."""
 
     def apply_identity_policy(self) -> None:
-        policy = settings.IDENTITY_POLICY
+        policy = identity_policy()
         if "real_name" in self.fields:
             self.fields["real_name"].required = policy == "real_name"
             self.fields["real_name"].widget.attrs["autocomplete"] = "name"
@@ -22,7 +22,7 @@ class IdentityFieldsMixin:
             self.fields.pop("shown_name_choice", None)
 
     def check_identity(self, cleaned_data: dict) -> None:
-        if settings.IDENTITY_POLICY != "either":
+        if identity_policy() != "either":
             return
         choice = cleaned_data.get("shown_name_choice") or Profile.NameChoice.REAL_NAME
         wanted = "real_name" if choice == Profile.NameChoice.REAL_NAME else "nickname"

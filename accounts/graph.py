@@ -121,22 +121,30 @@ def connection_path(viewer: User, target: User) -> list[User] | None:
 
 
 # People you may know, ranked: the friends of the member's friends counted once per mutual
-# friend (one pass over the friends' index ranges), the member and their friends left out,
-# the best SUGGESTIONS_KEPT kept. Counting is the whole cost (tens of thousands of rows for a
-# member with thousands of friends), so it is done ahead and stored; see Suggestion.
+# friend (one pass over the friends' index ranges), and the members they met in person (both
+# marked as come to an off-kai by its host) counted once per such off-kai; the member and
+# their friends left out, the best SUGGESTIONS_KEPT by score kept. Counting is the whole cost
+# (tens of thousands of rows for a member with thousands of friends), so it is done ahead and
+# stored; see Suggestion.
 _RANK_SQL = """
 INSERT INTO {suggestion} (member_id, candidate_id, mutual_count)
 SELECT %(member)s, fof.id, fof.mutual_count
-  FROM (SELECT step.friend_id AS id, count(*) AS mutual_count
-          FROM {friendship} mine
-          JOIN {friendship} step ON step.user_id = mine.friend_id
-         WHERE mine.user_id = %(member)s AND step.friend_id <> %(member)s
-         GROUP BY step.friend_id) fof
+  FROM (SELECT signal.id, sum(signal.mutual) AS mutual_count, sum(signal.met) AS met_count
+          FROM (SELECT step.friend_id AS id, 1 AS mutual, 0 AS met
+                  FROM {friendship} mine
+                  JOIN {friendship} step ON step.user_id = mine.friend_id
+                 WHERE mine.user_id = %(member)s AND step.friend_id <> %(member)s
+                UNION ALL
+                SELECT met.id, 0, 1 FROM ({met}) met) signal
+         GROUP BY signal.id) fof
  WHERE NOT EXISTS (SELECT FROM {friendship} known
                     WHERE known.user_id = %(member)s AND known.friend_id = fof.id)
- ORDER BY fof.mutual_count DESC, fof.id
+ ORDER BY fof.mutual_count + {met_weight} * fof.met_count DESC, fof.mutual_count DESC, fof.id
  LIMIT %(kept)s
 """
+# Meeting in person is a strong sign that two members know each other: one off-kai both came
+# to weighs as much as this many mutual friends.
+MET_IN_PERSON_WEIGHT = 5
 
 SUGGESTIONS_KEPT = 200
 # Older rankings are still served, and ranked again in the background.
@@ -151,10 +159,13 @@ def suggestions_refresh(member: User) -> int:
         suggestions_computed_at=timezone.now()
     )
     Suggestion.objects.filter(member=member).delete()
+    from offkai.attendance import met_in_person_sql
+
     with connection.cursor() as cursor:
         cursor.execute(
             _RANK_SQL.format(
-                suggestion=Suggestion._meta.db_table, friendship=Friendship._meta.db_table
+                suggestion=Suggestion._meta.db_table, friendship=Friendship._meta.db_table,
+                met=met_in_person_sql(), met_weight=MET_IN_PERSON_WEIGHT,
             ),
             {"member": member.pk, "kept": SUGGESTIONS_KEPT},
         )
@@ -189,18 +200,25 @@ def suggestions_refresh_claim(member: User) -> bool:
 
 
 def people_you_may_know(viewer: User, *, exclude_ids: set[int] = frozenset()) -> QuerySet[User]:
-    """Friends of my friends who are not my friends, most mutual friends first.
+    """Friends of my friends and members I met at an off-kai, who are not my friends; the
+    most mutual friends (an off-kai met at weighing MET_IN_PERSON_WEIGHT) first, each with
+    ``mutual_count`` and ``met_count``.
 
     Reads the stored ranking (``suggestions_refresh``); whoever became a friend since, and
     ``exclude_ids``, are left out as it is read.
     """
+    from offkai.attendance import met_count
+
     return (
         User.objects.filter(is_active=True, suggested_to__member=viewer)
         .exclude(Exists(Friendship.objects.filter(user=viewer, friend=OuterRef("pk"))))
         .exclude(pk__in=exclude_ids)
-        .annotate(mutual_count=F("suggested_to__mutual_count"))
+        .annotate(mutual_count=F("suggested_to__mutual_count"), met_count=met_count(viewer))
         .select_related("profile")
-        .order_by("-mutual_count", "pk")
+        .order_by(
+            (F("mutual_count") + MET_IN_PERSON_WEIGHT * F("met_count")).desc(),
+            "-mutual_count", "pk",
+        )
     )
 
 

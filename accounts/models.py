@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sns import images
+from sns.search import search_field
 from sns.visibility import PROFILE_FIELD_LEVELS, Level, Relation, can_see
 
 
@@ -184,17 +186,22 @@ class Profile(models.Model):
         help_text=_("When on, the members whose pages you visit see you among their visitors."),
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # What member search matches (sns.search filters it by what each viewer may see).
+    search = search_field("real_name", "real_name_kana", "nickname", "company")
 
     class Meta:
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
+        indexes = [GinIndex(fields=["search"], name="profile_search")]
 
     def __str__(self) -> str:
         return self.shown_name
 
     @property
     def shows_real_name(self) -> bool:
-        policy = settings.IDENTITY_POLICY
+        from sns.policy import identity_policy
+
+        policy = identity_policy()
         if policy == "either":
             return self.shown_name_choice == self.NameChoice.REAL_NAME and bool(self.real_name)
         return policy == "real_name"

@@ -22,10 +22,12 @@ FRIENDS_ON_PROFILE = 12
 
 
 def profile(request, pk: int):
+    from offkai.attendance import met_any, met_at
+
     member = get_object_or_404(
         User.objects.filter(is_active=True).select_related(
             "profile", "accepted_invitation__inviter__profile"
-        ).annotate(**_pending_request_annotations(request.user)),
+        ).annotate(**_pending_request_annotations(request.user), met_viewer=met_any(request.user)),
         pk=pk,
     )
     relation = relation_between(request.user, member)
@@ -54,6 +56,8 @@ def profile(request, pk: int):
         "friend_count": friend_graph.friend_count,
         "communities": member_communities,
         "community_count": community_count,
+        # One more query, only when the two came to an off-kai together.
+        "met_at": met_at(request.user, member) if member.met_viewer else [],
     })
 
 

@@ -38,9 +38,12 @@ def suggestions(request):
         graph.people_you_may_know(request.user, exclude_ids=_left_out(request.user)),
         SUGGESTIONS_PER_PAGE,
     ).get_page(request.GET.get("page"))
-    # Everyone suggested is a friend of a friend by construction: no lookup needed.
+    # Everyone suggested with a mutual friend is a friend of a friend by construction, and
+    # one met at an off-kai without one is a plain member: no lookup needed.
     cards = [
-        (person, person.profile.shown_to(Relation.FRIEND_OF_FRIEND), person.mutual_count)
+        (person, person.profile.shown_to(
+            Relation.FRIEND_OF_FRIEND if person.mutual_count else Relation.MEMBER
+        ), person.mutual_count)
         for person in page.object_list
     ]
     return render(request, "accounts/suggestions.html", {"page": page, "cards": cards})

@@ -518,6 +518,8 @@ def seed_diary(entries: int, comments: int) -> None:
                              int(entries * PHOTO_SHARE * 1.6), "photos")
 
         progress = Progress("indexes", len(indexes))
+        # The search index (a GIN of every entry's n-grams) builds far faster with room.
+        cursor.execute("SET maintenance_work_mem = '1GB'")
         for _, definition in indexes:
             cursor.execute(definition)
             progress.update(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
@@ -10,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from sns.search import search_field
 
 
 class Category(models.Model):
@@ -101,6 +104,8 @@ class Community(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # What search matches (sns.search).
+    search = search_field("name", "description")
 
     objects = CommunityQuerySet.as_manager()
 
@@ -111,7 +116,10 @@ class Community(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("name"), name="community_name_unique_ci"),
         ]
-        indexes = [models.Index(fields=["category", "-created_at"], name="community_category")]
+        indexes = [
+            models.Index(fields=["category", "-created_at"], name="community_category"),
+            GinIndex(fields=["search"], name="community_search"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -255,13 +263,17 @@ class CommunityInvitation(models.Model):
 class TopicQuerySet(models.QuerySet):
     def visible_to(self, viewer) -> TopicQuerySet:
         """Topics of communities ``viewer`` may see, without those by members who stand in a
-        block with the viewer (either way) or who left the site."""
+        block with the viewer (either way) or who left the site, and without those a
+        moderator hid (for everyone, their author too)."""
         if viewer is None or not viewer.is_authenticated:
             return self.none()
         from sns.visibility import without_hidden_people
 
         return without_hidden_people(
-            self.filter(community__in=Community.objects.visible_to(viewer)), "author_id", viewer
+            self.filter(
+                community__in=Community.objects.visible_to(viewer), hidden_at__isnull=True
+            ),
+            "author_id", viewer,
         )
 
 

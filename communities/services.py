@@ -179,10 +179,12 @@ def community_update(
 
 @transaction.atomic
 def community_close(*, community: Community, by: User) -> Community:
-    """The admin closes the community: it leaves every list and takes no new members.
-    Pending join requests go (with their notifications)."""
+    """The admin (or a site moderator, from the site's admin) closes the community: it leaves
+    every list and takes no new members. Pending join requests go (with their
+    notifications)."""
     locked = _locked(community)
-    _require_admin(locked, by)
+    if not by.is_staff:
+        _require_admin(locked, by)
     if locked.closed_at is None:
         locked.closed_at = timezone.now()
         locked.save(update_fields=["closed_at"])

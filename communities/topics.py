@@ -28,7 +28,7 @@ def topic_comments_page(
     """The latest ``size`` comments of a topic (before the ``before`` cursor, if given),
     oldest first, and the cursor of the earlier ones (or None)."""
     comments = (
-        TopicComment.objects.filter(topic=topic, author__is_active=True)
+        TopicComment.objects.filter(topic=topic, author__is_active=True, hidden_at__isnull=True)
         .select_related("author__profile").order_by("-created_at", "-pk")
     )
     cursor = cursor_decode(before)
@@ -105,31 +105,35 @@ def topics_seen_at(viewer) -> datetime:
     return seen or timezone.now() - NEW_TOPICS_FIRST_LOOK
 
 
-def new_topics_page(viewer, since: datetime, number) -> Page:
-    """One page of the topics in the communities ``viewer`` is a member of with comments by
-    others after ``since`` (from members shown to the viewer), newest activity first; each
-    topic carries ``new_comment_count`` and ``last_comment_at``.
+def _new_activity(viewer, since: datetime) -> QuerySet:
+    """(topic, new_comment_count, last_comment_at) rows: the topics in the communities
+    ``viewer`` is a member of with comments by others after ``since`` (from members shown
+    to the viewer), newest activity first.
 
-    The page is found first as (topic, count, latest) rows from the comments since then,
-    and only its topics are read: counting per topic in the topic query read every fresh
-    comment three times and the whole member table (162 ms → see bench/).
+    Found from the comments since then, and only a page of topics is read afterwards:
+    counting per topic in the topic query read every fresh comment three times and the
+    whole member table (162 ms → see bench/).
     """
     mine = Membership.objects.filter(user=viewer).values("community")
     candidates = Topic.objects.visible_to(viewer).filter(
         community__in=mine, last_activity_at__gt=since
     )
-    activity = (
+    return (
         without_hidden_people(
-            TopicComment.objects.filter(topic__in=candidates.values("pk"), created_at__gt=since)
-            .exclude(author=viewer),
+            TopicComment.objects.filter(
+                topic__in=candidates.values("pk"), created_at__gt=since, hidden_at__isnull=True
+            ).exclude(author=viewer),
             "author_id", viewer,
         )
         .values("topic")
         .annotate(new_comment_count=Count("pk"), last_comment_at=Max("created_at"))
         .order_by("-last_comment_at", "-topic")
     )
-    page = Paginator(activity, NEW_TOPICS_PAGE_SIZE).get_page(number)
-    rows = list(page.object_list)
+
+
+def _topics_of(rows) -> list[Topic]:
+    """The topics of these activity rows, in their order, each carrying its counts."""
+    rows = list(rows)
     found = Topic.objects.select_related(
         "community", "author__profile", "last_commenter__profile"
     ).in_bulk([row["topic"] for row in rows])
@@ -139,5 +143,17 @@ def new_topics_page(viewer, since: datetime, number) -> Page:
         topic.new_comment_count = row["new_comment_count"]
         topic.last_comment_at = row["last_comment_at"]
         topics.append(topic)
-    page.object_list = topics
+    return topics
+
+
+def new_topics_page(viewer, since: datetime, number) -> Page:
+    """One page of "new in my communities": topics with ``new_comment_count`` and
+    ``last_comment_at``."""
+    page = Paginator(_new_activity(viewer, since), NEW_TOPICS_PAGE_SIZE).get_page(number)
+    page.object_list = _topics_of(page.object_list)
     return page
+
+
+def new_topics_preview(viewer, since: datetime, size: int) -> list[Topic]:
+    """The first ``size`` topics of "new in my communities" (for home), uncounted."""
+    return _topics_of(_new_activity(viewer, since)[:size])

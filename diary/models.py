@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sns.search import search_field
 from sns.visibility import Level
 
 MAX_PHOTOS = 3
@@ -24,7 +26,8 @@ class EntryQuerySet(models.QuerySet):
         """
         from accounts.models import Block, Friendship
 
-        entries = self.filter(author__is_active=True)
+        # Entries a moderator hid (sns.moderation) are gone for everyone, their author too.
+        entries = self.filter(author__is_active=True, hidden_at__isnull=True)
         if viewer is None or not viewer.is_authenticated:
             if not settings.SITE_PUBLIC_PAGES:
                 return entries.none()
@@ -50,9 +53,15 @@ class EntryQuerySet(models.QuerySet):
         )
 
     def with_comment_count(self) -> EntryQuerySet:
-        """Annotate ``comment_count`` (a subquery, so it combines with any filter)."""
+        """Annotate ``comment_count`` (a subquery, so it combines with any filter): the
+        comments shown, without hidden ones and those of members who left or are suspended."""
+        from sns.visibility import without_hidden_people
+
         counts = (
-            Comment.objects.filter(entry=OuterRef("pk"))
+            without_hidden_people(
+                Comment.objects.filter(entry=OuterRef("pk"), hidden_at__isnull=True),
+                "author_id", None,
+            )
             .order_by()
             .values("entry")
             .annotate(n=models.Count("pk"))
@@ -65,6 +74,12 @@ class EntryQuerySet(models.QuerySet):
     def for_list(self) -> EntryQuerySet:
         """What every entry list shows: the author with their profile, the comment count."""
         return self.select_related("author__profile").with_comment_count()
+
+
+class EntryManager(models.Manager.from_queryset(EntryQuerySet)):
+    def get_queryset(self) -> EntryQuerySet:
+        # The search vector is as long as the entry: no page reads it.
+        return super().get_queryset().defer("search")
 
 
 class Entry(models.Model):
@@ -82,8 +97,10 @@ class Entry(models.Model):
     hidden_at = models.DateTimeField(
         _("hidden by a moderator"), null=True, blank=True, editable=False
     )
+    # What search matches (sns.search): kept by the database, read by nobody else.
+    search = search_field("title", "body")
 
-    objects = EntryQuerySet.as_manager()
+    objects = EntryManager()
 
     class Meta:
         verbose_name = _("diary entry")
@@ -96,6 +113,7 @@ class Entry(models.Model):
                 name="entry_author_recent",
             ),
             models.Index(fields=["-created_at", "-id"], name="entry_recent"),
+            GinIndex(fields=["search"], name="entry_search"),
         ]
 
     def __str__(self) -> str:

@@ -20,6 +20,19 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class InviterFilter(admin.SimpleListFilter):
+    title = _("invited by")
+    parameter_name = "from"
+
+    def lookups(self, request, model_admin):
+        return [("site", _("The site (the operator)")), ("member", _("A member"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("site", "member"):
+            return queryset.filter(inviter__isnull=self.value() == "site")
+        return queryset
+
+
 class InvitationAddForm(forms.ModelForm):
     """New invitations go through the service: quota, duplicate checks and the email."""
 
@@ -46,13 +59,14 @@ class InvitationAddForm(forms.ModelForm):
 class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "inviter", "state_display", "created_at", "expires_at",
                     "accepted_user"]
-    list_filter = [StateFilter, "created_at"]
+    list_filter = [StateFilter, InviterFilter]
     search_fields = ["email", "inviter__email", "inviter__profile__real_name",
                      "inviter__profile__nickname"]
     list_select_related = ["inviter__profile", "accepted_user__profile"]
     raw_id_fields = ["inviter", "accepted_user"]
     readonly_fields = ["created_at", "sent_at", "accepted_at", "accepted_user", "revoked_at"]
     date_hierarchy = "created_at"
+    ordering = ["-created_at", "-pk"]
     actions = ["revoke", "resend"]
 
     @admin.display(description=_("state"))
@@ -63,6 +77,13 @@ class InvitationAdmin(admin.ModelAdmin):
         if obj is None:
             return ["inviter", "email", "message"]
         return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        # Who invites whom was checked by the service (quota, domains, duplicates) and the
+        # link went to that address: a sent invitation keeps them. Only its expiry may move.
+        return ["inviter", "email", "message", *self.readonly_fields]
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import IdentityFieldsMixin
 from accounts.models import Profile
+from sns import policy
 
 
 class InvitationForm(forms.Form):
@@ -16,6 +17,21 @@ class InvitationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Shown in the email and on the invitation page."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        domains = policy.invite_domains()
+        if domains:
+            self.fields["email"].help_text = _(
+                "This site accepts addresses at these domains only: %(domains)s."
+            ) % {"domains": ", ".join(domains)}
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        # The service checks again; here the answer comes next to the field.
+        if not policy.email_domain_allowed(email):
+            raise forms.ValidationError(policy.domain_refusal())
+        return email
 
 
 class SignupForm(IdentityFieldsMixin, forms.ModelForm):
@@ -36,8 +52,9 @@ class SignupForm(IdentityFieldsMixin, forms.ModelForm):
         label=_("Password (again)"), strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    # Ticking it is what accepting the rules means: redemption records the time.
     agree = forms.BooleanField(
-        label=_("I have read the site policy and agree to it."),
+        label=_("I have read the site policy and accept its rules."),
         error_messages={"required": _("Please agree to the site policy to join.")},
     )
 
@@ -53,6 +70,12 @@ class SignupForm(IdentityFieldsMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.apply_identity_policy()
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if not policy.email_domain_allowed(email):
+            raise forms.ValidationError(policy.domain_refusal())
+        return email
 
     def clean(self):
         cleaned = super().clean()

@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 
 from accounts import services as accounts_services
 from accounts.models import User
+from sns import policy
+from sns.models import SitePolicy
+from sns.notifications import Kind, notify
 
 from .models import Invitation, default_expiry, new_token
 from .tasks import send_invitation_email
@@ -36,6 +39,12 @@ def _check_quota(inviter: User) -> None:
     # Lock the inviter, since two invitations sent at once must not both take the
     # last slot of the quota.
     inviter = User.objects.select_for_update().get(pk=inviter.pk)
+    if not inviter.may_invite:
+        # Taken away by sns.moderation when too many of their invitees were suspended.
+        raise InvitationError(_(
+            "You cannot invite anyone at the moment: members you invited were suspended too "
+            "often. A moderator can give you back the right to invite."
+        ))
     quota = inviter.effective_invite_quota
     if quota is not None and inviter.invitations_sent.counting_against_quota().count() >= quota:
         raise QuotaExhausted(_("You have no invitations left."))
@@ -47,6 +56,9 @@ def invitation_create(
 ) -> Invitation:
     """Invite ``email`` on behalf of ``inviter`` (None: the site itself) and mail the link."""
     email = User.objects.normalize_email(email.strip())
+    site_policy = SitePolicy.current()
+    if not policy.email_domain_allowed(email, site_policy):
+        raise InvitationError(policy.domain_refusal(site_policy))
     if inviter is not None:
         _check_quota(inviter)
     if _email_taken(email):
@@ -127,6 +139,10 @@ def invitation_redeem(*, token: str, signup: Signup) -> User:
     if not invitation.is_pending:
         raise InvitationNotUsable(_("This invitation can no longer be used."))
     email = User.objects.normalize_email(signup.email.strip())
+    site_policy = SitePolicy.current()
+    if not policy.email_domain_allowed(email, site_policy):
+        # Signing up with another address than the invited one must not get round the rule.
+        raise InvitationError(policy.domain_refusal(site_policy))
     if _email_taken(email):
         raise InvitationError(_("An account with this email address already exists."))
     try:
@@ -144,8 +160,15 @@ def invitation_redeem(*, token: str, signup: Signup) -> User:
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
-    if invitation.inviter_id and invitation.inviter.is_active:
+    # Signing up means ticking "I accept the rules" (SignupForm). A site that approves each
+    # newcomer lets them in, and their inviter hears of them, only once a moderator has
+    # (sns.policy.member_approve).
+    user.rules_accepted_at = invitation.accepted_at
+    user.awaiting_approval = site_policy.approve_new_members
+    user.save(update_fields=["rules_accepted_at", "awaiting_approval"])
+    if not user.awaiting_approval and invitation.inviter_id and invitation.inviter.is_active:
         accounts_services.friendship_create(a=invitation.inviter, b=user)
+        notify(recipient=invitation.inviter, kind=Kind.INVITEE_JOINED, target=user)
     return user
 
 

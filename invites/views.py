@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sns.models import SitePolicy
+from sns import policy
 
 from . import services
 from .forms import InvitationForm, SignupForm
@@ -76,7 +76,10 @@ def accept(request, token: str):
         invitation = services.usable_invitation(token)
     except Invitation.DoesNotExist:
         raise Http404(_("This invitation does not exist.")) from None
-    context = {"invitation": invitation, "policy": SitePolicy.current()}
+    site_policy = policy.policy_current()
+    context = {
+        "invitation": invitation, "policy": site_policy, "rules": policy.policy_rules(site_policy),
+    }
     if not invitation.is_pending:
         return render(request, "invites/unusable.html", context, status=410)
     if request.user.is_authenticated:

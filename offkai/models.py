@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sns.search import search_field
 from sns.visibility import Level
 
 # An event shown only to the members of its community: the one level a diary lacks.
@@ -130,6 +134,8 @@ class Event(models.Model):
     # Set when the day-before reminder went out for the current start time; a change of
     # time clears it so the reminder goes out again.
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What search matches (sns.search).
+    search = search_field("title", "venue", "description")
 
     objects = EventQuerySet.as_manager()
 
@@ -147,6 +153,7 @@ class Event(models.Model):
             models.Index(fields=["starts_at", "id"], name="event_start"),
             models.Index(fields=["community", "starts_at"], name="event_community"),
             models.Index(fields=["created_by", "-starts_at"], name="event_creator"),
+            GinIndex(fields=["search"], name="event_search"),
         ]
 
     def __str__(self) -> str:
@@ -167,6 +174,13 @@ class Event(models.Model):
     def answers_close_at(self):
         """When RSVPs stop changing: the deadline, or the start when there is none."""
         return self.rsvp_deadline or self.starts_at
+
+    @property
+    def map_url(self) -> str:
+        """A map search for the address on OpenStreetMap, or "" without an address."""
+        if not self.address:
+            return ""
+        return "https://www.openstreetmap.org/search?query=" + quote(self.address, safe="")
 
     @property
     def answers_open(self) -> bool:
@@ -200,6 +214,39 @@ class Answer(models.TextChoices):
     DECLINED = "declined", _("Not attending")
 
 
+# Answers that follow the event: told of changes, counted on the page.
+TAKING_PART = ("attending", "waitlisted", "maybe")
+
+
+class RSVPQuerySet(models.QuerySet):
+    def attending(self) -> RSVPQuerySet:
+        return self.filter(answer=Answer.ATTENDING)
+
+    def waitlist(self) -> RSVPQuerySet:
+        """The waitlisted answers in the order they are served."""
+        return self.filter(answer=Answer.WAITLISTED).order_by("waitlisted_at", "pk")
+
+    def places_taken(self) -> int:
+        """Places the attending answers take: each member and their guests."""
+        taken = self.attending().aggregate(
+            places=Coalesce(Sum(F("guests") + 1), 0)
+        )["places"]
+        return int(taken)
+
+    def counts(self) -> dict[str, int]:
+        """How many answered each way, and the places the attending take, in one query."""
+        def count(answer: str) -> Count:
+            return Count("pk", filter=Q(answer=answer))
+
+        return self.aggregate(
+            attending=count(Answer.ATTENDING),
+            waitlisted=count(Answer.WAITLISTED),
+            maybe=count(Answer.MAYBE),
+            declined=count(Answer.DECLINED),
+            places=Coalesce(Sum(F("guests") + 1, filter=Q(answer=Answer.ATTENDING)), 0),
+        )
+
+
 class RSVP(models.Model):
     """A member's answer to an event. ``attending`` rows (with their guests) never exceed the
     capacity: the service locks the event row before counting. The waitlist is served in
@@ -216,6 +263,8 @@ class RSVP(models.Model):
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     # Set by a host after the event: True came, False did not, None not confirmed.
     attended = models.BooleanField(_("came"), null=True, blank=True)
+
+    objects = RSVPQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("answer")

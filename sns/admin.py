@@ -1,19 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Notification, SitePolicy
+from . import admin_moderation  # noqa: F401 - registers Report and ModerationLog
+from .models import Notification
 
 admin.site.site_header = _("Tsunagari moderation")
 admin.site.site_title = _("Tsunagari moderation")
 
-
-@admin.register(SitePolicy)
-class SitePolicyAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "updated_at"]
-
-    def has_add_permission(self, request):
-        # One policy per site.
-        return not SitePolicy.objects.exists()
+from . import admin_policy  # noqa: E402, F401 - registers SitePolicy
 
 
 @admin.register(Notification)
@@ -33,3 +27,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from . import admin_notifications  # noqa: E402, F401  (Announcement, NotificationPreference)

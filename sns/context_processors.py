@@ -1,8 +1,60 @@
 from django.conf import settings
+from django.db.models import Count, IntegerField, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.functional import SimpleLazyObject
+
+from .policy import identity_policy
 
 
 def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
-        "IDENTITY_POLICY": settings.IDENTITY_POLICY,
+        # The operator's choice in admin, else the setting (sns.policy).
+        "IDENTITY_POLICY": SimpleLazyObject(identity_policy),
+    }
+
+
+def header_counts(request):
+    """The counts in the main navigation: unread notifications ("" for none, "99+" past 99)
+    and the friend requests waiting for an answer (the same count as
+    ``accounts.context_processors.friend_requests``, whose value this replaces).
+
+    Both are read in one query, so the notification count costs no page a query of its own.
+    Lazy, so pages that do not show the navigation (errors, mail) spend nothing on them.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    counts = SimpleLazyObject(lambda: _read_counts(user))
+    return {
+        "NOTIFICATIONS_UNREAD": SimpleLazyObject(lambda: counts["unread"]),
+        "FRIEND_REQUESTS_WAITING": SimpleLazyObject(lambda: counts["requests"]),
+    }
+
+
+def _count(queryset) -> Coalesce:
+    """``queryset``'s row count as a subquery of the member's row."""
+    model = queryset.model
+    counted = (
+        model.objects.filter(pk__in=queryset.values("pk")).order_by().annotate(one=Value(1))
+        .values("one").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _read_counts(user) -> dict:
+    from accounts.models import FriendRequest, User
+
+    from .notifications import UNREAD_SHOWN_MAX, unread
+
+    row = User.objects.filter(pk=user.pk).values(
+        requests=_count(FriendRequest.objects.received_by(user).order_by()),
+        # Stops at 100 rows of the partial index notification_unread.
+        unread=_count(unread(user)[: UNREAD_SHOWN_MAX + 1]),
+    ).get()
+    unread_count = row["unread"]
+    return {
+        "requests": row["requests"],
+        "unread": f"{UNREAD_SHOWN_MAX}+" if unread_count > UNREAD_SHOWN_MAX
+        else str(unread_count or ""),
     }

@@ -41,7 +41,8 @@ IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=15 * 1024 * 1024)
 
 # --- apps ----------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, behind a second factor for staff (sns/admin_site.py).
+    "sns.admin_site.ModeratorsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
     "sns",
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.MemberLanguageMiddleware",
+    # Members waiting for approval, or who have not accepted the current rules, go no further.
+    "sns.middleware.SitePolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -92,6 +96,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "sns.context_processors.site",
                 "accounts.context_processors.friend_requests",
+                # After friend_requests: reads its count together with the notifications'.
+                "sns.context_processors.header_counts",
             ],
         },
     },
@@ -207,6 +213,13 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
 }
+# A second factor: an authenticator app (TOTP) with recovery codes as its spare. Optional for
+# members; staff need it to open the admin. No "trust this browser": each admin session
+# gives a code. One 30-second step of clock drift either way is accepted.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SITE_NAME
+MFA_TOTP_TOLERANCE = 1
+MFA_TRUST_ENABLED = False
 
 # --- language and time ---------------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="ja")
@@ -244,3 +257,9 @@ LOGGING = {
 # Rate limits, counted in the database.
 COMMUNITY_CREATE_PER_DAY = env.int("COMMUNITY_CREATE_PER_DAY", default=3)
 TOPIC_CREATE_PER_HOUR = env.int("TOPIC_CREATE_PER_HOUR", default=10)
+OFFKAI_CREATE_PER_DAY = env.int("OFFKAI_CREATE_PER_DAY", default=10)
+REPORTS_PER_DAY = env.int("REPORTS_PER_DAY", default=20)
+
+# Notifications wait this many seconds before the batched email takes them, so that a burst
+# (five comments in a minute) goes out as one message (sns.notification_mail).
+NOTIFICATION_EMAIL_DELAY = env.int("NOTIFICATION_EMAIL_DELAY", default=300)

@@ -2,17 +2,23 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import views, views_home, views_policy, views_report, views_search
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("policy/", views.policy, name="policy"),
+    path("", views_home.home, name="home"),
+    path("policy/", views_policy.policy_page, name="policy"),
+    path("policy/accept/", views_policy.rules_accept, name="policy_accept"),
+    path("policy/waiting/", views_policy.awaiting_approval, name="policy_waiting"),
+    path("report/", views_report.report, name="report"),
+    path("search/", views_search.search_page, name="search"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("invite/", include("invites.urls")),
     path("", include("accounts.urls")),
     path("", include("diary.urls")),
     path("", include("communities.urls")),
+    path("", include("offkai.urls")),
+    path("", include("sns.notification_urls")),
     path("admin/", admin.site.urls),
 ]
 

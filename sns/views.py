@@ -4,38 +4,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts.services import friends_of
-
-from .models import SitePolicy
-from .visibility import Relation
-
-HOME_FRIENDS = 12
+from .middleware import policy_exempt
 
 
 @login_not_required
-def home(request):
-    """The landing page for visitors; home (新着) for members."""
-    if not request.user.is_authenticated:
-        return render(request, "sns/landing.html", {"policy": SitePolicy.current()})
-    user = request.user
-    friends = friends_of(user)
-    quota = user.effective_invite_quota
-    return render(request, "sns/home.html", {
-        # They are all my friends, so each shows me what their friends may see.
-        "friends": [(f, f.profile.shown_to(Relation.FRIEND)) for f in friends[:HOME_FRIENDS]],
-        "friend_count": friends.count(),
-        "invites_left": None if quota is None
-        else max(quota - user.invitations_sent.counting_against_quota().count(), 0),
-        "pending_invitations": user.invitations_sent.pending().count(),
-    })
-
-
-@login_not_required
-def policy(request):
-    return render(request, "sns/policy.html", {"policy": SitePolicy.current()})
-
-
-@login_not_required
+@policy_exempt
 @require_POST
 def set_language(request):
     """Django's language switch, which also remembers the choice on the member's account."""

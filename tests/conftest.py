@@ -34,6 +34,18 @@ def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _site_policy_unwritten():
+    # Each process keeps the site policy for a few seconds (sns.policy.policy_current): every
+    # test starts from the policy of a new site, none written, whatever the test before saved.
+    from sns.models import SitePolicy
+    from sns.policy import policy_memo_set
+
+    policy_memo_set(SitePolicy(), seconds=float("inf"))
+    yield
+    policy_memo_set(None)
+
+
 @pytest.fixture
 def owner(db):
     return factories.member("Owner Person", email="owner@example.com",
@@ -78,16 +90,25 @@ def moderator(db):
     return factories.member("Moderator", email="moderator@example.com", staff=True)
 
 
-def client_for(user) -> Client:
+def client_for(user, *, second_factor: bool | None = None) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if user.is_staff if second_factor is None else second_factor:
+            from tests.mfa import pass_second_factor
+
+            pass_second_factor(client, user)
     return client
 
 
 @pytest.fixture
 def as_user():
-    """as_user(persona) → a test client logged in as that member (or anonymous for None)."""
+    """as_user(persona) → a test client logged in as that member (or anonymous for None).
+
+    The admin opens only to staff who gave a code from an authenticator app, so a staff
+    member's session is marked as having passed the second factor (tests/mfa.py); pass
+    ``second_factor=False`` for a session that gave the password only.
+    """
     return client_for
 
 

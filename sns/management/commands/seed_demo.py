@@ -1,7 +1,7 @@
 """Demo data for `make run`: a dozen members, their friendships and invitations in every state."""
 
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
@@ -162,3 +162,55 @@ class Command(BaseCommand):
             inviter=members[1], email="withdrawn.guest@example.com", send=False
         )
         invites_services.invitation_revoke(invitation=revoked)
+        _load_offkai(members)
+
+
+def _load_offkai(members):
+    """Off-kai for the lists and the month view: a community's, one full with a waitlist
+    (both through the services), and a past one whose hosts confirmed who came (rows
+    made directly: the services refuse a start in the past)."""
+    from communities import services as communities_services
+    from communities.models import Category, JoinPolicy, TopicPolicy
+    from offkai import services as offkai_services
+    from offkai.models import RSVP, Answer, Event, EventHost
+
+    def local(days: int, hour: int):
+        day = timezone.localdate() + timedelta(days=days)
+        return timezone.make_aware(datetime.combine(day, time(hour)))
+
+    category, _created = Category.objects.get_or_create(
+        name_en="Food & drink", defaults={"name_ja": "グルメ・お酒"}
+    )
+    sake = communities_services.community_create(
+        creator=members[0], name="日本酒を楽しむ会", category=category,
+        description="各地の酒蔵を訪ね、季節の日本酒を味わう会です。",
+        join_policy=JoinPolicy.OPEN, topic_policy=TopicPolicy.MEMBERS,
+    )
+    for member in (members[1], members[5], members[8]):
+        communities_services.join(community=sake, user=member)
+    offkai_services.event_create(
+        creator=members[0], title="酒蔵見学と利き酒の会",
+        description="蔵元の案内で酒造りを見学します。",
+        starts_at=local(12, 13), ends_at=local(12, 17), venue="つながり酒造 見学室",
+        address="東京都北区岩淵町1-1", capacity=None, fee="3,000円", rsvp_deadline=None,
+        guest_limit=1, community=sake, visibility="community",
+    )
+    golf = offkai_services.event_create(
+        creator=members[1], title="ゴルフ練習とランチ",
+        description="初心者歓迎。練習のあと昼食を。",
+        starts_at=local(5, 10), ends_at=local(5, 14), venue="神田ゴルフセンター",
+        address="東京都千代田区神田須田町1-1", capacity=2, fee="2,500円", rsvp_deadline=None,
+        guest_limit=0, community=None, visibility="members",
+    )
+    for member in (members[3], members[4], members[0]):  # the demo member is third: waitlisted
+        offkai_services.rsvp_answer(event_id=golf.pk, user=member, answer=Answer.ATTENDING)
+    starts = local(-14, 19)
+    party = Event.objects.create(
+        created_by=members[0], title="新年交流会", description="今年もよろしくお願いします。",
+        starts_at=starts, ends_at=starts + timedelta(hours=3), venue="居酒屋つながり 神田店",
+        address="東京都千代田区鍛冶町2-2-2", capacity=20, fee="5,000円", visibility="members",
+    )
+    EventHost.objects.create(event=party, user=members[0])
+    for member, came in [(members[0], True), (members[1], True), (members[2], True),
+                         (members[5], True), (members[7], False)]:
+        RSVP.objects.create(event=party, user=member, answer=Answer.ATTENDING, attended=came)

@@ -1,0 +1,196 @@
+"""What the event page and the hosts' answers page read. Every event comes through
+``Event.objects.visible_to(viewer)``; each page takes a fixed number of queries whatever the
+number of answers and comments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from diary.feeds import cursor_decode, cursor_encode
+from sns.visibility import Relation, relations_to
+
+from .models import RSVP, Answer, Event, EventComment, EventHost
+
+ATTENDEES_PER_PAGE = 50
+ANSWERS_PER_PAGE = 100
+EVENT_COMMENTS_SHOWN = 50
+
+# The answers page lists the groups in this order.
+ANSWER_ORDER = Case(
+    When(answer=Answer.ATTENDING, then=Value(0)),
+    When(answer=Answer.WAITLISTED, then=Value(1)),
+    When(answer=Answer.MAYBE, then=Value(2)),
+    default=Value(3), output_field=IntegerField(),
+)
+
+
+def event_or_404(viewer, pk: int) -> Event:
+    return get_object_or_404(
+        Event.objects.visible_to(viewer).select_related("community", "created_by__profile"),
+        pk=pk,
+    )
+
+
+def hosted_event_or_404(viewer, pk: int) -> Event:
+    """The event if ``viewer`` hosts it; the same 404 as for nothing otherwise."""
+    if viewer is None or not viewer.is_authenticated:
+        raise Http404
+    hosted = Exists(EventHost.objects.filter(event=OuterRef("pk"), user=viewer))
+    return get_object_or_404(
+        Event.objects.visible_to(viewer).filter(hosted)
+        .select_related("community", "created_by__profile"),
+        pk=pk,
+    )
+
+
+def hosts(event: Event) -> list:
+    """The hosts (active members), the creator first, then in the order they were added."""
+    rows = (
+        EventHost.objects.filter(event=event, user__is_active=True)
+        .select_related("user__profile")
+        .annotate(is_creator=Case(
+            When(user_id=event.created_by_id, then=Value(0)), default=Value(1),
+            output_field=IntegerField(),
+        ))
+        .order_by("is_creator", "added_at", "pk")
+    )
+    return [row.user for row in rows]
+
+
+def attendees(event: Event, viewer) -> QuerySet:
+    """The members attending, in the order they answered, without those in a block with the
+    viewer (blocking hides both ways; the counts still hold their places)."""
+    from accounts.models import Block, User
+
+    people = (
+        User.objects.filter(is_active=True, rsvps__event=event, rsvps__answer=Answer.ATTENDING)
+        .annotate(answered_at=F("rsvps__answered_at"))
+        .select_related("profile")
+        .order_by("answered_at", "pk")
+    )
+    if viewer is not None and viewer.is_authenticated:
+        people = people.exclude(Exists(Block.objects.filter(
+            Q(blocker=viewer, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=viewer)
+        )))
+    return people
+
+
+def my_answer(event: Event, viewer) -> tuple[RSVP | None, int | None]:
+    """The viewer's answer and, when waitlisted, their place in the list (1 = next)."""
+    if viewer is None or not viewer.is_authenticated:
+        return None, None
+    answer = (
+        RSVP.objects.filter(event=event, user=viewer)
+        .annotate(ahead=_waiting_ahead())
+        .first()
+    )
+    if answer is None or answer.answer != Answer.WAITLISTED:
+        return answer, None
+    return answer, answer.ahead + 1
+
+
+def _waiting_ahead():
+    ahead = (
+        RSVP.objects.filter(event=OuterRef("event"), answer=Answer.WAITLISTED)
+        .filter(Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+                | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk")))
+        .order_by().values("event").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(ahead), 0)
+
+
+# --- comments ----------------------------------------------------------------------------------
+
+def comments_page(
+    event: Event, before: str | None, *, size: int = EVENT_COMMENTS_SHOWN
+) -> tuple[list[EventComment], str | None]:
+    """The latest ``size`` comments (before the ``before`` cursor, if given), oldest first,
+    and the cursor of the earlier ones (or None): a link walks back, as on diary entries."""
+    comments = (
+        EventComment.objects.filter(event=event, author__is_active=True)
+        .select_related("author__profile").order_by("-created_at", "-pk")
+    )
+    cursor = cursor_decode(before)
+    if cursor is not None:
+        created_at, pk = cursor
+        comments = comments.filter(created_at__lte=created_at).filter(
+            Q(created_at__lt=created_at) | Q(pk__lt=pk)
+        )
+    rows = list(comments[: size + 1])
+    if len(rows) <= size:
+        return rows[::-1], None
+    oldest_shown = rows[size - 1]
+    return rows[:size][::-1], cursor_encode(oldest_shown.created_at, oldest_shown.pk)
+
+
+@dataclass
+class CommentCard:
+    comment: EventComment
+    shown: object  # accounts.models.ShownProfile of the author, for the viewer
+    deletable: bool
+
+
+def comment_cards(viewer, comments, relations, *, is_host: bool) -> list[CommentCard]:
+    """Each comment with its author as ``viewer`` may see them and whether the viewer may
+    delete it (their own, or any as a host); comments by members in a block with the viewer
+    (either way) are left out, as on diaries."""
+    viewer_pk = viewer.pk if viewer is not None and viewer.is_authenticated else None
+    cards = []
+    for comment in comments:
+        relation = relations.get(comment.author_id, Relation.MEMBER)
+        if relation is Relation.BLOCKED:
+            continue
+        cards.append(CommentCard(
+            comment=comment, shown=comment.author.profile.shown_to(relation),
+            deletable=viewer_pk is not None and (is_host or comment.author_id == viewer_pk),
+        ))
+    return cards
+
+
+def shown(viewer, members, relations) -> list:
+    """(member, ShownProfile) cards for templates/partials/person.html."""
+    return [
+        (m, m.profile.shown_to(relations.get(m.pk, Relation.MEMBER))) for m in members
+    ]
+
+
+def relations_for(viewer, *groups) -> dict:
+    """``relations_to`` for everyone on a page at once: one query."""
+    return relations_to(viewer, [m for group in groups for m in group])
+
+
+# --- the hosts' answers page --------------------------------------------------------------------
+
+def answer_rows(event: Event) -> QuerySet[RSVP]:
+    """Every answer, grouped (attending, waitlisted in order, maybe, declined), each with its
+    member and, for the waitlisted, ``position`` in the list."""
+    return (
+        RSVP.objects.filter(event=event)
+        .select_related("user__profile")
+        .annotate(
+            group=ANSWER_ORDER,
+            position=Window(
+                RowNumber(), partition_by=[F("answer")],
+                order_by=[F("waitlisted_at").asc(nulls_last=True), F("pk").asc()],
+            ),
+        )
+        .order_by("group", F("waitlisted_at").asc(nulls_last=True), "answered_at", "pk")
+    )

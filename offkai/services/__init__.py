@@ -1,0 +1,33 @@
+"""Off-kai writes, by sub-domain: events (create, edit, cancel), answers and the waitlist,
+comments; ``audience`` is who may see an event, for the notices. Each public function is
+keyword-only and runs in one transaction."""
+
+from .audience import may_see
+from .comments import COMMENT_MAX_LENGTH, event_comment_create, event_comment_delete
+from .events import (
+    MAX_CO_HOSTS,
+    MAX_GUEST_LIMIT,
+    NotHost,
+    event_cancel,
+    event_create,
+    event_update,
+    is_host,
+)
+from .rsvp import promote, rsvp_answer, rsvp_withdraw
+
+__all__ = [
+    "COMMENT_MAX_LENGTH",
+    "MAX_CO_HOSTS",
+    "MAX_GUEST_LIMIT",
+    "NotHost",
+    "event_cancel",
+    "event_comment_create",
+    "event_comment_delete",
+    "event_create",
+    "event_update",
+    "is_host",
+    "may_see",
+    "promote",
+    "rsvp_answer",
+    "rsvp_withdraw",
+]

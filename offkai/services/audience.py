@@ -1,0 +1,55 @@
+"""Who may see an event, asked the other way round: of some members, those for whom
+``Event.objects.visible_to(member)`` holds the event. Every notice about an event (its
+community's invitation, a change, a cancellation, a place freed, a comment) goes only to
+them, in one query however many they are. tests/offkai/test_access.py checks this rule
+against ``visible_to`` for every level and persona, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from sns.visibility import Level
+
+from ..models import COMMUNITY, Event, EventHost
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def may_see(event: Event, members: QuerySet[User]) -> QuerySet[User]:
+    """Those of ``members`` (logged-in members) who may see ``event`` now."""
+    from accounts.models import Block, Friendship, User
+    from communities.models import Community, JoinPolicy, Membership
+
+    creator = event.created_by_id
+    creator_active = Exists(User.objects.filter(pk=creator, is_active=True))
+    host = Exists(EventHost.objects.filter(event_id=event.pk, user=OuterRef("pk")))
+    if event.visibility == Level.PRIVATE:
+        return members.filter(host & creator_active)
+    blocked = Exists(Block.objects.filter(
+        Q(blocker=OuterRef("pk"), blocked_id=creator)
+        | Q(blocker_id=creator, blocked=OuterRef("pk"))
+    ))
+    friend = Exists(Friendship.objects.filter(user=OuterRef("pk"), friend_id=creator))
+    friend_of_friend = Exists(Friendship.objects.filter(
+        user=OuterRef("pk"), friend__friendships__friend_id=creator
+    ))
+    by_level = {
+        Level.PUBLIC: Q(pk__isnull=False),
+        Level.MEMBERS: Q(pk__isnull=False),
+        Level.FRIENDS: Q(friend),
+        Level.FRIENDS_OF_FRIENDS: friend | friend_of_friend,
+    }.get(event.visibility)
+    reach = Q(pk__in=[])
+    if event.community_id is not None:
+        reach |= Q(Exists(Membership.objects.filter(
+            community_id=event.community_id, user=OuterRef("pk")
+        )))
+    if by_level is not None and event.visibility != COMMUNITY:
+        secret = Exists(Community.objects.filter(
+            pk=event.community_id, join_policy=JoinPolicy.SECRET
+        ))
+        reach |= ~Q(secret) & by_level
+    return members.filter(creator_active & (host | (~Q(blocked) & reach)))

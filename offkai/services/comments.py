@@ -1,0 +1,88 @@
+"""Comments (Q&A) on an off-kai, with the rules of diary comments: whoever may see the event
+may comment (until it is cancelled); the author or a host may delete a comment."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from sns import notifications
+from sns.notifications import Kind, notify
+
+from ..models import Event, EventComment, EventHost
+from .audience import may_see
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+COMMENT_MAX_LENGTH = EventComment._meta.get_field("body").max_length
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError(_("Write something before posting a comment."), code="empty")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            _("A comment can be at most %(limit)d characters long (it has %(length)d).")
+            % {"limit": COMMENT_MAX_LENGTH, "length": len(body)},
+            code="too_long",
+        )
+    return body
+
+
+@transaction.atomic
+def event_comment_create(*, event_id: int, author: User, body: str) -> EventComment:
+    """``author`` comments on event ``event_id``; the hosts and the earlier commenters are
+    notified (EVENT_COMMENT), once each, never the author, nobody in a block with the
+    author, only those who may still see the event.
+
+    Raises Event.DoesNotExist when ``author`` may not see the event (a 404 for the view) and
+    ValidationError for an empty or over-long comment or a cancelled event.
+    """
+    from accounts.models import Block, User
+
+    # Lock the event so that comments on it are written one after another: each commenter's
+    # "earlier commenters" are then exactly the comments before theirs.
+    event = Event.objects.visible_to(author).select_for_update(of=("self",)).get(pk=event_id)
+    if event.is_cancelled:
+        raise ValidationError(_("This off-kai was cancelled; comments are closed."),
+                              code="cancelled")
+    body = _clean_body(body)
+    comment = EventComment.objects.create(event=event, author=author, body=body)
+    candidates = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(pk__in=EventHost.objects.filter(event=event).values("user"))
+            | Q(pk__in=EventComment.objects.filter(event=event, pk__lt=comment.pk)
+                .values("author"))
+        )
+        .exclude(pk=author.pk)
+        .exclude(Exists(Block.objects.filter(
+            Q(blocker=author, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=author)
+        )))
+    )
+    for recipient in may_see(event, candidates).order_by("pk"):
+        notify(recipient=recipient, kind=Kind.EVENT_COMMENT, actor=author, target=comment)
+    return comment
+
+
+@transaction.atomic
+def event_comment_delete(*, comment_id: int, by: User) -> int:
+    """Delete comment ``comment_id`` if ``by`` wrote it or hosts its event (and may still see
+    the event); else EventComment.DoesNotExist. Its notifications go with it.
+
+    Returns the pk of the event it was on.
+    """
+    comment = EventComment.objects.get(
+        Q(author=by) | Q(Exists(EventHost.objects.filter(event=OuterRef("event"), user=by))),
+        pk=comment_id,
+        event__in=Event.objects.visible_to(by),
+    )
+    notifications.withdraw(model=EventComment, ids=[comment.pk])
+    comment.delete()
+    return comment.event_id

@@ -1,0 +1,270 @@
+"""One off-kai: create, edit, cancel, its page, answers (RSVP), the hosts' list of answers
+(and its CSV), comments. Every read goes through ``Event.objects.visible_to``; host-only
+pages are the same 404 as nothing to everyone else. Writes are service calls."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from communities.models import Community
+from diary.views.entries import public_where_allowed
+
+from .. import pages, services
+from ..forms import CancelForm, EventCommentForm, EventForm, add_service_errors
+from ..models import RSVP, Answer, Event, EventComment
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _chosen_community(request) -> dict:
+    """``?community=<id>`` preselects a community the member may hold an off-kai in."""
+    try:
+        pk = int(request.GET.get("community") or 0)
+    except ValueError:
+        return {}
+    community = (
+        Community.objects.open_ones().filter(pk=pk, memberships__user=request.user).first()
+    )
+    if community is None:
+        return {}
+    return {"community": community, "visibility": "community"}
+
+
+@require_http_methods(["GET", "POST"])
+def event_new(request):
+    form = EventForm(request.POST or None, user=request.user,
+                     initial=_chosen_community(request) if request.method == "GET" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(
+                creator=request.user, **form.event_fields(), co_hosts=form.co_host_users()
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your off-kai was created."))
+            return redirect(event)
+    return render(request, "offkai/form.html", {"form": form, "event": None})
+
+
+@require_http_methods(["GET", "POST"])
+def event_edit(request, pk: int):
+    event = pages.hosted_event_or_404(request.user, pk)
+    if event.is_cancelled:
+        messages.error(request, _("A cancelled off-kai cannot be changed."))
+        return redirect(event)
+    form = EventForm(request.POST or None, user=request.user, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_update(
+                event=event, by=request.user, **form.event_fields(),
+                co_hosts=form.co_host_users(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The off-kai was saved."))
+            return redirect(event)
+    return render(request, "offkai/form.html", {"form": form, "event": event})
+
+
+@require_http_methods(["GET", "POST"])
+def event_cancel(request, pk: int):
+    """GET asks for the reason; POST cancels and tells everyone who answered."""
+    event = pages.hosted_event_or_404(request.user, pk)
+    if event.is_cancelled:
+        messages.info(request, _("This off-kai is already cancelled."))
+        return redirect(event)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_cancel(event=event, by=request.user,
+                                  reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The off-kai was cancelled. Everyone who answered "
+                                        "will be told."))
+            return redirect(event)
+    return render(request, "offkai/cancel.html", {"form": form, "event": event})
+
+
+# --- reading -------------------------------------------------------------------------------
+
+@public_where_allowed
+@require_GET
+def detail(request, pk: int):
+    viewer = request.user
+    event = pages.event_or_404(viewer, pk)
+    hosts = pages.hosts(event)
+    is_host = viewer.is_authenticated and any(h.pk == viewer.pk for h in hosts)
+    counts = RSVP.objects.filter(event=event).counts()
+    mine, position = pages.my_answer(event, viewer)
+    attendees = Paginator(pages.attendees(event, viewer), pages.ATTENDEES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    attending = list(attendees.object_list)
+    comments, earlier = pages.comments_page(event, request.GET.get("comments_before"))
+    relations = pages.relations_for(viewer, hosts, attending, [c.author for c in comments])
+    community = event.community
+    community_visible = community is not None and (
+        Community.objects.visible_to(viewer).filter(pk=community.pk).exists()
+    )
+    places_left = None
+    if event.capacity is not None:
+        places_left = max(event.capacity - counts["places"], 0)
+    return render(request, "offkai/detail.html", {
+        "event": event,
+        "hosts": pages.shown(viewer, hosts, relations),
+        "is_host": is_host,
+        "counts": counts,
+        "places_left": places_left,
+        "mine": mine,
+        "position": position,
+        "guest_choices": range(event.guest_limit + 1),
+        "can_answer": viewer.is_authenticated and event.answers_open,
+        "attendees": attendees,
+        "attendee_cards": pages.shown(viewer, attending, relations),
+        "community_visible": community_visible,
+        "cards": pages.comment_cards(viewer, comments, relations, is_host=is_host),
+        "comment_count": EventComment.objects.filter(
+            event=event, author__is_active=True
+        ).count(),
+        "earlier_comments": earlier,
+        "showing_earlier": bool(request.GET.get("comments_before")),
+        "can_comment": viewer.is_authenticated and not event.is_cancelled,
+        "comment_form": EventCommentForm(),
+    })
+
+
+@require_GET
+def answers(request, pk: int):
+    """The hosts' list: every answer, grouped, with counts and the places taken."""
+    event = pages.hosted_event_or_404(request.user, pk)
+    page = Paginator(pages.answer_rows(event), pages.ANSWERS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(page.object_list)
+    relations = pages.relations_for(request.user, [r.user for r in rows])
+    return render(request, "offkai/answers.html", {
+        "event": event,
+        "page": page,
+        "rows": list(zip(rows, pages.shown(request.user, [r.user for r in rows], relations),
+                         strict=True)),
+        "counts": RSVP.objects.filter(event=event).counts(),
+    })
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (names are members' text)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_GET
+def answers_csv(request, pk: int):
+    """The answers as CSV for the hosts: shown name, answer, guests, answered at (site time
+    zone), waitlist position, profile URL. No email addresses: members do not show them to
+    each other on the site, and a host reaches them through the event page; a list that
+    leaves the site should carry no more than the site shows. UTF-8 with a BOM, so that
+    Excel (in Japan too) opens it with the right characters."""
+    event = pages.hosted_event_or_404(request.user, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="offkai-{event.pk}-answers.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Name"), _("Answer"), _("Guests"), _("Answered at"),
+                     _("Waitlist position"), _("Profile")])
+    labels = dict(Answer.choices)
+    base = request.build_absolute_uri("/").rstrip("/")
+    for row in pages.answer_rows(event).iterator(chunk_size=500):
+        writer.writerow([
+            _cell(row.user.display_name),
+            labels[row.answer],
+            row.guests,
+            timezone.localtime(row.answered_at).strftime("%Y-%m-%d %H:%M"),
+            row.position if row.answer == Answer.WAITLISTED else "",
+            base + row.user.get_absolute_url(),
+        ])
+    return response
+
+
+# --- answering -----------------------------------------------------------------------------
+
+def _done_message(answer: RSVP, position: int | None) -> str:
+    if answer.answer == Answer.ATTENDING:
+        return _("You are attending. See you there!")
+    if answer.answer == Answer.WAITLISTED:
+        return _("The off-kai is full: you are on the waitlist (number %(n)d). You will be "
+                 "told when a place frees up.") % {"n": position or 1}
+    if answer.answer == Answer.MAYBE:
+        return _("Your answer was saved: maybe.")
+    return _("Your answer was saved: not attending.")
+
+
+@require_POST
+def rsvp(request, pk: int):
+    event = pages.event_or_404(request.user, pk)
+    try:
+        if "withdraw" in request.POST:
+            services.rsvp_withdraw(event_id=event.pk, user=request.user)
+            done = _("Your answer was withdrawn.")
+        else:
+            try:
+                guests = int(request.POST.get("guests") or 0)
+            except ValueError:
+                raise ValidationError(_("Choose how many guests you bring.")) from None
+            answer = services.rsvp_answer(
+                event_id=event.pk, user=request.user,
+                answer=request.POST.get("answer", ""), guests=guests,
+            )
+            done = _done_message(answer, pages.my_answer(event, request.user)[1])
+    except Event.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
+    return redirect(event.get_absolute_url() + "#rsvp")
+
+
+# --- comments ------------------------------------------------------------------------------
+
+@require_POST
+def comment_create(request, pk: int):
+    event = pages.event_or_404(request.user, pk)
+    try:
+        comment = services.event_comment_create(
+            event_id=event.pk, author=request.user, body=request.POST.get("body", "")
+        )
+    except Event.DoesNotExist:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, _("Your comment was not posted: %(reason)s")
+                       % {"reason": " ".join(error.messages)})
+        return redirect(event.get_absolute_url() + "#comment-form")
+    messages.success(request, _("Your comment was posted."))
+    return redirect(event.get_absolute_url() + f"#comment-{comment.pk}")
+
+
+@require_POST
+def comment_delete(request, pk: int, comment_id: int):
+    event = pages.event_or_404(request.user, pk)
+    if not EventComment.objects.filter(pk=comment_id, event=event).exists():
+        raise Http404
+    try:
+        services.event_comment_delete(comment_id=comment_id, by=request.user)
+    except EventComment.DoesNotExist:
+        raise Http404 from None
+    messages.success(request, _("The comment was deleted."))
+    return redirect(reverse("offkai:detail", args=[event.pk]) + "#comments")

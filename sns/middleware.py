@@ -1,0 +1,62 @@
+"""The site policy on every page: a member who joined while the site approves each newcomer
+sees only the waiting page until then, and a member who has not accepted the current rules
+is asked to accept them before going on."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from . import policy
+
+# Pages a member may open whatever their standing: leaving, confirming an address (which
+# comes before logging in), and the policy pages themselves. The site's own views say so
+# with ``policy_exempt``; these belong to allauth.
+_EXEMPT_URL_NAMES = frozenset({"account_logout", "account_confirm_email"})
+
+
+def policy_exempt(view_func):
+    """Mark a view that a member waiting for approval, or who has not accepted the rules yet,
+    may still open (logout, the policy pages, the language switch)."""
+    view_func.policy_exempt = True
+    return view_func
+
+
+class SitePolicyMiddleware:
+    """After authentication: keeps members who may not use the site yet on the page that
+    tells them why. Costs no query: the member is loaded already, the policy is kept by the
+    process (``sns.policy.policy_current``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or self._exempt(request, view_func):
+            return None
+        if user.awaiting_approval:
+            return redirect("policy_waiting")
+        if policy.rules_pending(user):
+            url = reverse("policy_accept")
+            if request.method in ("GET", "HEAD"):
+                url += "?" + urlencode({"next": request.get_full_path()})
+            return redirect(url)
+        return None
+
+    @staticmethod
+    def _exempt(request, view_func) -> bool:
+        if getattr(view_func, "policy_exempt", False):
+            return True
+        match = request.resolver_match
+        if match is not None and match.url_name in _EXEMPT_URL_NAMES:
+            return True
+        if match is not None and match.namespace == "admin" and request.user.is_staff:
+            # Moderators must be able to work (approve the waiting) whatever the rules say.
+            return True
+        # Files served through Django in development (whitenoise serves static before us).
+        return request.path.startswith((settings.STATIC_URL, settings.MEDIA_URL))

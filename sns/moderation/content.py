@@ -1,0 +1,107 @@
+"""Hiding content: a moderator's ``hidden_at`` on a diary entry, a comment, a topic or a topic
+comment. Hidden content is gone for every member, its author too (each ``visible_to`` and
+comment query leaves it out); the admin still shows it, and it can be shown again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import models, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sns.models import Report
+from sns.visibility import without_hidden_people
+
+from . import targets
+from .log import Action, ModerationError, log, require_moderator
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def _hideable(target: models.Model) -> targets.Target:
+    kind = targets.for_thing(target)
+    if kind is None or not kind.hideable:
+        raise ModerationError(
+            _("Only content can be hidden: warn or suspend the member instead.")
+        )
+    return kind
+
+
+@transaction.atomic
+def content_hide(
+    *, target: models.Model, by: User, reason: str = "", report: Report | None = None
+) -> bool:
+    """Hide ``target`` from everyone and log it; False if it was hidden already."""
+    require_moderator(by)
+    kind = _hideable(target)
+    now = timezone.now()
+    # Conditional, so that two moderators hiding at once log it once.
+    if not kind.model.objects.filter(pk=target.pk, hidden_at__isnull=True).update(hidden_at=now):
+        return False
+    target.hidden_at = now
+    _after_visibility_change(target)
+    log(action=Action.HIDE, by=by, member=kind.owner_of(target), target=target, report=report,
+        reason=reason)
+    return True
+
+
+@transaction.atomic
+def content_unhide(*, target: models.Model, by: User, reason: str = "") -> bool:
+    """Show hidden ``target`` again and log it; False if it was not hidden."""
+    require_moderator(by)
+    kind = _hideable(target)
+    if not kind.model.objects.filter(pk=target.pk, hidden_at__isnull=False).update(
+        hidden_at=None
+    ):
+        return False
+    target.hidden_at = None
+    _after_visibility_change(target)
+    log(action=Action.UNHIDE, by=by, member=kind.owner_of(target), target=target, reason=reason)
+    return True
+
+
+def _after_visibility_change(target: models.Model) -> None:
+    from communities.models import TopicComment
+
+    if isinstance(target, TopicComment):
+        topic_comment_counts_refresh(topic_ids=[target.topic_id])
+
+
+def topic_comment_counts_refresh(*, topic_ids: Iterable[int]) -> None:
+    """Count again the comments each topic shows: not hidden, by members still active.
+
+    A topic stores its count (communities.services keeps it as comments come and go), so
+    hiding a comment or suspending (or reinstating) its author changes the number listed.
+    Counting afresh, rather than adding or taking away, leaves it right whatever happened
+    before. The topics are locked first, as the comment services lock them, so that no
+    comment is written between the count and its storing.
+    """
+    from communities.models import Topic, TopicComment
+
+    ids = sorted(set(topic_ids))
+    if not ids:
+        return
+    list(Topic.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    shown = (
+        without_hidden_people(
+            TopicComment.objects.filter(topic=OuterRef("pk"), hidden_at__isnull=True),
+            "author_id", None,
+        )
+        .order_by().values("topic").annotate(n=Count("pk")).values("n")
+    )
+    Topic.objects.filter(pk__in=ids).update(comment_count=Coalesce(Subquery(shown), 0))
+
+
+def topics_commented_by(member: User) -> list[int]:
+    """The topics ``member`` commented in (their counts change with the member's standing)."""
+    from communities.models import TopicComment
+
+    return list(
+        TopicComment.objects.filter(author=member).order_by().values_list("topic", flat=True)
+        .distinct()
+    )

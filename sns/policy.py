@@ -1,0 +1,335 @@
+"""The site policy: reading it (cached), the rules members accept, the email domains
+invitations may go to, the approval of new members, and the invitation quota's refill.
+
+Reads: ``policy_current`` (the one SitePolicy row, from the Django cache, kept a few
+seconds by each process), ``identity_policy``, ``policy_rules``, ``rules_pending``,
+``invite_domains``, ``email_domain_allowed``.
+Writes (services, one transaction each): ``policy_save``, ``rules_accept``,
+``member_approve``, ``member_refuse``, ``invitations_refill``.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import ModerationLog, SitePolicy
+from .moderation.log import log, require_moderator
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+Action = ModerationLog.Action
+
+CACHE_KEY = "sns:site-policy:v1"
+# The row is written back on every save; the timeout only bounds how long a row changed
+# behind the service's back (a shell, a migration) can stay unseen.
+CACHE_SECONDS = 15 * 60
+# Each process keeps what it read this long. Every page reads the policy (the rules check,
+# every member's shown name), and with the database cache even a cache hit is a query; a
+# change made in another process reaches this one within these seconds.
+MEMO_SECONDS = 30.0
+
+# --- reading -------------------------------------------------------------------------------
+
+_memo: tuple[float, SitePolicy] | None = None
+
+
+def policy_current() -> SitePolicy:
+    """The site policy (an unsaved empty one when the operator has not written it yet).
+
+    Kept by the process for MEMO_SECONDS, behind the Django cache that ``policy_save``
+    refreshes; treat it as read-only. Services that act on a switch (approval, domains) read
+    the row itself with ``SitePolicy.current()``.
+    """
+    global _memo
+    memo = _memo
+    if memo is None or memo[0] <= time.monotonic():
+        policy = cache.get(CACHE_KEY)
+        if policy is None:
+            policy = SitePolicy.current()
+            # add, not set: a save that committed meanwhile wrote the newer row, which stays.
+            cache.add(CACHE_KEY, policy, CACHE_SECONDS)
+        memo = _memo = (time.monotonic() + MEMO_SECONDS, policy)
+    return memo[1]
+
+
+def policy_memo_set(policy: SitePolicy | None, *, seconds: float = MEMO_SECONDS) -> None:
+    """Make this process hold ``policy`` for ``seconds`` (None: forget it, read it again
+    next time). ``policy_save`` forgets; the tests start each test from an empty policy."""
+    global _memo
+    _memo = None if policy is None else (time.monotonic() + seconds, policy)
+
+
+def identity_policy() -> str:
+    """Which name members appear under: ``real_name``, ``nickname`` or ``either``.
+
+    The operator's choice in admin, else the IDENTITY_POLICY setting (read each time, so a
+    test that changes the setting sees it at once).
+    """
+    return policy_current().identity_policy or settings.IDENTITY_POLICY
+
+
+def _in_language(ja: str, en: str) -> str:
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if language == "en":
+        return en or ja
+    return ja or en
+
+
+def policy_rules(policy: SitePolicy | None = None) -> str:
+    """The rules (Markdown) in the active language, falling back to the other one."""
+    policy = policy or policy_current()
+    return _in_language(policy.rules_ja.strip(), policy.rules_en.strip())
+
+
+def has_rules(policy: SitePolicy) -> bool:
+    return bool(policy.rules_ja.strip() or policy.rules_en.strip())
+
+
+def rules_pending(member: User, policy: SitePolicy | None = None) -> bool:
+    """Whether ``member`` must accept the rules (again) before going on: there are rules,
+    and the member never accepted them or accepted them before they last changed."""
+    policy = policy or policy_current()
+    if not has_rules(policy):
+        return False
+    if member.rules_accepted_at is None:
+        return True
+    changed_at = policy.rules_changed_at
+    return changed_at is not None and member.rules_accepted_at < changed_at
+
+
+def invite_domains(policy: SitePolicy | None = None) -> list[str]:
+    """The email domains invitations may go to, lower case, in the operator's order; empty
+    means any address. One per line; a leading ``@`` and blank lines are ignored."""
+    policy = policy or policy_current()
+    domains: list[str] = []
+    for line in policy.invite_domains.splitlines():
+        domain = line.strip().lstrip("@").strip().lower().rstrip(".")
+        if domain and domain not in domains:
+            domains.append(domain)
+    return domains
+
+
+def email_domain_allowed(email: str, policy: SitePolicy | None = None) -> bool:
+    """Whether the policy lets an invitation (or a signup) use ``email``.
+
+    The domain must be one of the listed ones exactly, in any letter case: subdomains are
+    not included (a company lists ``example.co.jp`` and ``mail.example.co.jp`` if it uses
+    both), so that listing a domain never lets in addresses at hosts it does not run.
+    """
+    domains = invite_domains(policy)
+    if not domains:
+        return True
+    _local, at, domain = email.strip().rpartition("@")
+    return bool(at) and domain.lower().rstrip(".") in domains
+
+
+def domain_refusal(policy: SitePolicy | None = None) -> str:
+    """The message for an address outside the allowed domains, naming them."""
+    return _("Invitations can only go to addresses at %(domains)s.") % {
+        "domains": ", ".join(invite_domains(policy))
+    }
+
+
+# --- the policy and the rules --------------------------------------------------------------
+
+# The fields whose change the moderation log names (the rest are bookkeeping).
+_LOGGED_FIELDS = [
+    "body_ja", "body_en", "rules_ja", "rules_en", "identity_policy", "invite_domains",
+    "approve_new_members", "invitee_suspension_limit", "quota_refill_days", "quota_cap",
+]
+
+
+@transaction.atomic
+def policy_save(*, policy: SitePolicy, by: User, ask_again: bool = True) -> SitePolicy:
+    """Save the operator's edit of the policy (there is one row; a new one takes its place).
+
+    When the rules' text changed (and ``ask_again``, off for a typo fix), ``rules_changed_at``
+    is set, so every member is asked to accept the rules again. Logs POLICY_CHANGED with
+    the fields that changed; the cached policy is replaced once the change is committed.
+    """
+    # Lock the row, since two moderators saving at once must each compare against what the
+    # other wrote.
+    before = SitePolicy.objects.select_for_update().order_by("pk").first()
+    if policy.pk is None and before is not None:
+        policy.pk = before.pk
+    before = before or SitePolicy()
+    changed = [
+        name for name in _LOGGED_FIELDS
+        if _normalised(getattr(policy, name)) != _normalised(getattr(before, name))
+    ]
+    rules_changed = bool({"rules_ja", "rules_en"} & set(changed))
+    if rules_changed and ask_again and has_rules(policy):
+        policy.rules_changed_at = timezone.now()
+    else:
+        policy.rules_changed_at = before.rules_changed_at
+    policy.save()
+    if changed:
+        labels = ", ".join(str(SitePolicy._meta.get_field(name).verbose_name) for name in changed)
+        reason = _("Changed: %(fields)s.") % {"fields": labels}
+        if policy.rules_changed_at != before.rules_changed_at:
+            reason += " " + _("Members are asked to accept the rules again.")
+        log(action=Action.POLICY_CHANGED, by=by, reason=reason)
+    _cache_refresh(policy)
+    return policy
+
+
+def _normalised(value):
+    return value.strip().replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def _cache_refresh(policy: SitePolicy) -> None:
+    # Readers in this transaction (and tests, which never commit) must not see the old row;
+    # readers elsewhere get the new one once it is committed.
+    cache.delete(CACHE_KEY)
+    policy_memo_set(None)
+    transaction.on_commit(lambda: cache.set(CACHE_KEY, policy, CACHE_SECONDS))
+
+
+def rules_accept(*, member: User) -> None:
+    """Record that ``member`` accepted the rules as they stand now."""
+    from accounts.models import User
+
+    member.rules_accepted_at = timezone.now()
+    User.objects.filter(pk=member.pk).update(rules_accepted_at=member.rules_accepted_at)
+
+
+# --- approval of new members ---------------------------------------------------------------
+
+
+def _locked_awaiting(member: User) -> User | None:
+    from accounts.models import User
+
+    # Lock the member, since two moderators deciding at once must not both act.
+    locked = User.objects.select_for_update(of=("self",)).select_related("profile").get(
+        pk=member.pk
+    )
+    if not (locked.awaiting_approval and locked.is_active):
+        return None
+    return locked
+
+
+def inviter_of(member: User) -> User | None:
+    """The member whose invitation ``member`` joined through (None: the site invited them)."""
+    from .moderation.members import inviter_of
+
+    return inviter_of(member)
+
+
+@transaction.atomic
+def member_approve(*, member: User, by: User) -> bool:
+    """Let a member who joined while the site asks for approval in.
+
+    They stop waiting, become friends with their inviter (who is told: INVITEE_JOINED) and
+    are mailed, in their language, that they can start. Logs MEMBER_APPROVED. False if they
+    were not waiting (approved or refused already).
+    """
+    from accounts.services import friendship_create
+    from sns.notifications import Kind, notify
+
+    from .policy_tasks import send_approval_email
+
+    require_moderator(by)
+    locked = _locked_awaiting(member)
+    if locked is None:
+        return False
+    locked.awaiting_approval = False
+    locked.save(update_fields=["awaiting_approval"])
+    member.awaiting_approval = False
+    inviter = inviter_of(locked)
+    if inviter is not None and inviter.is_active:
+        friendship_create(a=inviter, b=locked)
+        notify(recipient=inviter, kind=Kind.INVITEE_JOINED, target=locked)
+    log(action=Action.MEMBER_APPROVED, by=by, member=locked)
+    member_id = locked.pk
+    transaction.on_commit(lambda: send_approval_email.enqueue(member_id=member_id))
+    return True
+
+
+@transaction.atomic
+def member_refuse(*, member: User, by: User, reason: str = "") -> bool:
+    """Turn away a member waiting for approval: their account is deactivated (they can no
+    longer log in) and MEMBER_REFUSED is logged with ``reason``. False if they were not
+    waiting."""
+    require_moderator(by)
+    locked = _locked_awaiting(member)
+    if locked is None:
+        return False
+    locked.is_active = False
+    locked.save(update_fields=["is_active"])
+    member.is_active = False
+    log(action=Action.MEMBER_REFUSED, by=by, member=locked, reason=reason)
+    return True
+
+
+# --- refilling the invitation quota --------------------------------------------------------
+
+# A daily cron job starts a few seconds earlier or later each day: a member refilled at
+# 03:00:05 is due again at 03:00:01 on the day the period ends, not a day later.
+REFILL_SLACK = timedelta(hours=1)
+
+
+def invitations_refill(now: datetime | None = None) -> int:
+    """Give each member in good standing one more invitation every
+    ``SitePolicy.quota_refill_days`` days, while they have fewer than ``quota_cap`` left
+    (left: their quota less the invitations pending or accepted, as the invite page counts).
+
+    Good standing: active, not waiting for approval, allowed to invite, not staff (staff
+    have no limit), and none of their invitees suspended within the period. Returns how many
+    members got one. Running it again within the period gives nobody a second one, also
+    when two runs overlap: it is one UPDATE, and PostgreSQL re-checks each row's refill time
+    once the other run's lock on it is released.
+    """
+    from accounts.models import User
+    from invites.models import Invitation
+
+    policy = SitePolicy.current()
+    if not policy.quota_refill_days:
+        return 0
+    now = now or timezone.now()
+    period_start = now - timedelta(days=policy.quota_refill_days)
+    quota = Coalesce(F("invite_quota"), settings.INVITE_QUOTA, output_field=IntegerField())
+    in_use = Subquery(
+        Invitation.objects.counting_against_quota()
+        .filter(inviter=OuterRef("pk"))
+        .order_by()
+        .values("inviter")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    invitee_suspended = Exists(
+        ModerationLog.objects.filter(
+            action=Action.SUSPEND, at__gte=period_start,
+            member__accepted_invitation__inviter=OuterRef("pk"),
+        )
+    ) | Exists(
+        User.objects.filter(
+            accepted_invitation__inviter=OuterRef("pk"), suspended_at__gte=period_start
+        )
+    )
+    # A member never refilled counts from the day they joined.
+    period_over = Q(quota_refilled_at__lte=period_start + REFILL_SLACK) | Q(
+        quota_refilled_at__isnull=True, date_joined__lte=period_start + REFILL_SLACK
+    )
+    due = (
+        User.objects.filter(period_over, is_active=True, awaiting_approval=False,
+                            may_invite=True, is_staff=False)
+        .alias(left=quota - Coalesce(in_use, 0, output_field=IntegerField()))
+        .filter(left__lt=policy.quota_cap)
+        .exclude(invitee_suspended)
+    )
+    # ``period_over`` again on the updated rows themselves: that is what PostgreSQL re-checks
+    # on a row another run has just refilled.
+    return User.objects.filter(period_over, pk__in=due.values("pk")).update(
+        invite_quota=quota + 1, quota_refilled_at=now
+    )

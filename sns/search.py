@@ -1,0 +1,263 @@
+"""Search across members, communities, diaries and off-kai, for Japanese and English.
+
+Every searched table has a GIN index on ``to_tsvector('simple', tsunagari_ngrams(<its
+text>))`` (the tokenizer is SQL, see ``sns/migrations/0009_search_ngrams.py``): Japanese text
+becomes overlapping pairs of characters, ASCII words stay whole. A query term becomes a
+phrase of the same pairs (``東京タワー`` → ``東京 <-> 京タ <-> タワ <-> ワー``), so any
+substring of two characters or more is found through the index; a single character matches
+pairs that start with it or a run that ends with it; an English word matches words starting
+with it. Several terms separated by spaces must all match.
+
+Each kind reads through its ``visible_to(viewer)`` as every page does, and only the fields
+a viewer may see of a member are searched (a company hidden from you does not find them).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+
+# The same runs as the SQL tokenizer: ASCII words, or runs of anything else up to spaces
+# and Japanese punctuation (ASCII punctuation ends a run too).
+_RUN = re.compile(r"[a-z0-9]+|[^\x01-\x7f\s、。・「」『』【】〈〉《》〔〕〜]+")
+MAX_TERMS = 5
+MAX_QUERY_LENGTH = 100
+PAGE_SIZE = 20
+PREVIEW_SIZE = 5
+MAX_PAGES = 25
+
+
+
+class NgramVector(Func):
+    """The searchable form of text columns: ``to_tsvector('simple', tsunagari_ngrams(a || ' '
+    || b …))``. Each searched model keeps it in a stored generated column ``search`` with a
+    GIN index, so matching a row never computes it again."""
+
+    template = "to_tsvector('simple'::regconfig, tsunagari_ngrams(%(expressions)s))"
+    arg_joiner = " || ' ' || "
+    output_field = SearchVectorField()
+
+
+def search_field(*columns: str):
+    """The ``search`` generated column over ``columns``, for a model that can be searched."""
+    from django.db import models
+
+    return models.GeneratedField(
+        expression=NgramVector(*columns), output_field=SearchVectorField(), db_persist=True,
+    )
+
+
+def _quote(token: str) -> str:
+    # Tokens never hold ASCII punctuation (it ends a run), so quoting cannot be broken out of.
+    return "'" + token + "'"
+
+
+def _term_query(term: str) -> str | None:
+    parts = []
+    for run in _RUN.findall(term):
+        if run[0].isascii():
+            parts.append(_quote(run) + ":*")
+        elif len(run) == 1:
+            parts.append(f"({_quote(run)} | {_quote(run)}:*)")
+        else:
+            pairs = [run[i:i + 2] for i in range(len(run) - 1)]
+            parts.append("(" + " <-> ".join(_quote(p) for p in pairs) + ")")
+    return " & ".join(parts) or None
+
+
+def normalize(text: str) -> str:
+    """As the SQL tokenizer sees text: NFKC (full-width letters, half-width kana), lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def tsquery(query: str) -> str | None:
+    """The ``to_tsquery('simple', …)`` text for what a member typed, or None if nothing in
+    it can be searched (only punctuation, say)."""
+    terms = normalize(query[:MAX_QUERY_LENGTH]).split()[:MAX_TERMS]
+    parts = [p for p in (_term_query(t) for t in terms) if p]
+    return " & ".join(parts) or None
+
+
+def matches(query: str) -> SearchQuery:
+    """The value to filter a ``search`` column by: ``.filter(search=matches(query))``."""
+    return SearchQuery(query, search_type="raw", config="simple")
+
+
+def _title_matches(column_sql: str, query: str) -> RawSQL:
+    # column_sql is one of this module's constants; the query travels as a parameter.
+    return RawSQL(  # noqa: S611
+        f"to_tsvector('simple'::regconfig, tsunagari_ngrams({column_sql})) "
+        "@@ to_tsquery('simple'::regconfig, %s)",
+        [query], output_field=BooleanField(),
+    )
+
+
+# --- the kinds ----------------------------------------------------------------------------
+
+def entries(viewer, query: str) -> QuerySet:
+    """Diary entries ``viewer`` may see that match, newest first (a word common in diaries
+    matches hundreds of thousands of entries: newest first lets the database walk the
+    entries by date and stop at a page, where ranking them all would read every match)."""
+    from diary.models import Entry
+
+    return (
+        Entry.objects.visible_to(viewer)
+        .filter(search=matches(query))
+        .for_list().prefetch_related("photos")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def communities(viewer, query: str) -> QuerySet:
+    """Open communities ``viewer`` may see that match: name matches first, then the largest."""
+    from communities.models import Community
+
+    return (
+        Community.objects.visible_to(viewer).open_ones()
+        .filter(search=matches(query))
+        .annotate(name_hit=_title_matches('"communities_community"."name"', query))
+        .select_related("category").with_member_count()
+        .order_by("-name_hit", "-member_count", "pk")
+    )
+
+
+def events(viewer, query: str) -> QuerySet:
+    """Off-kai ``viewer`` may see that match: upcoming ones first (soonest first), then past
+    ones (latest first)."""
+    from django.db.models.functions import Now
+
+    from offkai.models import Event
+    from offkai.selectors import for_cards
+
+    upcoming = Q(ends_at__gte=Now())
+    return (
+        for_cards(Event.objects.visible_to(viewer), viewer)
+        .filter(search=matches(query))
+        .annotate(upcoming=Case(When(upcoming, then=Value(True)), default=Value(False)))
+        .order_by(
+            "-upcoming",
+            Case(When(upcoming, then=F("starts_at"))).asc(nulls_last=True),
+            F("starts_at").desc(), "pk",
+        )
+    )
+
+
+def _visible_profile_text(viewer) -> tuple[str, list]:
+    """The SQL of the profile text ``viewer`` may search: the shown name always, the other
+    name, the reading and the company by their owner's visibility settings."""
+    policy = _identity_policy()
+    if policy == "real_name":
+        real_shown = "TRUE"
+    elif policy == "nickname":
+        real_shown = "FALSE"
+    else:
+        real_shown = (
+            """("accounts_profile"."shown_name_choice" = 'real_name' """
+            """AND "accounts_profile"."real_name" <> '')"""
+        )
+
+    def sees(level_column: str) -> str:
+        # level_column is one of three field names below; the viewer's id is a parameter.
+        return (
+            f"""("accounts_profile"."{level_column}" = 'members' OR """  # noqa: S608
+            f"""("accounts_profile"."{level_column}" = 'friends' AND EXISTS (SELECT 1 FROM """
+            """"accounts_friendship" f WHERE f."user_id" = %s """
+            """AND f."friend_id" = "accounts_profile"."user_id"))"""
+            f""" OR "accounts_profile"."user_id" = %s)"""
+        )
+
+    other = sees("other_name_visibility")
+    return _with_params(
+        f"""CASE WHEN {real_shown} THEN "accounts_profile"."real_name" """
+        """ELSE "accounts_profile"."nickname" END"""
+        f""" || ' ' || CASE WHEN {other} THEN (CASE WHEN {real_shown} """
+        """THEN "accounts_profile"."nickname" ELSE "accounts_profile"."real_name" END) """
+        """ELSE '' END"""
+        f""" || ' ' || CASE WHEN {real_shown} OR {other} """
+        """THEN "accounts_profile"."real_name_kana" ELSE '' END"""
+        f""" || ' ' || CASE WHEN {sees("company_visibility")} """
+        """THEN "accounts_profile"."company" ELSE '' END""",
+        viewer,
+    )
+
+
+def _with_params(sql: str, viewer) -> tuple[str, list]:
+    # Every placeholder in the visible-text SQL is the viewer's id.
+    return sql, [viewer.pk] * sql.count("%s")
+
+
+def _identity_policy() -> str:
+    try:
+        from sns.policy import identity_policy
+    except ImportError:  # the site policy module is optional here
+        return settings.IDENTITY_POLICY
+    return identity_policy()
+
+
+def members(viewer, query: str) -> QuerySet:
+    """Active members ``viewer`` may find, by the parts of their profile the viewer may see:
+    friends first, then by shown name."""
+    from accounts.models import Friendship, Profile, User
+    from sns.visibility import without_hidden_people
+
+    visible_sql, params = _visible_profile_text(viewer)
+    profiles = (
+        Profile.objects.filter(search=matches(query))
+        .filter(RawSQL(  # noqa: S611 (built from constants; values are parameters)
+            f"to_tsvector('simple'::regconfig, tsunagari_ngrams({visible_sql})) "
+            "@@ to_tsquery('simple'::regconfig, %s)",
+            [*params, query], output_field=BooleanField(),
+        ))
+    )
+    return (
+        without_hidden_people(
+            User.objects.filter(
+                is_active=True, awaiting_approval=False, profile__in=profiles.values("pk")
+            ),
+            "pk", viewer,
+        )
+        .annotate(is_friend=Exists(Friendship.objects.filter(user=viewer, friend=OuterRef("pk"))))
+        .select_related("profile")
+        .order_by("-is_friend", "profile__real_name_kana", "profile__nickname", "pk")
+    )
+
+
+KINDS = {
+    "members": members,
+    "communities": communities,
+    "diaries": entries,
+    "events": events,
+}
+
+
+@dataclass
+class Results:
+    kind: str
+    rows: list = field(default_factory=list)
+    has_more: bool = False
+
+
+def page_of(kind: str, viewer, query: str, number: int, size: int = PAGE_SIZE) -> Results:
+    """One page of one kind (counted by looking one row ahead, never by counting all the
+    matches: a common word matches tens of thousands of entries)."""
+    number = max(1, min(number, MAX_PAGES))
+    start = (number - 1) * size
+    rows = list(KINDS[kind](viewer, query)[start:start + size + 1])
+    return Results(kind=kind, rows=rows[:size], has_more=len(rows) > size)

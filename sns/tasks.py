@@ -1,0 +1,19 @@
+"""Background work of the notifications and announcements."""
+
+from django_tasks import task
+
+
+@task()
+def send_notification_emails() -> int:
+    """Mail the notifications that waited long enough (``notification_emails_send``)."""
+    from .notification_mail import notification_emails_send
+
+    return notification_emails_send()
+
+
+@task()
+def deliver_announcement(*, announcement_id: int) -> int:
+    """Record (and mail, if chosen) a sent announcement for its audience."""
+    from .announcements import announcement_deliver
+
+    return announcement_deliver(announcement_id=announcement_id)

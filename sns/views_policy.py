@@ -1,0 +1,63 @@
+"""The policy pages: the policy itself, accepting the rules (again), waiting for approval."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from . import policy
+from .middleware import policy_exempt
+
+
+def _policy_context(site_policy) -> dict:
+    return {
+        "policy": site_policy,
+        "rules": policy.policy_rules(site_policy),
+        "identity": policy.identity_policy(),
+    }
+
+
+@login_not_required
+@policy_exempt
+def policy_page(request):
+    """What the site is for, whom it gathers, its rules and which names members use."""
+    return render(request, "sns/policy.html", _policy_context(policy.policy_current()))
+
+
+def _safe_next(request) -> str:
+    """Where to go after accepting: the page the member was on its way to, on this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "/"
+
+
+@policy_exempt
+@require_http_methods(["GET", "POST"])
+def rules_accept(request):
+    """The rules and one button: "I accept". Members are sent here while the rules they
+    accepted are older than the current ones."""
+    site_policy = policy.policy_current()
+    next_url = _safe_next(request)
+    if request.user.awaiting_approval or not policy.rules_pending(request.user, site_policy):
+        return redirect(next_url)
+    if request.method == "POST":
+        policy.rules_accept(member=request.user)
+        return redirect(next_url)
+    context = _policy_context(site_policy)
+    context["next"] = next_url
+    context["first_time"] = request.user.rules_accepted_at is None
+    return render(request, "sns/rules_accept.html", context)
+
+
+@policy_exempt
+def awaiting_approval(request):
+    """What a member who joined while the site approves each newcomer sees until then."""
+    member = request.user
+    if not member.awaiting_approval:
+        return redirect("home")
+    return render(request, "sns/awaiting_approval.html", {
+        "inviter": policy.inviter_of(member),
+    })

@@ -1,0 +1,274 @@
+"""Search: Japanese substrings and English words through the n-gram indexes, only what the
+viewer may see, ranked, paginated, with a bounded number of queries."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Profile
+from communities.models import JoinPolicy
+from sns import search
+from sns.visibility import Level
+from tests import factories
+from tests.communities import builders as community_builders
+from tests.diary import builders as diary_builders
+from tests.html import assert_well_formed
+from tests.offkai import builders as offkai_builders
+
+SEARCH = reverse("search")
+
+
+@pytest.fixture(autouse=True)
+def _generous_rate_limits(settings):
+    settings.COMMUNITY_CREATE_PER_DAY = 1000
+
+
+def found(kind, viewer, text):
+    query = search.tsquery(text)
+    return list(search.KINDS[kind](viewer, query)) if query else []
+
+
+def titles(kind, viewer, text):
+    return [getattr(row, "title", None) or getattr(row, "name", None)
+            for row in found(kind, viewer, text)]
+
+
+# --- the query language ----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("東京タワー", "('東京' <-> '京タ' <-> 'タワ' <-> 'ワー')"),
+    ("猫", "('猫' | '猫':*)"),
+    ("Hello", "'hello':*"),
+    ("ＡＢＣ", "'abc':*"),  # full-width letters are read as the index reads them
+    ("東京 会議", "('東京') & ('会議')"),
+    ("東京tower", "('東京') & 'tower':*"),
+    ("!!!、。", None),
+    ("", None),
+    ("it's", "'it':* & 's':*"),
+])
+def test_what_a_query_becomes(typed, expected):
+    assert search.tsquery(typed) == expected
+
+
+def test_queries_are_cut_to_size():
+    many = " ".join(f"w{i}" for i in range(50))
+    assert search.tsquery(many).count("&") == search.MAX_TERMS - 1
+    assert search.tsquery("あ" * 1000).count("<->") < search.MAX_QUERY_LENGTH
+
+
+# --- diaries --------------------------------------------------------------------------------
+
+def test_japanese_substrings_are_found(owner, member):
+    diary_builders.entry(owner, Level.MEMBERS, title="週末", body="東京タワーに行きました。")
+    for typed in ["東京", "タワー", "京タ", "東京タワー", "行き", "た"]:
+        assert titles("diaries", member, typed) == ["週末"], typed
+    for typed in ["京都", "東京都", "タワーズ", "大阪"]:
+        assert titles("diaries", member, typed) == [], typed
+
+
+def test_single_characters_are_found_anywhere_in_a_word(owner, member):
+    diary_builders.entry(owner, Level.MEMBERS, title="ねこ", body="黒猫を見た")
+    assert titles("diaries", member, "猫") == ["ねこ"]
+    assert titles("diaries", member, "黒") == ["ねこ"]
+
+
+def test_english_words_by_their_beginning_and_all_terms_must_match(owner, member):
+    diary_builders.entry(owner, Level.MEMBERS, title="Trip", body="Meeting the Tokyo team.")
+    assert titles("diaries", member, "tok") == ["Trip"]
+    assert titles("diaries", member, "TOKYO meeting") == ["Trip"]
+    assert titles("diaries", member, "tokyo osaka") == []
+
+
+def test_punctuation_between_words_does_not_join_them(owner, member):
+    diary_builders.entry(owner, Level.MEMBERS, title="A", body="東京、タワー")
+    assert titles("diaries", member, "東京タワー") == []
+    assert titles("diaries", member, "東京 タワー") == ["A"]
+
+
+@pytest.mark.parametrize(("level", "persona", "sees"), [
+    (Level.MEMBERS, "member", True),
+    (Level.FRIENDS, "member", False),
+    (Level.FRIENDS, "friend", True),
+    (Level.FRIENDS_OF_FRIENDS, "fof", True),
+    (Level.FRIENDS_OF_FRIENDS, "member", False),
+    (Level.PRIVATE, "friend", False),
+    (Level.PRIVATE, "owner", True),
+    (Level.MEMBERS, "blocked", False),
+])
+def test_diaries_found_only_by_who_may_see_them(request, owner, level, persona, sees):
+    viewer = request.getfixturevalue(persona)
+    diary_builders.entry(owner, level, title="秘密の話", body="花火大会")
+    assert (titles("diaries", viewer, "花火") == ["秘密の話"]) is sees
+
+
+def test_entries_of_members_who_left_are_not_found(owner, member):
+    diary_builders.entry(owner, Level.MEMBERS, title="x", body="花火大会")
+    owner.is_active = False
+    owner.save()
+    assert titles("diaries", member, "花火") == []
+
+
+def test_diaries_newest_first(owner, member):
+    diary_builders.entry(owner, Level.MEMBERS, title="old", body="花火",
+                         ago=timedelta(days=3))
+    diary_builders.entry(owner, Level.MEMBERS, title="new", body="花火",
+                         ago=timedelta(days=1))
+    diary_builders.entry(owner, Level.MEMBERS, title="花火の夜", body="...",
+                         ago=timedelta(days=9))
+    assert titles("diaries", member, "花火") == ["new", "old", "花火の夜"]
+
+
+def test_an_edited_entry_is_found_by_its_new_words(owner, member):
+    entry = diary_builders.entry(owner, Level.MEMBERS, title="x", body="花火")
+    entry.body = "紅葉"
+    entry.save()
+    assert titles("diaries", member, "花火") == []
+    assert titles("diaries", member, "紅葉") == ["x"]
+
+
+# --- members ----------------------------------------------------------------------------------
+
+def _profile(member, **fields):
+    Profile.objects.filter(user=member).update(**fields)
+
+
+def test_members_by_shown_name_reading_and_company(owner, member):
+    _profile(owner, real_name="山田 花子", real_name_kana="やまだ はなこ", company="つながり商事")
+    assert [u.pk for u in found("members", member, "山田")] == [owner.pk]
+    assert [u.pk for u in found("members", member, "はなこ")] == [owner.pk]
+    assert [u.pk for u in found("members", member, "商事")] == [owner.pk]
+    assert found("members", member, "田中") == []
+
+
+def test_a_hidden_company_does_not_find_the_member(owner, friend, member):
+    _profile(owner, company="秘密商事", company_visibility=Level.FRIENDS)
+    assert found("members", member, "秘密商事") == []
+    assert [u.pk for u in found("members", friend, "秘密商事")] == [owner.pk]
+    _profile(owner, company_visibility=Level.PRIVATE)
+    assert found("members", friend, "秘密商事") == []
+    assert [u.pk for u in found("members", owner, "秘密商事")] == [owner.pk]
+
+
+def test_a_hidden_other_name_does_not_find_the_member(owner, member, settings):
+    settings.IDENTITY_POLICY = "real_name"
+    _profile(owner, nickname="はなちゃん", other_name_visibility=Level.PRIVATE)
+    assert found("members", member, "はなちゃん") == []
+    _profile(owner, other_name_visibility=Level.MEMBERS)
+    assert [u.pk for u in found("members", member, "はなちゃん")] == [owner.pk]
+
+
+def test_on_a_nickname_site_real_names_stay_hidden(owner, member, settings):
+    settings.IDENTITY_POLICY = "nickname"
+    _profile(owner, real_name="山田 花子", nickname="はな", other_name_visibility=Level.PRIVATE)
+    assert found("members", member, "山田") == []
+    assert [u.pk for u in found("members", member, "はな")] == [owner.pk]
+
+
+def test_blocked_and_departed_members_are_not_found(owner, blocked, member):
+    _profile(blocked, real_name="山田 太郎")
+    _profile(member, real_name="山田 次郎")
+    assert [u.pk for u in found("members", owner, "山田")] == [member.pk]
+    assert found("members", blocked, "Owner") == []
+    member.is_active = False
+    member.save()
+    assert found("members", owner, "山田") == []
+
+
+def test_friends_come_first(owner, friend, member):
+    _profile(friend, real_name="佐藤 B", real_name_kana="ん")
+    _profile(member, real_name="佐藤 A", real_name_kana="あ")
+    assert [u.pk for u in found("members", owner, "佐藤")] == [friend.pk, member.pk]
+
+
+# --- communities and off-kai --------------------------------------------------------------------
+
+def test_secret_communities_are_found_only_by_their_members(owner, member):
+    community_builders.community(owner, name="秘密の読書会", policy=JoinPolicy.SECRET)
+    community_builders.community(owner, name="公開の読書会")
+    assert titles("communities", member, "読書") == ["公開の読書会"]
+    assert sorted(titles("communities", owner, "読書")) == ["公開の読書会", "秘密の読書会"]
+
+
+def test_community_name_matches_come_first(owner, member):
+    community_builders.community(owner, name="Cats", description="写真を撮る会")
+    community_builders.community(owner, name="写真部", description="...")
+    assert titles("communities", member, "写真") == ["写真部", "Cats"]
+
+
+def test_events_found_only_by_who_may_see_them(owner, friend, member):
+    offkai_builders.event(owner, title="花見オフ", visibility=Level.FRIENDS, venue="上野公園")
+    assert titles("events", friend, "上野") == ["花見オフ"]
+    assert titles("events", member, "上野") == []
+
+
+def test_upcoming_events_before_past_ones(owner, member):
+    offkai_builders.event(owner, title="過去の花見", days=-30)
+    offkai_builders.event(owner, title="遠い花見", days=60)
+    offkai_builders.event(owner, title="近い花見", days=3)
+    assert titles("events", member, "花見") == ["近い花見", "遠い花見", "過去の花見"]
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+def test_the_page_shows_each_kind(owner, member, as_user):
+    diary_builders.entry(owner, Level.MEMBERS, title="花火の夜", body="...")
+    community_builders.community(owner, name="花火同好会")
+    offkai_builders.event(owner, title="花火オフ")
+    _profile(owner, nickname="花火師")
+    response = as_user(member).get(SEARCH, {"q": "花火"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert_well_formed(body)
+    for text in ["花火の夜", "花火同好会", "花火オフ"]:
+        assert text in body
+
+
+def test_one_kind_by_pages(owner, member, as_user):
+    for i in range(search.PAGE_SIZE + 1):
+        diary_builders.entry(owner, Level.MEMBERS, title=f"花火 {i:02d}", body="...",
+                             ago=timedelta(hours=i))
+    client = as_user(member)
+    first = client.get(SEARCH, {"q": "花火", "kind": "diaries"}).content.decode()
+    assert "花火 00" in first and f"花火 {search.PAGE_SIZE:02d}" not in first
+    assert 'rel="next"' in first
+    second = client.get(SEARCH, {"q": "花火", "kind": "diaries", "page": 2}).content.decode()
+    assert f"花火 {search.PAGE_SIZE:02d}" in second and 'rel="next"' not in second
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"q": ""}, {"q": "、。！"}, {"q": "x" * 5000}, {"q": "花火", "kind": "nope"},
+    {"q": "花火", "kind": "diaries", "page": "abc"}, {"q": "花火", "kind": "diaries", "page": "-3"},
+    {"q": "'; DROP TABLE diary_entry; --"}, {"q": "a & b | !c <-> d:*"},
+])
+def test_odd_input_never_breaks_the_page(member, as_user, params):
+    response = as_user(member).get(SEARCH, params)
+    assert response.status_code == 200
+    assert_well_formed(response.content.decode())
+
+
+def test_visitors_are_sent_to_log_in(client):
+    response = client.get(SEARCH, {"q": "花火"})
+    assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_the_page_in_japanese(member, as_user, settings):
+    settings.LANGUAGE_CODE = "ja"
+    client = as_user(member)
+    client.cookies["django_language"] = "ja"
+    body = client.get(SEARCH, {"q": "花火"}).content.decode()
+    assert "検索" in body and "日記" in body
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_queries_are_bounded(owner, member, as_user, django_assert_max_num_queries, n):
+    people = [factories.member(f"花子 {i}") for i in range(n)]
+    for i in range(n):
+        diary_builders.entry(people[i], Level.MEMBERS, title=f"花火 {i}", body="...")
+        community_builders.community(people[i], name=f"花火会 {i}")
+        offkai_builders.event(people[i], title=f"花火オフ {i}")
+    client = as_user(member)
+    for kind in [None, *search.KINDS]:
+        params = {"q": "花"} | ({"kind": kind} if kind else {})
+        with django_assert_max_num_queries(15):
+            assert client.get(SEARCH, params).status_code == 200
