@@ -8,7 +8,7 @@ PORT ?= 8000
 # In development, mail is sent (to the console) at once rather than by a worker.
 DEV_TASKS ?= django_tasks.backends.immediate.ImmediateBackend
 
-.PHONY: run test lint install messages migrate worker bench bench-diary bench-communities clean
+.PHONY: run test lint install messages migrate worker bench bench-diary bench-communities bench-home-search clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ bench-diary: install
 
 bench-communities: install
 	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/run_communities.py
+
+bench-home-search: install
+	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/run_home_search.py
 
 clean:
 	rm -rf $(VENV) var

@@ -134,7 +134,8 @@ def run_plans(client, rows, show_queries: bool) -> list[str]:
     return out
 
 
-def report(results: list[Result], plans: list[str], marker: dict, samples: int) -> bool:
+def report(results: list[Result], plans: list[str], marker: dict, samples: int,
+           title: str = "Communities benchmark") -> bool:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -143,7 +144,13 @@ def report(results: list[Result], plans: list[str], marker: dict, samples: int) 
         cursor.execute("SELECT members, friendships FROM bench_seed")
         members, friendships = cursor.fetchone()
     print()
-    print(f"Communities benchmark: {members:,} members, {friendships:,} friendships, "
+    cursor = connection.cursor()
+    cursor.execute("SELECT to_regclass('bench_diary_seed') IS NOT NULL")
+    entries = ""
+    if cursor.fetchone()[0]:
+        cursor.execute("SELECT count(*) FROM diary_entry")
+        entries = f"{cursor.fetchone()[0]:,} entries, "
+    print(f"{title}: {members:,} members, {friendships:,} friendships, {entries}"
           f"{marker['communities']:,} communities, {marker['memberships']:,} memberships, "
           f"{marker['topics']:,} topics, {marker['comments']:,} comments")
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())

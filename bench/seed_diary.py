@@ -220,7 +220,7 @@ def _extra_columns(model, known: set[str]) -> tuple[list[str], str]:
     default values as one COPY text suffix."""
     _, template = seed_graph._columns(model, {})
     columns, values = [], []
-    for field, value in zip(model._meta.concrete_fields, template, strict=True):
+    for field, value in zip(seed_graph.stored_fields(model), template, strict=True):
         if field.column not in known:
             columns.append(field.column)
             values.append(_text_value(value))

@@ -267,12 +267,17 @@ def _member_fields(i: int, rng: random.Random) -> tuple[dict, str]:
     }, "en"
 
 
+def stored_fields(model) -> list:
+    """The columns a row is written with: generated columns (search) the database fills."""
+    return [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
+
+
 def _columns(model, values: dict) -> tuple[list[str], list]:
     """Every concrete column of ``model`` and a template row: ``values`` where given, else
     the field's default (so fields added later still get a value)."""
     now = datetime.now(UTC)
     columns, row = [], []
-    for field in model._meta.concrete_fields:
+    for field in stored_fields(model):
         columns.append(field.column)
         if field.attname in values:
             row.append(values[field.attname])

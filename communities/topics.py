@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
-from diary.feeds import cursor_decode, cursor_encode
+from sns.paging import latest_page
 from sns.visibility import Relation, relations_to, without_hidden_people
 
 from .models import CommunityPreference, Membership, Topic, TopicComment
@@ -27,21 +27,11 @@ def topic_comments_page(
 ) -> tuple[list[TopicComment], str | None]:
     """The latest ``size`` comments of a topic (before the ``before`` cursor, if given),
     oldest first, and the cursor of the earlier ones (or None)."""
-    comments = (
+    return latest_page(
         TopicComment.objects.filter(topic=topic, author__is_active=True, hidden_at__isnull=True)
-        .select_related("author__profile").order_by("-created_at", "-pk")
+        .select_related("author__profile"),
+        before, size,
     )
-    cursor = cursor_decode(before)
-    if cursor is not None:
-        created_at, pk = cursor
-        comments = comments.filter(created_at__lte=created_at).filter(
-            Q(created_at__lt=created_at) | Q(pk__lt=pk)
-        )
-    rows = list(comments[: size + 1])
-    if len(rows) <= size:
-        return rows[::-1], None
-    oldest_shown = rows[size - 1]
-    return rows[:size][::-1], cursor_encode(oldest_shown.created_at, oldest_shown.pk)
 
 
 @dataclass

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.connections import cards
 from accounts.models import Friendship, User
-from diary.feeds import instant_decode, instant_encode
 from sns import images
+from sns.paging import instant_decode, instant_encode
 from sns.visibility import relation_between
 
 from . import services, topics

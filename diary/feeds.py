@@ -5,12 +5,13 @@ new comments on the entries I take part in (新着コメント). Every entry com
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from sns.paging import Cursor, FeedPage, cursor_decode, cursor_encode, latest_page
 from sns.visibility import Relation, relations_to, without_hidden_people
 
 from .models import Comment, DiaryPreference, Entry, EntryQuerySet
@@ -19,48 +20,6 @@ FEED_PAGE_SIZE = 20
 NEW_COMMENTS_PAGE_SIZE = 20
 # How far back "new comments" looks for a member who has never opened the page.
 NEW_COMMENTS_FIRST_LOOK = timedelta(days=7)
-
-Cursor = tuple[datetime, int]
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-# --- cursors -----------------------------------------------------------------------------------
-
-def instant_encode(moment: datetime) -> str:
-    """A time for a URL: microseconds since the epoch. An integer, so it survives any time
-    zone and compares exactly (no float rounding)."""
-    return str((moment - _EPOCH) // timedelta(microseconds=1))
-
-
-def instant_decode(value: str | None) -> datetime | None:
-    try:
-        return _EPOCH + timedelta(microseconds=int(value or ""))
-    except (ValueError, OverflowError):
-        return None
-
-
-def cursor_encode(created_at: datetime, pk: int) -> str:
-    """The ``?before=`` value for the page after a row: its time, ``_``, its pk."""
-    return f"{instant_encode(created_at)}_{pk}"
-
-
-def cursor_decode(value: str | None) -> Cursor | None:
-    """The (created_at, pk) of a ``?before=`` value; None for a missing or malformed one."""
-    moment, _sep, pk = (value or "").partition("_")
-    created_at = instant_decode(moment)
-    if created_at is None or not pk.isdigit():
-        return None
-    return created_at, int(pk)
-
-
-@dataclass
-class FeedPage:
-    """One page of a keyset-paginated feed: its rows and the cursor of the next, older page."""
-
-    items: list
-    next_cursor: str | None
-    is_first: bool
-
 
 # --- an entry's comments -------------------------------------------------------------------------
 
@@ -88,18 +47,7 @@ def entry_comments_page(
 
     An entry with hundreds of comments shows its latest fifty; a link walks back.
     """
-    comments = entry_comments(entry).order_by("-created_at", "-pk")
-    cursor = cursor_decode(before)
-    if cursor is not None:
-        created_at, pk = cursor
-        comments = comments.filter(created_at__lte=created_at).filter(
-            Q(created_at__lt=created_at) | Q(pk__lt=pk)
-        )
-    rows = list(comments[: size + 1])
-    if len(rows) <= size:
-        return rows[::-1], None
-    oldest_shown = rows[size - 1]
-    return rows[:size][::-1], cursor_encode(oldest_shown.created_at, oldest_shown.pk)
+    return latest_page(entry_comments(entry), before, size)
 
 
 @dataclass

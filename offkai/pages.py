@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from diary.feeds import cursor_decode, cursor_encode
+from sns.paging import latest_page
 from sns.visibility import Relation, relations_to
 
 from .models import RSVP, Answer, Event, EventComment, EventHost
@@ -124,21 +124,11 @@ def comments_page(
 ) -> tuple[list[EventComment], str | None]:
     """The latest ``size`` comments (before the ``before`` cursor, if given), oldest first,
     and the cursor of the earlier ones (or None): a link walks back, as on diary entries."""
-    comments = (
+    return latest_page(
         EventComment.objects.filter(event=event, author__is_active=True)
-        .select_related("author__profile").order_by("-created_at", "-pk")
+        .select_related("author__profile"),
+        before, size,
     )
-    cursor = cursor_decode(before)
-    if cursor is not None:
-        created_at, pk = cursor
-        comments = comments.filter(created_at__lte=created_at).filter(
-            Q(created_at__lt=created_at) | Q(pk__lt=pk)
-        )
-    rows = list(comments[: size + 1])
-    if len(rows) <= size:
-        return rows[::-1], None
-    oldest_shown = rows[size - 1]
-    return rows[:size][::-1], cursor_encode(oldest_shown.created_at, oldest_shown.pk)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from diary.feeds import FeedPage, cursor_decode, cursor_encode
+from sns.paging import FeedPage, cursor_decode, cursor_encode
 
 from . import notifications as service
 from .announcements import announcements_visible_to

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from diary import feeds, services
+from sns.paging import instant_decode, instant_encode
 
 
 def friends(request):
@@ -19,7 +20,7 @@ def new_comments(request):
     Opening the first page moves my last look to now; the later pages keep the look the first
     page started from (``?since=``), so they still list what it listed.
     """
-    since = feeds.instant_decode(request.GET.get("since"))
+    since = instant_decode(request.GET.get("since"))
     first_look = since is None
     # Taken before reading: a comment written while the page is being made stays new.
     now = timezone.now()
@@ -31,7 +32,7 @@ def new_comments(request):
     response = render(request, "diary/new_comments.html", {
         "page": page,
         "items": feeds.with_shown_authors(request.user, page.object_list),
-        "since": feeds.instant_encode(since),
+        "since": instant_encode(since),
         "since_time": since,
     })
     if first_look:

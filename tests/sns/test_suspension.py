@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from accounts.footprints import footprint_record
 from diary import services as diary_services
-from diary.feeds import instant_encode
 from invites import services as invites_services
 from invites.models import Invitation, State
 from sns import moderation
 from sns.models import ModerationLog, Notification, SitePolicy
 from sns.notifications import inbox
+from sns.paging import instant_encode
 from sns.visibility import Level
 from tests import factories
 from tests.html import assert_well_formed
