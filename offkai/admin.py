@@ -1,12 +1,14 @@
 """Off-kai in admin: lists to look things up and moderate. Events, answers, guests and
 calendar feeds are read-only here: their writes go through offkai.services (capacity, the
-waitlist, notices), which admin would bypass. Moderators may delete an event or a comment."""
+waitlist, notices), which admin would bypass. Moderators may hide an event or a comment (and
+show it again), or delete it."""
 
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from sns import notifications
+from sns.admin_content import HiddenFilter, ModeratedContentAdmin
 
 from .models import RSVP, Answer, CalendarFeed, Event, EventComment, EventHost, Guest
 
@@ -46,11 +48,12 @@ class CancelledFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdmin):
+class EventAdmin(ModeratedContentAdmin):
     inlines = [EventHostInline]
     list_display = ["title", "starts_at", "community", "created_by", "cancelled_at",
-                    "attending_count", "waitlisted_count", "capacity"]
-    list_filter = [CancelledFilter, "visibility", ("community", admin.EmptyFieldListFilter)]
+                    "attending_count", "waitlisted_count", "capacity", "is_hidden"]
+    list_filter = [HiddenFilter, CancelledFilter, "visibility",
+                   ("community", admin.EmptyFieldListFilter)]
     search_fields = ["title", "venue", "address", "created_by__email",
                      "created_by__profile__real_name", "created_by__profile__nickname"]
     list_select_related = ["community", "created_by__profile"]
@@ -72,6 +75,9 @@ class EventAdmin(ReadOnlyAdmin):
     def waitlisted_count(self, obj) -> int:
         return obj.waitlisted
 
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
 
 @admin.register(RSVP)
 class RSVPAdmin(ReadOnlyAdmin):
@@ -89,16 +95,18 @@ class RSVPAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EventComment)
-class EventCommentAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "event", "author", "created_at"]
+class EventCommentAdmin(ModeratedContentAdmin):
+    list_display = ["__str__", "event", "author", "created_at", "is_hidden"]
+    list_filter = [HiddenFilter]
     search_fields = ["body", "event__title", "author__email"]
     list_select_related = ["event", "author__profile"]
     raw_id_fields = ["event", "author"]
-    readonly_fields = ["event", "author", "body", "created_at"]
+    fields = ["event", "author", "body", "created_at", "hidden_at"]
+    readonly_fields = fields
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
 
     # A deleted comment takes its notifications with it, as on the site.
     def delete_model(self, request, obj):

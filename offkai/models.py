@@ -45,7 +45,7 @@ class EventQuerySet(models.QuerySet):
         from accounts.models import Block, Friendship
         from communities.models import Community, JoinPolicy, Membership
 
-        events = self.filter(created_by__is_active=True)
+        events = self.filter(created_by__is_active=True, hidden_at__isnull=True)
         if viewer is None or not viewer.is_authenticated:
             if not settings.SITE_PUBLIC_PAGES:
                 return events.none()
@@ -134,6 +134,9 @@ class Event(models.Model):
     # Set when the day-before reminder went out for the current start time; a change of
     # time clears it so the reminder goes out again.
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    hidden_at = models.DateTimeField(
+        _("hidden by a moderator"), null=True, blank=True, editable=False
+    )
     # What search matches (sns.search).
     search = search_field("title", "venue", "description")
 
@@ -323,6 +326,9 @@ class EventComment(models.Model):
     )
     body = models.TextField(_("comment"), max_length=5000)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
+    hidden_at = models.DateTimeField(
+        _("hidden by a moderator"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("comment")

@@ -125,7 +125,7 @@ def comments_page(
     """The latest ``size`` comments (before the ``before`` cursor, if given), oldest first,
     and the cursor of the earlier ones (or None): a link walks back, as on diary entries."""
     return latest_page(
-        EventComment.objects.filter(event=event, author__is_active=True)
+        EventComment.objects.filter(event=event, author__is_active=True, hidden_at__isnull=True)
         .select_related("author__profile"),
         before, size,
     )

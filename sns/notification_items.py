@@ -124,7 +124,8 @@ def target_querysets(viewer) -> list:
             hidden_at__isnull=True, author__is_active=True, topic__in=visible_topics
         ).select_related("topic"),
         EventComment.objects.filter(
-            author__is_active=True, event__in=Event.objects.visible_to(viewer)
+            hidden_at__isnull=True, author__is_active=True,
+            event__in=Event.objects.visible_to(viewer),
         ).select_related("event"),
         Event.objects.visible_to(viewer),
         Community.objects.visible_to(viewer),

@@ -138,7 +138,7 @@ def detail(request, pk: int):
         "community_visible": community_visible,
         "cards": pages.comment_cards(viewer, comments, relations, is_host=is_host),
         "comment_count": EventComment.objects.filter(
-            event=event, author__is_active=True
+            event=event, author__is_active=True, hidden_at__isnull=True
         ).count(),
         "earlier_comments": earlier,
         "showing_earlier": bool(request.GET.get("comments_before")),

@@ -2,12 +2,7 @@
 
 Each row names the report page's ``?type=``, the model, whose it is, what to show of it and
 how a reporter's view of it is found: through the model's ``visible_to(viewer)``, or for a
-comment through the ``visible_to`` of what it is on. Adding a kind is one line, e.g. for
-off-kai::
-
-    Target("event", "offkai.Event", _("off-kai"), owner="created_by", title="title",
-           text="description"),
-    Target("event_comment", "offkai.EventComment", _("comment on an off-kai"), on="event"),
+comment through the ``visible_to`` of what it is on. Adding a kind is one line.
 
 Content with a ``hidden_at`` field can be hidden by a moderator; a member cannot.
 """
@@ -110,6 +105,9 @@ TARGETS: tuple[Target, ...] = (
     Target("comment", "diary.Comment", _("comment on a diary entry"), on="entry"),
     Target("topic", "communities.Topic", _("community topic"), title="title"),
     Target("topic_comment", "communities.TopicComment", _("comment in a topic"), on="topic"),
+    Target("event", "offkai.Event", _("off-kai"), owner="created_by", title="title",
+           text="description"),
+    Target("event_comment", "offkai.EventComment", _("comment on an off-kai"), on="event"),
     Target("member", "accounts.User", _("member"), owner="", text=""),
 )
 

@@ -8,12 +8,14 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.html import escape
 
+from offkai.models import EventComment
 from sns import moderation
 from sns.models import Report
 from sns.visibility import Level
 from tests import factories
 from tests.html import assert_well_formed
 from tests.invites.test_race import failures, run_at_once, successes
+from tests.offkai import builders as offkai_builders
 from tests.sns import moderation_builders as build
 from tests.sns.moderation_builders import report_url
 
@@ -27,7 +29,11 @@ def things(owner, member):
                         body="Buy cheap **watches** here.")
     club = build.community(owner, [member])
     topic = build.topic(club, owner, title="Owner's topic", body="Topic text")
+    event = offkai_builders.event(owner, title="Owner's meetup", description="Meetup text")
     return {
+        "event": event,
+        "event_comment": EventComment.objects.create(event=event, author=owner,
+                                                     body="Owner's meetup note"),
         "entry": entry,
         "comment": build.diary_comment(entry, owner, "Owner's own comment"),
         "topic": topic,
@@ -36,13 +42,15 @@ def things(owner, member):
     }
 
 
-KINDS = ["entry", "comment", "topic", "topic_comment", "member"]
+KINDS = ["entry", "comment", "topic", "topic_comment", "event", "event_comment", "member"]
 # What the report page shows of each (the excerpt or the name).
 SHOWN = {
     "entry": "Buy cheap **watches** here.",
     "comment": "Owner&#x27;s own comment",
     "topic": "Topic text",
     "topic_comment": "Owner&#x27;s topic reply",
+    "event": "Meetup text",
+    "event_comment": "Owner&#x27;s meetup note",
     "member": "Owner Person",
 }
 # Where the report sends the member back to.
@@ -51,6 +59,8 @@ BACK = {
     "comment": lambda t: f"{t.entry.get_absolute_url()}#comment-{t.pk}",
     "topic": lambda t: t.get_absolute_url(),
     "topic_comment": lambda t: f"{t.topic.get_absolute_url()}#comment-{t.pk}",
+    "event": lambda t: t.get_absolute_url(),
+    "event_comment": lambda t: f"{t.event.get_absolute_url()}#comment-{t.pk}",
     "member": lambda t: t.get_absolute_url(),
 }
 
@@ -186,11 +196,14 @@ def test_ones_own_things_are_404(as_user, owner, things):
         assert client.get(report_url(kind, things[kind].pk)).status_code == 404, kind
 
 
+HIDEABLE = ["entry", "comment", "topic", "topic_comment", "event", "event_comment"]
+
+
 def test_hidden_content_is_404(as_user, member, moderator, things):
-    for kind in ["entry", "comment", "topic", "topic_comment"]:
+    for kind in HIDEABLE:
         moderation.content_hide(target=things[kind], by=moderator)
     client = as_user(member)
-    for kind in ["entry", "comment", "topic", "topic_comment"]:
+    for kind in HIDEABLE:
         assert client.get(report_url(kind, things[kind].pk)).status_code == 404, kind
 
 
@@ -280,6 +293,32 @@ def test_report_links_on_a_topic_and_its_comments(as_user, owner, member):
     assert REPORT_LINK.format(kind="topic_comment", pk=by_member.pk) not in body
     own = as_user(owner).get(topic.get_absolute_url()).content.decode()
     assert REPORT_LINK.format(kind="topic", pk=topic.pk) not in own
+
+
+def test_report_links_on_an_off_kai_and_its_comments(as_user, owner, member):
+    event = offkai_builders.event(owner)
+    by_owner = EventComment.objects.create(event=event, author=owner, body="Come along")
+    by_member = EventComment.objects.create(event=event, author=member, body="Me too")
+    body = as_user(member).get(event.get_absolute_url()).content.decode()
+    assert_well_formed(body)
+    assert REPORT_LINK.format(kind="event", pk=event.pk) in body
+    assert REPORT_LINK.format(kind="event_comment", pk=by_owner.pk) in body
+    assert REPORT_LINK.format(kind="event_comment", pk=by_member.pk) not in body
+    own = as_user(owner).get(event.get_absolute_url()).content.decode()
+    assert REPORT_LINK.format(kind="event", pk=event.pk) not in own
+
+
+def test_a_hidden_off_kai_and_comment_are_gone_for_everyone(as_user, owner, member,
+                                                           moderator):
+    event = offkai_builders.event(owner)
+    comment = EventComment.objects.create(event=event, author=owner, body="Secret plan")
+    moderation.content_hide(target=comment, by=moderator)
+    assert "Secret plan" not in as_user(member).get(event.get_absolute_url()).content.decode()
+    moderation.content_hide(target=event, by=moderator)
+    for viewer in (member, owner):
+        assert as_user(viewer).get(event.get_absolute_url()).status_code == 404
+    moderation.content_unhide(target=event, by=moderator)
+    assert as_user(member).get(event.get_absolute_url()).status_code == 200
 
 
 def test_report_link_on_profiles_but_ones_own(as_user, owner, member):
