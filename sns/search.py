@@ -214,25 +214,22 @@ def _identity_policy() -> str:
 def members(viewer, query: str) -> QuerySet:
     """Active members ``viewer`` may find, by the parts of their profile the viewer may see:
     friends first, then by shown name."""
-    from accounts.models import Friendship, Profile, User
+    from accounts.models import Friendship, User
     from sns.visibility import without_hidden_people
 
     visible_sql, params = _visible_profile_text(viewer)
-    profiles = (
-        Profile.objects.filter(search=matches(query))
-        .filter(RawSQL(  # noqa: S611 (built from constants; values are parameters)
-            f"to_tsvector('simple'::regconfig, tsunagari_ngrams({visible_sql})) "
-            "@@ to_tsquery('simple'::regconfig, %s)",
-            [*params, query], output_field=BooleanField(),
-        ))
+    # The index finds the candidates by every name field; then each is matched again on
+    # only what the viewer may see of them ("accounts_profile" is the join made here).
+    visible_match = RawSQL(  # noqa: S611 (built from constants; values are parameters)
+        f"to_tsvector('simple'::regconfig, tsunagari_ngrams({visible_sql})) "
+        "@@ to_tsquery('simple'::regconfig, %s)",
+        [*params, query], output_field=BooleanField(),
     )
+    found = User.objects.filter(
+        is_active=True, awaiting_approval=False, profile__search=matches(query)
+    ).filter(visible_match)
     return (
-        without_hidden_people(
-            User.objects.filter(
-                is_active=True, awaiting_approval=False, profile__in=profiles.values("pk")
-            ),
-            "pk", viewer,
-        )
+        without_hidden_people(found, "pk", viewer)
         .annotate(is_friend=Exists(Friendship.objects.filter(user=viewer, friend=OuterRef("pk"))))
         .select_related("profile")
         .order_by("-is_friend", "profile__real_name_kana", "profile__nickname", "pk")
