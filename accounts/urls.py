@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_blocks, views_footprints, views_introductions, views_suggestions
+from .leaving import views as leaving_views
 
 app_name = "accounts"
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("members/<int:pk>/circle.svg", views.circle_svg, name="circle_svg"),
     path("me/edit/", views.profile_edit, name="edit"),
     path("me/settings/", views.member_settings, name="settings"),
+    path("me/data/", leaving_views.data_download, name="data"),
+    path("me/leave/", leaving_views.leave, name="leave"),
     path("friends/requests/", views.friend_requests, name="friend_requests"),
     path("friends/suggestions/", views_suggestions.suggestions, name="suggestions"),
     path("friends/requests/<int:pk>/accept/", views.friend_request_accept,

@@ -281,9 +281,10 @@ class Topic(models.Model):
     community = models.ForeignKey(
         Community, on_delete=models.CASCADE, related_name="topics", verbose_name=_("community"),
     )
+    # NULL: the member left the site; the topic stays, shown as by "deleted member".
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_topics",
-        verbose_name=_("author"),
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+        related_name="community_topics", verbose_name=_("author"),
     )
     title = models.CharField(_("title"), max_length=150)
     body = models.TextField(_("body"), max_length=20000, help_text=_("Markdown."))
@@ -324,9 +325,10 @@ class TopicComment(models.Model):
     topic = models.ForeignKey(
         Topic, on_delete=models.CASCADE, related_name="comments", verbose_name=_("topic"),
     )
+    # NULL: the member left the site; the comment stays, shown as by "deleted member".
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="topic_comments",
-        verbose_name=_("author"),
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+        related_name="topic_comments", verbose_name=_("author"),
     )
     body = models.TextField(_("comment"), max_length=5000)
     created_at = models.DateTimeField(_("written"), default=timezone.now)

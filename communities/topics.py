@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from sns.paging import latest_page
@@ -28,7 +28,9 @@ def topic_comments_page(
     """The latest ``size`` comments of a topic (before the ``before`` cursor, if given),
     oldest first, and the cursor of the earlier ones (or None)."""
     return latest_page(
-        TopicComment.objects.filter(topic=topic, author__is_active=True, hidden_at__isnull=True)
+        TopicComment.objects.filter(topic=topic, hidden_at__isnull=True)
+        # A NULL author left the site: the comment stays, as by "deleted member".
+        .filter(Q(author__isnull=True) | Q(author__is_active=True))
         .select_related("author__profile"),
         before, size,
     )
@@ -44,15 +46,16 @@ class CommentCard:
 def comment_cards(viewer, comments, *, moderates: bool) -> list[CommentCard]:
     """Comments with their authors as ``viewer`` sees them; those by members in a block with
     the viewer are left out. One query for all the relations."""
+    from accounts.leaving import shown_author
+
     comments = list(comments)
-    relations = relations_to(viewer, [c.author for c in comments])
+    relations = relations_to(viewer, [c.author for c in comments if c.author_id is not None])
     cards = []
     for comment in comments:
-        relation = relations.get(comment.author_id, Relation.MEMBER)
-        if relation is Relation.BLOCKED:
+        if relations.get(comment.author_id) is Relation.BLOCKED:
             continue
         cards.append(CommentCard(
-            comment=comment, shown=comment.author.profile.shown_to(relation),
+            comment=comment, shown=shown_author(comment, relations, Relation.MEMBER),
             deletable=moderates or comment.author_id == viewer.pk,
         ))
     return cards
@@ -61,12 +64,16 @@ def comment_cards(viewer, comments, *, moderates: bool) -> list[CommentCard]:
 def with_shown_people(viewer, topics) -> list[tuple[Topic, object, object]]:
     """Each topic (with ``author__profile`` and ``last_commenter__profile``) with its author
     and last poster as ``viewer`` may see them (None for a hidden last poster)."""
+    from accounts.leaving import shown_author
+
     topics = list(topics)
-    people = [t.author for t in topics] + [t.last_commenter for t in topics if t.last_commenter]
+    people = [t.author for t in topics if t.author_id is not None] + [
+        t.last_commenter for t in topics if t.last_commenter
+    ]
     relations = relations_to(viewer, people)
     rows = []
     for topic in topics:
-        author = topic.author.profile.shown_to(relations.get(topic.author_id, Relation.MEMBER))
+        author = shown_author(topic, relations, Relation.MEMBER)
         last = None
         if topic.last_commenter is not None:
             relation = relations.get(topic.last_commenter_id, Relation.MEMBER)

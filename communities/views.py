@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.connections import cards
+from accounts.leaving import DELETED_MEMBER
 from accounts.models import Friendship, User
 from sns import images
 from sns.paging import instant_decode, instant_encode
@@ -433,7 +434,10 @@ def topic_detail(request, pk: int, topic_id: int):
     membership = _membership(community, request.user)
     moderates = membership is not None and membership.moderates
     comments, earlier = topics.topic_comments_page(topic, request.GET.get("comments_before"))
-    author = topic.author.profile.shown_to(relation_between(request.user, topic.author))
+    if topic.author_id is None:
+        author = DELETED_MEMBER
+    else:
+        author = topic.author.profile.shown_to(relation_between(request.user, topic.author))
     return render(request, "communities/topic.html", {
         "community": community, "membership": membership, "topic": topic, "author": author,
         "cards": topics.comment_cards(request.user, comments, moderates=moderates),

@@ -30,7 +30,9 @@ def entry_comments(entry: Entry) -> QuerySet[Comment]:
     comments of members who stand in a block with the viewer.
     """
     return (
-        Comment.objects.filter(entry=entry, author__is_active=True, hidden_at__isnull=True)
+        Comment.objects.filter(entry=entry, hidden_at__isnull=True)
+        # A NULL author left the site: the comment stays, as by "deleted member".
+        .filter(Q(author__isnull=True) | Q(author__is_active=True))
         .select_related("author__profile")
         .order_by("created_at", "pk")
     )
@@ -61,17 +63,18 @@ def comment_cards(viewer, entry: Entry, comments) -> list[CommentCard]:
     """Each comment with its author as ``viewer`` may see them and whether ``viewer`` may
     delete it; comments by members in a block with the viewer (either way) are left out.
     One query for all the relations."""
+    from accounts.leaving import shown_author
+
     comments = list(comments)
-    relations = relations_to(viewer, [c.author for c in comments])
+    relations = relations_to(viewer, [c.author for c in comments if c.author_id is not None])
     viewer_pk = viewer.pk if viewer is not None and viewer.is_authenticated else None
     cards = []
     for comment in comments:
-        relation = relations.get(comment.author_id, Relation.MEMBER)
-        if relation is Relation.BLOCKED:
+        if relations.get(comment.author_id) is Relation.BLOCKED:
             continue
         cards.append(CommentCard(
             comment=comment,
-            shown=comment.author.profile.shown_to(relation),
+            shown=shown_author(comment, relations, Relation.MEMBER),
             deletable=viewer_pk is not None and viewer_pk in (comment.author_id, entry.author_id),
         ))
     return cards
@@ -189,9 +192,9 @@ def new_comments(viewer, since: datetime) -> EntryQuerySet:
     )
     fresh = (
         Comment.objects.filter(
-            entry=OuterRef("pk"), created_at__gt=since, author__is_active=True,
-            hidden_at__isnull=True,
+            entry=OuterRef("pk"), created_at__gt=since, hidden_at__isnull=True,
         )
+        .filter(Q(author__isnull=True) | Q(author__is_active=True))
         .exclude(author=viewer)
         .filter(~Exists(blocked))
     )

@@ -152,9 +152,11 @@ class EntryPhoto(models.Model):
 
 class Comment(models.Model):
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="comments")
+    # A member who leaves the site leaves their comments on others' entries behind, shown
+    # as "deleted member" (accounts.leaving): NULL is that member.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diary_comments",
-        verbose_name=_("author"),
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+        related_name="diary_comments", verbose_name=_("author"),
     )
     body = models.TextField(_("comment"), max_length=5000)
     created_at = models.DateTimeField(_("written"), default=timezone.now)

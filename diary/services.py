@@ -133,6 +133,24 @@ def entry_delete(*, entry: Entry) -> None:
     _delete_files_after_commit(keys)
 
 
+@transaction.atomic
+def entries_delete_all(*, author: User) -> int:
+    """Delete every entry of ``author`` (who leaves the site), their comments and the
+    notifications about those comments; the photo files after commit. Returns how many."""
+    entries = Entry.objects.filter(author=author)
+    keys = list(EntryPhoto.objects.filter(entry__author=author).values_list("image", flat=True))
+    notifications.withdraw(
+        model=Comment,
+        ids=Comment.objects.filter(entry__author=author).values_list("pk", flat=True),
+    )
+    count = entries.count()
+    # Comments and photo rows go by the database's cascade in Django's collector; one
+    # DELETE per table, whatever the number of entries.
+    entries.delete()
+    _delete_files_after_commit(keys)
+    return count
+
+
 def diary_preference(user: User) -> DiaryPreference:
     """The member's diary settings: the stored row, or the defaults (unsaved) before the
     member first changes them — reading a page never writes."""

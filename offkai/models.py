@@ -45,7 +45,10 @@ class EventQuerySet(models.QuerySet):
         from accounts.models import Block, Friendship
         from communities.models import Community, JoinPolicy, Membership
 
-        events = self.filter(created_by__is_active=True, hidden_at__isnull=True)
+        # A NULL creator left the site with nobody to take the event over: it stays (cancelled
+        # if it was still to come), seen by the level's reach and by those who had answered.
+        gone = Q(created_by__isnull=True)
+        events = self.filter(gone | Q(created_by__is_active=True), hidden_at__isnull=True)
         if viewer is None or not viewer.is_authenticated:
             if not settings.SITE_PUBLIC_PAGES:
                 return events.none()
@@ -70,8 +73,10 @@ class EventQuerySet(models.QuerySet):
             | (Q(visibility=Level.FRIENDS) & friend)
             | (Q(visibility=Level.FRIENDS_OF_FRIENDS) & (friend | friend_of_friend))
         )
+        answered = Exists(RSVP.objects.filter(event=OuterRef("pk"), user=viewer))
         return events.filter(
             host
+            | (gone & answered & ~Q(visibility=Level.PRIVATE))
             | (
                 ~blocked
                 & ~Q(visibility=Level.PRIVATE)
@@ -119,9 +124,11 @@ class Event(models.Model):
         _("who can see it"), max_length=10, choices=Visibility.choices,
         default=Visibility.FRIENDS,
     )
+    # NULL only once the creator left the site and no co-host was there to take the event
+    # over (accounts.leaving): it was cancelled if still to come, and stays as it was.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="created_events",
-        verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+        related_name="created_events", verbose_name=_("created by"),
     )
     hosts = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="EventHost", related_name="hosted_events",
@@ -320,9 +327,10 @@ class Guest(models.Model):
 
 class EventComment(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="comments")
+    # NULL: the member left the site; the comment stays, shown as by "deleted member".
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_comments",
-        verbose_name=_("author"),
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+        related_name="event_comments", verbose_name=_("author"),
     )
     body = models.TextField(_("comment"), max_length=5000)
     created_at = models.DateTimeField(_("written"), default=timezone.now)

@@ -125,7 +125,9 @@ def comments_page(
     """The latest ``size`` comments (before the ``before`` cursor, if given), oldest first,
     and the cursor of the earlier ones (or None): a link walks back, as on diary entries."""
     return latest_page(
-        EventComment.objects.filter(event=event, author__is_active=True, hidden_at__isnull=True)
+        EventComment.objects.filter(event=event, hidden_at__isnull=True)
+        # A NULL author left the site: the comment stays, as by "deleted member".
+        .filter(Q(author__isnull=True) | Q(author__is_active=True))
         .select_related("author__profile"),
         before, size,
     )
@@ -142,14 +144,15 @@ def comment_cards(viewer, comments, relations, *, is_host: bool) -> list[Comment
     """Each comment with its author as ``viewer`` may see them and whether the viewer may
     delete it (their own, or any as a host); comments by members in a block with the viewer
     (either way) are left out, as on diaries."""
+    from accounts.leaving import shown_author
+
     viewer_pk = viewer.pk if viewer is not None and viewer.is_authenticated else None
     cards = []
     for comment in comments:
-        relation = relations.get(comment.author_id, Relation.MEMBER)
-        if relation is Relation.BLOCKED:
+        if relations.get(comment.author_id) is Relation.BLOCKED:
             continue
         cards.append(CommentCard(
-            comment=comment, shown=comment.author.profile.shown_to(relation),
+            comment=comment, shown=shown_author(comment, relations, Relation.MEMBER),
             deletable=viewer_pk is not None and (is_host or comment.author_id == viewer_pk),
         ))
     return cards

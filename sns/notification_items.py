@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -114,19 +114,21 @@ def target_querysets(viewer) -> list:
         Comment, TopicComment, EventComment, Event, Community, JoinRequest, Introduction, User,
         Announcement,
     )
+    # Comments of members who left stay (author NULL, "deleted member").
+    kept_author = Q(author__isnull=True) | Q(author__is_active=True)
     visible_entries = Entry.objects.visible_to(viewer).filter(hidden_at__isnull=True)
     visible_topics = Topic.objects.visible_to(viewer).filter(hidden_at__isnull=True)
     return [
         Comment.objects.filter(
-            hidden_at__isnull=True, author__is_active=True, entry__in=visible_entries
-        ).select_related("entry"),
+            hidden_at__isnull=True, entry__in=visible_entries
+        ).filter(kept_author).select_related("entry"),
         TopicComment.objects.filter(
-            hidden_at__isnull=True, author__is_active=True, topic__in=visible_topics
-        ).select_related("topic"),
+            hidden_at__isnull=True, topic__in=visible_topics
+        ).filter(kept_author).select_related("topic"),
         EventComment.objects.filter(
-            hidden_at__isnull=True, author__is_active=True,
+            hidden_at__isnull=True,
             event__in=Event.objects.visible_to(viewer),
-        ).select_related("event"),
+        ).filter(kept_author).select_related("event"),
         Event.objects.visible_to(viewer),
         Community.objects.visible_to(viewer),
         # A request waits on the requests page, which only the admins and sub-admins open.

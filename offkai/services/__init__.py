@@ -13,6 +13,7 @@ from .events import (
     event_update,
     is_host,
 )
+from .leaving import events_creator_leave, rsvps_leave
 from .rsvp import promote, rsvp_answer, rsvp_withdraw
 
 __all__ = [
@@ -25,9 +26,11 @@ __all__ = [
     "event_comment_delete",
     "event_create",
     "event_update",
+    "events_creator_leave",
     "is_host",
     "may_see",
     "promote",
     "rsvp_answer",
     "rsvp_withdraw",
+    "rsvps_leave",
 ]

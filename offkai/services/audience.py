@@ -23,8 +23,17 @@ def may_see(event: Event, members: QuerySet[User]) -> QuerySet[User]:
     from accounts.models import Block, Friendship, User
     from communities.models import Community, JoinPolicy, Membership
 
+    from ..models import RSVP
+
     creator = event.created_by_id
-    creator_active = Exists(User.objects.filter(pk=creator, is_active=True))
+    if creator is None:
+        # The creator left the site (Event.created_by): nobody's block with them counts, and
+        # those who had answered still see it.
+        creator_active = Q(pk__isnull=False)
+        answered = Q(Exists(RSVP.objects.filter(event_id=event.pk, user=OuterRef("pk"))))
+    else:
+        creator_active = Q(Exists(User.objects.filter(pk=creator, is_active=True)))
+        answered = Q(pk__in=[])
     host = Exists(EventHost.objects.filter(event_id=event.pk, user=OuterRef("pk")))
     if event.visibility == Level.PRIVATE:
         return members.filter(host & creator_active)
@@ -52,4 +61,4 @@ def may_see(event: Event, members: QuerySet[User]) -> QuerySet[User]:
             pk=event.community_id, join_policy=JoinPolicy.SECRET
         ))
         reach |= ~Q(secret) & by_level
-    return members.filter(creator_active & (host | (~Q(blocked) & reach)))
+    return members.filter(creator_active & (Q(host) | answered | (~Q(blocked) & reach)))

@@ -9,6 +9,7 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -115,7 +116,9 @@ def detail(request, pk: int):
     )
     attending = list(attendees.object_list)
     comments, earlier = pages.comments_page(event, request.GET.get("comments_before"))
-    relations = pages.relations_for(viewer, hosts, attending, [c.author for c in comments])
+    relations = pages.relations_for(
+        viewer, hosts, attending, [c.author for c in comments if c.author_id is not None]
+    )
     community = event.community
     community_visible = community is not None and (
         Community.objects.visible_to(viewer).filter(pk=community.pk).exists()
@@ -137,9 +140,8 @@ def detail(request, pk: int):
         "attendee_cards": pages.shown(viewer, attending, relations),
         "community_visible": community_visible,
         "cards": pages.comment_cards(viewer, comments, relations, is_host=is_host),
-        "comment_count": EventComment.objects.filter(
-            event=event, author__is_active=True, hidden_at__isnull=True
-        ).count(),
+        "comment_count": EventComment.objects.filter(event=event, hidden_at__isnull=True)
+        .filter(Q(author__isnull=True) | Q(author__is_active=True)).count(),
         "earlier_comments": earlier,
         "showing_earlier": bool(request.GET.get("comments_before")),
         "can_comment": viewer.is_authenticated and not event.is_cancelled,

@@ -65,7 +65,11 @@ class Target:
             found = model.objects.visible_to(viewer)
         if self.hideable:
             found = found.filter(hidden_at__isnull=True)
-        return found
+        # What a member who left wrote (a comment or topic kept as "deleted member", an
+        # off-kai kept without its creator) cannot be reported: a report needs a member to
+        # report, and there is nobody left to warn or suspend. Moderators still hide it from
+        # admin.
+        return found.filter(**{f"{self.owner}__isnull": False})
 
     def with_owner(self) -> models.QuerySet:
         """Every thing of this kind, each with its member's profile (for lists)."""
