@@ -198,10 +198,16 @@ def new_comments(viewer, since: datetime) -> EntryQuerySet:
         .exclude(author=viewer)
         .filter(~Exists(blocked))
     )
-    mine = Q(author=viewer) | Q(pk__in=Comment.objects.filter(author=viewer).values("entry"))
+    # The entries I wrote or commented on, as a list first: given as a subquery, the planner
+    # gathered every comment of the period from the whole table instead (410 ms on the
+    # bench for a member with 300 friends).
+    mine = list(
+        Entry.objects.filter(author=viewer).values_list("pk", flat=True)
+        .union(Comment.objects.filter(author=viewer).values_list("entry_id", flat=True))
+    )
     return (
         Entry.objects.visible_to(viewer)
-        .filter(mine)
+        .filter(pk__in=mine)
         .filter(Exists(fresh))
         .annotate(
             new_comment_count=_aggregate(fresh, Count("pk")),

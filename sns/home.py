@@ -53,7 +53,8 @@ def _count(queryset) -> Subquery:
 def _counts(member) -> dict:
     """In one query: join requests to decide, footprints of the window, friends, the
     invitations using the quota, and where the member left off reading new comments and new
-    topics. (Waiting friend requests come with the header's counts.)"""
+    topics; and the member's profile. (Waiting friend requests come with the header's
+    counts.)"""
     from accounts.footprints import FOOTPRINT_DAYS
     from accounts.models import Footprint, Friendship, User
     from communities.models import CommunityPreference, JoinRequest, Membership, Role
@@ -65,7 +66,7 @@ def _counts(member) -> dict:
         user=member, role__in=[Role.ADMIN, Role.SUBADMIN]
     ).values("community")
     recent = timezone.now() - timedelta(days=FOOTPRINT_DAYS)
-    counts = User.objects.filter(pk=member.pk).values(
+    names = dict(
         n_join_requests=_count(without_hidden_people(
             JoinRequest.objects.filter(community__in=moderated), "user_id", member
         )),
@@ -84,7 +85,11 @@ def _counts(member) -> dict:
         n_topics_seen_at=Subquery(
             CommunityPreference.objects.filter(user=member).values("topics_seen_at")[:1]
         ),
-    ).get()
+    )
+    # The member's own profile rides along (home shows their photo and name).
+    row = User.objects.select_related("profile").annotate(**names).get(pk=member.pk)
+    member.profile = row.profile
+    counts = {name: getattr(row, name) for name in names}
     return {name.removeprefix("n_"): value for name, value in counts.items()}
 
 
