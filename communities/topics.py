@@ -4,7 +4,6 @@ topic page shows, and "new in my communities". Every topic comes through
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
@@ -34,31 +33,6 @@ def topic_comments_page(
         .select_related("author__profile"),
         before, size,
     )
-
-
-@dataclass
-class CommentCard:
-    comment: TopicComment
-    shown: object
-    deletable: bool
-
-
-def comment_cards(viewer, comments, *, moderates: bool) -> list[CommentCard]:
-    """Comments with their authors as ``viewer`` sees them; those by members in a block with
-    the viewer are left out. One query for all the relations."""
-    from accounts.leaving import shown_author
-
-    comments = list(comments)
-    relations = relations_to(viewer, [c.author for c in comments if c.author_id is not None])
-    cards = []
-    for comment in comments:
-        if relations.get(comment.author_id) is Relation.BLOCKED:
-            continue
-        cards.append(CommentCard(
-            comment=comment, shown=shown_author(comment, relations, Relation.MEMBER),
-            deletable=moderates or comment.author_id == viewer.pk,
-        ))
-    return cards
 
 
 def with_shown_people(viewer, topics) -> list[tuple[Topic, object, object]]:

@@ -20,6 +20,7 @@ from accounts.connections import cards
 from accounts.leaving import DELETED_MEMBER
 from accounts.models import Friendship, User
 from sns import images
+from sns.comments import comment_cards
 from sns.paging import instant_decode, instant_encode
 from sns.visibility import relation_between
 
@@ -440,7 +441,7 @@ def topic_detail(request, pk: int, topic_id: int):
         author = topic.author.profile.shown_to(relation_between(request.user, topic.author))
     return render(request, "communities/topic.html", {
         "community": community, "membership": membership, "topic": topic, "author": author,
-        "cards": topics.comment_cards(request.user, comments, moderates=moderates),
+        "cards": comment_cards(request.user, comments, deletes_any=moderates),
         "earlier_comments": earlier,
         "showing_earlier": bool(request.GET.get("comments_before")),
         "can_manage": moderates or topic.author_id == request.user.pk,

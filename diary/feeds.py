@@ -4,7 +4,6 @@ new comments on the entries I take part in (新着コメント). Every entry com
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
@@ -26,8 +25,8 @@ NEW_COMMENTS_FIRST_LOOK = timedelta(days=7)
 def entry_comments(entry: Entry) -> QuerySet[Comment]:
     """The comments the entry page lists, oldest first, with their authors' profiles.
 
-    The entry must already have come through ``visible_to``; ``comment_cards`` then drops the
-    comments of members who stand in a block with the viewer.
+    The entry must already have come through ``visible_to``; ``sns.comments.comment_cards``
+    then drops the comments of members who stand in a block with the viewer.
     """
     return (
         Comment.objects.filter(entry=entry, hidden_at__isnull=True)
@@ -50,34 +49,6 @@ def entry_comments_page(
     An entry with hundreds of comments shows its latest fifty; a link walks back.
     """
     return latest_page(entry_comments(entry), before, size)
-
-
-@dataclass
-class CommentCard:
-    comment: Comment
-    shown: object  # accounts.models.ShownProfile of the comment's author, for the viewer
-    deletable: bool
-
-
-def comment_cards(viewer, entry: Entry, comments) -> list[CommentCard]:
-    """Each comment with its author as ``viewer`` may see them and whether ``viewer`` may
-    delete it; comments by members in a block with the viewer (either way) are left out.
-    One query for all the relations."""
-    from accounts.leaving import shown_author
-
-    comments = list(comments)
-    relations = relations_to(viewer, [c.author for c in comments if c.author_id is not None])
-    viewer_pk = viewer.pk if viewer is not None and viewer.is_authenticated else None
-    cards = []
-    for comment in comments:
-        if relations.get(comment.author_id) is Relation.BLOCKED:
-            continue
-        cards.append(CommentCard(
-            comment=comment,
-            shown=shown_author(comment, relations, Relation.MEMBER),
-            deletable=viewer_pk is not None and viewer_pk in (comment.author_id, entry.author_id),
-        ))
-    return cards
 
 
 # --- friends' diaries --------------------------------------------------------------------------

@@ -4,8 +4,6 @@ number of answers and comments."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db.models import (
     Case,
     Count,
@@ -131,31 +129,6 @@ def comments_page(
         .select_related("author__profile"),
         before, size,
     )
-
-
-@dataclass
-class CommentCard:
-    comment: EventComment
-    shown: object  # accounts.models.ShownProfile of the author, for the viewer
-    deletable: bool
-
-
-def comment_cards(viewer, comments, relations, *, is_host: bool) -> list[CommentCard]:
-    """Each comment with its author as ``viewer`` may see them and whether the viewer may
-    delete it (their own, or any as a host); comments by members in a block with the viewer
-    (either way) are left out, as on diaries."""
-    from accounts.leaving import shown_author
-
-    viewer_pk = viewer.pk if viewer is not None and viewer.is_authenticated else None
-    cards = []
-    for comment in comments:
-        if relations.get(comment.author_id) is Relation.BLOCKED:
-            continue
-        cards.append(CommentCard(
-            comment=comment, shown=shown_author(comment, relations, Relation.MEMBER),
-            deletable=viewer_pk is not None and (is_host or comment.author_id == viewer_pk),
-        ))
-    return cards
 
 
 def shown(viewer, members, relations) -> list:

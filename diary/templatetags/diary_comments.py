@@ -3,15 +3,17 @@ each comment and the comment form with any refused text."""
 
 from django import template
 
-from diary import feeds
+from sns.comments import comment_cards as cards_for
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def comment_cards(context, entry, comments):
-    """``feeds.comment_cards`` for the viewer of the page."""
-    return feeds.comment_cards(context["request"].user, entry, comments)
+    """``sns.comments.comment_cards`` for the viewer of the page: the entry's author may
+    delete any comment on it."""
+    viewer = context["request"].user
+    return cards_for(viewer, comments, deletes_any=viewer.pk == entry.author_id)
 
 
 @register.simple_tag(takes_context=True)

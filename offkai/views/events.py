@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from communities.models import Community
 from diary.views.entries import public_where_allowed
+from sns.comments import comment_cards
 
 from .. import pages, services
 from ..forms import CancelForm, EventCommentForm, EventForm, add_service_errors
@@ -139,7 +140,7 @@ def detail(request, pk: int):
         "attendees": attendees,
         "attendee_cards": pages.shown(viewer, attending, relations),
         "community_visible": community_visible,
-        "cards": pages.comment_cards(viewer, comments, relations, is_host=is_host),
+        "cards": comment_cards(viewer, comments, deletes_any=is_host, relations=relations),
         "comment_count": EventComment.objects.filter(event=event, hidden_at__isnull=True)
         .filter(Q(author__isnull=True) | Q(author__is_active=True)).count(),
         "earlier_comments": earlier,
