@@ -1,3 +1,4 @@
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -115,3 +116,26 @@ class IntroductionForm(forms.Form):
             "Up to 1000 characters. Markdown works: **bold**, *italic*, lists and links."
         ),
     )
+
+
+def _within_site_domains(email: str) -> str:
+    """Refuse an address outside the email domains the site policy gathers (a company's
+    SNS): the same rule as invitations, for an address a member adds later."""
+    from sns.policy import email_domain_allowed, invite_domains
+
+    if not email_domain_allowed(email):
+        raise forms.ValidationError(
+            _("This site accepts email addresses at %(domains)s only.")
+            % {"domains": ", ".join(invite_domains())}
+        )
+    return email
+
+
+class AddEmailForm(allauth_forms.AddEmailForm):
+    def clean_email(self) -> str:
+        return _within_site_domains(super().clean_email())
+
+
+class ChangeEmailForm(allauth_forms.ChangeEmailForm):
+    def clean_email(self) -> str:
+        return _within_site_domains(super().clean_email())

@@ -145,3 +145,21 @@ def test_the_admin_form_checks_each_line(as_user, moderator):
     data["invite_domains"] = " example.co.jp \r\n\r\n@group.example.com"
     assert web.post(reverse("admin:sns_sitepolicy_add"), data).status_code == 302
     assert SitePolicy.objects.get().invite_domains == "example.co.jp\n@group.example.com"
+
+
+def test_an_address_added_later_keeps_to_the_domains(company_only, member, as_user):
+    from allauth.account.models import EmailAddress
+
+    client = as_user(member)
+    response = client.post("/accounts/email/", {"action_add": "", "email": "me@gmail.com"})
+    assert response.status_code == 200
+    assert "accepts email addresses at example.co.jp" in response.content.decode()
+    assert not EmailAddress.objects.filter(email="me@gmail.com").exists()
+    client.post("/accounts/email/", {"action_add": "", "email": "me@example.co.jp"})
+    assert EmailAddress.objects.filter(user=member, email="me@example.co.jp").exists()
+
+
+def test_a_password_reset_still_works_outside_the_domains(company_only, member, client):
+    # Members who joined before the policy keep their address and can still reset.
+    response = client.post("/accounts/password/reset/", {"email": member.email})
+    assert response.status_code == 302
