@@ -140,6 +140,8 @@ class Notification(models.Model):
                 fields=["created_at"], condition=models.Q(mailed_at__isnull=True),
                 name="notification_unmailed",
             ),
+            # Deleting a comment withdraws the notifications about it (sns.notifications).
+            models.Index(fields=["target_type", "target_id"], name="notification_target"),
         ]
 
     def __str__(self) -> str:
