@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-explain", action="store_true", help="leave out the query plans")
     parser.add_argument("--show-queries", action="store_true",
                         help="print every captured query under its page")
+    parser.add_argument("--only", help="only the rows whose name starts with this")
     args = parser.parse_args(argv)
 
     seed_graph.configure_django()
@@ -110,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(RANDOM_SEED)
     client = client_setup()
     rows = cases(args.samples, rng)
+    if args.only:
+        rows = [row for row in rows if row[0].startswith(args.only)]
     print("  timing the pages …", file=sys.stderr)
     results = run_pages(client, rows)
     for result in results:

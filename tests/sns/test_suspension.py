@@ -19,6 +19,7 @@ from accounts.footprints import footprint_record
 from diary import services as diary_services
 from invites import services as invites_services
 from invites.models import Invitation, State
+from offkai.models import CalendarFeed
 from sns import moderation
 from sns.models import ModerationLog, Notification, SitePolicy
 from sns.notifications import inbox
@@ -60,6 +61,8 @@ class World:
         build.topic_comment(self.owner_topic, self.sato, TOPIC_COMMENT)
         footprint_record(visitor=self.sato, owner=owner)
         self.event = offkai_builders.event(self.sato, title=EVENT_TITLE)
+        offkai_builders.answer(self.event, owner, "attending")
+        self.feed = CalendarFeed.objects.create(user=owner)
 
 
 @pytest.fixture
@@ -150,6 +153,10 @@ PLACES = {
         "owner", lambda w, c: _look(c, "/search/?q=Tea+diary&kind=diaries", ENTRY_TITLE)),
     "their off-kai's page": ("owner", lambda w, c: _look(c, f"/offkai/{w.event.pk}/", EVENT_TITLE)),
     "upcoming off-kai": ("owner", lambda w, c: _look(c, "/offkai/", EVENT_TITLE)),
+    "their off-kai's calendar file": (
+        "owner", lambda w, c: _look(c, f"/offkai/{w.event.pk}.ics", EVENT_TITLE)),
+    "my calendar feed": (
+        "owner", lambda w, c: _look(c, f"/offkai/feed/{w.feed.token}.ics", EVENT_TITLE)),
     "their profile": ("owner", lambda w, c: _look(c, f"/members/{w.sato.pk}/", NAME)),
 }
 
@@ -185,6 +192,8 @@ search for members                        shown  gone  shown
 search for diaries                        shown  gone  shown
 their off-kai's page                      shown  404   shown
 upcoming off-kai                          shown  gone  shown
+their off-kai's calendar file             shown  404   shown
+my calendar feed                          shown  gone  shown
 their profile                             shown  404   shown
 """
 
