@@ -122,17 +122,20 @@ def friends_entries(viewer, ids: list[int] | None = None) -> EntryQuerySet:
     return entries.for_list().order_by("-created_at", "-pk")
 
 
-def friends_page(viewer, before: str | None, *, size: int = FEED_PAGE_SIZE) -> FeedPage:
+def friends_page(
+    viewer, before: str | None, *, size: int = FEED_PAGE_SIZE, photos: bool = True
+) -> FeedPage:
     """One page of my friends' diaries: ``before`` is the ``?before=`` cursor or None.
 
-    Items are entries with their photos (for the thumbnail), for
-    templates/diary/partials/entry_row.html.
+    Items are entries with their photos (for the thumbnail; ``photos=False`` for a list
+    without them), for templates/diary/partials/entry_row.html.
     """
     cursor = cursor_decode(before)
     rows = friends_entry_ids(viewer, cursor, size + 1)
     more = len(rows) > size
     rows = rows[:size]
-    entries = list(friends_entries(viewer, [pk for pk, _at in rows]).prefetch_related("photos"))
+    entries = friends_entries(viewer, [pk for pk, _at in rows])
+    entries = list(entries.prefetch_related("photos") if photos else entries)
     next_cursor = cursor_encode(rows[-1][1], rows[-1][0]) if more else None
     return FeedPage(items=entries, next_cursor=next_cursor, is_first=cursor is None)
 

@@ -116,7 +116,7 @@ def home_for(member) -> Home:
         (f, f.profile.shown_to(Relation.FRIEND)) for f in friends_of(member)[:FRIENDS_SHOWN]
     ]
     home.announcements = announcements_for(member, limit=3)
-    page = feeds.friends_page(member, None, size=SHORT)
+    page = feeds.friends_page(member, None, size=SHORT, photos=False)
     home.diaries, home.diaries_more = page.items, page.next_cursor is not None
     home.commented = list(feeds.new_comments(member, comments_seen_at)[:SHORT])
     home.topics = topics.new_topics_preview(member, topics_seen_at, SHORT)

@@ -128,5 +128,5 @@ def test_home_takes_a_fixed_number_of_queries(owner, as_user, django_assert_max_
         offkai_builders.event(person, title=f"Meetup {i}", visibility=Level.FRIENDS)
     client = as_user(owner)
     client.get(HOME)  # the site policy is read once per process, then remembered
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(15):
         home_of(client)
