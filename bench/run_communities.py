@@ -27,13 +27,20 @@ import os
 import platform
 import random
 import sys
-import time
 from datetime import timedelta
 
 import seed_communities
 import seed_graph
 from run import WARMUP, Result, Target
-from run_diary import LARGE_TABLE_ROWS, ROW_BUDGET, client_setup, explain, large_tables, users
+from run_diary import (
+    LARGE_TABLE_ROWS,
+    ROW_BUDGET,
+    client_setup,
+    explain,
+    large_tables,
+    run_pages,
+    users,
+)
 
 SAMPLES = 200
 RANDOM_SEED = 13
@@ -86,31 +93,6 @@ def cases(marker: dict, samples: int, rng: random.Random) -> list[tuple]:
          [(member, "/communities/new-topics/")] * n, lambda: reset_last_look(busy),
          "first look, last one 3 days ago"),
     ]
-
-
-def run_pages(client, rows) -> list[Result]:
-    results = []
-    for what, who, visits, before, note in rows:
-        times = []
-        size = 0
-        until = time.monotonic() + ROW_BUDGET
-        for n, (viewer, url) in enumerate(visits):
-            if before:
-                before()
-            client.force_login(viewer)
-            start = time.perf_counter()
-            response = client.get(url, secure=True)
-            size = len(response.content)
-            elapsed = (time.perf_counter() - start) * 1000
-            if response.status_code != 200:
-                raise SystemExit(f"GET {url} as member {viewer.pk} answered "
-                                 f"{response.status_code}")
-            if n >= WARMUP:
-                times.append(elapsed)
-                if time.monotonic() > until:
-                    break
-        results.append(Result(what, who, times, PAGE, f"{size:,} bytes; {note}"))
-    return results
 
 
 def run_plans(client, rows, show_queries: bool) -> list[str]:
@@ -199,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     client = client_setup()
     rows = cases(marker, args.samples, rng)
     print("  timing the pages …", file=sys.stderr)
-    results = run_pages(client, rows)
+    results = run_pages(client, rows, PAGE)
     plans = []
     if not args.no_explain:
         print("  explaining the queries …", file=sys.stderr)

@@ -259,13 +259,19 @@ def page_cases(chosen: dict, samples: int, rng: random.Random) -> list[tuple]:
     ]
 
 
-def run_pages(client, cases) -> list[Result]:
+def run_pages(client, cases, target: Target = PAGE) -> list[Result]:
+    """Each case's pages through the test client, logged in as each visit's member: a case is
+    (what, who, [(viewer, url)], note), or (what, who, visits, before, note) with ``before``
+    run (untimed) ahead of each request."""
     results = []
-    for what, who, visits, note in cases:
+    for what, who, visits, *before, note in cases:
+        prepare = before[0] if before else None
         times = []
         size = 0
         until = time.monotonic() + ROW_BUDGET
         for n, (viewer, url) in enumerate(visits):
+            if prepare:
+                prepare()
             client.force_login(viewer)
             start = time.perf_counter()
             response = client.get(url, secure=True)
@@ -278,7 +284,7 @@ def run_pages(client, cases) -> list[Result]:
                 times.append(elapsed)
                 if time.monotonic() > until:
                     break
-        results.append(Result(what, who, times, PAGE, f"{size:,} bytes; {note}"))
+        results.append(Result(what, who, times, target, f"{size:,} bytes; {note}"))
     return results
 
 

@@ -29,8 +29,8 @@ import seed_communities
 import seed_diary
 import seed_graph
 from run import WARMUP, Target
-from run_communities import report, run_pages, run_plans
-from run_diary import client_setup, users
+from run_communities import report, run_plans
+from run_diary import client_setup, run_pages, users
 
 SAMPLES = 200
 RANDOM_SEED = 17

@@ -8,17 +8,9 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from sns import notifications
-from sns.admin_content import HiddenFilter, ModeratedContentAdmin
+from sns.admin_content import HiddenFilter, ModeratedContentAdmin, ReadOnlyAdmin
 
 from .models import RSVP, Answer, CalendarFeed, Event, EventComment, EventHost, Guest
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class EventHostInline(admin.TabularInline):
@@ -125,6 +117,9 @@ class GuestAdmin(ReadOnlyAdmin):
     list_select_related = ["event", "brought_by__profile", "invitation"]
     raw_id_fields = ["event", "brought_by", "invitation"]
 
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
+
 
 @admin.register(CalendarFeed)
 class CalendarFeedAdmin(ReadOnlyAdmin):
@@ -135,3 +130,6 @@ class CalendarFeedAdmin(ReadOnlyAdmin):
     list_select_related = ["user__profile"]
     fields = ["user", "created_at"]
     raw_id_fields = ["user"]
+
+    def has_delete_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)

@@ -23,7 +23,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from sns.paging import latest_page
-from sns.visibility import Relation, relations_to
+from sns.visibility import relations_to
 
 from .models import RSVP, Answer, Event, EventComment, EventHost
 
@@ -129,13 +129,6 @@ def comments_page(
         .select_related("author__profile"),
         before, size,
     )
-
-
-def shown(viewer, members, relations) -> list:
-    """(member, ShownProfile) cards for templates/partials/person.html."""
-    return [
-        (m, m.profile.shown_to(relations.get(m.pk, Relation.MEMBER))) for m in members
-    ]
 
 
 def relations_for(viewer, *groups) -> dict:

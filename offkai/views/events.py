@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.connections import cards
 from communities.models import Community
 from diary.views.entries import public_where_allowed
 from sns.comments import comment_cards
@@ -129,7 +130,7 @@ def detail(request, pk: int):
         places_left = max(event.capacity - counts["places"], 0)
     return render(request, "offkai/detail.html", {
         "event": event,
-        "hosts": pages.shown(viewer, hosts, relations),
+        "hosts": cards(viewer, hosts, relations),
         "is_host": is_host,
         "counts": counts,
         "places_left": places_left,
@@ -138,7 +139,7 @@ def detail(request, pk: int):
         "guest_choices": range(event.guest_limit + 1),
         "can_answer": viewer.is_authenticated and event.answers_open,
         "attendees": attendees,
-        "attendee_cards": pages.shown(viewer, attending, relations),
+        "attendee_cards": cards(viewer, attending, relations),
         "community_visible": community_visible,
         "cards": comment_cards(viewer, comments, deletes_any=is_host, relations=relations),
         "comment_count": EventComment.objects.filter(event=event, hidden_at__isnull=True)
@@ -162,7 +163,7 @@ def answers(request, pk: int):
     return render(request, "offkai/answers.html", {
         "event": event,
         "page": page,
-        "rows": list(zip(rows, pages.shown(request.user, [r.user for r in rows], relations),
+        "rows": list(zip(rows, cards(request.user, [r.user for r in rows], relations),
                          strict=True)),
         "counts": RSVP.objects.filter(event=event).counts(),
     })
