@@ -8,7 +8,7 @@ PORT ?= 8000
 # In development, mail is sent (to the console) at once rather than by a worker.
 DEV_TASKS ?= django_tasks.backends.immediate.ImmediateBackend
 
-.PHONY: run test lint install messages migrate worker bench bench-diary bench-communities bench-home-search clean
+.PHONY: run test lint install messages migrate worker bench bench-graph bench-diary bench-communities bench-home-search bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,11 @@ messages: install
 	DEBUG=1 $(PY) manage.py makemessages -l ja -l en -e html,txt,py,svg --ignore='.venv/*' --ignore='var/*' --ignore='tests/*' --ignore='bench/*'
 	DEBUG=1 $(PY) manage.py compilemessages --ignore='.venv/*'
 
+# Seeds the full data set once, runs every benchmark and the load test, writes bench/results/.
 bench: install
+	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/run_all.py
+
+bench-graph: install
 	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/run.py
 
 bench-diary: install
@@ -53,6 +57,13 @@ bench-communities: install
 
 bench-home-search: install
 	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/run_home_search.py
+
+bench-offkai: install
+	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/run_offkai.py
+
+# gunicorn as in production and wrk (apt-get install -y wrk) beside it.
+bench-load: install
+	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) var

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from invites.models import invite_tree
 from sns import moderation
+from sns.admin_content import StalesCachedParts
 from sns.admin_policy import AwaitingApprovalFilter, MemberApprovalMixin
 
 from . import services
@@ -24,7 +25,7 @@ class ProfileInline(admin.StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(MemberApprovalMixin, MemberModerationMixin, BaseUserAdmin):
+class UserAdmin(StalesCachedParts, MemberApprovalMixin, MemberModerationMixin, BaseUserAdmin):
     inlines = [ProfileInline]
     ordering = ["-date_joined"]
     list_display = [
@@ -111,7 +112,7 @@ class UserAdmin(MemberApprovalMixin, MemberModerationMixin, BaseUserAdmin):
 
 
 @admin.register(Friendship)
-class FriendshipAdmin(admin.ModelAdmin):
+class FriendshipAdmin(StalesCachedParts, admin.ModelAdmin):
     list_display = ["user", "friend", "created_at"]
     list_select_related = ["user__profile", "friend__profile"]
     raw_id_fields = ["user", "friend"]
@@ -119,7 +120,7 @@ class FriendshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(FriendRequest)
-class FriendRequestAdmin(admin.ModelAdmin):
+class FriendRequestAdmin(StalesCachedParts, admin.ModelAdmin):
     list_display = ["from_user", "to_user", "created_at"]
     list_select_related = ["from_user__profile", "to_user__profile"]
     raw_id_fields = ["from_user", "to_user"]
@@ -129,7 +130,7 @@ class FriendRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(Block)
-class BlockAdmin(admin.ModelAdmin):
+class BlockAdmin(StalesCachedParts, admin.ModelAdmin):
     list_display = ["blocker", "blocked", "created_at"]
     list_select_related = ["blocker__profile", "blocked__profile"]
     raw_id_fields = ["blocker", "blocked"]

@@ -6,8 +6,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from sns import cache
+
 from .models import Block, FriendRequest, Friendship, Introduction, User
-from .services import lock_pair
+from .services import friendship_changed, lock_pair
 
 
 class BlockError(Exception):
@@ -26,11 +28,14 @@ def block_create(*, blocker: User, blocked: User) -> Block:
         raise BlockError(_("You cannot block yourself."))
     lock_pair(blocker, blocked)
     block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
-    Friendship.objects.between(blocker, blocked).delete()
+    if Friendship.objects.between(blocker, blocked).delete()[0]:
+        friendship_changed(blocker, blocked)
     FriendRequest.objects.between(blocker, blocked).delete()
     Introduction.objects.filter(
         Q(author=blocker, subject=blocked) | Q(author=blocked, subject=blocker)
     ).delete()
+    # What each of the two is shown of the other (counts, lists) is cached per member.
+    cache.bump(cache.blocks(blocker), cache.blocks(blocked))
     return block
 
 
@@ -38,6 +43,8 @@ def block_create(*, blocker: User, blocked: User) -> Block:
 def block_remove(*, blocker: User, blocked_id: int) -> bool:
     """Unblock; return False if there was no such block. Nothing ended is restored."""
     deleted, _rows = Block.objects.filter(blocker=blocker, blocked_id=blocked_id).delete()
+    if deleted:
+        cache.bump(cache.blocks(blocker), cache.blocks(blocked_id))
     return deleted > 0
 
 

@@ -1,13 +1,17 @@
 """The circle picture: a member at the centre, their friends on a ring, and a line between
-each two friends who know each other. Laid out here; drawn by templates/accounts/circle.svg."""
+each two friends who know each other. Chosen and laid out here; drawn by
+templates/accounts/circle.svg."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+from sns import cache
+
 from .graph import edges_among
-from .models import User
+from .models import Friendship, User
+from .services import friends_of
 
 # The ring grows with the number of friends so that names stay readable at 150.
 BASE_SIZE = 640
@@ -37,8 +41,50 @@ class Circle:
     node_radius: float
 
 
-def layout(centre: User, friends: list[User]) -> Circle:
-    """Place ``friends`` evenly on a ring around ``centre``; two queries at most."""
+# Friends kept beyond those drawn, so that a viewer who blocks a few of them still gets a full
+# ring from the cache.
+SPARE = 20
+
+
+def friends_shown(
+    member: User, viewer, *, limit: int
+) -> tuple[list[User], list[tuple[int, int]] | None]:
+    """The first ``limit`` of ``friends_of(member, viewer=viewer)`` (the newest friendships)
+    and the friendships among them, as (lower id, higher id) pairs.
+
+    Which friends and lines is the same for every viewer and is cached (sns.cache, the
+    member's friends scope): plain ids, ``limit`` + SPARE of them. Each request leaves out
+    whom the viewer may not see and reads the rows it draws by id, in one query. A viewer
+    hiding more than SPARE of them gets the ring read afresh, with None for the lines
+    (``layout`` then reads them).
+    """
+    ids, edges = cache.cached(
+        "circle", [cache.friends(member), cache.PEOPLE],
+        lambda: _ring(member, limit + SPARE), key=(member.pk, limit),
+    )
+    found = friends_of(member, viewer=viewer).in_bulk(ids)
+    shown = [found[pk] for pk in ids if pk in found][:limit]
+    if len(shown) < limit and len(ids) == limit + SPARE:
+        return list(friends_of(member, viewer=viewer)[:limit]), None
+    drawn = {friend.pk for friend in shown}
+    return shown, [(a, b) for a, b in edges if a in drawn and b in drawn]
+
+
+def _ring(member: User, size: int) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """The ids of ``member``'s ``size`` newest active friends, in ``friends_of``'s order, and
+    the friendships among them."""
+    ids = list(
+        Friendship.objects.filter(friend=member, user__is_active=True)
+        .order_by("-created_at", "-user_id").values_list("user_id", flat=True)[:size]
+    )
+    return tuple(ids), tuple(edges_among(ids)) if len(ids) > 1 else ()
+
+
+def layout(
+    centre: User, friends: list[User], edges: list[tuple[int, int]] | None = None
+) -> Circle:
+    """Place ``friends`` evenly on a ring around ``centre`` with ``edges`` between them (the
+    friendships among them read here when None: one query)."""
     count = len(friends)
     # Room for labels: about 14 px of circumference per friend at the label size below.
     size = int(min(MAX_SIZE, max(BASE_SIZE, count * 14 / math.pi + 320)))
@@ -61,8 +107,10 @@ def layout(centre: User, friends: list[User]) -> Circle:
             anchor="end" if left else "start",
         ))
     by_id = {node.member.pk: node for node in nodes}
-    edges = [(by_id[a], by_id[b]) for a, b in edges_among(list(by_id))] if count > 1 else []
+    if edges is None:
+        edges = edges_among(list(by_id)) if count > 1 else []
     return Circle(
-        centre=centre, size=size, cx=cx, cy=cy, nodes=nodes, edges=edges,
+        centre=centre, size=size, cx=cx, cy=cy, nodes=nodes,
+        edges=[(by_id[a], by_id[b]) for a, b in edges],
         font_size=round(font_size, 1), node_radius=node_radius,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from django.db.models import F, Func, IntegerField, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -95,19 +96,19 @@ def profile_graph(viewer, member: User, relation: Relation, friends, *, limit: i
     if relation is Relation.ANONYMOUS or relation is Relation.BLOCKED:
         return result
     if result.friends_visible:
-        # Each friend's relation to the viewer comes with the friends.
-        shown = list(friends.annotate(**relation_annotations(viewer))[:limit])
-        result.friend_count = (
-            len(shown) if len(shown) < limit else graph.friend_count(member, viewer=viewer)
-        )
+        # Each friend's relation to the viewer, and how many friends, come with the friends.
+        shown = list(friends.annotate(
+            **relation_annotations(viewer), total=_count(graph.friend_rows(member, viewer=viewer))
+        )[:limit])
+        result.friend_count = shown[0].total if shown else 0
         result.friends = [(f, f.profile.shown_to(annotated_relation(viewer, f))) for f in shown]
     if relation is Relation.SELF:
         return result
     result.mutual_shown = result.friends_visible
     if result.friends_visible:
         mutual_friends = graph.mutual_friends(viewer, member)
-        mutual = list(mutual_friends[:MUTUAL_ON_PROFILE])
-        result.mutual_count = _total(mutual_friends, mutual, MUTUAL_ON_PROFILE)
+        mutual = list(mutual_friends.annotate(total=_count(mutual_friends))[:MUTUAL_ON_PROFILE])
+        result.mutual_count = mutual[0].total if mutual else 0
         # Mutual friends are the viewer's friends: that is their relation.
         result.mutual = [(m, m.profile.shown_to(Relation.FRIEND)) for m in mutual]
     if relation is not Relation.FRIEND:
@@ -120,14 +121,20 @@ def profile_graph(viewer, member: User, relation: Relation, friends, *, limit: i
     return result
 
 
-def _total(queryset, first: list, limit: int) -> int:
-    """How many rows ``queryset`` has, given its ``first`` rows up to ``limit``.
+def _count(queryset) -> Subquery:
+    """How many rows ``queryset`` has, to annotate the first rows of a list with: the page
+    and its total in one query, however full the page (issue 8: a page's queries do not
+    depend on the data).
 
-    A count is asked only when the first page is full. (A window count over the rows would
-    save that query but read every row of a member with thousands of friends: the profile
-    of a 5,600-friend member took 130 ms that way, see bench/.)
+    The subquery is uncorrelated, so PostgreSQL counts once per statement (an InitPlan),
+    the same work as a separate ``count()``. (A window count over the rows would read every
+    row of a member with thousands of friends: the profile of a 5,600-friend member took
+    130 ms that way, see bench/.)
     """
-    return len(first) if len(first) < limit else queryset.count()
+    return Subquery(
+        queryset.order_by().values(n=Func(F("pk"), function="COUNT")),
+        output_field=IntegerField(),
+    )
 
 
 def _known(chain: list[User], relations: dict[int, Relation]) -> bool:

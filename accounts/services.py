@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from sns import images, notifications
+from sns import cache, images, notifications
 from sns.notifications import Kind, notify
 from sns.visibility import blocked_between
 
@@ -80,7 +80,20 @@ def friendship_create(*, a: User, b: User) -> bool:
             )
     except IntegrityError:
         return False
+    friendship_changed(a, b)
     return True
+
+
+def friendship_changed(a: User, b: User) -> None:
+    """Make the cached friend parts that a friendship between ``a`` and ``b`` (made or ended)
+    changes stale: theirs, and those of every friend of both, whose circle has the line
+    between them (sns.cache)."""
+    mutual = []
+    if cache.in_use():
+        mutual = Friendship.objects.filter(
+            user=a, friend__in=Friendship.objects.filter(user=b).values("friend")
+        ).values_list("friend_id", flat=True)
+    cache.bump(cache.friends(a), cache.friends(b), *(cache.friends(pk) for pk in mutual))
 
 
 def friends_of(user: User, *, viewer: User | None = None):
@@ -139,6 +152,7 @@ def friend_request_send(
     if Friendship.objects.filter(user=sender, friend=recipient).exists():
         raise FriendRequestError(_("You are already friends."))
     if FriendRequest.objects.filter(from_user=recipient, to_user=sender).delete()[0]:
+        cache.bump(cache.inbox(sender))
         friendship_create(a=sender, b=recipient)
         # The recipient had asked first: for them, this is their request accepted.
         notify(recipient=recipient, kind=Kind.FRIEND_REQUEST_ACCEPTED, actor=sender)
@@ -148,6 +162,7 @@ def friend_request_send(
     friend_request = FriendRequest.objects.create(
         from_user=sender, to_user=recipient, message=message.strip()
     )
+    # The notification bumps the recipient's inbox, whose cached counts hold the request too.
     notify(recipient=recipient, kind=Kind.FRIEND_REQUEST_RECEIVED, actor=sender)
     return friend_request
 
@@ -174,6 +189,7 @@ def friend_request_accept(*, request_id: int, user: User) -> User:
     if not sender.is_active:
         raise FriendRequestError(_("This member is no longer on the site."))
     friend_request.delete()
+    cache.bump(cache.inbox(user))
     if friendship_create(a=user, b=sender):
         notify(recipient=sender, kind=Kind.FRIEND_REQUEST_ACCEPTED, actor=user)
     return sender
@@ -184,6 +200,7 @@ def friend_request_decline(*, request_id: int, user: User) -> User:
     """Decline a request sent to ``user``; return who had asked. The sender is not told."""
     friend_request = _locked_request(request_id=request_id, to_user=user)
     friend_request.delete()
+    cache.bump(cache.inbox(user))
     return friend_request.from_user
 
 
@@ -192,6 +209,7 @@ def friend_request_cancel(*, request_id: int, user: User) -> User:
     """Withdraw a request ``user`` sent; return whom it was sent to."""
     friend_request = _locked_request(request_id=request_id, from_user=user)
     friend_request.delete()
+    cache.bump(cache.inbox(friend_request.to_user_id))
     return friend_request.to_user
 
 
@@ -202,6 +220,8 @@ def friendship_end(*, user: User, other: User) -> bool:
     lock_pair(user, other)
     deleted, _rows = Friendship.objects.between(user, other).delete()
     Introduction.objects.between(user, other).delete()
+    if deleted:
+        friendship_changed(user, other)
     return deleted > 0
 
 

@@ -265,12 +265,11 @@ CIRCLE_MAX_FRIENDS = 150
 
 def _circle(request, pk: int):
     member = connections.member_with_visible_friends_or_404(request.user, pk)
-    friends = services.friends_of(member, viewer=request.user)
-    shown = list(friends[:CIRCLE_MAX_FRIENDS])
+    shown, edges = circle.friends_shown(member, request.user, limit=CIRCLE_MAX_FRIENDS)
     count = len(shown) if len(shown) < CIRCLE_MAX_FRIENDS else graph.friend_count(
         member, viewer=request.user
     )
-    return member, circle.layout(member, shown), count
+    return member, circle.layout(member, shown, edges), count
 
 
 def circle_svg(request, pk: int):

@@ -11,6 +11,7 @@ p50 / p95 / max beside the targets of issue 3.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import platform
@@ -54,6 +55,7 @@ class Result:
     times_ms: list[float]
     target: Target | None  # None: work done in the background, reported for information
     note: str = ""
+    queries: int | None = None  # of one request, for the pages
 
     def percentile(self, q: float) -> float:
         ordered = sorted(self.times_ms)
@@ -64,6 +66,23 @@ class Result:
         if self.target is None:
             return True
         return self.target.met(self.percentile(0.95), max(self.times_ms))
+
+
+def record(title: str, results: list[Result]) -> None:
+    """Add a benchmark's rows to the JSON lines file that ``BENCH_RESULTS`` names, from
+    which ``bench/run_all.py`` writes the one report of ``make bench``."""
+    path = os.environ.get("BENCH_RESULTS")
+    if not path:
+        return
+    rows = [{
+        "what": r.what, "who": r.who, "n": len(r.times_ms),
+        "p50_ms": round(r.percentile(0.5), 2), "p95_ms": round(r.percentile(0.95), 2),
+        "max_ms": round(max(r.times_ms), 2), "queries": r.queries,
+        "target": r.target.describe() if r.target else None,
+        "met": r.met if r.target else None, "note": r.note,
+    } for r in results]
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps({"title": title, "rows": rows}, ensure_ascii=False) + "\n")
 
 
 def timed(calls: list[Callable[[], object]]) -> tuple[list[float], list[object]]:
@@ -255,6 +274,7 @@ def report(results: list[Result], context: dict, samples: int) -> bool:
     ok = all(r.met for r in results)
     print()
     print("All targets met." if ok else "Some targets were missed.")
+    record("Friend graph", results)
     return ok
 
 

@@ -31,7 +31,7 @@ from datetime import timedelta
 
 import seed_communities
 import seed_graph
-from run import WARMUP, Result, Target
+from run import WARMUP, Result, Target, record
 from run_diary import (
     LARGE_TABLE_ROWS,
     ROW_BUDGET,
@@ -159,6 +159,7 @@ def report(results: list[Result], plans: list[str], marker: dict, samples: int,
     ok = all(r.met for r in results)
     print()
     print("All targets met." if ok else "Some targets were missed.")
+    record(title, results)
     return ok
 
 

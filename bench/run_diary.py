@@ -33,7 +33,7 @@ from itertools import islice
 
 import seed_diary
 import seed_graph
-from run import WARMUP, Result, Target
+from run import WARMUP, Result, Target, record
 
 SAMPLES = 200
 RANDOM_SEED = 11
@@ -263,16 +263,23 @@ def run_pages(client, cases, target: Target = PAGE) -> list[Result]:
     """Each case's pages through the test client, logged in as each visit's member: a case is
     (what, who, [(viewer, url)], note), or (what, who, visits, before, note) with ``before``
     run (untimed) ahead of each request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     results = []
     for what, who, visits, *before, note in cases:
         prepare = before[0] if before else None
         times = []
-        size = 0
+        size = queries = 0
         until = time.monotonic() + ROW_BUDGET
         for n, (viewer, url) in enumerate(visits):
             if prepare:
                 prepare()
             client.force_login(viewer)
+            if n == WARMUP - 1:  # the last warm-up request: its queries are counted
+                with CaptureQueriesContext(connection) as captured:
+                    client.get(url, secure=True)
+                queries = len(captured)
             start = time.perf_counter()
             response = client.get(url, secure=True)
             size = len(response.content)
@@ -284,7 +291,8 @@ def run_pages(client, cases, target: Target = PAGE) -> list[Result]:
                 times.append(elapsed)
                 if time.monotonic() > until:
                     break
-        results.append(Result(what, who, times, target, f"{size:,} bytes; {note}"))
+        results.append(Result(what, who, times, target, f"{queries} queries, {size:,} bytes; "
+                              f"{note}", queries))
     return results
 
 
@@ -417,6 +425,7 @@ def report(results: list[Result], plans: list[str], samples: int) -> bool:
     ok = all(r.met for r in results)
     print()
     print("All targets met." if ok else "Some targets were missed.")
+    record("Diary", results)
     return ok
 
 

@@ -84,7 +84,8 @@ def seed_communities() -> None:
     rng = random.Random(RANDOM_SEED)
     end = int(datetime.now(UTC).timestamp()) // 3600 * 3600
     start = end - DAYS * 86400
-    stamp = Timestamps(start - 86400, DAYS + 60)
+    # From the largest community's creation (400 days before the topics begin) to now.
+    stamp = Timestamps(start - 401 * 86400, DAYS + 401)
     url = seed_graph._psycopg_url(seed_graph.bench_database_url())
     comment_pool = [copy_text("".join(rng.sample(JA_COMMENTS, rng.randint(1, 3)))
                               + ("" if rng.random() < 0.6 else rng.choice(JA_SENTENCES)))
@@ -266,13 +267,14 @@ def seed_communities() -> None:
     )
 
 
-def seeded(url: str) -> dict | None:
+def seeded(url: str, marker: str = MARKER) -> dict | None:
+    """The row of the ``marker`` table (ours by default) as a dict, or None if not there."""
     import psycopg
 
     with psycopg.connect(seed_graph._psycopg_url(url), autocommit=True) as conn:
-        if conn.execute("SELECT to_regclass(%s)", [MARKER]).fetchone()[0] is None:
+        if conn.execute("SELECT to_regclass(%s)", [marker]).fetchone()[0] is None:
             return None
-        cur = conn.execute(f"SELECT * FROM {MARKER}")  # noqa: S608
+        cur = conn.execute(f"SELECT * FROM {marker}")  # noqa: S608
         row = cur.fetchone()
         return dict(zip([d.name for d in cur.description], row, strict=True)) if row else None
 

@@ -245,23 +245,69 @@ class Timestamps:
 def _copy_lines(cursor, table: str, columns: list[str], lines, total: int, label: str) -> int:
     """COPY the text lines (each ending in a newline) into ``table``; returns the count."""
     progress = Progress(label, total)
+    n = _write_lines(cursor, table, columns, lines, progress.update, freeze=True)
+    progress.close()
+    return n
+
+
+def _write_lines(cursor, table: str, columns: list[str], lines, done, *, freeze: bool) -> int:
     cols = ", ".join(f'"{c}"' for c in columns)
     n = 0
-    with cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN (FREEZE)') as copy:
+    with cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN{" (FREEZE)" if freeze else ""}') as copy:
         chunk: list[str] = []
         for line in lines:
             chunk.append(line)
             if len(chunk) == CHUNK:
                 copy.write("".join(chunk))
-                progress.update(CHUNK)
+                done(CHUNK)
                 n += CHUNK
                 chunk = []
         if chunk:
             copy.write("".join(chunk))
-            progress.update(len(chunk))
+            done(len(chunk))
             n += len(chunk)
+    return n
+
+
+def _copy_parallel(url: str, table: str, columns: list[str], lines_of, total: int,
+                   label: str, parts: int = 2) -> int:
+    """COPY ``total`` rows into ``table`` over ``parts`` connections at once, each taking the
+    lines of ``lines_of(first, last, part)`` (committed; the table must not have been emptied
+    in an open transaction). For the entries, whose search column PostgreSQL computes row
+    by row on one core per connection: two connections halve the longest step of the seed."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psycopg
+
+    progress = Progress(label, total)
+    lock = threading.Lock()
+
+    def done(n: int) -> None:
+        with lock:
+            progress.update(n)
+
+    def load(part: int) -> int:
+        first, last = total * part // parts, total * (part + 1) // parts
+        with psycopg.connect(url) as conn, conn.cursor() as cursor:
+            _no_triggers(conn, cursor)
+            return _write_lines(cursor, table, columns, lines_of(first, last, part), done,
+                                freeze=False)
+
+    with ThreadPoolExecutor(parts) as pool:
+        n = sum(pool.map(load, range(parts)))
     progress.close()
     return n
+
+
+def _no_triggers(conn, cursor) -> None:
+    """Skip the foreign-key triggers while loading (consistent by construction)."""
+    import psycopg
+
+    try:
+        cursor.execute("SET session_replication_role = replica")
+    except psycopg.errors.InsufficientPrivilege:
+        conn.rollback()
 
 
 # --- what is seeded ------------------------------------------------------------------------
@@ -383,11 +429,7 @@ def seed_diary(entries: int, comments: int) -> None:
                 count[k] = c
         count[max(range(entries), key=weight.__getitem__)] += comments - sum(count)
 
-        try:
-            # Skip the foreign-key triggers while loading (consistent by construction).
-            cursor.execute("SET session_replication_role = replica")
-        except psycopg.errors.InsufficientPrivilege:
-            conn.rollback()
+        _no_triggers(conn, cursor)
         cursor.execute("SET maintenance_work_mem = '1GB'")
         tables = [Comment._meta.db_table, EntryPhoto._meta.db_table, Entry._meta.db_table]
         cursor.execute(
@@ -421,12 +463,12 @@ def seed_diary(entries: int, comments: int) -> None:
         e_columns = ["id", "author_id", "title", "body", "visibility", "created_at",
                      "edited_at", *(["comment_count"] if has_count else []), *e_extra]
 
-        def entry_lines():
-            text_rng = random.Random(RANDOM_SEED + 1)
+        def entry_lines(first: int, last: int, part: int):
+            text_rng = random.Random(RANDOM_SEED + 1 + 1000 * part)
             rand, randrange = text_rng.random, text_rng.randrange
             titles = {True: pools["title_ja"], False: pools["title_en"]}
             bodies = {True: pools["body_ja"], False: pools["body_en"]}
-            for k in range(entries):
+            for k in range(first, last):
                 a = author[k]
                 lang = ja[a]
                 t = ts[k]
@@ -438,7 +480,12 @@ def seed_diary(entries: int, comments: int) -> None:
                        f"{body[randrange(len(body))]}\t{LEVELS[visibility[k]]}\t{stamp(t)}\t"
                        f"{edited}{n}{e_suffix}\n")
 
-        _copy_lines(cursor, Entry._meta.db_table, e_columns, entry_lines(), entries, "entries")
+        # The entries go in over two connections (see _copy_parallel), so the emptied tables
+        # are committed first and emptied again, still empty, for the FREEZE of the rest.
+        conn.commit()
+        _copy_parallel(url, Entry._meta.db_table, e_columns, entry_lines, entries, "entries")
+        rest = [t for t in tables + also if t != Entry._meta.db_table]
+        cursor.execute(f"TRUNCATE {', '.join(rest)}")
 
         # --- comments, in the order they were written
         c_known = {"id", "entry_id", "author_id", "body", "created_at"}

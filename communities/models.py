@@ -104,8 +104,10 @@ class Community(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    # What search matches (sns.search).
+    # What search matches (sns.search), and the name alone, which ranks communities whose
+    # name matches first (stored: computing it for thousands of matches cost 40 ms a search).
     search = search_field("name", "description")
+    name_search = search_field("name")
 
     objects = CommunityQuerySet.as_manager()
 
@@ -119,6 +121,10 @@ class Community(models.Model):
         indexes = [
             models.Index(fields=["category", "-created_at"], name="community_category"),
             GinIndex(fields=["search"], name="community_search"),
+            # The few secret ones, which off-kai lists leave out (offkai.models.visible_to)
+            # without reading every community.
+            models.Index(fields=["id"], condition=Q(join_policy=JoinPolicy.SECRET),
+                         name="community_secret"),
         ]
 
     def __str__(self) -> str:

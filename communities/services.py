@@ -1,6 +1,11 @@
 """Community writes: create, edit, close, and membership. Each function runs in one
 transaction; those that change who is in a community or in which role lock the community
-row first, so that two of them never decide on the same state at once."""
+row first, so that two of them never decide on the same state at once.
+
+A change of who belongs where, a comment written or deleted, a topic deleted (here) or
+either hidden (sns.moderation) makes home's cached "new in my communities" stale:
+``sns.cache``'s memberships and community scopes. (A new topic does not: the part lists
+topics by their new comments.)"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from sns import images, notifications
+from sns import cache, images, notifications
 from sns.notifications import Kind, notify
 from sns.visibility import blocked_between
 
@@ -132,6 +137,7 @@ def community_create(
             # The form checks the name; this is the race of two creating the same name.
             raise _name_taken() from None
         Membership.objects.create(community=community, user=creator, role=Role.ADMIN)
+        cache.bump(cache.memberships(creator))
         return community
 
     return _cleaning_up(stored, work)
@@ -218,7 +224,9 @@ def join(*, community: Community, user: User, message: str = "") -> Membership |
         if not invited.exists():
             raise CommunityError(_("This community can be joined only by invitation."))
         invited.delete()
-    return Membership.objects.create(community=locked, user=user, role=Role.MEMBER)
+    membership = Membership.objects.create(community=locked, user=user, role=Role.MEMBER)
+    cache.bump(cache.memberships(user))
+    return membership
 
 
 def _moderators(community: Community) -> list[User]:
@@ -253,6 +261,7 @@ def leave(*, community: Community, user: User) -> None:
             _("As the admin you cannot leave before handing the role over to another member.")
         )
     membership.delete()
+    cache.bump(cache.memberships(user))
 
 
 @transaction.atomic
@@ -274,6 +283,7 @@ def join_request_decide(*, request_id: int, by: User, approve: bool) -> Membersh
     membership, _created = Membership.objects.get_or_create(
         community=community, user=join_request.user, defaults={"role": Role.MEMBER}
     )
+    cache.bump(cache.memberships(join_request.user))
     notify(recipient=join_request.user, kind=Kind.COMMUNITY_JOIN_APPROVED, actor=by,
            target=community)
     return membership
@@ -339,6 +349,7 @@ def member_remove(*, community: Community, by: User, user: User) -> None:
     if membership is None or membership.is_admin:
         raise CommunityError(_("Choose a member other than the admin."))
     membership.delete()
+    cache.bump(cache.memberships(user))
 
 
 # --- topics ----------------------------------------------------------------------------------
@@ -422,6 +433,7 @@ def topic_delete(*, topic: Topic, by: User) -> None:
         ids=TopicComment.objects.filter(topic=topic).values_list("pk", flat=True),
     )
     topic.delete()
+    cache.bump(cache.community(topic.community_id))
 
 
 @transaction.atomic
@@ -456,6 +468,7 @@ def topic_comment_create(*, topic_id: int, author: User, body: str) -> TopicComm
     Topic.objects.filter(pk=topic.pk).update(
         comment_count=F("comment_count") + 1, last_activity_at=now, last_commenter=author
     )
+    cache.bump(cache.community(topic.community_id))
     participants = (
         User.objects.filter(is_active=True, community_memberships__community=topic.community)
         .filter(
@@ -487,6 +500,7 @@ def topic_comment_delete(*, comment_id: int, by: User) -> Topic:
             )
     notifications.withdraw(model=TopicComment, ids=[comment.pk])
     comment.delete()
+    cache.bump(cache.community(topic.community_id))
     last = TopicComment.objects.filter(topic=topic).order_by("-created_at", "-pk").first()
     Topic.objects.filter(pk=topic.pk).update(
         comment_count=F("comment_count") - 1,

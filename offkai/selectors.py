@@ -57,13 +57,21 @@ def for_cards(events: QuerySet[Event], viewer) -> QuerySet[Event]:
         RSVP.objects.filter(event=OuterRef("pk"), answer=Answer.ATTENDING)
         .order_by().values("event").annotate(n=Sum(F("guests") + 1)).values("n")
     )
-    mine = RSVP.objects.filter(event=OuterRef("pk"), user=viewer)
-    return events.select_related("created_by__profile", "community").annotate(
+    mine = _mine(viewer)
+    # Cards show no description (the event's or the community's): a page of them would read
+    # 100 kB of text and search vectors for nothing.
+    return events.select_related("created_by__profile", "community").defer(
+        "description", "community__description", "community__search",
+    ).annotate(
         places_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0),
         my_answer=Subquery(mine.values("answer")[:1]),
         my_attended=Subquery(mine.values("attended")[:1]),
         i_host=Exists(EventHost.objects.filter(event=OuterRef("pk"), user=viewer)),
     )
+
+
+def _mine(viewer) -> QuerySet[RSVP]:
+    return RSVP.objects.filter(event=OuterRef("pk"), user=viewer)
 
 
 def upcoming(viewer) -> QuerySet[Event]:
@@ -155,8 +163,12 @@ def month(viewer, year: int, month_number: int, *, sunday_first: bool) -> Month:
     first = date(year, month_number, 1)
     following = (first + timedelta(days=32)).replace(day=1)
     last = following - timedelta(days=1)
+    # A day shows each event's time, title and my answer: not a card's people and places
+    # (a busy month holds hundreds).
     events = list(
-        for_cards(Event.objects.visible_to(viewer), viewer)
+        Event.objects.visible_to(viewer)
+        .only("title", "starts_at", "ends_at", "cancelled_at")
+        .annotate(my_answer=Subquery(_mine(viewer).values("answer")[:1]))
         .filter(starts_at__lt=_local_midnight(following), ends_at__gte=_local_midnight(first))
         .order_by("starts_at", "pk")[: MONTH_EVENTS_MAX + 1]
     )

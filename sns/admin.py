@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import admin_moderation  # noqa: F401 - registers Report and ModerationLog
+from .admin_content import StalesCachedParts
 from .models import Notification
 
 admin.site.site_header = _("Tsunagari moderation")
@@ -11,7 +12,7 @@ from . import admin_policy  # noqa: E402, F401 - registers SitePolicy
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(StalesCachedParts, admin.ModelAdmin):
     """Read-only: notifications are recorded by ``sns.notifications.notify``."""
 
     list_display = ["recipient", "kind", "actor", "created_at", "read_at"]

@@ -12,7 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import moderation
+from . import cache, moderation
 from .admin_moderation import ModeratorsMayView, is_moderator
 
 EXCERPT_CHARS = 60
@@ -80,3 +80,22 @@ class ModeratedContentAdmin(ReadOnlyAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+class StalesCachedParts:
+    """For rows the site's services write (members' standing, friendships, friend requests,
+    blocks, notifications): an edit or a deletion here passes by the services' bumps, so every
+    cached page part is made stale (sns.cache). Rare enough that computing them all once
+    again is the simple, sound answer."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        cache.bump(cache.PEOPLE)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        cache.bump(cache.PEOPLE)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        cache.bump(cache.PEOPLE)

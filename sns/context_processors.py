@@ -43,18 +43,31 @@ def _count(queryset) -> Coalesce:
 
 
 def _read_counts(user) -> dict:
-    from accounts.models import FriendRequest, User
+    """Kept in the cache of page parts (sns.cache): every page shows them, and they change
+    only when a notification or a friend request of the member is written (or a block, or a
+    member's standing)."""
+    from . import cache
+    from .notifications import UNREAD_SHOWN_MAX
 
-    from .notifications import UNREAD_SHOWN_MAX, unread
-
-    row = User.objects.filter(pk=user.pk).values(
-        requests=_count(FriendRequest.objects.received_by(user).order_by()),
-        # Stops at 100 rows of the partial index notification_unread.
-        unread=_count(unread(user)[: UNREAD_SHOWN_MAX + 1]),
-    ).get()
+    row = cache.cached(
+        "header", [cache.inbox(user), cache.blocks(user), cache.PEOPLE],
+        lambda: _query_counts(user), key=(user.pk,),
+    )
     unread_count = row["unread"]
     return {
         "requests": row["requests"],
         "unread": f"{UNREAD_SHOWN_MAX}+" if unread_count > UNREAD_SHOWN_MAX
         else str(unread_count or ""),
     }
+
+
+def _query_counts(user) -> dict:
+    from accounts.models import FriendRequest, User
+
+    from .notifications import UNREAD_SHOWN_MAX, unread
+
+    return User.objects.filter(pk=user.pk).values(
+        requests=_count(FriendRequest.objects.received_by(user).order_by()),
+        # Stops at 100 rows of the partial index notification_unread.
+        unread=_count(unread(user)[: UNREAD_SHOWN_MAX + 1]),
+    ).get()

@@ -107,9 +107,7 @@ def home_for(member) -> Home:
     comments_seen_at = counts.pop("comments_seen_at") or (
         timezone.now() - feeds.NEW_COMMENTS_FIRST_LOOK
     )
-    topics_seen_at = counts.pop("topics_seen_at") or (
-        timezone.now() - topics.NEW_TOPICS_FIRST_LOOK
-    )
+    topics_seen_at = counts.pop("topics_seen_at") or topics.first_look()
     home = Home(**counts)
     # They are all my friends, so each shows me what their friends may see.
     home.friend_cards = [

@@ -2,6 +2,7 @@
 with it: read marks and the per-kind email preferences.
 
 Callers name ``notify`` in their service ("notifies the recipient"), never in a signal.
+Every write here makes the recipients' header counts stale (``sns.cache.inbox``).
 The list and its sentences are in ``sns.notification_items``, the batched email in
 ``sns.notification_mail``.
 """
@@ -15,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from . import cache
 from .models import Notification, NotificationPreference
 from .visibility import without_hidden_people
 
@@ -29,13 +31,15 @@ def notify(
     """Record ``kind`` for ``recipient``; a member is never notified of their own act."""
     if actor is not None and actor.pk == recipient.pk:
         return None
-    return Notification.objects.create(
+    notification = Notification.objects.create(
         recipient=recipient,
         actor=actor,
         kind=kind,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=target.pk if target is not None else None,
     )
+    cache.bump(cache.inbox(recipient))
+    return notification
 
 
 def notify_many(
@@ -61,18 +65,28 @@ def notify_many(
             target_type=target_type, target_id=target_id, mailed_at=mailed_at,
         ))
         if len(batch) >= batch_size:
-            made += len(Notification.objects.bulk_create(batch))
+            made += _create(batch)
             batch = []
     if batch:
-        made += len(Notification.objects.bulk_create(batch))
+        made += _create(batch)
     return made
+
+
+def _create(batch: list[Notification]) -> int:
+    Notification.objects.bulk_create(batch)
+    cache.bump(*(cache.inbox(n.recipient_id) for n in batch))
+    return len(batch)
 
 
 def withdraw(*, model: type[models.Model], ids) -> int:
     """Delete the notifications about these objects (they are being deleted); return how many."""
-    deleted, _by_model = Notification.objects.filter(
+    about = Notification.objects.filter(
         target_type=ContentType.objects.get_for_model(model), target_id__in=list(ids)
-    ).delete()
+    )
+    # Whose counts change is read only when there are cached counts to make stale.
+    recipients = set(about.values_list("recipient_id", flat=True)) if cache.in_use() else ()
+    deleted, _by_model = about.delete()
+    cache.bump(*(cache.inbox(recipient) for recipient in recipients))
     return deleted
 
 
@@ -111,17 +125,21 @@ def notification_read_mark(*, member, notification_id: int) -> Notification:
     notification = inbox(member).get(pk=notification_id)
     if notification.read_at is None:
         notification.read_at = timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        if Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
             read_at=notification.read_at
-        )
+        ):
+            cache.bump(cache.inbox(member))
     return notification
 
 
 def notifications_all_read_mark(*, member) -> int:
     """Mark every unread notification of ``member`` read; return how many."""
-    return Notification.objects.filter(recipient=member, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=member, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if marked:
+        cache.bump(cache.inbox(member))
+    return marked
 
 
 # --- email preferences -----------------------------------------------------------------------

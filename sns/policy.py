@@ -261,6 +261,8 @@ def member_refuse(*, member: User, by: User, reason: str = "") -> bool:
     """Turn away a member waiting for approval: their account is deactivated (they can no
     longer log in) and MEMBER_REFUSED is logged with ``reason``. False if they were not
     waiting."""
+    from . import cache as parts
+
     require_moderator(by)
     locked = _locked_awaiting(member)
     if locked is None:
@@ -268,6 +270,8 @@ def member_refuse(*, member: User, by: User, reason: str = "") -> bool:
     locked.is_active = False
     locked.save(update_fields=["is_active"])
     member.is_active = False
+    # Their requests and notifications leave others' cached counts (sns.cache).
+    parts.bump(parts.PEOPLE)
     log(action=Action.MEMBER_REFUSED, by=by, member=locked, reason=reason)
     return True
 

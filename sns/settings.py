@@ -127,6 +127,13 @@ else:
             "LOCATION": "tsunagari_cache",
         }
     }
+# Parts of pages (the header's counts, the circle picture, home's lists; sns/cache.py) are
+# kept only in a real shared cache, invalidated on write: in the database cache a read would
+# cost the query it saves, so without CACHE_URL they are computed every time.
+if "CACHE_URL" in env:
+    CACHES["parts"] = {**env.cache_url("CACHE_URL"), "KEY_PREFIX": "parts"}
+else:
+    CACHES["parts"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 TASKS = {

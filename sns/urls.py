@@ -11,6 +11,7 @@ urlpatterns = [
     path("policy/waiting/", views_policy.awaiting_approval, name="policy_waiting"),
     path("report/", views_report.report, name="report"),
     path("search/", views_search.search_page, name="search"),
+    path("health/", views.health, name="health"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("invite/", include("invites.urls")),

@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -46,3 +47,20 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # A page of its own that needs neither the database nor the base layout's context.
     return render(request, "500.html", status=500)
+
+
+@login_not_required
+@policy_exempt
+def health(request):
+    """For load balancers and the benchmark's floor: one indexed query, a tiny template.
+
+    200 while the database answers (the newest member's id, read from the primary key's
+    index); a database that does not answer is a 500 like any other page.
+    """
+    from django.template.loader import get_template
+
+    from accounts.models import User
+
+    User.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return HttpResponse(get_template("sns/health.html").render(),
+                        headers={"Cache-Control": "no-store"})

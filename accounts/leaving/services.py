@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from sns import images
+from sns import cache, images
 
 
 class LeaveError(Exception):
@@ -87,3 +87,5 @@ def member_leave(*, member: User, password: str) -> None:
     # introductions by and about them, footprints, suggestions, memberships, notifications
     # to and from them; comments and topics they wrote elsewhere keep their rows (SET_NULL).
     member.delete()
+    # All of that drops out of others' cached parts (circles, counts, inboxes, topics).
+    cache.bump(cache.PEOPLE)

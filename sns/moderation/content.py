@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sns import cache
 from sns.models import Report
 from sns.visibility import without_hidden_people
 
@@ -66,10 +67,14 @@ def content_unhide(*, target: models.Model, by: User, reason: str = "") -> bool:
 
 
 def _after_visibility_change(target: models.Model) -> None:
-    from communities.models import TopicComment
+    from communities.models import Topic, TopicComment
 
     if isinstance(target, TopicComment):
         topic_comment_counts_refresh(topic_ids=[target.topic_id])
+        # "New in my communities" on home is cached per community (sns.cache).
+        cache.bump(cache.community(target.topic.community_id))
+    elif isinstance(target, Topic):
+        cache.bump(cache.community(target.community_id))
 
 
 def topic_comment_counts_refresh(*, topic_ids: Iterable[int]) -> None:

@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sns import cache
 from sns.models import ModerationLog, Report, SitePolicy
 from sns.notifications import Kind, notify
 
@@ -73,6 +74,7 @@ def member_suspend(
     member.is_active = False
     member.suspended_at = timezone.now()
     member.save(update_fields=["is_active", "suspended_at"])
+    cache.bump(cache.PEOPLE)
     log(action=Action.SUSPEND, by=by, member=member, report=report, reason=reason,
         target=report.target if report else None)
     _revoke_pending(member=member, by=by, reason=_("The member was suspended."))
@@ -96,6 +98,7 @@ def member_unsuspend(*, member: User, by: User, reason: str = "") -> bool:
     member.is_active = True
     member.suspended_at = None
     member.save(update_fields=["is_active", "suspended_at"])
+    cache.bump(cache.PEOPLE)
     topic_comment_counts_refresh(topic_ids=topics_commented_by(member))
     log(action=Action.UNSUSPEND, by=by, member=member, reason=reason)
     return True

@@ -1,0 +1,188 @@
+"""Parts of pages kept in the shared cache, and how a write makes them stale.
+
+The cache is the ``"parts"`` alias (sns/settings.py): the Redis of ``CACHE_URL``, else
+Django's DummyCache, and then ``cached`` simply computes and ``bump`` does nothing (the tests
+run that way, so every page is also tested on its cold path). Only plain data is kept (ints,
+datetimes, tuples of ids): the page reads the few rows it shows by id, so a profile edit or a
+renamed topic never needs an invalidation.
+
+**Scopes and generations.** Each cached value is filed under the scopes it depends on; a
+scope (``("inbox", member_id)``, ``("people",)``) has a generation, a random token kept in the
+cache. A value's key holds the generations of all its scopes, so ``bump(scope)`` (a new
+token) makes everything filed under the scope unreachable at once, without knowing the keys;
+the old entries age out. Tokens are random, never counted up: a generation evicted by Redis
+is made again as a fresh token, so what was cached under it is a miss and no old value can
+come back. ``bump`` runs once the transaction commits: a reader that computed
+from the database before the commit has filed its value under the old generation. A value's
+timeout (an hour) is only a backstop, for a bump lost because the cache could not be reached
+after a commit.
+
+What is cached (the key is the member's id unless said):
+
+======================  ====================================  ==============================
+part, where             scopes                                value
+======================  ====================================  ==============================
+header counts,          ("inbox", m) ("blocks", m)            {"requests": n, "unread": n}
+sns.context_processors  ("people",)
+circle picture,         ("friends", m) ("people",)            m's newest active friend ids
+accounts.circle                                               (150 + 20 spare) and the
+                                                              friendships among them
+m's communities,        ("memberships", m)                    their ids
+communities.topics
+new in my communities   ("memberships", m) ("blocks", m)      (topic id, new comments, last
+(home), communities.    ("people",) ("community", c) for      comment at) of the first five;
+topics                  each community c of m                 key (m, since, five)
+======================  ====================================  ==============================
+
+The circle is the same for every viewer: each request leaves out the friends the viewer
+stands in a block with, so a block touches only the two members' own scopes.
+
+**Who bumps**, each in the service that writes, beside the write:
+
+* ``("inbox", m)``: sns.notifications (``notify``, ``notify_many``, ``withdraw``, the read
+  marks: the only writers of notifications); accounts.services (a friend request to m sent,
+  accepted, declined, cancelled, or answered by m asking back).
+* ``("friends", m)``: ``accounts.services.friendship_changed``, called where a friendship is
+  made (``friendship_create``) or ended (``friendship_end``, ``accounts.blocking``), for
+  both members and every friend of both (the line between the two is in their circles).
+* ``("blocks", m)``: accounts.blocking, both members, on block and unblock.
+* ``("memberships", m)``: communities.services (create, join, approval, leave, removal).
+* ``("community", c)``: communities.services (a comment written or deleted, a topic
+  deleted), sns.moderation.content (a topic or topic comment hidden or shown again). A new
+  topic does not bump: the part lists topics by their new comments.
+* ``("people",)``: a member suspended or reinstated (sns.moderation.members), refused
+  (sns.policy) or gone (accounts.leaving), and any edit or deletion in the admin of members,
+  friendships, friend requests, blocks or notifications (sns.admin_content.StalesCachedParts):
+  the member's rows leave, or come back into, other members' counts, circles, inboxes and
+  communities; finding all of those would cost more than computing every part once again,
+  and it happens rarely.
+
+Not cached: home's counts (sns.home: one query that also reads the member's profile and
+marks; footprints and invitations count within a window of time, which no write ends) and a
+profile's friend count (about 1 ms at 5,600 friends, counted without reading the members;
+its per-viewer blocks would need one query of their own).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.db import transaction
+
+T = TypeVar("T")
+Scope = tuple
+
+ALIAS = "parts"
+# A backstop only (see above): a value is right until a bump, whatever its age.
+DEFAULT_TIMEOUT = 60 * 60
+# Longer than any value: a generation that expires only costs a recomputation.
+GENERATION_TIMEOUT = 7 * 24 * 60 * 60
+_MISSING = object()
+
+
+def _cache():
+    return caches[ALIAS]
+
+
+# --- scopes: a member's or a community's id, or a model instance ---------------------------
+
+PEOPLE: Scope = ("people",)
+
+
+def _id(thing) -> int:
+    return getattr(thing, "pk", thing)
+
+
+def inbox(member) -> Scope:
+    return ("inbox", _id(member))
+
+
+def friends(member) -> Scope:
+    return ("friends", _id(member))
+
+
+def blocks(member) -> Scope:
+    return ("blocks", _id(member))
+
+
+def memberships(member) -> Scope:
+    return ("memberships", _id(member))
+
+
+def community(community) -> Scope:
+    return ("community", _id(community))
+
+
+# --- generations and values ------------------------------------------------------------------
+
+
+def _generation_key(scope: Scope) -> str:
+    return "gen:" + ":".join(str(part) for part in scope)
+
+
+def _token() -> str:
+    return secrets.token_hex(8)
+
+
+def in_use() -> bool:
+    """Whether parts are kept at all: a writer may skip a query it makes only to bump."""
+    return not isinstance(_cache(), DummyCache)
+
+
+def bump(*scopes: Scope) -> None:
+    """Make every value filed under ``scopes`` stale, once the transaction commits (at once
+    outside one). A failure to reach the cache is logged, not raised: the write is done."""
+    keys = [_generation_key(scope) for scope in scopes]
+    if not keys or not in_use():
+        return
+    transaction.on_commit(
+        lambda: _cache().set_many({key: _token() for key in keys}, GENERATION_TIMEOUT),
+        robust=True,
+    )
+
+
+def _generations(cache, scopes: list[Scope]) -> list[str]:
+    """The current generation of each scope, in one read; a missing one is made."""
+    keys = [_generation_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    missing = {key: _token() for key in keys if key not in found}
+    if missing:
+        # In one write (a member's first look at home makes one per community). Made before
+        # the value is computed, so whatever is filed under a token was computed after it was
+        # made: a reader's token may replace a bump's, or another reader's, but never brings
+        # back a value computed before a write.
+        cache.set_many(missing, GENERATION_TIMEOUT)
+        found.update(missing)
+    return [str(found[key]) for key in keys]
+
+
+def cached(
+    name: str,
+    scopes: Iterable[Scope] | Callable[[], Iterable[Scope]],
+    compute: Callable[[], T],
+    *,
+    key: tuple = (),
+    timeout: int = DEFAULT_TIMEOUT,
+) -> T:
+    """``compute()``'s value, kept under ``name`` and ``key`` until one of ``scopes`` is
+    bumped. ``compute`` must return plain data (no model instances, no querysets).
+
+    ``scopes`` may be a function, for scopes that cost a read to know (each community of a
+    member): without a cache it is never called.
+    """
+    if not in_use():
+        return compute()
+    cache = _cache()
+    generations = _generations(cache, list(scopes() if callable(scopes) else scopes))
+    digest = hashlib.blake2b("|".join(generations).encode(), digest_size=12).hexdigest()
+    value_key = ":".join(["part", name, *(str(part) for part in key), digest])
+    value = cache.get(value_key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(value_key, value, timeout)
+    return value

@@ -1,0 +1,318 @@
+"""A whole site around one member, at a chosen size, for the query budget of every page
+(tests/sns/test_query_budget.py).
+
+``world_build(n)`` makes a viewer whose every list holds ``n`` of each thing: friends (each
+with a friend of their own, so there are people to suggest), diaries and comments on them,
+communities with topics, comments and join requests, off-kai coming and past with answers,
+comments and guests, notifications of every common kind, footprints, introductions,
+invitations, friend requests either way, blocks and announcements. ``star`` is one of the
+viewer's friends whose own pages (profile, diary, circle) are as full, and who has an
+authenticator app for the second-factor pages.
+
+Rows are made through the apps' services and the existing test builders wherever there
+is one, so they are the rows the site itself makes (notifications included). The word
+``Zelkova`` is in a member's name, a community's, an entry's and an off-kai's title in every
+group, so a search finds ``n`` of each kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from django.utils import timezone
+
+from accounts import services as accounts_services
+from accounts.blocking import block_create
+from accounts.footprints import footprint_record
+from accounts.models import User
+from communities import services as community_services
+from communities.models import Community, JoinPolicy, Topic, TopicComment
+from diary import services as diary_services
+from diary.models import Comment, Entry
+from offkai import services as offkai_services
+from offkai.calendar import calendar_feed_for
+from offkai.models import Answer, Event, EventComment, Guest
+from sns import images
+from sns.models import Announcement
+from sns.notification_mail import unsubscribe_token
+from sns.notifications import Kind, notify_many
+from sns.visibility import Level
+from tests import factories
+from tests.communities import builders as community_builders
+from tests.diary import builders as diary_builders
+from tests.mfa import authenticator_app
+from tests.offkai import builders as offkai_builders
+
+SEARCH_WORD = "Zelkova"
+
+
+@dataclass
+class World:
+    """What the pages are opened on; each page's URL is built from these."""
+
+    n: int
+    viewer: User
+    star: User  # a friend of the viewer, with as full pages and an authenticator app
+    stranger: User  # a member the viewer could block (confirmation page)
+    entry: Entry  # the star's, with comments and a photo
+    comment: Comment  # a friend's comment on ``entry``
+    own_entry: Entry  # the viewer's, with comments
+    community: Community  # the viewer's (admin), with members, topics and join requests
+    topic: Topic  # the star's, in ``community``, with comments
+    topic_comment: TopicComment
+    event: Event  # coming, hosted by the viewer in ``community``, with answers and comments
+    event_comment: EventComment
+    friend_event: Event  # coming, hosted by a friend
+    past_event: Event  # started, hosted by the viewer: the attendance page
+    announcement: Announcement
+    invitation_token: str  # a pending invitation from the viewer
+    feed_token: str
+    unsubscribe_token: str
+    email_key: str  # confirms a member's new address
+
+    @property
+    def category_id(self) -> int:
+        return self.community.category_id
+
+
+def world_build(n: int) -> World:
+    """Make the world of size ``n`` (at least 2: the star and another friend)."""
+    assert n >= 2
+    viewer = factories.member(f"{SEARCH_WORD} Viewer", email="viewer@example.com",
+                              company="Viewer K.K.")
+    viewer.invite_quota = 2 * n + 5  # room for the invitations below, and some left
+    viewer.save(update_fields=["invite_quota"])
+    friends = _friends(viewer, n)
+    star = friends[0]
+    fofs = _friends_of_friends(friends)
+    _requests_and_blocks(viewer, n)
+    entry, comment, own_entry = _diaries(viewer, star, friends)
+    community, topic, topic_comment = _communities(viewer, star, friends, fofs)
+    event, event_comment, friend_event, past_event = _offkai(viewer, star, friends, fofs,
+                                                             community)
+    for visitor in [*friends, *fofs]:
+        footprint_record(visitor=visitor, owner=viewer)
+    _introductions(viewer, star, friends)
+    invitation_token = _invitations(viewer, n)
+    _second_factor(star)
+    announcement = _announcements(viewer, n)
+    _notifications_interleaved(viewer)
+    stranger = factories.member()
+    return World(
+        n=n, viewer=viewer, star=star, stranger=stranger, entry=entry,
+        comment=comment, own_entry=own_entry, community=community, topic=topic,
+        topic_comment=topic_comment, event=event, event_comment=event_comment,
+        friend_event=friend_event, past_event=past_event,
+        announcement=announcement, invitation_token=invitation_token,
+        feed_token=calendar_feed_for(viewer).token,
+        unsubscribe_token=unsubscribe_token(viewer, [Kind.DIARY_COMMENT]),
+        email_key=_email_key(viewer, stranger),
+    )
+
+
+# --- people ----------------------------------------------------------------------------------
+
+def _friends(viewer: User, n: int) -> list[User]:
+    """``n`` friends of the viewer; the first (the star) is also friends with all the others,
+    so the star has ``n`` friends and mutual friends with the viewer."""
+    friends = [
+        factories.member(f"{SEARCH_WORD} Friend {i}", company=f"{SEARCH_WORD} Trading")
+        for i in range(n)
+    ]
+    for i, friend in enumerate(friends):
+        factories.befriend(viewer, friend)
+        if i:
+            factories.befriend(friends[0], friend)
+    return friends
+
+
+def _friends_of_friends(friends: list[User]) -> list[User]:
+    """One friend for each of the viewer's friends: people the viewer may know."""
+    fofs = []
+    for friend in friends:
+        fof = factories.member()
+        factories.befriend(friend, fof)
+        fofs.append(fof)
+    return fofs
+
+
+def _requests_and_blocks(viewer: User, n: int) -> None:
+    """``n`` friend requests to the viewer, ``n`` from them, ``n`` members they block."""
+    for _ in range(n):
+        accounts_services.friend_request_send(
+            sender=factories.member(), recipient=viewer, message="Hello!"
+        )
+        accounts_services.friend_request_send(sender=viewer, recipient=factories.member())
+        block_create(blocker=viewer, blocked=factories.member())
+
+
+def _introductions(viewer: User, star: User, friends: list[User]) -> None:
+    """Each friend introduces the viewer and the star; the viewer introduces the star (so
+    the introduction form shows theirs)."""
+    for friend in friends:
+        accounts_services.introduction_write(author=friend, subject=viewer, body="Kind.")
+        if friend != star:
+            accounts_services.introduction_write(author=friend, subject=star, body="Kind.")
+    accounts_services.introduction_write(author=viewer, subject=star, body="A good friend.")
+
+
+def _invitations(viewer: User, n: int) -> str:
+    """``n + 1`` invitations from the viewer, every other one accepted (the invitee joins
+    as the viewer's friend); the token of a pending one."""
+    pending = []
+    for i in range(n + 1):
+        invitation = factories.invitation(viewer, send=False)
+        if i % 2:
+            factories.redeem(invitation, name=f"Invitee {i}")
+        else:
+            pending.append(invitation)
+    return pending[0].token
+
+
+def _second_factor(member: User) -> None:
+    """An authenticator app and recovery codes, for the pages that manage them."""
+    authenticator_app(member)
+    RecoveryCodes.activate(member)
+
+
+def _email_key(viewer: User, stranger: User) -> str:
+    """A second address of the viewer's, and the key confirming one that a newer member
+    added (an unverified address of the viewer's would keep them from adding an
+    authenticator app)."""
+    EmailAddress.objects.create(user=viewer, email="viewer.second@example.com", verified=True)
+    address = EmailAddress.objects.create(user=stranger, email="stranger.new@example.com")
+    return EmailConfirmationHMAC(address).key
+
+
+# --- diary -----------------------------------------------------------------------------------
+
+def _diaries(viewer: User, star: User, friends: list[User]) -> tuple[Entry, Comment, Entry]:
+    """Each friend's entry; the star's ``n + 2`` entries, one with newer and older ones, a
+    photo and comments from everyone (the viewer's first, so the others notify them); the
+    viewer's own entry with a comment from each friend."""
+    n = len(friends)
+    for i, friend in enumerate(friends):
+        diary_builders.entry(friend, Level.FRIENDS, title=f"{SEARCH_WORD} day {i}",
+                             ago=timedelta(minutes=5 + i))
+    stars = [
+        diary_builders.entry(star, Level.FRIENDS, title=f"Star's day {i}",
+                             ago=timedelta(minutes=2 * i + 1))
+        for i in range(n + 2)
+    ]
+    entry = stars[1]
+    diary_builders.photo(entry)
+    diary_services.comment_create(entry_id=entry.pk, author=viewer, body="Lovely.")
+    for friend in friends:
+        diary_services.comment_create(entry_id=entry.pk, author=friend, body="Nice!")
+    own = diary_builders.entry(viewer, Level.FRIENDS, title="My day")
+    for friend in friends:
+        diary_services.comment_create(entry_id=own.pk, author=friend, body="Great day.")
+    comment = entry.comments.exclude(author__in=[viewer, star]).first()
+    return entry, comment, own
+
+
+# --- communities -----------------------------------------------------------------------------
+
+def _communities(viewer: User, star: User, friends: list[User],
+                 fofs: list[User]) -> tuple[Community, Topic, TopicComment]:
+    """The viewer's community (with an image) of the star and the friends of friends, their
+    topics and comments, then join requests; one community started by each friend, which
+    the viewer and the star join."""
+    category = community_builders.category(f"{SEARCH_WORD} books")
+    community = community_builders.community(
+        viewer, name=f"{SEARCH_WORD} circle", cat=category
+    )
+    key = images.store(images.process(factories.image_file()), prefix="communities")
+    Community.objects.filter(pk=community.pk).update(image=key)
+    community.refresh_from_db()
+    community_builders.with_members(community, [star, *fofs])
+    topic = community_builders.topic(community, star, title=f"{SEARCH_WORD} reading list")
+    community_builders.comment(topic, viewer)
+    for i, fof in enumerate(fofs):
+        community_builders.comment(topic, fof)
+        other = community_builders.topic(community, fof, title=f"Topic {i}")
+        community_builders.comment(other, star)
+    topic_comment = topic.comments.exclude(author__in=[viewer, star]).first()
+    for i, friend in enumerate(friends):
+        club = community_builders.community(friend, name=f"{SEARCH_WORD} club {i}", cat=category)
+        community_builders.with_members(club, [viewer] if friend == star else [viewer, star])
+    Community.objects.filter(pk=community.pk).update(join_policy=JoinPolicy.APPROVAL)
+    community.refresh_from_db()
+    for _ in range(len(fofs)):
+        community_services.join(community=community, user=factories.member(), message="Hi")
+    return community, topic, topic_comment
+
+
+# --- off-kai ---------------------------------------------------------------------------------
+
+def _offkai(viewer: User, star: User, friends: list[User], fofs: list[User],
+            community: Community) -> tuple[Event, EventComment, Event, Event]:
+    """The viewer's coming off-kai in their community, answered and commented on by the
+    friends of friends (full: one more waits); a coming one by each friend, and one coming
+    and one past in the community by each friend of a friend; a past one by each friend
+    that the viewer and the star came to (they met there); a started one the viewer hosted,
+    with answers and guests."""
+    n = len(friends)
+    answers = [Answer.MAYBE if i % 3 == 2 else Answer.ATTENDING for i in range(n)]
+    event = offkai_builders.event(viewer, days=5, title=f"{SEARCH_WORD} picnic",
+                                  community=community, co_hosts=[star],
+                                  capacity=answers.count(Answer.ATTENDING))
+    for fof, answer in zip(fofs, answers, strict=True):
+        offkai_builders.answer(event, fof, answer)
+    offkai_builders.answer(event, factories.member(), Answer.WAITLISTED)
+    for fof in fofs:
+        offkai_services.event_comment_create(event_id=event.pk, author=fof, body="Count me in.")
+    event_comment = event.comments.exclude(author__in=[viewer, star]).first()
+    friend_events = []
+    for i, friend in enumerate(friends):
+        coming = offkai_builders.event(friend, days=3 + i / 10, title=f"{SEARCH_WORD} meetup {i}",
+                                       visibility=Level.FRIENDS)
+        offkai_builders.answer(coming, viewer, Answer.ATTENDING)
+        friend_events.append(coming)
+        past = offkai_builders.event(friend, days=-10 - i, title=f"Past meetup {i}")
+        offkai_builders.answer(past, viewer, Answer.ATTENDING, attended=True)
+        if friend != star:
+            offkai_builders.answer(past, star, Answer.ATTENDING, attended=True)
+    for i, fof in enumerate(fofs):
+        offkai_builders.event(fof, days=4 + i / 10, title=f"Circle meetup {i}",
+                              community=community, visibility="community")
+        offkai_builders.event(fof, days=-20 - i, title=f"Past circle meetup {i}",
+                              community=community, visibility="community")
+    past_event = offkai_builders.event(viewer, days=-1, title="Yesterday's dinner",
+                                       co_hosts=[star])
+    for i, fof in enumerate(fofs):
+        offkai_builders.answer(past_event, fof, Answer.ATTENDING, guests=1,
+                               attended=True if i % 2 else None)
+        Guest.objects.create(event=past_event, brought_by=fof, name=f"Guest {i}",
+                             email=f"guest.of.{fof.pk}@example.com")
+    return event, event_comment, friend_events[0], past_event
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+def _notifications_interleaved(viewer: User) -> None:
+    """Space the viewer's notifications out in time so that every kind is among the newest,
+    as they come to a member over the days, rather than in the blocks the world was built
+    in (a page of the newest would otherwise hold fewer kinds the larger the world)."""
+    kinds = {}
+    now = timezone.now()
+    for notification in viewer.notifications.order_by("kind", "pk"):
+        rank = kinds.setdefault(notification.kind, {"n": 0, "index": len(kinds)})
+        notification.created_at = now - timedelta(minutes=rank["n"] * 60 + rank["index"])
+        rank["n"] += 1
+        notification.save(update_fields=["created_at"])
+
+
+def _announcements(viewer: User, n: int) -> Announcement:
+    """``n`` announcements sent to every member, each a notification to the viewer."""
+    made = None
+    for i in range(n):
+        made = Announcement.objects.create(
+            title=f"{SEARCH_WORD} news {i}", body="We meet on **Friday**.",
+            sent_at=timezone.now() - timedelta(minutes=n - i),
+        )
+        notify_many(recipient_ids=[viewer.pk], kind=Kind.ANNOUNCEMENT, target=made)
+    return made
