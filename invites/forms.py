@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import IdentityFieldsMixin
@@ -22,9 +23,10 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         domains = policy.invite_domains()
         if domains:
+            # Help texts are HTML (forms show them as they are): the operator's text is escaped.
             self.fields["email"].help_text = _(
                 "This site accepts addresses at these domains only: %(domains)s."
-            ) % {"domains": ", ".join(domains)}
+            ) % {"domains": escape(", ".join(domains))}
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]

@@ -15,12 +15,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 # Longest side, in pixels, of each stored size.
 SIZES = {"small": 96, "medium": 320, "large": 1280}
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+# The only decoders Pillow may try on an upload: hostile bytes never reach the others.
+OPENED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+# MPO is how Pillow names a JPEG carrying a second picture (phones' Ultra HDR gain map,
+# portrait depth): a camera JPEG all the same, and its first picture is the photo.
+ACCEPTED_FORMATS = {*OPENED_FORMATS, "MPO"}
 STORED_FORMAT = "WEBP"
 STORED_SUFFIX = "webp"
 
@@ -46,7 +52,7 @@ def process(upload) -> ProcessedImage:
         )
     upload.seek(0)
     try:
-        with Image.open(upload) as probe:
+        with Image.open(upload, formats=OPENED_FORMATS) as probe:
             # Image.open reads only the header: refuse a decompression bomb before decoding.
             if probe.format not in ACCEPTED_FORMATS:
                 raise ValidationError(NOT_AN_IMAGE, code="format")
@@ -54,8 +60,8 @@ def process(upload) -> ProcessedImage:
             if width * height > settings.IMAGE_MAX_PIXELS:
                 raise _too_many_pixels()
             probe.seek(0)  # the first frame of an animation
-            image = ImageOps.exif_transpose(probe)
-            image.load()
+            probe.load()  # a truncated or corrupt file fails here
+            image = _upright(probe)
     except ValidationError:
         raise
     except Image.DecompressionBombError:
@@ -64,17 +70,45 @@ def process(upload) -> ProcessedImage:
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ValidationError(NOT_AN_IMAGE, code="invalid") from None
 
+    image = _eight_bit(image)
     mode = "RGBA" if image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info else "RGB"
-    image = image.convert(mode)
-    renditions = {}
-    for name, longest in SIZES.items():
-        copy = image.copy()
-        copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    if image.mode != mode:
+        image = image.convert(mode)
+    # The original's metadata (EXIF, XMP, ICC, comments) goes with its info dict: no encoder
+    # can write any of it into the stored files.
+    image.info = {}
+    width, height = image.size
+    return ProcessedImage(renditions=_renditions(image), width=width, height=height)
+
+
+def _renditions(image: Image.Image) -> dict[str, bytes]:
+    """Each size freshly encoded. Largest first, each scaled in place from the one before:
+    a full-size picture (up to IMAGE_MAX_PIXELS × 4 bytes) is never copied again."""
+    encoded = {}
+    for name, longest in sorted(SIZES.items(), key=lambda item: item[1], reverse=True):
+        image.thumbnail((longest, longest), Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
-        # A fresh image has no info dict, so nothing of the original's metadata is written.
-        copy.save(buffer, STORED_FORMAT, quality=85, method=4)
-        renditions[name] = buffer.getvalue()
-    return ProcessedImage(renditions=renditions, width=image.width, height=image.height)
+        image.save(buffer, STORED_FORMAT, quality=85, method=4)
+        encoded[name] = buffer.getvalue()
+    return {name: encoded[name] for name in SIZES}
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """A copy turned as the camera's EXIF orientation says. The EXIF block is dropped anyway,
+    so one Pillow cannot parse (whatever it raises: it is hostile input) is no reason to
+    refuse pixels that decoded: they are kept as they are."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:
+        return image.copy()
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit greyscale (a PNG opens as mode I;16, values up to 65535) scaled to 8 bits:
+    Pillow's own conversion clips at 255, which would store the picture plain white."""
+    if image.mode.startswith("I"):
+        return image.convert("I").point(lambda value: value / 256).convert("L")
+    return image
 
 
 def _too_many_pixels() -> ValidationError:
@@ -83,6 +117,35 @@ def _too_many_pixels() -> ValidationError:
         % {"mp": settings.IMAGE_MAX_PIXELS // 1_000_000},
         code="too_many_pixels",
     )
+
+
+class OversizeUpload(UploadedFile):
+    """What a form receives for a file larger than IMAGE_MAX_BYTES: its name and real size,
+    no content (``process`` refuses it by size before reading)."""
+
+    def __init__(self, name: str, content_type: str, size: int):
+        super().__init__(io.BytesIO(), name, content_type, size)
+
+
+class UploadSizeCap(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS. Django takes a request body of any size (files do not
+    count towards DATA_UPLOAD_MAX_MEMORY_SIZE) and neither does gunicorn: this passes each
+    file's bytes on to Django's handlers only up to IMAGE_MAX_BYTES and drops the rest, so a
+    50 MB (or 5 GB) upload costs no more memory or disk than one at the limit, while the
+    form's other fields are still read and shown again with the "too large" message."""
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        return raw_data if self.received <= settings.IMAGE_MAX_BYTES else None
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if file_size <= settings.IMAGE_MAX_BYTES:
+            return None  # the next handler's file, whole
+        return OversizeUpload(self.file_name, self.content_type, file_size)
 
 
 def store(processed: ProcessedImage, *, prefix: str) -> str:

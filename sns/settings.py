@@ -64,6 +64,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every response has the policy: WhiteNoise's static files and the
+    # redirects and errors of the middleware below included.
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -183,6 +186,12 @@ elif MEDIA_STORAGE != "filesystem":
     raise ImproperlyConfigured("MEDIA_STORAGE must be filesystem or s3.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bytes of a file past IMAGE_MAX_BYTES are dropped as they arrive (sns.images.UploadSizeCap).
+FILE_UPLOAD_HANDLERS = [
+    "sns.images.UploadSizeCap",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- auth ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -254,6 +263,50 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+
+def _media_origins() -> list[str]:
+    """Where uploaded images come from when not from this site: an absolute MEDIA_URL, or the
+    S3 bucket's address (its custom domain, its endpoint, or AWS's own host names)."""
+    from urllib.parse import urlsplit
+
+    def origin(url: str) -> str:
+        parts = urlsplit(url if "//" in url else f"https://{url}")
+        return f"{parts.scheme}://{parts.netloc}"
+
+    origins = [origin(MEDIA_URL)] if "//" in MEDIA_URL else []
+    if MEDIA_STORAGE == "s3":
+        s3 = STORAGES["default"]["OPTIONS"]
+        if s3["custom_domain"]:
+            origins.append(origin(s3["custom_domain"]))
+        elif s3["endpoint_url"]:
+            endpoint = urlsplit(s3["endpoint_url"])
+            # Path-style addresses on the endpoint, or the bucket as its subdomain.
+            origins += [origin(s3["endpoint_url"]), f"{endpoint.scheme}://*.{endpoint.netloc}"]
+        else:
+            origins.append(f"https://{s3['bucket_name']}.s3.amazonaws.com")
+            if s3["region_name"]:
+                origins.append(f"https://{s3['bucket_name']}.s3.{s3['region_name']}.amazonaws.com")
+    return origins
+
+
+# The Content Security Policy (django-csp), on every response: scripts and styles only from
+# the site's own static files, never inline, so that member text that ever got past the
+# escaping and nh3 still could not run. Images also from data: URIs (the authenticator app's
+# QR code) and the media storage; CSP_EXTRA_IMG_SRC adds origins the operator needs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_media_origins(),
+                    *env.list("CSP_EXTRA_IMG_SRC", default=[])],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
 
 ADMINS = [("Operator", a) for a in env.list("ADMIN_EMAILS", default=[])]
