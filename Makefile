@@ -8,7 +8,7 @@ PORT ?= 8000
 # In development, mail is sent (to the console) at once rather than by a worker.
 DEV_TASKS ?= django_tasks.backends.immediate.ImmediateBackend
 
-.PHONY: run test lint install messages migrate worker bench bench-graph bench-diary bench-communities bench-home-search bench-load clean
+.PHONY: run test test-faults lint install checkers messages migrate worker bench bench-graph bench-diary bench-communities bench-home-search bench-load clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,26 @@ worker: install
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: lint
+# The page checkers of tests/e2e/test_page_checks.py (the Nu Html Checker, axe-core) from npm,
+# at the versions tests/e2e/package-lock.json pins; they need node and java. Without their
+# install scripts: vnu-jar's would download a Java runtime, and the jar is in the package.
+CHECKERS := var/node/.installed
+
+$(CHECKERS): tests/e2e/package.json tests/e2e/package-lock.json
+	mkdir -p var/node
+	cp tests/e2e/package.json tests/e2e/package-lock.json var/node/
+	npm ci --prefix var/node --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+checkers: $(CHECKERS)
+
+test: lint $(CHECKERS)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# PostgreSQL restarted under load (tests/faults: a private server, gunicorn, a minute): left
+# out of `make test` by its marker; .ci/run runs it after.
+test-faults: install
+	$(VENV)/bin/pytest -m faults tests/faults $(PYTEST_ARGS)
 
 # Recompile the message catalogues after editing locale/*/LC_MESSAGES/django.po (needs gettext).
 messages: install

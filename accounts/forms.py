@@ -1,5 +1,6 @@
 from allauth.account import forms as allauth_forms
 from django import forms
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.translation import gettext_lazy as _
 
 from sns import images
@@ -139,3 +140,24 @@ class AddEmailForm(allauth_forms.AddEmailForm):
 class ChangeEmailForm(allauth_forms.ChangeEmailForm):
     def clean_email(self) -> str:
         return _within_site_domains(super().clean_email())
+
+
+class PasswordRulesAsTextMixin:
+    """The new password's rules as sentences, not Django's list: allauth renders its forms as
+    paragraphs (``form.as_p``), where a ``<ul>`` in the help's ``<span>`` is invalid HTML."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].help_text = " ".join(password_validators_help_texts())
+
+
+class ChangePasswordForm(PasswordRulesAsTextMixin, allauth_forms.ChangePasswordForm):
+    pass
+
+
+class SetPasswordForm(PasswordRulesAsTextMixin, allauth_forms.SetPasswordForm):
+    pass
+
+
+class ResetPasswordKeyForm(PasswordRulesAsTextMixin, allauth_forms.ResetPasswordKeyForm):
+    pass

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from sns import cache, images, notifications
+from sns import cache, images, limits, notifications
 from sns.notifications import Kind, notify
 from sns.visibility import blocked_between
 
@@ -53,7 +53,9 @@ def profile_update(
     photo: images.ProcessedImage | None = None,
     remove_photo: bool = False,
 ) -> Profile:
-    """Save profile fields and, when given, replace or remove the photo."""
+    """Save profile fields and, when given, replace or remove the photo (UPLOADS_PER_DAY)."""
+    if photo is not None:
+        limits.take(user, limits.UPLOADS)
     profile = Profile.objects.select_for_update().get(user=user)
     for name, value in fields.items():
         setattr(profile, name, value)
@@ -159,6 +161,8 @@ def friend_request_send(
         return None
     if FriendRequest.objects.filter(from_user=sender, to_user=recipient).exists():
         raise FriendRequestError(_("You have already sent this member a friend request."))
+    # Counted when sent, not when answered: sending and withdrawing again counts each time.
+    limits.take(sender, limits.FRIEND_REQUESTS)
     friend_request = FriendRequest.objects.create(
         from_user=sender, to_user=recipient, message=message.strip()
     )

@@ -4,12 +4,13 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diary import services as diary_services
 from diary.forms import DiaryPreferenceForm
+from sns import limits
+from sns.client_input import next_path
 from sns.visibility import Relation, relation_between
 
 from . import circle, connections, graph, services
@@ -21,7 +22,8 @@ from .views_introductions import profile_introductions
 FRIENDS_ON_PROFILE = 12
 
 
-def profile(request, pk: int):
+def profile(request, pk: int, *, friend_request_form: FriendRequestForm | None = None):
+    """A member's page; ``friend_request_form`` is a refused request, shown with its text."""
     from offkai.attendance import met_any, met_at
 
     member = get_object_or_404(
@@ -48,7 +50,7 @@ def profile(request, pk: int):
         "relation": relation.value,
         "is_me": member.pk == request.user.pk,
         "friend_state": _friend_state(relation, member),
-        "friend_request_form": FriendRequestForm(),
+        "friend_request_form": friend_request_form or FriendRequestForm(),
         "invited_by": invitation.inviter if invitation and invitation.inviter_id else None,
         **profile_introductions(request.user, member, relation),
         "graph": friend_graph,
@@ -81,14 +83,18 @@ def profile_edit(request):
     profile = request.user.profile
     form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        services.profile_update(
-            user=request.user,
-            fields=form.profile_fields(),
-            photo=form.processed_photo,
-            remove_photo=form.cleaned_data["remove_photo"],
-        )
-        messages.success(request, _("Your profile was saved."))
-        return redirect(request.user)
+        try:
+            services.profile_update(
+                user=request.user,
+                fields=form.profile_fields(),
+                photo=form.processed_photo,
+                remove_photo=form.cleaned_data["remove_photo"],
+            )
+        except limits.RateLimited as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return redirect(request.user)
     return render(request, "accounts/profile_edit.html", {"form": form, "profile": profile})
 
 
@@ -149,10 +155,8 @@ def _friend_state(relation: Relation, member: User) -> str | None:
 
 def _back(request, default: str, *args):
     """Go back to the page the form was on (``next``) if it is ours, else to ``default``."""
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    target = next_path(request, request.POST.get("next", ""))
+    if target is not None:
         return redirect(target)
     return redirect(default, *args)
 
@@ -197,6 +201,10 @@ def friend_request_send(request, pk: int):
         )
     except services.FriendRequestError as error:
         messages.error(request, str(error))
+    except limits.RateLimited as error:
+        # The member's page again, the message they wrote still in the form.
+        form.add_error(None, error)
+        return profile(request, pk, friend_request_form=form)
     else:
         name = {"name": recipient.display_name}
         if sent is None:

@@ -9,18 +9,15 @@ topics by their new comments.)"""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from sns import cache, images, notifications
+from sns import cache, images, limits, notifications
 from sns.notifications import Kind, notify
 from sns.visibility import blocked_between
 
@@ -50,8 +47,8 @@ class NameTaken(CommunityError):
     pass
 
 
-class RateLimited(CommunityError):
-    """Too many communities or topics started in a short time."""
+# Too many communities or topics started in a short time (sns.limits).
+RateLimited = limits.RateLimited
 
 
 def _name_taken() -> NameTaken:
@@ -107,23 +104,16 @@ def community_create(
     topic_policy: str,
     image: images.ProcessedImage | None = None,
 ) -> Community:
-    """Start a community; ``creator`` becomes its admin."""
-    limit = settings.COMMUNITY_CREATE_PER_DAY
-    started = Community.objects.filter(
-        created_by=creator, created_at__gte=timezone.now() - timedelta(days=1)
-    ).count()
-    if started >= limit:
-        raise RateLimited(ngettext(
-            "You can start at most %(n)d community a day. Please try again tomorrow.",
-            "You can start at most %(n)d communities a day. Please try again tomorrow.",
-            limit,
-        ) % {"n": limit})
+    """Start a community; ``creator`` becomes its admin. At most COMMUNITY_CREATE_PER_DAY,
+    and the image counts against UPLOADS_PER_DAY (RateLimited)."""
     stored: list[str] = []
 
     @transaction.atomic
     def work() -> Community:
+        limits.take(creator, limits.COMMUNITIES)
         key = ""
         if image is not None:
+            limits.take(creator, limits.UPLOADS)
             key = images.store(image, prefix=f"communities/{creator.pk}")
             stored.append(key)
         try:
@@ -155,11 +145,14 @@ def community_update(
     image: images.ProcessedImage | None = None,
     remove_image: bool = False,
 ) -> Community:
-    """The admin changes the community's settings; a new image replaces the old one."""
+    """The admin changes the community's settings; a new image replaces the old one (and
+    counts against the admin's UPLOADS_PER_DAY)."""
     stored: list[str] = []
 
     @transaction.atomic
     def work() -> Community:
+        if image is not None:
+            limits.take(by, limits.UPLOADS)
         locked = _locked(community)
         _require_admin(locked, by)
         _require_open(locked)
@@ -387,16 +380,7 @@ def topic_create(*, community: Community, author: User, title: str, body: str) -
         raise CommunityError(_("Only members can start topics."))
     if not can_start_topic(community, membership):
         raise CommunityError(_("Only the community's admins can start topics here."))
-    limit = settings.TOPIC_CREATE_PER_HOUR
-    recent = Topic.objects.filter(
-        author=author, created_at__gte=timezone.now() - timedelta(hours=1)
-    ).count()
-    if recent >= limit:
-        raise RateLimited(ngettext(
-            "You can start at most %(n)d topic an hour. Please try again later.",
-            "You can start at most %(n)d topics an hour. Please try again later.",
-            limit,
-        ) % {"n": limit})
+    limits.take(author, limits.TOPICS)
     now = timezone.now()
     return Topic.objects.create(
         community=community, author=author, title=title, body=body, created_at=now,
@@ -450,10 +434,12 @@ def topic_comment_create(*, topic_id: int, author: User, body: str) -> TopicComm
     (COMMUNITY_TOPIC_COMMENT), once each, never the commenter, nobody in a block with them.
 
     Raises Topic.DoesNotExist when ``author`` may not see the topic, CommunityError for
-    non-members, ValidationError for an empty or over-long body.
+    non-members, ValidationError for an empty or over-long body (RateLimited past
+    COMMENTS_PER_HOUR).
     """
     from accounts.models import Block, User
 
+    limits.take(author, limits.COMMENTS)
     # Locked, so that comments on a topic are written one after another.
     topic = (
         Topic.objects.visible_to(author).select_related("community")

@@ -20,7 +20,7 @@ from accounts.connections import cards
 from accounts.leaving import DELETED_MEMBER
 from accounts.models import Friendship, User
 from sns import images
-from sns.comments import comment_cards
+from sns.comments import comment_cards, draft_form, draft_keep
 from sns.paging import instant_decode, instant_encode
 from sns.visibility import relation_between
 
@@ -231,7 +231,7 @@ def community_new(request):
         except services.NameTaken as error:
             form.add_error("name", str(error))
         except services.RateLimited as error:
-            form.add_error(None, str(error))
+            form.add_error(None, error)
         else:
             messages.success(request, _("Your community was created."))
             return redirect(community)
@@ -254,6 +254,8 @@ def community_edit(request, pk: int):
             )
         except services.NameTaken as error:
             form.add_error("name", str(error))
+        except services.RateLimited as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("The community was saved."))
             return redirect(community)
@@ -318,7 +320,11 @@ def leave(request, pk: int):
 @require_POST
 def invite(request, pk: int):
     community = _community_or_404(request, pk)
-    invitee = get_object_or_404(User, pk=request.POST.get("invitee") or 0, is_active=True)
+    try:
+        invitee_id = int(request.POST.get("invitee") or 0)
+    except ValueError:  # not a number: no such member
+        raise Http404 from None
+    invitee = get_object_or_404(User, pk=invitee_id, is_active=True)
     return _act(request, community, lambda: services.invite(
         community=community, inviter=request.user, invitee=invitee
     ), _("Your friend was invited."))
@@ -447,7 +453,7 @@ def topic_detail(request, pk: int, topic_id: int):
         "can_manage": moderates or topic.author_id == request.user.pk,
         "moderates": moderates,
         "can_comment": membership is not None and not community.is_closed,
-        "comment_form": TopicCommentForm(),
+        "comment_form": draft_form(request, f"topic:{topic.pk}", TopicCommentForm),
     })
 
 
@@ -476,9 +482,9 @@ def topic_delete(request, pk: int, topic_id: int):
     topic = _topic_or_404(request, pk, topic_id)
     try:
         services.topic_delete(topic=topic, by=request.user)
-    except services.CommunityError as error:
-        messages.error(request, str(error))
-        return redirect(topic)
+    except services.CommunityError:
+        # Not theirs to delete: the same 404 as no topic (as its edit page answers).
+        raise Http404 from None
     messages.success(request, _("The topic was deleted."))
     return redirect("communities:topics", pk)
 
@@ -489,12 +495,12 @@ def topic_pin(request, pk: int, topic_id: int):
     pinned = request.POST.get("pinned") == "1"
     try:
         services.topic_pin(topic=topic, by=request.user, pinned=pinned)
-    except services.CommunityError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, _("The topic was pinned.") if pinned else _("The topic was unpinned.")
-        )
+    except services.CommunityError:
+        # Only the community's admins pin: the same 404 as no topic to anyone else.
+        raise Http404 from None
+    messages.success(
+        request, _("The topic was pinned.") if pinned else _("The topic was unpinned.")
+    )
     return redirect(topic)
 
 
@@ -502,21 +508,21 @@ def topic_pin(request, pk: int, topic_id: int):
 def topic_comment_create(request, pk: int, topic_id: int):
     topic = _topic_or_404(request, pk, topic_id)
     form = TopicCommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write something before posting a comment."))
-        return redirect(topic)
     try:
+        if not form.is_valid():
+            raise ValidationError(_("Write something before posting a comment."))
         comment = services.topic_comment_create(
             topic_id=topic.pk, author=request.user, body=form.cleaned_data["body"]
         )
     except Topic.DoesNotExist:
         raise Http404 from None
-    except services.CommunityError as error:
-        messages.error(request, str(error))
-        return redirect(topic)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(topic)
+    except (services.CommunityError, ValidationError) as error:
+        reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, reason)
+        # Back to the page with the text in the form (sns.comments drafts).
+        draft_keep(request, thread=f"topic:{topic.pk}", body=request.POST.get("body", ""),
+                   error=reason)
+        return redirect(f"{topic.get_absolute_url()}#comment-form")
     messages.success(request, _("Your comment was posted."))
     return redirect(f"{topic.get_absolute_url()}#comment-{comment.pk}")
 
@@ -524,13 +530,14 @@ def topic_comment_create(request, pk: int, topic_id: int):
 @require_POST
 def topic_comment_delete(request, pk: int, topic_id: int, comment_id: int):
     topic = _topic_or_404(request, pk, topic_id)
-    get_object_or_404(TopicComment, pk=comment_id, topic=topic)
+    # A comment a moderator hid is gone for its author too.
+    get_object_or_404(TopicComment, pk=comment_id, topic=topic, hidden_at__isnull=True)
     try:
         services.topic_comment_delete(comment_id=comment_id, by=request.user)
-    except services.CommunityError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("The comment was deleted."))
+    except services.CommunityError:
+        # Not theirs to delete: the same 404 as no comment (diary and off-kai alike).
+        raise Http404 from None
+    messages.success(request, _("The comment was deleted."))
     return redirect(f"{topic.get_absolute_url()}#comments")
 
 

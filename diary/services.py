@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sns import images, notifications
+from sns import images, limits, notifications
 from sns.notifications import Kind, notify
 from sns.visibility import annotated_relation, can_see, relation_annotations
 
@@ -79,6 +79,7 @@ def entry_create(
 
     @transaction.atomic
     def work() -> Entry:
+        limits.take(author, limits.UPLOADS, amount=len(photos))
         entry = Entry.objects.create(
             author=author, title=title, body=body, visibility=visibility
         )
@@ -105,6 +106,8 @@ def entry_update(
 
     @transaction.atomic
     def work() -> Entry:
+        if new_photos:
+            limits.take(entry.author, limits.UPLOADS, amount=len(new_photos))
         # Lock the entry, since two edits at once could otherwise each find room for a photo.
         locked = Entry.objects.select_for_update().select_related("author").get(pk=entry.pk)
         photos = list(locked.photos.all())
@@ -191,8 +194,9 @@ def comment_create(*, entry_id: int, author, body: str) -> Comment:
     and, once each, the earlier commenters who may still see the entry (DIARY_COMMENT_AFTER).
 
     Raises Entry.DoesNotExist when ``author`` may not see the entry (a 404 for the view) and
-    ValidationError for an empty or over-long body.
+    ValidationError for an empty or over-long body (RateLimited past COMMENTS_PER_HOUR).
     """
+    limits.take(author, limits.COMMENTS)
     # Lock the entry so that comments on it are written one after another: each commenter's
     # "earlier commenters" are then exactly the comments before theirs.
     entry = (
@@ -246,6 +250,8 @@ def comment_delete(*, comment_id: int, user) -> int:
     comment = Comment.objects.get(
         Q(author=user) | Q(entry__author=user),
         pk=comment_id,
+        # One a moderator hid is gone for its author too (the moderators' log points at it).
+        hidden_at__isnull=True,
         entry__in=Entry.objects.visible_to(user),
     )
     notifications.withdraw(model=Comment, ids=[comment.pk])

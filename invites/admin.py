@@ -3,6 +3,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from sns import limits
+
 from . import services
 from .models import Invitation, State
 
@@ -115,7 +117,7 @@ class InvitationAdmin(admin.ModelAdmin):
             try:
                 services.invitation_resend(invitation=invitation)
                 count += 1
-            except services.InvitationError:
+            except (services.InvitationError, limits.RateLimited):
                 pass
         self.message_user(
             request,

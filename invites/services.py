@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as accounts_services
 from accounts.models import User
-from sns import policy
+from sns import limits, policy
 from sns.models import SitePolicy
 from sns.notifications import Kind, notify
 
@@ -61,6 +61,8 @@ def invitation_create(
         raise InvitationError(policy.domain_refusal(site_policy))
     if inviter is not None:
         _check_quota(inviter)
+        if send:
+            limits.take(inviter, limits.INVITATIONS)
     if _email_taken(email):
         raise InvitationError(_("This person is already a member."))
     if Invitation.objects.pending().filter(email__iexact=email).filter(
@@ -79,7 +81,10 @@ def invitation_create(
 
 @transaction.atomic
 def invitation_resend(*, invitation: Invitation) -> Invitation:
-    """Mail a fresh link with a new expiry; the old link stops working at once."""
+    """Mail a fresh link with a new expiry; the old link stops working at once. Each mail
+    counts against the inviter's INVITATIONS_PER_DAY, as a new invitation does."""
+    if invitation.inviter_id is not None:
+        limits.take(invitation.inviter, limits.INVITATIONS)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise InvitationNotUsable(_("This invitation can no longer be resent."))

@@ -7,8 +7,11 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from sns.mail_retry import retried_when_mail_fails
+
 
 @task()
+@retried_when_mail_fails
 def send_invitation_email(*, invitation_id: int, token: str) -> bool:
     """Mail the invitation link, as text and HTML, in the site's language.
 

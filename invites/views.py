@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sns import policy
+from sns import limits, policy
 
 from . import services
 from .forms import InvitationForm, SignupForm
@@ -28,6 +28,8 @@ def my_invitations(request):
             )
         except services.InvitationError as error:
             form.add_error(None, str(error))
+        except limits.RateLimited as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("Your invitation to %(email)s is on its way.")
                              % {"email": invitation.email})
@@ -51,6 +53,8 @@ def resend(request, pk: int):
         services.invitation_resend(invitation=invitation)
     except services.InvitationError as error:
         messages.error(request, str(error))
+    except limits.RateLimited as error:
+        messages.error(request, error.message)
     else:
         messages.success(request, _("The invitation to %(email)s was sent again with a new link.")
                          % {"email": invitation.email})

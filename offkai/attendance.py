@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from invites import services as invites_services
 from invites.models import Invitation, State
+from sns import limits
 
 from .models import RSVP, TAKING_PART, Answer, Event, EventHost, Guest
 
@@ -221,6 +222,8 @@ def guest_invite(*, guest: Guest, by: User) -> Invitation:
         )) from None
     except invites_services.InvitationError as error:
         raise AttendanceError(str(error)) from None
+    except limits.RateLimited as error:
+        raise AttendanceError(error.message) from None
     guest.invitation = invitation
     guest.save(update_fields=["invitation"])
     return invitation

@@ -17,6 +17,9 @@ from .services import COMMENT_MAX_LENGTH, MAX_CO_HOSTS, MAX_GUEST_LIMIT
 # Co-hosts offered in the form: the first friends by name (a member with thousands of
 # friends gets a bounded list; the current co-hosts are always offered).
 CO_HOST_CHOICES = 200
+# More places than any off-kai has, and within the column's range (past 2**31 - 1 PostgreSQL
+# refuses the number: a server error).
+MAX_CAPACITY = 100_000
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 
 EVENT_FIELDS = [
@@ -74,7 +77,7 @@ class EventForm(forms.Form):
         help_text=_("The event page links it to a map."),
     )
     capacity = forms.IntegerField(
-        label=_("Capacity"), required=False, min_value=1,
+        label=_("Capacity"), required=False, min_value=1, max_value=MAX_CAPACITY,
         help_text=_("Places, guests included. Empty means no limit."),
     )
     fee = forms.CharField(label=_("Fee"), required=False, max_length=_length("fee"),

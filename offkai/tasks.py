@@ -8,10 +8,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django_tasks import task
 
+from sns.mail_retry import retried_when_mail_fails
 from sns.notifications import Kind, notify, notify_many
 
 # The template stem of each notice's mail: templates/offkai/email/<stem>{_subject.txt,.txt,.html}
@@ -101,6 +103,7 @@ def notice_mail(event, kind: str, recipient, before: dict) -> EmailMultiAlternat
 
 
 @task()
+@retried_when_mail_fails
 def send_event_notice(
     *, event_id: int, kind: str, actor_id: int | None = None,
     user_ids: list[int] | None = None, before: dict | None = None,
@@ -118,11 +121,14 @@ def send_event_notice(
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     old = _before(before)
     mails = []
-    for recipient in _recipients(event, kind, actor_id, user_ids):
-        notify(recipient=recipient, kind=kind, actor=actor, target=event)
-        mails.append(notice_mail(event, kind, recipient, old))
-    if mails:
-        get_connection().send_messages(mails)
+    # The notices are recorded in the transaction that mails them: a mail server that fails
+    # takes them back, and the retry (sns.mail_retry) records and mails them once.
+    with transaction.atomic():
+        for recipient in _recipients(event, kind, actor_id, user_ids):
+            notify(recipient=recipient, kind=kind, actor=actor, target=event)
+            mails.append(notice_mail(event, kind, recipient, old))
+        if mails:
+            get_connection().send_messages(mails)
     return len(mails)
 
 
@@ -137,6 +143,7 @@ def send_offkai_reminders() -> int:
 
 
 @task()
+@retried_when_mail_fails
 def send_event_reminder(*, event_id: int, user_id: int, starts_at: str) -> bool:
     """Mail one member the reminder of an event, in their language, if it still holds."""
     from .reminders import reminder_mail_send

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import moderation
+from .client_input import id_or_none
 from .models import ModerationLog, Report
 from .moderation import targets
 
@@ -303,8 +304,9 @@ class ModeratorFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "site":
             return queryset.filter(moderator__isnull=True)
-        if (self.value() or "").isdigit():
-            return queryset.filter(moderator_id=self.value())
+        moderator = id_or_none(self.value())
+        if moderator is not None:
+            return queryset.filter(moderator_id=moderator)
         return queryset
 
 

@@ -1,5 +1,6 @@
 """Comment threads, the same on diary entries, community topics and off-kai: each comment
-with its author as the viewer may see them, and whether the viewer may delete it."""
+with its author as the viewer may see them, and whether the viewer may delete it; the text
+of a refused comment, kept for its form."""
 
 from __future__ import annotations
 
@@ -37,3 +38,39 @@ def comment_cards(viewer, comments, *, deletes_any: bool, relations=None) -> lis
             deletable=viewer_pk is not None and (deletes_any or comment.author_id == viewer_pk),
         ))
     return cards
+
+
+# --- drafts: a refused comment's text, kept for its page --------------------------------------
+# Comment forms post and redirect back to the thread's page; when a comment is refused (empty,
+# too long, past COMMENTS_PER_HOUR…) its text waits here, read once, for that page to put back
+# in the form with the reason: what a member wrote is never lost to the redirect.
+
+DRAFT_SESSION_KEY = "comment_draft"
+
+
+def draft_keep(request, *, thread: str, body: str, error: str) -> None:
+    """Keep ``body``, refused for ``error``, for the page of ``thread`` ("diary:12")."""
+    request.session[DRAFT_SESSION_KEY] = {"thread": thread, "body": body, "error": error}
+
+
+def draft_take(request, thread: str) -> dict | None:
+    """The draft kept for ``thread`` ({"body", "error"}), forgotten once read; else None."""
+    session = getattr(request, "session", None)
+    draft = session.get(DRAFT_SESSION_KEY) if session is not None else None
+    if not draft or draft.get("thread") != thread:
+        return None
+    del session[DRAFT_SESSION_KEY]
+    return draft
+
+
+def draft_form(request, thread: str, form_class):
+    """An empty ``form_class`` (its text field named ``body``) for the page of ``thread``, or
+    one holding the draft kept for it, the reason shown on the field."""
+    draft = draft_take(request, thread)
+    if draft is None:
+        return form_class()
+    form = form_class({"body": draft["body"]})
+    form.is_valid()
+    if "body" not in form.errors:
+        form.add_error("body", draft["error"])
+    return form

@@ -60,3 +60,39 @@ class SitePolicyMiddleware:
             return True
         # Files served through Django in development (whitenoise serves static before us).
         return request.path.startswith((settings.STATIC_URL, settings.MEDIA_URL))
+
+
+NUL = "\x00"
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _holds_nul(request) -> bool:
+    """Whether the path, a query parameter or a form field (name or value) holds NUL."""
+    if NUL in request.path:
+        return True
+    found = [request.GET]
+    if request.method == "POST" and request.content_type in _FORM_TYPES:
+        found.append(request.POST)
+    return any(
+        NUL in name or any(NUL in value for value in values)
+        for data in found for name, values in data.lists()
+    )
+
+
+class NulRefusalMiddleware:
+    """Refuse, with a 400 page that says why, a request holding a NUL character (U+0000).
+
+    PostgreSQL cannot store NUL in text, so such a value would fail deep inside a view, as a
+    server error, wherever it reached the database (a comment, a search, a token in a URL);
+    no one types it, and no form of the site could keep it. Placed after the member's
+    language is set, so that the page is in their language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _holds_nul(request):
+            from .views import nul_refused  # sns.views imports this module's policy_exempt
+
+            return nul_refused(request)
+        return self.get_response(request)

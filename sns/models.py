@@ -311,3 +311,22 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class LimitedAction(models.Model):
+    """One use of something limited per member (sns.limits): a comment posted, a photo
+    stored, an invitation mailed. Kept apart from the things themselves, because those can
+    be withdrawn (a friend request), deleted (a comment) or replaced (a profile photo) and
+    would then stop counting; sending and withdrawing is just how a member would flood
+    someone. A member's rows older than the window go the next time they act."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=20)
+    amount = models.PositiveSmallIntegerField(default=1)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "action", "at"], name="limited_action_window")]
+
+    def __str__(self) -> str:
+        return f"{self.action} ×{self.amount} at {self.at:%Y-%m-%d %H:%M}"

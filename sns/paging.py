@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from django.db.models import Q, QuerySet
 
+from .client_input import id_or_none
+
 Cursor = tuple[datetime, int]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -32,11 +34,11 @@ def cursor_encode(created_at: datetime, pk: int) -> str:
 
 def cursor_decode(value: str | None) -> Cursor | None:
     """The (created_at, pk) of a ``?before=`` value; None for a missing or malformed one."""
-    moment, _sep, pk = (value or "").partition("_")
-    created_at = instant_decode(moment)
-    if created_at is None or not pk.isdigit():
+    moment, _sep, digits = (value or "").partition("_")
+    created_at, pk = instant_decode(moment), id_or_none(digits)
+    if created_at is None or pk is None:
         return None
-    return created_at, int(pk)
+    return created_at, pk
 
 
 @dataclass

@@ -7,8 +7,11 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
+from .mail_retry import retried_when_mail_fails
+
 
 @task()
+@retried_when_mail_fails
 def send_approval_email(*, member_id: int) -> bool:
     """Tell a member, in their language, that a moderator approved them: they can log in and
     start. False when they are gone, inactive or (again) waiting."""

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.MemberLanguageMiddleware",
+    # A NUL character, which PostgreSQL cannot store, is refused here with a 400 page.
+    "sns.middleware.NulRefusalMiddleware",
     # Members waiting for approval, or who have not accepted the current rules, go no further.
     "sns.middleware.SitePolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -214,6 +216,10 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
     "add_email": "accounts.forms.AddEmailForm",
     "change_email": "accounts.forms.ChangeEmailForm",
+    # The new password's rules as text (valid HTML in allauth's paragraphs).
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "set_password": "accounts.forms.SetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
 }
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -234,6 +240,12 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
 }
+# Behind a proxy every request comes from the proxy's address, so one visitor's failed logins
+# would use up the per-IP limits for everyone: allauth takes the client's address from the
+# last entry of X-Forwarded-For, the one the proxy (nginx: $proxy_add_x_forwarded_for) added.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=1 if env.bool("BEHIND_PROXY", default=False) else 0
+)
 # A second factor: an authenticator app (TOTP) with recovery codes as its spare. Optional for
 # members; staff need it to open the admin. No "trust this browser": each admin session
 # gives a code. One 30-second step of clock drift either way is accepted.
@@ -258,6 +270,11 @@ USE_X_FORWARDED_HOST = env.bool("BEHIND_PROXY", default=False)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
+# Django's defaults, spelled out (tests/sns/test_sessions.py): scripts cannot read the session
+# cookie, and neither cookie goes with requests that other sites start, but for links followed.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -319,11 +336,15 @@ LOGGING = {
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
 
-# Rate limits, counted in the database.
+# Abuse limits per member, counted in the database (sns/limits.py); 0 turns one off.
 COMMUNITY_CREATE_PER_DAY = env.int("COMMUNITY_CREATE_PER_DAY", default=3)
 TOPIC_CREATE_PER_HOUR = env.int("TOPIC_CREATE_PER_HOUR", default=10)
 OFFKAI_CREATE_PER_DAY = env.int("OFFKAI_CREATE_PER_DAY", default=10)
 REPORTS_PER_DAY = env.int("REPORTS_PER_DAY", default=20)
+INVITATIONS_PER_DAY = env.int("INVITATIONS_PER_DAY", default=20)
+FRIEND_REQUESTS_PER_DAY = env.int("FRIEND_REQUESTS_PER_DAY", default=30)
+COMMENTS_PER_HOUR = env.int("COMMENTS_PER_HOUR", default=60)
+UPLOADS_PER_DAY = env.int("UPLOADS_PER_DAY", default=50)
 
 # Notifications wait this many seconds before the batched email takes them, so that a burst
 # (five comments in a minute) goes out as one message (sns.notification_mail).

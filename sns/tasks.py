@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from .mail_retry import retried_when_mail_fails
+
 
 @task()
 def send_notification_emails() -> int:
@@ -12,6 +14,7 @@ def send_notification_emails() -> int:
 
 
 @task()
+@retried_when_mail_fails
 def deliver_announcement(*, announcement_id: int) -> int:
     """Record (and mail, if chosen) a sent announcement for its audience."""
     from .announcements import announcement_deliver

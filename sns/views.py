@@ -1,6 +1,11 @@
+import sys
+
 from django.contrib.auth.decorators import login_not_required
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -31,6 +36,14 @@ def bad_request(request, exception=None):
                   _("The request could not be understood. Please go back and try again."))
 
 
+def nul_refused(request):
+    """The answer to a request holding a NUL character (sns.middleware.NulRefusalMiddleware)."""
+    return _error(request, 400, _("Bad request"), _(
+        "What you sent contains an invisible control character (NUL) that the site cannot "
+        "store. Please type or paste the text again without it, and send it once more."
+    ))
+
+
 @login_not_required
 def permission_denied(request, exception=None):
     return _error(request, 403, _("Not allowed"),
@@ -45,8 +58,19 @@ def page_not_found(request, exception=None):
 
 @login_not_required
 def server_error(request):
-    # A page of its own that needs neither the database nor the base layout's context.
-    return render(request, "500.html", status=500)
+    """A page of its own that needs neither the database nor the base layout's context.
+
+    Rendered without the request: the context processors read the member, whose session is
+    in the database, which may be what failed (then they would fail again, and gunicorn
+    would answer with its own bare page). A database that cannot be reached is a 503 that
+    asks to come back soon, as a proxy or a browser retrying understands it.
+    """
+    unreachable = isinstance(sys.exc_info()[1], (OperationalError, InterfaceError))
+    html = loader.render_to_string("500.html", {"LANGUAGE_CODE": translation.get_language()})
+    response = HttpResponse(html, status=503 if unreachable else 500)
+    if unreachable:
+        response["Retry-After"] = "10"
+    return response
 
 
 @login_not_required
@@ -55,7 +79,7 @@ def health(request):
     """For load balancers and the benchmark's floor: one indexed query, a tiny template.
 
     200 while the database answers (the newest member's id, read from the primary key's
-    index); a database that does not answer is a 500 like any other page.
+    index); a database that does not answer is a 503 like any other page (server_error).
     """
     from django.template.loader import get_template
 

@@ -2,10 +2,10 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from . import policy
+from .client_input import next_path
 from .middleware import policy_exempt
 
 
@@ -26,12 +26,7 @@ def policy_page(request):
 
 def _safe_next(request) -> str:
     """Where to go after accepting: the page the member was on its way to, on this site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "/"
+    return next_path(request, request.POST.get("next") or request.GET.get("next") or "") or "/"
 
 
 @policy_exempt

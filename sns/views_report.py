@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from sns import moderation
+from sns import limits, moderation
+from sns.client_input import id_or_none
 from sns.models import Report
 from sns.moderation import targets
 from sns.moderation.reports import DETAILS_MAX_LENGTH
@@ -34,8 +35,8 @@ class ReportForm(forms.Form):
 
 def _target_or_404(request) -> tuple[targets.Target, object]:
     kind = targets.by_key(request.GET.get("type", ""))
-    pk = request.GET.get("id", "")
-    if kind is None or not pk.isdigit():
+    pk = id_or_none(request.GET.get("id"))
+    if kind is None or pk is None:
         raise Http404
     found = kind.visible_to(request.user)
     if not kind.is_member:
@@ -59,6 +60,8 @@ def report(request):
             raise Http404 from None
         except moderation.ModerationError as error:
             form.add_error(None, str(error))
+        except limits.RateLimited as error:
+            form.add_error(None, error)
         else:
             if sent.already_open:
                 messages.info(request, _(

@@ -35,6 +35,17 @@ def _english_by_default(settings):
 
 
 @pytest.fixture(autouse=True)
+def _abuse_limits_out_of_the_way(settings):
+    # A test that builds a busy page (sixty comments by one member) is not about abuse limits:
+    # they still count (sns.limits runs), but allow plenty. Tests of a limit set their own
+    # allowance (tests/sns/test_rate_limits.py).
+    from sns import limits
+
+    for limit in limits.ALL:
+        setattr(settings, limit.setting, 100_000)
+
+
+@pytest.fixture(autouse=True)
 def _site_policy_unwritten():
     # Each process keeps the site policy for a few seconds (sns.policy.policy_current): every
     # test starts from the policy of a new site, none written, whatever the test before saved.

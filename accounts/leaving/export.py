@@ -18,7 +18,7 @@ from tempfile import SpooledTemporaryFile
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.files.storage import default_storage
-from django.db.models import OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
@@ -182,29 +182,41 @@ def _copy_file(archive: zipfile.ZipFile, name: str, key: str) -> None:
         shutil.copyfileobj(source, target)
 
 
+def _still_visible(visible: QuerySet, field: str) -> Exists:
+    """Whether the row's ``field`` (what the member commented on or answered) is among
+    ``visible``. The member's own words and answers are theirs to take; what others wrote
+    around them (a title, a description) comes along only while the member may still see it:
+    not once its author blocked them, made it private or was suspended."""
+    return Exists(visible.filter(pk=OuterRef(field)))
+
+
 def _comments(member: User) -> dict:
-    from communities.models import TopicComment
-    from diary.models import Comment
-    from offkai.models import EventComment
+    from communities.models import Topic, TopicComment
+    from diary.models import Comment, Entry
+    from offkai.models import Event, EventComment
 
     return {
         "diary": [
-            {"entry_id": c.entry_id, "entry_title": c.entry.title,
-             "entry_author": _name(c.entry.author), "body": c.body,
+            {"entry_id": c.entry_id, "entry_title": c.entry.title if c.shown else None,
+             "entry_author": _name(c.entry.author) if c.shown else None, "body": c.body,
              "created_at": _time(c.created_at)}
             for c in Comment.objects.filter(author=member).exclude(entry__author=member)
+            .annotate(shown=_still_visible(Entry.objects.visible_to(member), "entry_id"))
             .select_related("entry__author__profile").order_by("created_at", "pk")
         ],
         "topics": [
-            {"community": c.topic.community.name, "topic_id": c.topic_id,
-             "topic": c.topic.title, "body": c.body, "created_at": _time(c.created_at)}
+            {"community": c.topic.community.name if c.shown else None, "topic_id": c.topic_id,
+             "topic": c.topic.title if c.shown else None, "body": c.body,
+             "created_at": _time(c.created_at)}
             for c in TopicComment.objects.filter(author=member)
+            .annotate(shown=_still_visible(Topic.objects.visible_to(member), "topic_id"))
             .select_related("topic__community").order_by("created_at", "pk")
         ],
         "offkai": [
-            {"event_id": c.event_id, "event": c.event.title, "body": c.body,
-             "created_at": _time(c.created_at)}
+            {"event_id": c.event_id, "event": c.event.title if c.shown else None,
+             "body": c.body, "created_at": _time(c.created_at)}
             for c in EventComment.objects.filter(author=member)
+            .annotate(shown=_still_visible(Event.objects.visible_to(member), "event_id"))
             .select_related("event").order_by("created_at", "pk")
         ],
     }
@@ -239,7 +251,7 @@ def _event(event) -> dict:
 
 
 def _events(member: User) -> dict:
-    from offkai.models import RSVP, EventHost
+    from offkai.models import RSVP, Event, EventHost
 
     return {
         "hosting": [
@@ -248,10 +260,12 @@ def _events(member: User) -> dict:
             .order_by("event__starts_at", "pk")
         ],
         "answers": [
-            {**_event(r.event), "answer": r.answer, "guests": r.guests,
+            {**(_event(r.event) if r.shown else {"event_id": r.event_id}),
+             "answer": r.answer, "guests": r.guests,
              "answered_at": _time(r.answered_at), "came": r.attended}
-            for r in RSVP.objects.filter(user=member).select_related("event")
-            .order_by("event__starts_at", "pk")
+            for r in RSVP.objects.filter(user=member)
+            .annotate(shown=_still_visible(Event.objects.visible_to(member), "event_id"))
+            .select_related("event").order_by("event__starts_at", "pk")
         ],
     }
 

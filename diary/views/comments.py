@@ -13,9 +13,7 @@ from django.views.decorators.http import require_POST
 
 from diary import services
 from diary.models import Comment, Entry
-
-# Where a refused comment's text waits (one read) for the entry page to put it back in the form.
-DRAFT_SESSION_KEY = "diary_comment_draft"
+from sns.comments import draft_keep, draft_take
 
 
 class CommentForm(forms.Form):
@@ -34,10 +32,8 @@ class CommentForm(forms.Form):
 
 def comment_form_for(request, entry: Entry) -> CommentForm:
     """The entry page's comment form, holding the text of a comment just refused (once)."""
-    session = getattr(request, "session", None)
-    draft = session.get(DRAFT_SESSION_KEY) if session is not None else None
-    if draft and draft.get("entry") == entry.pk:
-        del session[DRAFT_SESSION_KEY]
+    draft = draft_take(request, f"diary:{entry.pk}")
+    if draft:
         return CommentForm(initial={"body": draft.get("body", "")}, entry=entry,
                            error=draft.get("error", ""))
     return CommentForm(entry=entry)
@@ -52,7 +48,7 @@ def comment_create(request, pk: int):
         raise Http404 from None
     except ValidationError as error:
         message = " ".join(error.messages)
-        request.session[DRAFT_SESSION_KEY] = {"entry": pk, "body": body, "error": message}
+        draft_keep(request, thread=f"diary:{pk}", body=body, error=message)
         messages.error(request, _("Your comment was not posted: %(reason)s") % {"reason": message})
         return redirect(reverse("diary:entry", args=[pk]) + "#comment-form")
     return redirect(reverse("diary:entry", args=[pk]) + f"#comment-{comment.pk}")

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.connections import member_and_relation_or_404
 from accounts.footprints import footprint_record
-from sns import images
+from sns import images, limits
 from sns.visibility import Relation, relation_between
 
 from .. import feeds, services
@@ -46,7 +46,8 @@ def public_where_allowed(view):
 
 
 def _own_entry_or_404(request, pk: int) -> Entry:
-    return get_object_or_404(request.user.entries.all(), pk=pk)
+    # An entry a moderator hid is gone for its author too: no edit page, no delete.
+    return get_object_or_404(request.user.entries.filter(hidden_at__isnull=True), pk=pk)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -57,11 +58,15 @@ def entry_new(request):
     form = EntryForm(request.POST or None, request.FILES or None, initial={"visibility": level})
     preview = request.method == "POST" and "preview" in request.POST
     if request.method == "POST" and form.is_valid() and not preview:
-        entry = services.entry_create(
-            author=request.user, **form.entry_fields(), photos=form.processed_photos
-        )
-        messages.success(request, _("Your diary entry was saved."))
-        return redirect(entry)
+        try:
+            entry = services.entry_create(
+                author=request.user, **form.entry_fields(), photos=form.processed_photos
+            )
+        except limits.RateLimited as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your diary entry was saved."))
+            return redirect(entry)
     return render(request, "diary/entry_form.html", {
         "form": form, "entry": None, "preview": preview and form.is_valid(),
     })
@@ -73,12 +78,16 @@ def entry_edit(request, pk: int):
     form = EntryForm(request.POST or None, request.FILES or None, instance=entry)
     preview = request.method == "POST" and "preview" in request.POST
     if request.method == "POST" and form.is_valid() and not preview:
-        entry = services.entry_update(
-            entry=entry, **form.entry_fields(),
-            new_photos=form.processed_photos, remove_positions=form.remove_positions(),
-        )
-        messages.success(request, _("Your diary entry was saved."))
-        return redirect(entry)
+        try:
+            entry = services.entry_update(
+                entry=entry, **form.entry_fields(),
+                new_photos=form.processed_photos, remove_positions=form.remove_positions(),
+            )
+        except limits.RateLimited as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your diary entry was saved."))
+            return redirect(entry)
     return render(request, "diary/entry_form.html", {
         "form": form, "entry": entry, "preview": preview and form.is_valid(),
     })

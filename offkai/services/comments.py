@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from sns import notifications
+from sns import limits, notifications
 from sns.notifications import Kind, notify
 
 from ..models import Event, EventComment, EventHost
@@ -42,10 +42,12 @@ def event_comment_create(*, event_id: int, author: User, body: str) -> EventComm
     author, only those who may still see the event.
 
     Raises Event.DoesNotExist when ``author`` may not see the event (a 404 for the view) and
-    ValidationError for an empty or over-long comment or a cancelled event.
+    ValidationError for an empty or over-long comment or a cancelled event (RateLimited past
+    COMMENTS_PER_HOUR).
     """
     from accounts.models import Block, User
 
+    limits.take(author, limits.COMMENTS)
     # Lock the event so that comments on it are written one after another: each commenter's
     # "earlier commenters" are then exactly the comments before theirs.
     event = Event.objects.visible_to(author).select_for_update(of=("self",)).get(pk=event_id)
@@ -81,6 +83,8 @@ def event_comment_delete(*, comment_id: int, by: User) -> int:
     comment = EventComment.objects.get(
         Q(author=by) | Q(Exists(EventHost.objects.filter(event=OuterRef("event"), user=by))),
         pk=comment_id,
+        # One a moderator hid is gone for its author too (the moderators' log points at it).
+        hidden_at__isnull=True,
         event__in=Event.objects.visible_to(by),
     )
     notifications.withdraw(model=EventComment, ids=[comment.pk])

@@ -5,7 +5,7 @@ those promoted from the waitlist) is done by tasks enqueued after commit."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from sns import limits
 from sns.notifications import Kind
 from sns.visibility import Level
 
@@ -154,16 +155,11 @@ def _check_co_hosts(
 
 
 def _check_rate(errors: _Errors, creator: User) -> None:
-    limit = settings.OFFKAI_CREATE_PER_DAY
-    recent = Event.objects.filter(
-        created_by=creator, created_at__gte=timezone.now() - timedelta(days=1)
-    ).count()
-    if recent >= limit:
-        errors.add(None, ngettext(
-            "You can create at most %(n)d off-kai a day. Please try again tomorrow.",
-            "You can create at most %(n)d off-kai a day. Please try again tomorrow.",
-            limit,
-        ) % {"n": limit})
+    # Recorded now; refused fields roll the use back with the rest (errors.raise_any).
+    try:
+        limits.take(creator, limits.OFFKAI)
+    except limits.RateLimited as refused:
+        errors.add(None, refused.message)
 
 
 def event_create(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.connections import cards
+from sns.client_input import id_or_none
 
 from .. import attendance as services
 from ..models import Event, Guest
@@ -43,7 +44,7 @@ def _event_or_404(request, pk: int) -> Event:
 
 
 def _ids(values: list[str]) -> list[int]:
-    return [int(v) for v in values if v.isdigit()]
+    return [pk for value in values if (pk := id_or_none(value)) is not None]
 
 
 def _render(request, event: Event, guest_form: GuestForm | None = None):
@@ -91,9 +92,9 @@ def attendance(request, pk: int):
         except Event.DoesNotExist:
             raise Http404 from None
         messages.success(request, _("Saved who came."))
-        page = request.GET.get("page")
+        page = id_or_none(request.GET.get("page"))
         url = reverse("offkai:attendance", args=[event.pk])
-        return redirect(f"{url}?page={int(page)}" if page and page.isdigit() else url)
+        return redirect(f"{url}?page={page}" if page is not None else url)
     return _render(request, event)
 
 

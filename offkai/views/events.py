@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.connections import cards
 from communities.models import Community
 from diary.views.entries import public_where_allowed
-from sns.comments import comment_cards
+from sns.comments import comment_cards, draft_form, draft_keep
 
 from .. import pages, services
 from ..forms import CancelForm, EventCommentForm, EventForm, add_service_errors
@@ -147,7 +147,7 @@ def detail(request, pk: int):
         "earlier_comments": earlier,
         "showing_earlier": bool(request.GET.get("comments_before")),
         "can_comment": viewer.is_authenticated and not event.is_cancelled,
-        "comment_form": EventCommentForm(),
+        "comment_form": draft_form(request, f"offkai:{event.pk}", EventCommentForm),
     })
 
 
@@ -254,8 +254,11 @@ def comment_create(request, pk: int):
     except Event.DoesNotExist:
         raise Http404 from None
     except ValidationError as error:
-        messages.error(request, _("Your comment was not posted: %(reason)s")
-                       % {"reason": " ".join(error.messages)})
+        reason = " ".join(error.messages)
+        messages.error(request, _("Your comment was not posted: %(reason)s") % {"reason": reason})
+        # Back to the page with the text in the form (sns.comments drafts).
+        draft_keep(request, thread=f"offkai:{event.pk}", body=request.POST.get("body", ""),
+                   error=reason)
         return redirect(event.get_absolute_url() + "#comment-form")
     messages.success(request, _("Your comment was posted."))
     return redirect(event.get_absolute_url() + f"#comment-{comment.pk}")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from sns import limits
 from sns.models import Report
 
 from . import targets
@@ -25,8 +23,8 @@ Decision = Report.Decision
 DETAILS_MAX_LENGTH = 2000
 
 
-class RateLimited(ModerationError):
-    """Too many reports in a day."""
+# Too many reports in a day (sns.limits).
+RateLimited = limits.RateLimited
 
 
 def target_kind(target: models.Model) -> targets.Target:
@@ -73,17 +71,10 @@ def report_create(
     if existing is not None:
         existing.already_open = True
         return existing
-    limit = settings.REPORTS_PER_DAY
-    if Report.objects.filter(
-        reporter=reporter, created_at__gte=timezone.now() - timedelta(days=1)
-    ).count() >= limit:
-        raise RateLimited(ngettext(
-            "You can send at most %(n)d report a day. Please try again tomorrow.",
-            "You can send at most %(n)d reports a day. Please try again tomorrow.",
-            limit,
-        ) % {"n": limit})
     try:
         with transaction.atomic():
+            # Inside, so that a report that turns out to be a duplicate counts nothing.
+            limits.take(reporter, limits.REPORTS)
             report = Report.objects.create(
                 reporter=reporter, reported=reported, target_type=content_type,
                 target_id=target.pk, reason=reason, details=details,

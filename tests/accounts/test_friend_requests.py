@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import FriendRequest, Friendship, User
+from sns.notifications import Kind
 from tests import factories
 from tests.html import assert_well_formed
 from tests.invites.test_race import failures, run_at_once, successes
@@ -186,6 +187,48 @@ def test_two_members_asking_each_other_at_once_become_friends_once():
         assert sorted(r is None for r in successes(results)) == [False, True]
         assert Friendship.objects.between(a, b).count() == 2
         assert not FriendRequest.objects.between(a, b).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_requests_both_ways_at_once_make_one_friendship():
+    a, b = factories.member(), factories.member()
+    pair = [(a, b), (b, a)]
+
+    results = run_at_once(20, lambda i: services.friend_request_send(
+        sender=pair[i % 2][0], recipient=pair[i % 2][1]
+    ))
+
+    # Served one after another under the pair's locks: one request made, one member asking
+    # back accepted it, and every later one was told why not.
+    sent = successes(results)
+    assert sorted(r is None for r in sent) == [False, True], sent
+    assert all(isinstance(e, services.FriendRequestError) for e in failures(results))
+    assert Friendship.objects.between(a, b).count() == 2
+    assert not FriendRequest.objects.between(a, b).exists()
+    # The one who asked first heard once that it was accepted.
+    asker = next(r for r in sent if r is not None).from_user
+    assert asker.notifications.filter(kind=Kind.FRIEND_REQUEST_ACCEPTED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_pairs_sharing_a_member_asking_both_ways_at_once_make_ten_friendships():
+    hub = factories.member()
+    others = [factories.member() for _ in range(10)]
+
+    def send(i: int):
+        other = others[i // 2]
+        sender, recipient = (hub, other) if i % 2 else (other, hub)
+        return services.friend_request_send(sender=sender, recipient=recipient)
+
+    results = run_at_once(20, send)
+
+    # Every pair locks its two members in the same order, so twenty writers over one shared
+    # member queue up instead of deadlocking.
+    assert failures(results) == []
+    for other in others:
+        assert Friendship.objects.between(hub, other).count() == 2
+    assert Friendship.objects.count() == 20
+    assert not FriendRequest.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,20 +3,26 @@
 import pytest
 
 from communities import services
-from communities.models import JoinPolicy, JoinRequest, Membership, TopicComment
+from communities.models import Community, JoinPolicy, JoinRequest, Membership, TopicComment
+from sns.notifications import Kind
 from tests import factories
 from tests.communities import builders
 from tests.invites.test_race import failures, run_at_once, successes
 
-THREADS = 10
+THREADS = 20
+
+
+def _approval_community(owner, subadmin):
+    community = builders.with_members(builders.community(owner), [subadmin])
+    services.subadmin_set(community=community, by=owner, user=subadmin, on=True)
+    community.join_policy = JoinPolicy.APPROVAL
+    community.save()
+    return community
 
 
 @pytest.mark.django_db(transaction=True)
 def test_many_approvals_of_one_request_make_one_membership(owner, friend, member):
-    community = builders.with_members(builders.community(owner), [friend])
-    services.subadmin_set(community=community, by=owner, user=friend, on=True)
-    community.join_policy = JoinPolicy.APPROVAL
-    community.save()
+    community = _approval_community(owner, friend)
     join_request = services.join(community=community, user=member)
 
     results = run_at_once(THREADS, lambda i: services.join_request_decide(
@@ -28,6 +34,67 @@ def test_many_approvals_of_one_request_make_one_membership(owner, friend, member
     assert all(isinstance(e, JoinRequest.DoesNotExist) for e in errors), errors
     assert Membership.objects.filter(community=community, user=member).count() == 1
     assert not JoinRequest.objects.exists()
+    assert member.notifications.filter(kind=Kind.COMMUNITY_JOIN_APPROVED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_approvals_and_refusals_of_one_request_at_once_decide_it_once(owner, friend, member):
+    community = _approval_community(owner, friend)
+    join_request = services.join(community=community, user=member)
+
+    results = run_at_once(THREADS, lambda i: services.join_request_decide(
+        request_id=join_request.pk, by=(owner, friend)[i % 2], approve=i % 4 < 2
+    ))
+
+    # One moderator decided; the others found the request gone.
+    assert len(successes(results)) == 1
+    assert all(isinstance(e, JoinRequest.DoesNotExist) for e in failures(results))
+    [decision] = successes(results)
+    joined = Membership.objects.filter(community=community, user=member).count()
+    assert joined == (0 if decision is None else 1)
+    assert member.notifications.filter(kind=Kind.COMMUNITY_JOIN_APPROVED).count() == joined
+    assert not JoinRequest.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_member_asking_to_join_many_times_at_once_makes_one_request(owner, friend, member):
+    community = _approval_community(owner, friend)
+
+    results = run_at_once(THREADS, lambda i: services.join(community=community, user=member))
+
+    assert not failures(results)
+    assert JoinRequest.objects.filter(community=community, user=member).count() == 1
+    # Each moderator heard of it once.
+    for moderator in (owner, friend):
+        assert moderator.notifications.filter(kind=Kind.COMMUNITY_JOIN_REQUEST).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_requests_then_many_approvals_at_once_count_every_member_once(owner, friend):
+    community = _approval_community(owner, friend)
+    people = [factories.member() for _ in range(THREADS)]
+
+    asked = run_at_once(THREADS, lambda i: services.join(community=community, user=people[i]))
+
+    assert not failures(asked)
+    requests = {r.user_id: r.pk for r in successes(asked)}
+    assert len(requests) == THREADS == JoinRequest.objects.filter(community=community).count()
+    for moderator in (owner, friend):
+        assert moderator.notifications.filter(
+            kind=Kind.COMMUNITY_JOIN_REQUEST).count() == THREADS
+
+    approved = run_at_once(THREADS, lambda i: services.join_request_decide(
+        request_id=requests[people[i].pk], by=(owner, friend)[i % 2], approve=True
+    ))
+
+    assert not failures(approved)
+    assert Membership.objects.filter(community=community).count() == THREADS + 2
+    assert Community.objects.with_member_count().get(pk=community.pk).member_count == THREADS + 2
+    assert not JoinRequest.objects.exists()
+    # The moderators' notices of requests went with the requests; each newcomer was told once.
+    assert not owner.notifications.filter(kind=Kind.COMMUNITY_JOIN_REQUEST).exists()
+    for person in people:
+        assert person.notifications.filter(kind=Kind.COMMUNITY_JOIN_APPROVED).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

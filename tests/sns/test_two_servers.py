@@ -247,6 +247,16 @@ def _site_passwords(*members: User) -> None:
     User.objects.filter(pk__in=[m.pk for m in members]).update(password=encoded)
 
 
+def _session_cookie(session_key: str) -> http.cookiejar.Cookie:
+    """The session cookie the servers at 127.0.0.1 would have set for ``session_key``."""
+    return http.cookiejar.Cookie(
+        version=0, name=settings.SESSION_COOKIE_NAME, value=session_key, port=None,
+        port_specified=False, domain="127.0.0.1", domain_specified=False,
+        domain_initial_dot=False, path="/", path_specified=True, secure=False,
+        expires=None, discard=True, comment=None, comment_url=None, rest={},
+    )
+
+
 def _logged_in(*members: User) -> list[Browser]:
     """A browser per member, holding a session opened here in the database the servers share
     (the login form itself is tried once, in part 1: each login costs a production hash)."""
@@ -254,12 +264,7 @@ def _logged_in(*members: User) -> list[Browser]:
     for member in members:
         session_key = client_for(member).cookies[settings.SESSION_COOKIE_NAME].value
         browser = Browser()
-        browser.cookies.set_cookie(http.cookiejar.Cookie(
-            version=0, name=settings.SESSION_COOKIE_NAME, value=session_key, port=None,
-            port_specified=False, domain="127.0.0.1", domain_specified=False,
-            domain_initial_dot=False, path="/", path_specified=True, secure=False,
-            expires=None, discard=True, comment=None, comment_url=None, rest={},
-        ))
+        browser.cookies.set_cookie(_session_cookie(session_key))
         browsers.append(browser)
     return browsers
 

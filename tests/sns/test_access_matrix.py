@@ -1,0 +1,807 @@
+"""The site's access matrix (issue 9, item 1; DESIGN.md §3 "Visibility lives in one place",
+§5): every view that shows member content × every visibility level × every persona.
+
+What each persona may see is written out below in ``TABLE`` ((view, level) → the personas
+that see it), never read from the code under test. Each cell opens the view as the persona
+and looks for the content's marker (a word found nowhere else):
+
+    seen      the answer is 200 and the marker is on it (an image: 200 and an image)
+    not seen  a 404 without the marker; on a list page (``LIST`` views) also a 200 without
+              it; for a visitor who is not logged in, a redirect to the login page. Never a
+              403 (DESIGN.md: "a 404, not a 403, for what a viewer may not know exists").
+
+The personas, and how they stand to the content's author (the ``owner``):
+
+    owner      the author; a profile author for each profile level (owner_f, owner_p)
+    friend     the owner's friend
+    fof        a friend of the friend
+    member     a member with no tie
+    insider    a member of the owner's communities, no tie to the owner
+    blocked    blocked by the owner (and a member of the owner's communities: a community
+               does not lift a block)
+    blocker    blocks the owner (and in the communities too): blocking hides both ways
+    suspended  the content's author is suspended: ``suspended`` is the insider looking at the
+               same content by a twin author (``sato``) who is the insider's friend and is then
+               suspended. Only communities themselves stay: a community is its members' shared
+               space, and its admin's suspension does not close it (the admin hands over).
+    moderator  staff who passed the second factor: on the site a member like any other (the
+               moderators' tools are the admin's)
+    anonymous  not logged in, the site without public pages (the default)
+    visitor    not logged in, the site with public pages (SITE_PUBLIC_PAGES)
+
+The world is built once for the module (the ``world`` fixture), and each page is opened
+once per persona: in a savepoint rolled back after it, so that a page that writes (a
+footprint, a last look) changes nothing for the next. (The cells need no database of their
+own, pytest-django's per-test transaction and its checks cost more than most pages.)
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.blocking import block_create
+from accounts.models import Friendship, User
+from communities.models import Community, JoinPolicy, Membership, Topic, TopicComment
+from offkai.calendar import calendar_feed_for
+from offkai.models import Event, EventComment
+from sns import images, limits, moderation
+from sns.models import Notification, SitePolicy
+from sns.notifications import notify
+from sns.paging import instant_encode
+from sns.policy import policy_memo_set
+from sns.visibility import Level
+from tests import factories
+from tests.communities import builders as community_builders
+from tests.conftest import client_for
+from tests.diary import builders as diary_builders
+from tests.offkai import builders as offkai_builders
+
+PERSONAS = ["owner", "friend", "fof", "member", "insider", "blocked", "blocker", "suspended",
+            "moderator", "anonymous", "visitor"]
+PROFILE_LEVELS = [Level.MEMBERS.value, Level.FRIENDS.value, Level.PRIVATE.value]
+DIARY_LEVELS = [level.value for level in Level]  # public, members, fof, friends, private
+POLICIES = [JoinPolicy.OPEN.value, JoinPolicy.APPROVAL.value, JoinPolicy.SECRET.value]
+# The event levels, then an open community's members-only event and a secret community's.
+EVENT_LEVELS = [*DIARY_LEVELS, "community", "secret"]
+PAGE_LEVEL = "-"  # a view with no level of its own (the profile page)
+
+PROFILE_FIELDS = ["company", "title", "introduction", "interests", "other_name", "photo"]
+
+
+# --- the table --------------------------------------------------------------------------------
+
+def grid(text: str) -> dict[str, frozenset[str]]:
+    """A table of ``Y`` (sees) and ``.`` (does not): a header of personas, a row per level."""
+    lines = [line.split() for line in text.strip().splitlines()]
+    header, rows = lines[0][1:], lines[1:]
+    assert header == PERSONAS, header
+    result = {}
+    for level, *cells in rows:
+        assert len(cells) == len(PERSONAS), level
+        assert set(cells) <= {"Y", "."}, level
+        result[level] = frozenset(p for p, cell in zip(PERSONAS, cells, strict=True) if cell == "Y")
+    return result
+
+
+# The profile page itself: any member in no block with the owner (a profile needs a login).
+PROFILE_PAGE = grid("""
+level owner friend fof member insider blocked blocker suspended moderator anonymous visitor
+-     Y     Y      Y   Y      Y       .       .       .         Y         .         .
+""")
+
+# A profile field, the friend list (its page, the friends on the profile, the circle picture)
+# and what member search matches, by the owner's setting for it.
+PROFILE_FIELD = grid("""
+level   owner friend fof member insider blocked blocker suspended moderator anonymous visitor
+members Y     Y      Y   Y      Y       .       .       .         Y         .         .
+friends Y     Y      .   .      .       .       .       .         .         .         .
+private Y     .      .   .      .       .       .       .         .         .         .
+""")
+
+# A diary entry on its page (and its photo, the owner's comment on it), the owner's diary and
+# its monthly archive: visitors see public entries where the site has public pages.
+DIARY_PUBLIC = grid("""
+level   owner friend fof member insider blocked blocker suspended moderator anonymous visitor
+public  Y     Y      Y   Y      Y       .       .       .         Y         .         Y
+members Y     Y      Y   Y      Y       .       .       .         Y         .         .
+fof     Y     Y      Y   .      .       .       .       .         .         .         .
+friends Y     Y      .   .      .       .       .       .         .         .         .
+private Y     .      .   .      .       .       .       .         .         .         .
+""")
+
+# The same entry where only members look: new comments (every persona commented on it, the
+# owner later), home, search, notifications about it, and one's data download (the entry's
+# title comes with one's comment on it only while one may see the entry).
+DIARY_MEMBERS = grid("""
+level   owner friend fof member insider blocked blocker suspended moderator anonymous visitor
+public  Y     Y      Y   Y      Y       .       .       .         Y         .         .
+members Y     Y      Y   Y      Y       .       .       .         Y         .         .
+fof     Y     Y      Y   .      .       .       .       .         .         .         .
+friends Y     Y      .   .      .       .       .       .         .         .         .
+private Y     .      .   .      .       .       .       .         .         .         .
+""")
+
+# Friends' diaries (/diary/): the owner's friends only, and never the owner's own entries.
+FRIENDS_FEED = grid("""
+level   owner friend fof member insider blocked blocker suspended moderator anonymous visitor
+public  .     Y      .   .      .       .       .       .         .         .         .
+members .     Y      .   .      .       .       .       .         .         .         .
+fof     .     Y      .   .      .       .       .       .         .         .         .
+friends .     Y      .   .      .       .       .       .         .         .         .
+private .     .      .   .      .       .       .       .         .         .         .
+""")
+
+# What the owner wrote in a community (a topic on the community page, in the topic list and
+# on its page, a comment in the insider's topic), the owner in the member list, and the
+# topic's title in one's data download (every persona commented on it).
+COMMUNITY_CONTENT = grid("""
+level    owner friend fof member insider blocked blocker suspended moderator anonymous visitor
+open     Y     Y      Y   Y      Y       .       .       .         Y         .         .
+approval Y     Y      Y   Y      Y       .       .       .         Y         .         .
+secret   Y     .      .   .      Y       .       .       .         .         .         .
+""")
+
+# The community itself in search: a block hides its admin's writing, not the community; a
+# secret one is for its members only; it stays when its admin is suspended.
+COMMUNITY_SEARCH = grid("""
+level    owner friend fof member insider blocked blocker suspended moderator anonymous visitor
+open     Y     Y      Y   Y      Y       Y       Y       Y         Y         .         .
+approval Y     Y      Y   Y      Y       Y       Y       Y         Y         .         .
+secret   Y     .      .   .      Y       Y       Y       Y         .         .         .
+""")
+
+# An off-kai on its page (with the owner's comment) and its .ics: "private" is hosts only;
+# "community" is for the members of the (open) community; a secret community's off-kai is
+# for its members whatever its level. A block hides it even from a community member.
+EVENT_PUBLIC = grid("""
+level     owner friend fof member insider blocked blocker suspended moderator anonymous visitor
+public    Y     Y      Y   Y      Y       .       .       .         Y         .         Y
+members   Y     Y      Y   Y      Y       .       .       .         Y         .         .
+fof       Y     Y      Y   .      .       .       .       .         .         .         .
+friends   Y     Y      .   .      .       .       .       .         .         .         .
+private   Y     .      .   .      .       .       .       .         .         .         .
+community Y     .      .   .      Y       .       .       .         .         .         .
+secret    Y     .      .   .      Y       .       .       .         .         .         .
+""")
+
+# The same where only members look: the upcoming list, one's calendar feed (every persona
+# said "attending"), search, home, notifications about it, one's data download (every
+# persona answered and commented).
+EVENT_MEMBERS = grid("""
+level     owner friend fof member insider blocked blocker suspended moderator anonymous visitor
+public    Y     Y      Y   Y      Y       .       .       .         Y         .         .
+members   Y     Y      Y   Y      Y       .       .       .         Y         .         .
+fof       Y     Y      Y   .      .       .       .       .         .         .         .
+friends   Y     Y      .   .      .       .       .       .         .         .         .
+private   Y     .      .   .      .       .       .       .         .         .         .
+community Y     .      .   .      Y       .       .       .         .         .         .
+secret    Y     .      .   .      Y       .       .       .         .         .         .
+""")
+
+# The hosts' pages: the answers, their CSV, and who came (after the event).
+HOSTS_ONLY = grid("""
+level     owner friend fof member insider blocked blocker suspended moderator anonymous visitor
+public    Y     .      .   .      .       .       .       .         .         .         .
+members   Y     .      .   .      .       .       .       .         .         .         .
+fof       Y     .      .   .      .       .       .       .         .         .         .
+friends   Y     .      .   .      .       .       .       .         .         .         .
+private   Y     .      .   .      .       .       .       .         .         .         .
+community Y     .      .   .      .       .       .       .         .         .         .
+secret    Y     .      .   .      .       .       .       .         .         .         .
+""")
+
+VIEW_GRIDS: dict[str, dict[str, frozenset[str]]] = {
+    "profile": PROFILE_PAGE,
+    **{f"profile:{name}": PROFILE_FIELD for name in PROFILE_FIELDS},
+    "friends:list": PROFILE_FIELD,
+    "friends:on_profile": PROFILE_FIELD,
+    "circle:page": PROFILE_FIELD,
+    "circle:svg": PROFILE_FIELD,
+    "search:members_by_company": PROFILE_FIELD,
+    "search:members_by_other_name": PROFILE_FIELD,
+    "diary:entry": DIARY_PUBLIC,
+    "diary:photo": DIARY_PUBLIC,
+    "diary:comment": DIARY_PUBLIC,
+    "diary:member": DIARY_PUBLIC,
+    "diary:archive": DIARY_PUBLIC,
+    "diary:friends": FRIENDS_FEED,
+    "diary:new_comments": DIARY_MEMBERS,
+    "home:diary": DIARY_MEMBERS,
+    "search:diaries": DIARY_MEMBERS,
+    "notifications:diary": DIARY_MEMBERS,
+    "export:diary": DIARY_MEMBERS,
+    "community:detail": COMMUNITY_CONTENT,
+    "community:members": COMMUNITY_CONTENT,
+    "community:topics": COMMUNITY_CONTENT,
+    "community:topic": COMMUNITY_CONTENT,
+    "community:comment": COMMUNITY_CONTENT,
+    "export:topic": COMMUNITY_CONTENT,
+    "search:communities": COMMUNITY_SEARCH,
+    "event:detail": EVENT_PUBLIC,
+    "event:comment": EVENT_PUBLIC,
+    "event:ics": EVENT_PUBLIC,
+    "event:answers": HOSTS_ONLY,
+    "event:csv": HOSTS_ONLY,
+    "event:attendance": HOSTS_ONLY,
+    "offkai:list": EVENT_MEMBERS,
+    "calendar:feed": EVENT_MEMBERS,
+    "search:events": EVENT_MEMBERS,
+    "home:event": EVENT_MEMBERS,
+    "notifications:event": EVENT_MEMBERS,
+    "export:event": EVENT_MEMBERS,
+}
+
+# (view, level) → the personas who see it.
+TABLE: dict[tuple[str, str], frozenset[str]] = {
+    (view, level): seen for view, rows in VIEW_GRIDS.items() for level, seen in rows.items()
+}
+
+# Views that list things: what is not seen may be a 200 without it.
+LIST = {
+    "friends:on_profile", "diary:member", "diary:archive", "diary:friends",
+    "diary:new_comments", "home:diary", "search:diaries", "notifications:diary",
+    "export:diary", "community:detail", "community:members", "community:topics",
+    "community:comment", "export:topic", "search:communities", "offkai:list", "calendar:feed",
+    "search:events", "home:event", "notifications:event", "export:event",
+    "search:members_by_company",
+    "search:members_by_other_name", "diary:comment", "event:comment",
+    *(f"profile:{name}" for name in PROFILE_FIELDS),
+}
+
+
+# --- the world ------------------------------------------------------------------------------
+
+_marks = itertools.count(1)
+
+
+def mark() -> str:
+    """A word on no page unless the thing it names is shown there: fixed width, so no marker
+    is part of another, and one ASCII word, so search finds it whole."""
+    return f"mk{next(_marks):05d}z"
+
+
+ACTIVE, SUSPENDED = "active", "suspended"
+DIARY_WORD, SOON_WORD, PAST_WORD = "mxdiary", "mxsoon", "mxpast"
+
+
+@dataclass
+class Author:
+    """One author's things, each kind by level: the owner's (active) or the twin's
+    (suspended)."""
+
+    user: User
+    entries: dict = field(default_factory=dict)
+    entry_comments: dict = field(default_factory=dict)  # level → marker
+    topics: dict = field(default_factory=dict)  # policy → Topic in the owner's community
+    topic_comments: dict = field(default_factory=dict)  # policy → marker (insider's topic)
+    communities: dict = field(default_factory=dict)  # policy → Community it leads
+    events: dict = field(default_factory=dict)
+    past_events: dict = field(default_factory=dict)
+    event_comments: dict = field(default_factory=dict)  # level → marker
+
+
+@dataclass
+class ProfileAuthor:
+    user: User
+    marks: dict  # field → marker (photo: its storage key), "name", "friend" (a friend's name)
+
+
+@dataclass(repr=False)
+class World:
+    media_root: str
+    people: dict  # persona → User or None
+    authors: dict  # ACTIVE / SUSPENDED → Author
+    profiles: dict  # (level, ACTIVE / SUSPENDED) → ProfileAuthor
+    owner_communities: dict  # policy → Community (the owner is admin)
+    insider_topics: dict  # policy → Topic by the insider
+    attendee_name: str  # answers "attending" to every off-kai: the answers pages list them
+    feeds: dict  # persona → calendar feed token
+    clients: dict = field(default_factory=dict)  # member id (None: not logged in) → Client
+    responses: dict = field(default_factory=dict)  # (persona, look) → what it answered
+
+    def viewer(self, view: str, level: str, persona: str) -> User | None:
+        """Who looks: the persona, but the owner of a profile view is that level's author
+        and the "suspended" column is the insider looking at the suspended twin's."""
+        if persona == "owner" and is_profile_view(view):
+            return self.profiles[(profile_level(level), ACTIVE)].user
+        return self.people["insider" if persona == "suspended" else persona]
+
+    def client(self, user: User | None) -> Client:
+        """One logged-in client per member, made with the world (outside each cell's
+        savepoint, so its session outlives every cell)."""
+        key = user.pk if user is not None else None
+        if key not in self.clients:
+            self.clients[key] = client_for(user)
+        return self.clients[key]
+
+
+def _profile_author(level: str, photo_key: str) -> ProfileAuthor:
+    marks = {f: mark() for f in ("name", "company", "title", "introduction", "interests",
+                                 "other_name", "friend")}
+    user = factories.member(
+        marks["name"], real_name_kana="", nickname=marks["other_name"],
+        company=marks["company"], title=marks["title"],
+        introduction=f"About me: {marks['introduction']}",
+        interests=f"tea, {marks['interests']}", photo=photo_key,
+        **{f"{f}_visibility": level for f in ("company", "title", "photo", "introduction",
+                                              "interests", "other_name", "friends")},
+    )
+    listed = factories.member(marks["friend"])
+    factories.befriend(user, listed)
+    marks["photo"] = photo_key
+    return ProfileAuthor(user, marks)
+
+
+def _content(author: Author, communities: dict, insider_topics: dict, commenters: list,
+             attendee) -> None:
+    """The author's entries (with a photo, comments by ``commenters`` and then the author's
+    own), topics and comments in the owner's communities, and off-kai of every level."""
+    user = author.user
+    for level in DIARY_LEVELS:
+        entry = diary_builders.entry(user, level, title=f"{DIARY_WORD} {mark()}",
+                                     ago=timedelta(minutes=30))
+        diary_builders.photo(entry)
+        for person in commenters:
+            diary_builders.comment(entry, person, "Me too.", ago=timedelta(minutes=20))
+        author.entry_comments[level] = mark()
+        later = diary_builders.comment(entry, user, author.entry_comments[level],
+                                       ago=timedelta(minutes=10))
+        # Without an actor, so that only what the notification is about can hide it.
+        for person in [*commenters, user]:
+            notify(recipient=person, kind=Notification.Kind.DIARY_COMMENT_AFTER, target=later)
+        author.entries[level] = entry
+    for policy, club in communities.items():
+        author.topics[policy] = community_builders.topic(club, user, title=f"Topic {mark()}",
+                                                         body=f"Body {mark()}")
+        for person in commenters:
+            TopicComment.objects.create(topic=author.topics[policy], author=person, body="Hi.")
+        author.topic_comments[policy] = mark()
+        TopicComment.objects.create(topic=insider_topics[policy], author=user,
+                                    body=author.topic_comments[policy])
+    for level in EVENT_LEVELS:
+        author.events[level] = _event(user, level, communities, SOON_WORD, days=7)
+        author.past_events[level] = _event(user, level, communities, PAST_WORD, days=-1)
+        author.event_comments[level] = mark()
+        EventComment.objects.create(event=author.events[level], author=user,
+                                    body=author.event_comments[level])
+        for person in commenters:
+            EventComment.objects.create(event=author.events[level], author=person, body="Hi.")
+        for event in (author.events[level], author.past_events[level]):
+            offkai_builders.answer(event, attendee)
+            for person in commenters:
+                offkai_builders.answer(event, person)
+        for person in [*commenters, user]:
+            notify(recipient=person, kind=Notification.Kind.EVENT_REMINDER,
+                   target=author.events[level])
+
+
+def _event(user, level: str, communities: dict, word: str, *, days: float) -> Event:
+    fields = {"visibility": level}
+    if level == "community":
+        fields["community"] = communities[JoinPolicy.OPEN]
+    elif level == "secret":
+        # As the service stores it: a secret community's off-kai is "community".
+        fields.update(visibility="community", community=communities[JoinPolicy.SECRET])
+    return offkai_builders.event(user, days=days, title=f"{word} {mark()}", **fields)
+
+
+def _personas() -> dict:
+    """The personas but the owner (a profile author) and ``suspended`` (the insider)."""
+    people = {persona: factories.member(mark()) for persona in (
+        "friend", "fof", "member", "insider", "blocked", "blocker")}
+    people["moderator"] = factories.member(mark(), staff=True)
+    people["anonymous"] = people["visitor"] = None
+    factories.befriend(people["friend"], people["fof"])
+    return people
+
+
+def _profile_authors(people: dict) -> dict:
+    """An author, and a twin to be suspended, for each profile level: the friend, the
+    blocked and the blocker stand to each author as to the owner; each twin is the insider's
+    friend."""
+    photo = images.process(factories.image_file())
+    profiles = {}
+    for level in PROFILE_LEVELS:
+        for variant in (ACTIVE, SUSPENDED):
+            author = _profile_author(level, images.store(photo, prefix="profiles"))
+            profiles[(level, variant)] = author
+            if variant == ACTIVE:
+                factories.befriend(author.user, people["friend"])
+                block_create(blocker=author.user, blocked=people["blocked"])
+                block_create(blocker=people["blocker"], blocked=author.user)
+            else:
+                factories.befriend(author.user, people["insider"])
+    return profiles
+
+
+def _communities(owner, sato, people: dict) -> tuple[dict, dict, dict]:
+    """The owner's community of each policy (the insider, the blocked, the blocker and the
+    twin in it, with a topic by the insider), and the twin's own (the insider in it)."""
+    owner_communities, sato_communities, insider_topics = {}, {}, {}
+    insider = people["insider"]
+    for policy in POLICIES:
+        club = community_builders.community(owner, policy=policy, name=mark(),
+                                            description=f"We meet. {mark()}")
+        own = community_builders.community(sato, policy=policy, name=mark())
+        for person in (insider, people["blocked"], people["blocker"], sato):
+            Membership.objects.create(community=club, user=person)
+        Membership.objects.create(community=own, user=insider)
+        owner_communities[policy], sato_communities[policy] = club, own
+        insider_topics[policy] = community_builders.topic(club, insider, title=mark())
+    return owner_communities, sato_communities, insider_topics
+
+
+def world_build(media_root) -> World:
+    people = _personas()
+    profiles = _profile_authors(people)
+    owner = profiles[(Level.MEMBERS, ACTIVE)].user
+    sato = profiles[(Level.MEMBERS, SUSPENDED)].user
+    people["owner"], people["suspended"] = owner, people["insider"]
+    attendee = factories.member(mark())
+    owner_communities, sato_communities, insider_topics = _communities(owner, sato, people)
+    commenters = [people[p] for p in ("friend", "fof", "member", "insider", "blocked",
+                                      "blocker", "moderator")]
+    authors = {ACTIVE: Author(owner, communities=owner_communities),
+               SUSPENDED: Author(sato, communities=sato_communities)}
+    _content(authors[ACTIVE], owner_communities, insider_topics, commenters, attendee)
+    _content(authors[SUSPENDED], owner_communities, insider_topics, [people["insider"]],
+             attendee)
+    feeds = {persona: calendar_feed_for(user).token
+             for persona, user in people.items() if user is not None}
+    for level in PROFILE_LEVELS:
+        moderation.member_suspend(member=profiles[(level, SUSPENDED)].user,
+                                  by=people["moderator"], reason="The access matrix")
+    world = World(media_root=media_root, people=people, authors=authors, profiles=profiles,
+                  owner_communities=owner_communities, insider_topics=insider_topics,
+                  attendee_name=attendee.display_name, feeds=feeds)
+    for user in [*people.values(), *(p.user for p in profiles.values())]:
+        world.client(user)
+    return world
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once in a transaction that is rolled back after the module; the
+    database stays open to the module's tests meanwhile."""
+    media_root = tmp_path_factory.mktemp("media")
+    quick = {
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        "LANGUAGE_CODE": "en",
+        "MEDIA_ROOT": media_root,
+        "STORAGES": {**settings.STORAGES, "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
+        # The world is not about abuse limits (tests/conftest.py does the same per test).
+        **{limit.setting: 100_000 for limit in limits.ALL},
+    }
+    with django_db_blocker.unblock(), override_settings(**quick):
+        policy_memo_set(SitePolicy(), seconds=float("inf"))
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            world = world_build(media_root)
+            # The foreign keys of the world's rows, checked now and once: otherwise each cell's
+            # teardown (django.test.TestCase checks constraints) checks them all again.
+            connection.check_constraints()
+            yield world
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            policy_memo_set(None)
+
+
+@pytest.fixture
+def db(world):
+    """The database, as this module has it: the world's transaction, open for the whole
+    module. (It replaces pytest-django's ``db``, whose transaction for each test and the
+    checks after it cost more than most pages; each page opens a savepoint of its own, see
+    ``fetch``. The name still tells pytest-django to make the test database.)"""
+    return world
+
+
+# tests/conftest.py sets these for each test; here the ``world`` fixture set them once for
+# the module (with its photos in the module's folder): a cell's page costs less than setting
+# them again and restoring them after each of two thousand cells.
+@pytest.fixture(autouse=True)
+def _media_in_tmp(world):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(world):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(world):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _abuse_limits_out_of_the_way(world):
+    pass
+
+
+# --- looking ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Look:
+    """What to open for a cell, and what to find there."""
+
+    url: str
+    marker: str
+    method: str = "get"
+    image: bool = False
+    # Run before the request, in the cell's savepoint (home shows a few of each kind only).
+    prepare: Callable[[], None] | None = None
+    key: str = ""  # tells apart two looks at one URL that ``prepare`` makes differ
+
+
+# "New comments since" a fixed look back: without one, opening the page moves the last look;
+# fixed for the module, so that each persona's page is opened once.
+SINCE = instant_encode(timezone.now() - timedelta(days=1))
+
+
+def _only(model, keep) -> Callable[[], None]:
+    """Hide every other off-kai for a look at home: it shows five of each kind, and the
+    owner may see seven of them (the insider, as the twin's friend, six while the twin is not
+    suspended); what remains is the one under test. (Of the entries, nobody sees more than
+    five in one part of home.)"""
+
+    def prepare():
+        model.objects.exclude(pk=keep.pk).update(hidden_at=timezone.now())
+
+    return prepare
+
+
+def _profile_look(view: str, author: ProfileAuthor) -> Look:
+    pk, marks = author.user.pk, author.marks
+    name = view.split(":", 1)[1] if ":" in view else ""
+    if view == "profile":
+        return Look(reverse("accounts:profile", args=[pk]), marks["name"])
+    if view.startswith("profile:"):
+        return Look(reverse("accounts:profile", args=[pk]), marks[name])
+    return {
+        "friends:list": Look(reverse("accounts:friends", args=[pk]), marks["friend"]),
+        "friends:on_profile": Look(reverse("accounts:profile", args=[pk]), marks["friend"]),
+        "circle:page": Look(reverse("accounts:circle", args=[pk]), marks["friend"]),
+        "circle:svg": Look(reverse("accounts:circle_svg", args=[pk]), marks["friend"]),
+        "search:members_by_company": Look(
+            f"/search/?q={marks['company']}&kind=members", marks["name"]),
+        "search:members_by_other_name": Look(
+            f"/search/?q={marks['other_name']}&kind=members", marks["name"]),
+    }[view]
+
+
+def _diary_look(view: str, author: Author, level: str) -> Look:
+    entry = author.entries[level]
+    title = entry.title.split()[-1]
+    looks = {
+        "diary:entry": Look(entry.get_absolute_url(), title),
+        "diary:photo": Look(reverse("diary:photo", args=[entry.pk, 0, "small"]), "",
+                            image=True),
+        "diary:comment": Look(entry.get_absolute_url(), author.entry_comments[level]),
+        "diary:member": Look(reverse("diary:member", args=[author.user.pk]), title),
+        "diary:archive": Look(diary_builders.archive_url(entry), title),
+        "diary:friends": Look(reverse("diary:friends"), title),
+        "diary:new_comments": Look(f"{reverse('diary:new_comments')}?since={SINCE}", title),
+        "home:diary": Look("/", title),
+        "search:diaries": Look(f"/search/?q={DIARY_WORD}&kind=diaries", title),
+        "notifications:diary": Look(reverse("notifications:list"), title),
+        "export:diary": Look(reverse("accounts:data"), title, method="post"),
+    }
+    return looks[view]
+
+
+def _community_look(view: str, author: Author, world: World, policy: str) -> Look:
+    club = world.owner_communities[policy]
+    topic = author.topics[policy]
+    topic_marker = topic.title.split()[-1]
+    looks = {
+        "community:detail": Look(club.get_absolute_url(), topic_marker),
+        "community:members": Look(reverse("communities:members", args=[club.pk]),
+                                  author.user.display_name),
+        "community:topics": Look(reverse("communities:topics", args=[club.pk]), topic_marker),
+        "community:topic": Look(topic.get_absolute_url(), topic.body.split()[-1]),
+        "community:comment": Look(world.insider_topics[policy].get_absolute_url(),
+                                  author.topic_comments[policy]),
+        "export:topic": Look(reverse("accounts:data"), topic_marker, method="post"),
+        "search:communities": Look(
+            f"/search/?q={author.communities[policy].name}&kind=communities",
+            f'href="{author.communities[policy].get_absolute_url()}"'),
+    }
+    return looks[view]
+
+
+def _event_look(view: str, author: Author, world: World, level: str, persona: str) -> Look:
+    event, past = author.events[level], author.past_events[level]
+    title = event.title.split()[-1]
+    feed = world.feeds.get(persona)
+    looks = {
+        "event:detail": lambda: Look(event.get_absolute_url(), title),
+        "event:comment": lambda: Look(event.get_absolute_url(), author.event_comments[level]),
+        "event:ics": lambda: Look(reverse("offkai:ics", args=[event.pk]), title),
+        "event:answers": lambda: Look(reverse("offkai:answers", args=[event.pk]),
+                                      world.attendee_name),
+        "event:csv": lambda: Look(reverse("offkai:answers_csv", args=[event.pk]),
+                                  world.attendee_name),
+        "event:attendance": lambda: Look(reverse("offkai:attendance", args=[past.pk]),
+                                         world.attendee_name),
+        "offkai:list": lambda: Look(reverse("offkai:list"), title),
+        # Not logged in, there is no feed of one's own: a guessed address.
+        "calendar:feed": lambda: Look(
+            reverse("offkai:feed", args=[feed or "guessed-" + "x" * 30]), title),
+        "search:events": lambda: Look(f"/search/?q={SOON_WORD}&kind=events", title),
+        "home:event": lambda: Look("/", title, prepare=_only(Event, event),
+                                   key=f"event {event.pk}")
+        if persona in {"owner", "suspended"}
+        else Look("/", title),
+        "notifications:event": lambda: Look(reverse("notifications:list"), title),
+        "export:event": lambda: Look(reverse("accounts:data"), title, method="post"),
+    }
+    return looks[view]()
+
+
+def is_profile_view(view: str) -> bool:
+    return view.split(":", 1)[0] in {"profile", "friends", "circle"} or (
+        view.startswith("search:members"))
+
+
+def profile_level(level: str) -> str:
+    # The profile page has no level of its own: the owner's (members) profile.
+    return Level.MEMBERS if level == PAGE_LEVEL else level
+
+
+def look_for(world: World, view: str, level: str, persona: str) -> Look:
+    variant = SUSPENDED if persona == "suspended" else ACTIVE
+    author = world.authors[variant]
+    group = view.split(":", 1)[0]
+    if is_profile_view(view):
+        return _profile_look(view, world.profiles[(profile_level(level), variant)])
+    if group == "diary" or view in {"home:diary", "search:diaries", "notifications:diary",
+                                    "export:diary"}:
+        return _diary_look(view, author, level)
+    if group == "community" or view in {"search:communities", "export:topic"}:
+        return _community_look(view, author, world, level)
+    return _event_look(view, author, world, level, persona)
+
+
+def _body(response) -> str:
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    if response.get("Content-Type", "").startswith("application/zip"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "\n".join(archive.read(name).decode("utf-8", "replace")
+                             for name in archive.namelist() if name.endswith(".json"))
+    if response.get("Content-Type", "").startswith(("image/png", "image/jpeg", "image/webp")):
+        return f"<image of {len(content)} bytes>"
+    return content.decode("utf-8", "replace")
+
+
+def fetch(world: World, viewer: User | None, persona: str, thing: Look
+          ) -> tuple[int, str, str, str]:
+    """(status, redirect location, content type, body) of ``thing`` for ``viewer``; pages
+    nothing in the cell changed are opened once per persona."""
+    key = (persona, viewer.pk if viewer else None, thing.method, thing.url, thing.key)
+    if thing.prepare is None and key in world.responses:
+        return world.responses[key]
+    with transaction.atomic():
+        if thing.prepare is not None:
+            thing.prepare()
+        response = getattr(world.client(viewer), thing.method)(thing.url)
+        found = (response.status_code, response.get("Location", ""),
+                 response.get("Content-Type", ""), _body(response))
+        transaction.set_rollback(True)
+    if thing.prepare is None:
+        world.responses[key] = found
+    return found
+
+
+def outcome(world: World, view: str, level: str, persona: str, *, fresh: bool = False) -> str:
+    """"seen" or "not seen" as the definitions at the top say, or what went wrong
+    (``fresh``: open the page again, whatever it answered before)."""
+    thing = look_for(world, view, level, persona)
+    if fresh:
+        thing = replace(thing, key=f"{thing.key} fresh", prepare=thing.prepare or (lambda: None))
+    viewer = world.viewer(view, level, persona)
+    status, location, content_type, body = fetch(world, viewer, persona, thing)
+    anonymous = persona in {"anonymous", "visitor"}
+    if status == 302:
+        if anonymous and location.startswith(reverse("account_login")):
+            return "not seen"
+        return f"redirect to {location}"
+    if thing.image:
+        if status == 200 and content_type.startswith("image/"):
+            return "seen"
+        return "not seen" if status == 404 else f"{status} {content_type}"
+    if thing.marker in body:
+        return "seen" if status == 200 else f"{status} with the content on it"
+    if status == 404 or (status == 200 and view in LIST):
+        return "not seen"
+    return f"{status} without the content"
+
+
+def _cases():
+    for (view, level), _seen in TABLE.items():
+        for persona in PERSONAS:
+            yield pytest.param(view, level, persona, id=f"{view}-{level}-{persona}")
+
+
+@pytest.mark.parametrize(("view", "level", "persona"), list(_cases()))
+def test_access(db, view, level, persona):
+    world = db
+    expected = "seen" if persona in TABLE[(view, level)] else "not seen"
+    with override_settings(SITE_PUBLIC_PAGES=persona == "visitor"):
+        assert outcome(world, view, level, persona) == expected
+
+
+def test_the_table_covers_every_level_of_every_view():
+    for view, rows in VIEW_GRIDS.items():
+        group = view.split(":", 1)[0]
+        if view == "profile":
+            levels = [PAGE_LEVEL]
+        elif is_profile_view(view):
+            levels = PROFILE_LEVELS
+        elif group == "community" or view in {"search:communities", "export:topic"}:
+            levels = POLICIES
+        elif group in {"event", "offkai", "calendar"} or view.endswith("event") or (
+                view == "search:events"):
+            levels = EVENT_LEVELS
+        else:
+            levels = DIARY_LEVELS
+        assert list(rows) == levels, view
+    assert set(LIST) <= set(VIEW_GRIDS)
+
+
+def test_the_twin_author_is_suspended_and_the_insiders_friend(db):
+    world = db
+    """The "suspended" column means something: the twin would be seen by the insider (a
+    friend and a member of every community) if not suspended."""
+    sato = world.authors[SUSPENDED].user
+    sato.refresh_from_db()
+    assert not sato.is_active and sato.suspended_at is not None
+    insider = world.people["insider"]
+    assert Friendship.objects.filter(user=sato, friend=insider).exists()
+    clubs = Community.objects.filter(memberships__user=insider)
+    assert set(world.owner_communities.values()) <= set(clubs)
+    assert Topic.objects.filter(author=sato).count() == len(POLICIES)
+
+
+# The level at which the insider, the twin's friend and in every community, sees the most
+# narrowly shared thing of each kind.
+NARROWEST_FOR_THE_INSIDER = [
+    (PROFILE_PAGE, PAGE_LEVEL), (PROFILE_FIELD, Level.FRIENDS), (DIARY_PUBLIC, Level.FRIENDS),
+    (DIARY_MEMBERS, Level.FRIENDS), (FRIENDS_FEED, Level.FRIENDS),
+    (COMMUNITY_CONTENT, JoinPolicy.SECRET), (COMMUNITY_SEARCH, JoinPolicy.SECRET),
+    (EVENT_PUBLIC, "secret"), (EVENT_MEMBERS, "secret"),
+]
+
+
+@pytest.mark.parametrize("view", [view for view, rows in VIEW_GRIDS.items()
+                                  if rows is not HOSTS_ONLY])
+def test_the_suspended_column_sees_the_twin_once_the_suspension_is_lifted(db, view):
+    """The control for the "suspended" column: the same looks find the twin's things when
+    the twin is not suspended, so what that column does not see is hidden by the suspension
+    alone."""
+    world = db
+    level = next(level for rows, level in NARROWEST_FOR_THE_INSIDER
+                 if rows is VIEW_GRIDS[view])
+    with transaction.atomic():
+        for twin in (world.profiles[(lv, SUSPENDED)].user for lv in PROFILE_LEVELS):
+            moderation.member_unsuspend(member=twin, by=world.people["moderator"])
+        assert outcome(world, view, level, "suspended", fresh=True) == "seen"
+        transaction.set_rollback(True)
