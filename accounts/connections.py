@@ -7,10 +7,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from django.db.models import F, Func, IntegerField, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from sns.paging import row_count
 from sns.visibility import (
     Relation,
     annotated_relation,
@@ -98,7 +98,8 @@ def profile_graph(viewer, member: User, relation: Relation, friends, *, limit: i
     if result.friends_visible:
         # Each friend's relation to the viewer, and how many friends, come with the friends.
         shown = list(friends.annotate(
-            **relation_annotations(viewer), total=_count(graph.friend_rows(member, viewer=viewer))
+            **relation_annotations(viewer),
+            total=row_count(graph.friend_rows(member, viewer=viewer)),
         )[:limit])
         result.friend_count = shown[0].total if shown else 0
         result.friends = [(f, f.profile.shown_to(annotated_relation(viewer, f))) for f in shown]
@@ -107,7 +108,7 @@ def profile_graph(viewer, member: User, relation: Relation, friends, *, limit: i
     result.mutual_shown = result.friends_visible
     if result.friends_visible:
         mutual_friends = graph.mutual_friends(viewer, member)
-        mutual = list(mutual_friends.annotate(total=_count(mutual_friends))[:MUTUAL_ON_PROFILE])
+        mutual = list(mutual_friends.annotate(total=row_count(mutual_friends))[:MUTUAL_ON_PROFILE])
         result.mutual_count = mutual[0].total if mutual else 0
         # Mutual friends are the viewer's friends: that is their relation.
         result.mutual = [(m, m.profile.shown_to(Relation.FRIEND)) for m in mutual]
@@ -119,22 +120,6 @@ def profile_graph(viewer, member: User, relation: Relation, friends, *, limit: i
         relations[member.pk] = relation
         result.path = cards(viewer, chain[1:], relations) if _known(chain, relations) else []
     return result
-
-
-def _count(queryset) -> Subquery:
-    """How many rows ``queryset`` has, to annotate the first rows of a list with: the page
-    and its total in one query, however full the page (issue 8: a page's queries do not
-    depend on the data).
-
-    The subquery is uncorrelated, so PostgreSQL counts once per statement (an InitPlan),
-    the same work as a separate ``count()``. (A window count over the rows would read every
-    row of a member with thousands of friends: the profile of a 5,600-friend member took
-    130 ms that way, see bench/.)
-    """
-    return Subquery(
-        queryset.order_by().values(n=Func(F("pk"), function="COUNT")),
-        output_field=IntegerField(),
-    )
 
 
 def _known(chain: list[User], relations: dict[int, Relation]) -> bool:

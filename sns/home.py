@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import F, Func, IntegerField, Subquery
+from django.db.models import Subquery
 from django.utils import timezone
+
+from .paging import row_count
 
 SHORT = 5
 FRIENDS_SHOWN = 9
@@ -42,14 +44,6 @@ class Home:
         )
 
 
-def _count(queryset) -> Subquery:
-    """``SELECT count(*)`` of ``queryset`` as a scalar subquery (no GROUP BY: one row)."""
-    return Subquery(
-        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
-        output_field=IntegerField(),
-    )
-
-
 def _counts(member) -> dict:
     """In one query: join requests to decide, footprints of the window, friends, the
     invitations using the quota, and where the member left off reading new comments and new
@@ -67,16 +61,16 @@ def _counts(member) -> dict:
     ).values("community")
     recent = timezone.now() - timedelta(days=FOOTPRINT_DAYS)
     names = dict(
-        n_join_requests=_count(without_hidden_people(
+        n_join_requests=row_count(without_hidden_people(
             JoinRequest.objects.filter(community__in=moderated), "user_id", member
         )),
-        n_footprints=_count(without_hidden_people(
+        n_footprints=row_count(without_hidden_people(
             Footprint.objects.filter(owner=member, visited_at__gte=recent), "visitor_id", member
         )),
-        n_friends=_count(without_hidden_people(
+        n_friends=row_count(without_hidden_people(
             Friendship.objects.filter(user=member), "friend_id", member
         )),
-        n_invitations_used=_count(
+        n_invitations_used=row_count(
             Invitation.objects.filter(inviter=member).counting_against_quota()
         ),
         n_comments_seen_at=Subquery(

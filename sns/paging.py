@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Func, IntegerField, Q, QuerySet, Subquery
 
 from .client_input import id_or_none
 
@@ -66,3 +66,17 @@ def latest_page(rows: QuerySet, before: str | None, size: int) -> tuple[list, st
         return found[::-1], None
     oldest_shown = found[size - 1]
     return found[:size][::-1], cursor_encode(oldest_shown.created_at, oldest_shown.pk)
+
+
+def row_count(queryset) -> Subquery:
+    """``SELECT count(*)`` of ``queryset`` as a scalar subquery, to annotate a list's first
+    rows (or a member's row) with: the page and its total in one query, however full the page.
+
+    Uncorrelated, so PostgreSQL counts once per statement (an InitPlan), the same work as a
+    separate ``count()``. (A window count over the rows would read every row of a member with
+    thousands of friends: the profile of a 5,600-friend member took 130 ms that way.)
+    """
+    return Subquery(
+        queryset.order_by().values(n=Func(F("pk"), function="COUNT")),
+        output_field=IntegerField(),
+    )
