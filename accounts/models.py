@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sns import images
 from sns.search import search_field
 from sns.visibility import PROFILE_FIELD_LEVELS, Level, Relation, can_see
 
@@ -215,7 +214,7 @@ class Profile(models.Model):
         return self.nickname if self.shows_real_name else self.real_name
 
     def photo_url(self, size: str = "medium") -> str:
-        return images.url(self.photo, size) if self.photo else ""
+        return photo_url(self.user_id, self.photo, size)
 
     def shown_to(self, relation: Relation) -> ShownProfile:
         """The profile as a viewer in ``relation`` may see it: hidden fields come back empty."""
@@ -233,6 +232,7 @@ class Profile(models.Model):
             company=field(self.company, self.company_visibility),
             title=field(self.title, self.title_visibility),
             photo=self.photo if can_see(self.photo_visibility, relation) else "",
+            member_id=self.user_id,
             introduction=field(self.introduction, self.introduction_visibility),
             interests=[
                 i.strip()
@@ -241,6 +241,17 @@ class Profile(models.Model):
                 if i.strip()
             ],
         )
+
+
+def photo_url(member_id: int | None, key: str, size: str) -> str:
+    """Where a member's profile photo is served: through ``accounts.views.photo``, which
+    checks the photo's visibility for each viewer (never straight from MEDIA_URL, where a
+    former friend who kept the address would still load it). The key's random tail in the
+    query string gives a new photo a new address, so browsers may keep each one."""
+    if not key or member_id is None:
+        return ""
+    version = key.rsplit("/", 1)[-1][:12]
+    return f"{reverse('accounts:photo', args=[member_id, size])}?v={version}"
 
 
 @dataclass(frozen=True)
@@ -253,9 +264,10 @@ class ShownProfile:
     photo: str
     introduction: str
     interests: list[str]
+    member_id: int | None = None
 
     def photo_url(self, size: str = "medium") -> str:
-        return images.url(self.photo, size) if self.photo else ""
+        return photo_url(self.member_id, self.photo, size)
 
     @property
     def photo_small(self) -> str:

@@ -7,6 +7,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("members/<int:pk>/", views.profile, name="profile"),
+    path("members/<int:pk>/photo/<str:size>/", views.photo, name="photo"),
     path("members/<int:pk>/friends/", views.friend_list, name="friends"),
     path("members/<int:pk>/circle/", views.circle_page, name="circle"),
     path("members/<int:pk>/circle.svg", views.circle_svg, name="circle_svg"),

@@ -5,13 +5,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from diary import services as diary_services
 from diary.forms import DiaryPreferenceForm
-from sns import limits
+from diary.views.entries import public_where_allowed
+from sns import images, limits
 from sns.client_input import next_path
-from sns.visibility import Relation, relation_between
+from sns.visibility import Relation, can_see, relation_between
 
 from . import circle, connections, graph, services
 from .footprints import footprint_record
@@ -20,6 +21,9 @@ from .models import FriendRequest, ShownProfile, User
 from .views_introductions import profile_introductions
 
 FRIENDS_ON_PROFILE = 12
+# How long a viewer's browser may keep a profile photo it was shown (its address changes with
+# the photo; an unfriended viewer's own copy lasts at most this long).
+PHOTO_MAX_AGE = 600
 
 
 def profile(request, pk: int, *, friend_request_form: FriendRequestForm | None = None):
@@ -61,6 +65,20 @@ def profile(request, pk: int, *, friend_request_form: FriendRequestForm | None =
         # One more query, only when the two came to an off-kai together.
         "met_at": met_at(request.user, member) if member.met_viewer else [],
     })
+
+
+@public_where_allowed
+@require_GET
+def photo(request, pk: int, size: str):
+    """One size of a member's profile photo, to whoever the photo's visibility lets see it
+    (as the profile shows it); a 404 to everyone else, as for a member without a photo."""
+    if size not in images.SIZES:
+        raise Http404
+    member, relation = connections.member_and_relation_or_404(request.user, pk)
+    profile = member.profile
+    if not profile.photo or not can_see(profile.photo_visibility, relation):
+        raise Http404
+    return images.private_response(profile.photo, size, max_age=PHOTO_MAX_AGE)
 
 
 def friend_list(request, pk: int):

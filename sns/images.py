@@ -156,10 +156,6 @@ def store(processed: ProcessedImage, *, prefix: str) -> str:
     return key
 
 
-def url(key: str, size: str = "medium") -> str:
-    return default_storage.url(path(key, size))
-
-
 def delete(key: str) -> None:
     for name in SIZES:
         default_storage.delete(path(key, name))
@@ -172,10 +168,11 @@ def path(key: str, size: str) -> str:
     return f"{key}/{size}.{STORED_SUFFIX}"
 
 
-def private_response(key: str, size: str):
+def private_response(key: str, size: str, *, max_age: int = 0):
     """One rendition as an HTTP response, for a view that has already checked that the viewer
     may see it: unknown sizes and missing files are a 404, and no shared cache may keep it
-    (who may see it depends on the viewer)."""
+    (who may see it depends on the viewer). ``max_age`` lets the viewer's own browser keep it
+    that many seconds (for images whose address changes with the image)."""
     from django.http import FileResponse, Http404
 
     if not key or size not in SIZES:
@@ -185,5 +182,5 @@ def private_response(key: str, size: str):
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(handle, content_type=f"image/{STORED_SUFFIX}")
-    response["Cache-Control"] = "private"
+    response["Cache-Control"] = f"private, max-age={max_age}" if max_age else "private"
     return response

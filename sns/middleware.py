@@ -58,8 +58,8 @@ class SitePolicyMiddleware:
         if match is not None and match.namespace == "admin" and request.user.is_staff:
             # Moderators must be able to work (approve the waiting) whatever the rules say.
             return True
-        # Files served through Django in development (whitenoise serves static before us).
-        return request.path.startswith((settings.STATIC_URL, settings.MEDIA_URL))
+        # Static files served through Django in development (whitenoise serves them before us).
+        return request.path.startswith(settings.STATIC_URL)
 
 
 NUL = "\x00"

@@ -158,7 +158,9 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")
-MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+# Uploads are never served from MEDIA_URL: each image has a view that checks who may see it
+# (accounts:photo, diary:photo, communities:image), so the URL is only Django's default.
+MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # "filesystem" keeps media under MEDIA_ROOT; "s3" stores it in an S3-compatible bucket.
 MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="filesystem")
@@ -179,8 +181,6 @@ if MEDIA_STORAGE == "s3":
             "region_name": env.str("S3_REGION", default=None),
             "access_key": env.str("S3_ACCESS_KEY_ID", default=None),
             "secret_key": env.str("S3_SECRET_ACCESS_KEY", default=None),
-            "custom_domain": env.str("S3_CUSTOM_DOMAIN", default=None),
-            "querystring_auth": env.bool("S3_QUERYSTRING_AUTH", default=True),
             "file_overwrite": False,
         },
     }
@@ -282,42 +282,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 
-def _media_origins() -> list[str]:
-    """Where uploaded images come from when not from this site: an absolute MEDIA_URL, or the
-    S3 bucket's address (its custom domain, its endpoint, or AWS's own host names)."""
-    from urllib.parse import urlsplit
-
-    def origin(url: str) -> str:
-        parts = urlsplit(url if "//" in url else f"https://{url}")
-        return f"{parts.scheme}://{parts.netloc}"
-
-    origins = [origin(MEDIA_URL)] if "//" in MEDIA_URL else []
-    if MEDIA_STORAGE == "s3":
-        s3 = STORAGES["default"]["OPTIONS"]
-        if s3["custom_domain"]:
-            origins.append(origin(s3["custom_domain"]))
-        elif s3["endpoint_url"]:
-            endpoint = urlsplit(s3["endpoint_url"])
-            # Path-style addresses on the endpoint, or the bucket as its subdomain.
-            origins += [origin(s3["endpoint_url"]), f"{endpoint.scheme}://*.{endpoint.netloc}"]
-        else:
-            origins.append(f"https://{s3['bucket_name']}.s3.amazonaws.com")
-            if s3["region_name"]:
-                origins.append(f"https://{s3['bucket_name']}.s3.{s3['region_name']}.amazonaws.com")
-    return origins
-
-
 # The Content Security Policy (django-csp), on every response: scripts and styles only from
 # the site's own static files, never inline, so that member text that ever got past the
 # escaping and nh3 still could not run. Images also from data: URIs (the authenticator app's
-# QR code) and the media storage; CSP_EXTRA_IMG_SRC adds origins the operator needs.
+# QR code); uploads come through the site's own views, from S3 too. CSP_EXTRA_IMG_SRC adds
+# origins the operator needs.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *_media_origins(),
-                    *env.list("CSP_EXTRA_IMG_SRC", default=[])],
+        "img-src": ["'self'", "data:", *env.list("CSP_EXTRA_IMG_SRC", default=[])],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "form-action": ["'self'"],

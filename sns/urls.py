@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -27,8 +26,5 @@ handler400 = "sns.views.bad_request"
 handler403 = "sns.views.permission_denied"
 handler404 = "sns.views.page_not_found"
 handler500 = "sns.views.server_error"
-
-if settings.DEBUG and settings.MEDIA_STORAGE == "filesystem":
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads are never served from MEDIA_URL, not even in development: each image has a view
+# that checks who may see it (accounts:photo, diary:photo, communities:image).

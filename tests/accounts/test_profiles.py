@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import Profile, User
+from accounts.models import Profile, User, photo_url
 from invites import services as invites_services
 from sns import images
 from sns.visibility import Level
@@ -266,7 +266,9 @@ def test_profile_field_visibility(request, owner, as_user, field, level, persona
     body = as_user(personas[persona]).get(profile_url(owner)).content.decode()
 
     if field == "photo":
-        marker = images.url(photo, "medium")
+        marker = photo_url(owner.pk, photo, "medium")
+        # The page never names the stored file itself, which needs no access check.
+        assert images.path(photo, "medium") not in body
     elif field == "interests":
         marker = "<li>Kintsugi</li>"
     else:
@@ -399,7 +401,11 @@ def test_profile_edit_with_a_photo(owner, as_user):
     assert response.status_code == 302
     profile = Profile.objects.get(user=owner)
     assert profile.photo.startswith(f"profiles/{owner.pk}/")
-    assert images.url(profile.photo, "medium") in client.get(profile_url(owner)).content.decode()
+    page = client.get(profile_url(owner)).content.decode()
+    assert photo_url(owner.pk, profile.photo, "medium") in page
+    served = client.get(reverse("accounts:photo", args=[owner.pk, "medium"]))
+    assert served.status_code == 200 and served["Content-Type"] == "image/webp"
+    assert served["Cache-Control"] == "private, max-age=600"
 
 
 def test_a_bad_photo_is_refused_with_a_clear_message_and_keeps_the_other_fields(owner, as_user):
@@ -484,3 +490,25 @@ def test_settings_refuse_an_unknown_language(owner, as_user):
     assert "Select a valid choice." in response.content.decode()
     owner.refresh_from_db()
     assert owner.language == ""
+
+
+def test_a_friends_only_photo_is_gone_for_a_former_friend_who_kept_its_address(owner, friend,
+                                                                                as_user):
+    with_photo(owner)
+    Profile.objects.filter(user=owner).update(photo_visibility=Level.FRIENDS)
+    client = as_user(friend)
+    page = client.get(profile_url(owner)).content.decode()
+    address = re.search(r'src="(/members/\d+/photo/medium/\?v=\w+)"', page).group(1)
+    assert client.get(address).status_code == 200
+
+    services.friendship_end(user=owner, other=friend)
+
+    assert client.get(address).status_code == 404
+    assert address not in client.get(profile_url(owner)).content.decode()
+
+
+def test_a_new_photo_has_a_new_address(owner):
+    first = with_photo(owner).photo_url("small")
+    second = with_photo(owner).photo_url("small")
+    assert first != second
+    assert first.startswith(reverse("accounts:photo", args=[owner.pk, "small"]) + "?v=")

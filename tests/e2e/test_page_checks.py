@@ -52,7 +52,8 @@ BLOCKING_IMPACTS = ["serious", "critical"]
 # Pages of PAGES that are no HTML document (pictures, calendars, downloads, and the data
 # export that is a POST): nothing for vnu or axe. The test checks that they are not HTML.
 NOT_HTML = {
-    "accounts:circle_svg", "accounts:data[zip]", "diary:photo", "communities:image",
+    "accounts:circle_svg", "accounts:photo", "accounts:data[zip]", "diary:photo",
+    "communities:image",
     "offkai:answers_csv", "offkai:ics", "offkai:feed",
     "mfa_download_recovery_codes",
 }

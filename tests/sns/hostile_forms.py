@@ -517,7 +517,8 @@ _GET_ONLY = "answers a POST with 405"
 _READS = "a page that reads no form: a POST shows it as a GET does"
 ROUTES_WITHOUT_FORM: dict[str, str] = {
     **dict.fromkeys([
-        "search", "diary:entry", "diary:photo", "diary:member", "diary:archive",
+        "search", "accounts:photo", "diary:entry", "diary:photo", "diary:member",
+        "diary:archive",
         "communities:list", "communities:category", "communities:friends",
         "communities:detail", "communities:image", "communities:members",
         "communities:requests", "communities:topics", "communities:topic",

@@ -27,7 +27,7 @@ from django.utils import timezone
 from accounts import services as accounts_services
 from accounts.blocking import block_create
 from accounts.footprints import footprint_record
-from accounts.models import User
+from accounts.models import Profile, User
 from communities import services as community_services
 from communities.models import Community, JoinPolicy, Topic, TopicComment
 from diary import services as diary_services
@@ -87,6 +87,9 @@ def world_build(n: int) -> World:
     viewer.save(update_fields=["invite_quota"])
     friends = _friends(viewer, n)
     star = friends[0]
+    # The star's photo: every list that shows the star shows it, by the checked address.
+    Profile.objects.filter(user=star).update(
+        photo=images.store(images.process(factories.image_file()), prefix="profiles"))
     fofs = _friends_of_friends(friends)
     _requests_and_blocks(viewer, n)
     entry, comment, own_entry = _diaries(viewer, star, friends)

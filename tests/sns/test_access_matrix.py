@@ -53,7 +53,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.blocking import block_create
-from accounts.models import Friendship, User
+from accounts.models import Friendship, User, photo_url
 from communities.models import Community, JoinPolicy, Membership, Topic, TopicComment
 from offkai.calendar import calendar_feed_for
 from offkai.models import Event, EventComment
@@ -210,6 +210,7 @@ VIEW_GRIDS: dict[str, dict[str, frozenset[str]]] = {
     "friends:on_profile": PROFILE_FIELD,
     "circle:page": PROFILE_FIELD,
     "circle:svg": PROFILE_FIELD,
+    "photo:file": PROFILE_FIELD,
     "search:members_by_company": PROFILE_FIELD,
     "search:members_by_other_name": PROFILE_FIELD,
     "diary:entry": DIARY_PUBLIC,
@@ -296,7 +297,7 @@ class Author:
 @dataclass
 class ProfileAuthor:
     user: User
-    marks: dict  # field → marker (photo: its storage key), "name", "friend" (a friend's name)
+    marks: dict  # field → marker (photo: its address), "name", "friend" (a friend's name)
 
 
 @dataclass(repr=False)
@@ -341,7 +342,7 @@ def _profile_author(level: str, photo_key: str) -> ProfileAuthor:
     )
     listed = factories.member(marks["friend"])
     factories.befriend(user, listed)
-    marks["photo"] = photo_key
+    marks["photo"] = photo_url(user.pk, photo_key, "medium")
     return ProfileAuthor(user, marks)
 
 
@@ -578,6 +579,8 @@ def _profile_look(view: str, author: ProfileAuthor) -> Look:
         "friends:on_profile": Look(reverse("accounts:profile", args=[pk]), marks["friend"]),
         "circle:page": Look(reverse("accounts:circle", args=[pk]), marks["friend"]),
         "circle:svg": Look(reverse("accounts:circle_svg", args=[pk]), marks["friend"]),
+        # The photo itself, by its address (a former friend may have kept it).
+        "photo:file": Look(reverse("accounts:photo", args=[pk, "small"]), "", image=True),
         "search:members_by_company": Look(
             f"/search/?q={marks['company']}&kind=members", marks["name"]),
         "search:members_by_other_name": Look(
@@ -655,7 +658,7 @@ def _event_look(view: str, author: Author, world: World, level: str, persona: st
 
 
 def is_profile_view(view: str) -> bool:
-    return view.split(":", 1)[0] in {"profile", "friends", "circle"} or (
+    return view.split(":", 1)[0] in {"profile", "friends", "circle", "photo"} or (
         view.startswith("search:members"))
 
 

@@ -283,8 +283,8 @@ def _post_profile(client, user, upload, text=TYPED) -> Posted:
     response = client.post(reverse("accounts:edit"),
                            _profile_data(user, introduction=text, photo_upload=upload))
     user.profile.refresh_from_db()
-    # Profile photos have no view of their own: they are served from MEDIA_URL.
-    return Posted(response, user.profile.photo or None, None)
+    photo = user.profile.photo or None
+    return Posted(response, photo, photo and reverse("accounts:photo", args=[user.pk, "medium"]))
 
 
 def _diary_data(text=TYPED, **extra) -> dict:

@@ -49,7 +49,7 @@ from invites.models import Invitation
 from offkai import attendance
 from offkai.calendar import calendar_feed_for, calendar_feed_reset
 from offkai.models import RSVP, Event, EventComment, EventHost, Guest
-from sns import moderation
+from sns import images, moderation
 from sns.models import Announcement, Notification, NotificationPreference, Report
 from sns.notification_mail import unsubscribe_token
 from sns.notifications import CHOOSABLE, notify
@@ -384,6 +384,21 @@ def _photo(s: Scene) -> None:
     assert s.client.get(url_of("diary:photo", visible.pk, 0, "huge")).status_code == 404
 
 
+def _profile_photo(s: Scene) -> None:
+    """The owner's friends-only photo, and the photo of a member who blocks ``me``, answer as
+    a member who does not exist; the same owner's photo for members is served, in its
+    sizes only."""
+    photo = images.store(images.process(factories.image_file()), prefix="profiles")
+    Profile.objects.filter(user=s.owner).update(photo=photo, photo_visibility=Level.FRIENDS)
+    Profile.objects.filter(user=s.blocker).update(photo=photo, photo_visibility=Level.MEMBERS)
+    for person in (s.owner, s.blocker):
+        like_missing(s.client, *both("accounts:photo", person.pk, "small"))
+    Profile.objects.filter(user=s.owner).update(photo_visibility=Level.MEMBERS)
+    assert s.client.get(url_of("accounts:photo", s.owner.pk, "small")).status_code == 200
+    like_missing(s.client, url_of("accounts:photo", s.owner.pk, "huge"),
+                 url_of("accounts:photo", MISSING, "huge"))
+
+
 def _archive(s: Scene) -> None:
     now = timezone.localtime()
     like_missing(s.client, url_of("diary:archive", s.blocker.pk, now.year, now.month),
@@ -651,6 +666,7 @@ REFS: dict[str, Callable[[Scene], None]] = {
                                               lambda s: [s.private_friends.pk]),
     "accounts:circle_svg": check_get_like_missing("accounts:circle_svg",
                                                   lambda s: [s.private_friends.pk]),
+    "accounts:photo": _profile_photo,
     "accounts:introductions": _profile_of_blocker("accounts:introductions"),
     "accounts:introduce": _introduce,
     "accounts:introduction_delete": check_post_like_missing(
@@ -885,6 +901,7 @@ def _gone_members(s: Scene) -> None:
                      "accounts:circle_svg", "accounts:introductions", "diary:member",
                      "accounts:block"):
             like_missing(s.client, *both(name, person.pk))
+        like_missing(s.client, *both("accounts:photo", person.pk, "small"))
         like_missing(s.client, *both("accounts:friend_request_send", person.pk),
                      method="post")
 

@@ -8,8 +8,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
-from sns import policy
+from accounts.models import Profile, User
+from sns import images, policy
 from sns.models import ModerationLog, SitePolicy
 from tests import factories
 from tests.html import assert_well_formed
@@ -391,9 +391,12 @@ def test_the_policy_pages_and_the_language_switch_stay_open(as_user, operator, m
 
 
 @pytest.mark.django_db
-def test_media_files_are_not_redirected(as_user, operator, member, settings):
+def test_stored_images_are_not_served_from_media_url(as_user, operator, member, settings):
+    """Even in development: only the views that check who may see an image serve it."""
     with_rules(operator)
-    response = as_user(member).get(settings.MEDIA_URL + "nothing-here.jpg")
+    key = images.store(images.process(factories.image_file()), prefix="profiles")
+    Profile.objects.filter(user=member).update(photo=key)
+    response = as_user(member).get(f"{settings.MEDIA_URL}{images.path(key, 'small')}")
     assert response.status_code == 404
 
 

@@ -152,6 +152,7 @@ PAGES: list[Page] = [
     listing("accounts:friends", "star.pk"),
     listing("accounts:circle", "star.pk"),
     listing("accounts:circle_svg", "star.pk"),
+    Page("accounts:photo", lambda w: reverse("accounts:photo", args=[w.star.pk, "small"])),
     listing("accounts:introductions", "star.pk"),
     listing("accounts:introductions", "viewer.pk", variant="mine"),
     at("accounts:introduce", "star.pk"),

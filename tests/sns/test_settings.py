@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _database_url() -> str:
     db = connection.settings_dict
-    host = db["HOST"] or "localhost"
+    # The embedded server (DATABASE_URL unset) is reached by a socket named in OPTIONS.
+    host = db["HOST"] or db.get("OPTIONS", {}).get("host") or "localhost"
     if host.startswith("/"):
         return f"postgres://{db['USER']}@/{db['NAME']}?host={host}"
     return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
