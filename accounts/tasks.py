@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from sns.mail_retry import retried_when_mail_fails
+
 
 @task()
 def prune_footprints() -> int:
@@ -19,3 +21,21 @@ def refresh_suggestions(*, member_id: int) -> int:
 
     member = User.objects.filter(pk=member_id, is_active=True).first()
     return suggestions_refresh(member) if member else 0
+
+
+@task()
+@retried_when_mail_fails
+def send_account_mail(*, subject: str, body: str, from_email: str, to: list[str],
+                      html: str = "", headers: dict | None = None,
+                      html_only: bool = False) -> None:
+    """Send one of allauth's mails (email confirmation, password reset, security notices) as
+    ``accounts.adapter`` rendered it in the request; tried again while the mail server is
+    down."""
+    from django.core.mail import EmailMultiAlternatives
+
+    message = EmailMultiAlternatives(subject, body, from_email, to, headers=headers or None)
+    if html_only:
+        message.content_subtype = "html"
+    elif html:
+        message.attach_alternative(html, "text/html")
+    message.send()

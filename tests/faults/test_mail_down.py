@@ -4,13 +4,14 @@ Django's SMTP backend talks to a port where nothing listens, then to a small ser
 test's own on that port (tests/faults/smtp.py). Tasks go through the production queue
 (django-tasks' database backend) and are run by ``manage.py db_worker --batch``, as the
 worker runs them: a task that could not mail fails, and is enqueued again to run later
-(sns.mail_retry); the batched notification email keeps its notifications unmarked, and the
-next cron run mails them.
+(sns.mail_retry), allauth's own mails included; the batched notification email keeps its
+notifications unmarked, and the next cron run mails them.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import signal
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -221,3 +223,30 @@ def test_after_the_last_retry_the_failure_stands(owner, mail_port, queue, caplog
     assert len(tasks(FAILED)) == 1
     assert tasks(READY) == []
     assert f"gave up after {len(RETRY_DELAYS) + 1} attempts" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_password_reset_asked_for_while_the_server_is_down_is_mailed_by_the_retry(
+    member, mail_port, queue, client
+):
+    """allauth's own mails (here the reset link) go through the same retried task: the page
+    answers as usual during the outage, and the link arrives once the server is back."""
+    response = client.post(reverse("account_reset_password"), {"email": member.email})
+    assert response.status_code == 302
+
+    run_worker()
+
+    [failed] = tasks(FAILED)
+    [retry] = tasks(READY)
+    assert retry.task_path == failed.task_path == "accounts.tasks.send_account_mail"
+    a_minute_later(retry)
+    with mail_server(mail_port) as server:
+        run_worker()
+
+    [message] = server.received
+    assert message["To"] == member.email
+    text = (message.get_payload(0) if message.is_multipart() else message).get_payload(
+        decode=True).decode()
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", text).group(1)
+    assert client.get(link, follow=True).status_code == 200
+    assert tasks(READY) == []
