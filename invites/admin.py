@@ -115,7 +115,7 @@ class InvitationAdmin(admin.ModelAdmin):
         count = 0
         for invitation in queryset:
             try:
-                services.invitation_resend(invitation=invitation)
+                services.invitation_resend(invitation=invitation, by=request.user)
                 count += 1
             except (services.InvitationError, limits.RateLimited):
                 pass

@@ -80,11 +80,14 @@ def invitation_create(
 
 
 @transaction.atomic
-def invitation_resend(*, invitation: Invitation) -> Invitation:
+def invitation_resend(*, invitation: Invitation, by: User | None = None) -> Invitation:
     """Mail a fresh link with a new expiry; the old link stops working at once. Each mail
-    counts against the inviter's INVITATIONS_PER_DAY, as a new invitation does."""
-    if invitation.inviter_id is not None:
-        limits.take(invitation.inviter, limits.INVITATIONS)
+    counts against the INVITATIONS_PER_DAY of whoever resends it (``by``, the inviter when
+    not given), as a new invitation does: a moderator resending from the admin (staff have
+    no allowance) takes nothing from the inviter's."""
+    sender = by if by is not None else invitation.inviter
+    if sender is not None:
+        limits.take(sender, limits.INVITATIONS)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise InvitationNotUsable(_("This invitation can no longer be resent."))

@@ -50,7 +50,7 @@ def my_invitations(request):
 def resend(request, pk: int):
     invitation = get_object_or_404(request.user.invitations_sent, pk=pk)
     try:
-        services.invitation_resend(invitation=invitation)
+        services.invitation_resend(invitation=invitation, by=request.user)
     except services.InvitationError as error:
         messages.error(request, str(error))
     except limits.RateLimited as error:

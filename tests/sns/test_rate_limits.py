@@ -31,6 +31,7 @@ from accounts.models import FriendRequest, User
 from communities.models import Community, JoinPolicy, Topic, TopicComment, TopicPolicy
 from diary import services as diary_services
 from diary.models import Comment, Entry, EntryPhoto
+from invites import services as invites_services
 from invites.models import Invitation
 from offkai.models import Event, EventComment
 from sns import limits
@@ -326,6 +327,23 @@ def test_a_resent_invitation_counts_and_the_one_past_the_limit_is_not_sent(
     assert MESSAGES["en"]["INVITATIONS_PER_DAY"] in response.content.decode()
     assert Invitation.objects.get().token == token
     assert len(outbox) == ALLOWED
+
+
+def test_a_moderator_resending_an_invitation_takes_nothing_from_the_inviters_allowance(
+    owner, moderator, settings, outbox, django_capture_on_commit_callbacks
+):
+    settings.INVITATIONS_PER_DAY = ALLOWED
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invites_services.invitation_create(inviter=owner, email="a@example.com")
+    for _ in range(ALLOWED + 1):
+        with django_capture_on_commit_callbacks(execute=True):
+            invites_services.invitation_resend(invitation=invitation, by=moderator)
+    assert len(outbox) == ALLOWED + 2
+
+    # The inviter's allowance is as one invitation left it: one more, then the limit.
+    invites_services.invitation_create(inviter=owner, email="b@example.com")
+    with pytest.raises(limits.RateLimited):
+        invites_services.invitation_create(inviter=owner, email="c@example.com")
 
 
 def test_comments_share_one_allowance_across_diaries_topics_and_off_kai(
