@@ -8,7 +8,7 @@ PORT ?= 8000
 # In development, mail is sent (to the console) at once rather than by a worker.
 DEV_TASKS ?= django_tasks.backends.immediate.ImmediateBackend
 
-.PHONY: run test test-faults lint install checkers messages migrate worker bench bench-graph bench-diary bench-communities bench-home-search bench-load clean
+.PHONY: run test test-faults lint install checkers messages migrate worker bench bench-graph bench-diary bench-communities bench-home-search bench-load bench-profile clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,9 @@ bench-offkai: install
 # gunicorn as in production and wrk (apt-get install -y wrk) beside it.
 bench-load: install
 	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/load.py
+
+bench-profile: install
+	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/profile_pages.py $(PROFILE_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -7,7 +7,9 @@ seed (sessions written as a login writes them) and drives it from wrk, a second 
 loopback, with a Lua script this module writes:
 
 - the **floor**: ``/health/``, one indexed query and a tiny template, the fastest page the
-  project can serve on this machine;
+  project can serve on this machine; and, for comparison only, the **member floor**: the
+  lightest page a member opens (the site rules, ``/policy/``), which costs what every member
+  page costs before its own content: the session, the member, the base template;
 - each **page alone** (home, a friend's profile, friends' diaries, an entry, a community
   topic, an off-kai, a search, and the writes: a comment, an RSVP) at 16 connections:
   requests per second as a share of the floor's, p50 / p95 / p99, errors;
@@ -52,9 +54,12 @@ WRITES = {"comment", "rsvp"}
 SEARCH_WORDS = ["温泉", "読書", "ラーメン", "打ち合わせ", "カメラ", "登山", "映画", "travel"]
 # Targets of issue 8: throughput as a share of the floor's, p95 at 16 connections.
 HOME_SHARE, PAGE_SHARE, MIXED_SHARE, P95_MS = 0.25, 0.35, 0.30, 250
+# The lightest page of a logged-in member, measured beside the floor (no target).
+MEMBER_FLOOR = "member floor"
 # The path of each request in the access log, to tell the pages apart.
 PAGES = [
     ("floor", "GET", re.compile(r"^/health/$")),
+    (MEMBER_FLOOR, "GET", re.compile(r"^/policy/$")),
     ("home", "GET", re.compile(r"^/$")),
     ("profile", "GET", re.compile(r"^/members/\d+/$")),
     ("diaries", "GET", re.compile(r"^/diary/$")),
@@ -102,7 +107,7 @@ def pick_requests(n_members: int, rng: random.Random) -> dict[str, list[Request]
         .filter(n__range=(20, 400), user__is_active=True, user__is_staff=False)
         .order_by("?").values_list("user", flat=True)[: n_members * 2]
     )
-    requests: dict[str, list[Request]] = {kind: [] for kind in MIX}
+    requests: dict[str, list[Request]] = {kind: [] for kind in [MEMBER_FLOOR, *MIX]}
     chosen = 0
     for member in User.objects.filter(pk__in=candidates).select_related("profile"):
         if chosen == n_members:
@@ -133,6 +138,7 @@ def pick_requests(n_members: int, rng: random.Random) -> dict[str, list[Request]
         entry = rng.choice(entries).pk
         word = urllib.request.quote(rng.choice(SEARCH_WORDS))
         for kind, method, path, body in [
+            (MEMBER_FLOOR, "GET", "/policy/", ""),
             ("home", "GET", "/", ""),
             ("profile", "GET", f"/members/{friend}/", ""),
             ("diaries", "GET", "/diary/", ""),
@@ -508,6 +514,7 @@ def run(duration: int, members: int, out: Path | None) -> dict:
             return result
 
         floor = measure("floor", 16, "floor")
+        measure(MEMBER_FLOOR, 16, MEMBER_FLOOR)
         for kind in MIX:
             measure(kind, 16, kind)
         measure("mixed", 16, None)
@@ -580,7 +587,7 @@ def markdown(report: dict) -> str:
 
 def _target(r: dict) -> tuple[str, str]:
     name = r["name"]
-    if name == "floor":
+    if name in ("floor", MEMBER_FLOOR):
         return "—", ""
     if name.startswith("mixed"):
         ok = r["share_of_floor"] >= MIXED_SHARE and r["errors"] == 0
