@@ -8,6 +8,11 @@ class AccountAdapter(DefaultAccountAdapter):
         # Members join only through an invitation (invites.views), never the open form.
         return False
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth puts the host name in the key: a site reached by two names would allow
+        # each account twice the failed logins. One site, one count per account.
+        return credentials.get("email", credentials.get("username", "")).lower()
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's mail (email confirmation, password reset, security notices) rendered
         here in the request, as allauth renders it (its language, its links), and sent by a

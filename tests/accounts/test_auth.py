@@ -125,6 +125,17 @@ def test_the_limit_counts_the_address_whatever_its_case(client, owner):
     assert "Too many failed login attempts." in response.content.decode()
 
 
+def test_the_limit_counts_the_account_under_every_host_name(client, owner, settings):
+    """A site reached by two names (www and bare, or an old domain) is one site: failed
+    logins under each count together."""
+    settings.ALLOWED_HOSTS = ["testserver", "other.example"]
+    for host in ["testserver"] * 3 + ["other.example"] * 2:
+        client.post(LOGIN, {"login": "owner@example.com", "password": "wrong"}, HTTP_HOST=host)
+    response = client.post(LOGIN, {"login": "owner@example.com", "password": factories.PASSWORD})
+    assert logged_in_as(client) is None
+    assert "Too many failed login attempts." in response.content.decode()
+
+
 # --- logging out --------------------------------------------------------------------------
 
 
