@@ -324,6 +324,14 @@ def start_server(access_log: Path) -> Server:
     raise SystemExit("gunicorn did not answer /health/ within 60 s")
 
 
+def cache_flush() -> None:
+    """Empty the load test's own Redis database: the bench database may have been seeded
+    again since the last run, and its reused ids would find the old data set's parts."""
+    import redis
+
+    redis.Redis.from_url(server_env(Path(os.devnull))["CACHE_URL"]).flushdb()
+
+
 def collect_static() -> None:
     env = server_env(Path(os.devnull))
     subprocess.run(
@@ -484,6 +492,7 @@ def run(duration: int, members: int, out: Path | None) -> dict:
     connection.close()
     print("  collecting static files …", file=sys.stderr)
     collect_static()
+    cache_flush()
     work = Path(tempfile.mkdtemp(prefix="tsunagari-load-"))
     script = work / "mix.lua"
     write_script(requests, script)
