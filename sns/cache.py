@@ -186,3 +186,21 @@ def cached(
         value = compute()
         cache.set(value_key, value, timeout)
     return value
+
+
+def forget_all() -> int:
+    """Delete every generation and every value kept here, and nothing else of the Redis
+    database (sessions, login limits and the default cache may share it); return how many
+    keys went. For when the database was restored from a backup or made anew: its ids are
+    reused, and a part filed under a generation that no write of the new data ever bumped
+    would be shown again. (``manage.py forget_cached_parts``.)"""
+    if not in_use():
+        return 0
+    cache = _cache()
+    client = cache._cache.get_client(write=True)
+    gone = 0
+    for pattern in ("gen:*", "part:*"):
+        keys = list(client.scan_iter(match=cache.make_key(pattern), count=1000))
+        for start in range(0, len(keys), 1000):
+            gone += client.delete(*keys[start:start + 1000])
+    return gone

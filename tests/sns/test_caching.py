@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.cache import caches
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -607,3 +608,27 @@ def test_notifications_are_written_only_through_sns_notifications():
     }
     # notification_mail marks what it mailed (mailed_at), which no count reads.
     assert found == {"sns/notifications.py", "sns/notification_mail.py"}
+
+
+def test_forget_cached_parts_drops_every_part_and_nothing_else(db, parts, capsys):
+    """After a restore: every generation and value goes; whatever else shares the Redis
+    (a session of the cache backend, a login limit) stays."""
+    computed = []
+
+    def read():
+        computed.append(len(computed) + 1)
+        return computed[-1]
+
+    assert cache.cached("sample", [cache.inbox(1)], read) == 1
+    assert cache.cached("sample", [cache.inbox(1)], read) == 1
+    redis = parts._cache.get_client(write=True)
+    redis.set("django.contrib.sessions.cache-like-key", "kept")
+    parts.set("not-a-part", "kept")
+
+    call_command("forget_cached_parts")
+
+    assert "Forgot 2 cached keys." in capsys.readouterr().out
+    assert cache.cached("sample", [cache.inbox(1)], read) == 2
+    assert redis.get("django.contrib.sessions.cache-like-key") == b"kept"
+    assert parts.get("not-a-part") == "kept"
+    redis.delete("django.contrib.sessions.cache-like-key")
