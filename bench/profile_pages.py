@@ -25,7 +25,7 @@ import seed_graph
 def _setup() -> None:
     # load.server_env is what gunicorn gets in the load test; this process takes the same.
     for name, value in load.server_env(Path(os.devnull)).items():
-        if name.startswith(("GUNICORN_",)):
+        if name.startswith("GUNICORN_"):
             continue
         os.environ[name] = value
     seed_graph.configure_django()

@@ -68,6 +68,18 @@ class Result:
         return self.target.met(self.percentile(0.95), max(self.times_ms))
 
 
+def page_arguments(description: str, *, samples_help: str = "requests per row"
+                   ) -> argparse.ArgumentParser:
+    """The options every page benchmark takes (rows' samples, query plans, the captured
+    queries); each adds its own."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--samples", type=int, default=SAMPLES, help=samples_help)
+    parser.add_argument("--no-explain", action="store_true", help="leave out the query plans")
+    parser.add_argument("--show-queries", action="store_true",
+                        help="print every captured query under its page")
+    return parser
+
+
 def record(title: str, results: list[Result]) -> None:
     """Add a benchmark's rows to the JSON lines file that ``BENCH_RESULTS`` names, from
     which ``bench/run_all.py`` writes the one report of ``make bench``."""

@@ -22,7 +22,6 @@ sequential scan of a large table is printed.
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import random
@@ -31,7 +30,7 @@ from datetime import timedelta
 
 import seed_communities
 import seed_graph
-from run import WARMUP, Result, Target, record
+from run import WARMUP, Result, Target, page_arguments, record
 from run_diary import (
     LARGE_TABLE_ROWS,
     ROW_BUDGET,
@@ -42,7 +41,6 @@ from run_diary import (
     users,
 )
 
-SAMPLES = 200
 RANDOM_SEED = 13
 PAGE = Target(100)
 
@@ -164,14 +162,10 @@ def report(results: list[Result], plans: list[str], marker: dict, samples: int,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time the community pages.")
-    parser.add_argument("--samples", type=int, default=SAMPLES, help="requests per row")
+    parser = page_arguments("Time the community pages.")
     parser.add_argument("--reseed-communities", action="store_true",
                         help="seed the communities again (the friend graph stays)")
     parser.add_argument("--reseed", action="store_true", help="drop and seed everything again")
-    parser.add_argument("--no-explain", action="store_true", help="leave out the query plans")
-    parser.add_argument("--show-queries", action="store_true",
-                        help="print every captured query under its page")
     args = parser.parse_args(argv)
 
     seed_graph.configure_django()

@@ -23,7 +23,6 @@ pages answer 200) and exits 0 if so, 1 if not.
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import random
@@ -33,9 +32,8 @@ from itertools import islice
 
 import seed_diary
 import seed_graph
-from run import WARMUP, Result, Target, record
+from run import SAMPLES, WARMUP, Result, Target, page_arguments, record
 
-SAMPLES = 200
 RANDOM_SEED = 11
 PAGE_SIZE = 20
 FEED = Target(20)
@@ -469,16 +467,13 @@ def check() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time the diary feed and pages.")
-    parser.add_argument("--samples", type=int, default=SAMPLES, help="calls/requests per row")
+    parser = page_arguments("Time the diary feed and pages.",
+                            samples_help="calls/requests per row")
     parser.add_argument("--reseed-diary", action="store_true",
                         help="seed the diaries again (the friend graph stays)")
     parser.add_argument("--reseed", action="store_true", help="drop and seed everything again")
     parser.add_argument("--no-baseline", action="store_true",
                         help="leave out the plain query timed for comparison")
-    parser.add_argument("--no-explain", action="store_true", help="leave out the query plans")
-    parser.add_argument("--show-queries", action="store_true",
-                        help="print every captured query under its page")
     parser.add_argument("--check", action="store_true",
                         help="only tell whether the diary feed and pages are there")
     args = parser.parse_args(argv)

@@ -20,7 +20,6 @@ and prints p50 / p95 / max beside the targets of issue 7 (home p95 ≤ 150 ms, s
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from urllib.parse import urlencode
@@ -28,11 +27,10 @@ from urllib.parse import urlencode
 import seed_communities
 import seed_diary
 import seed_graph
-from run import WARMUP, Target
+from run import WARMUP, Target, page_arguments
 from run_communities import report, run_plans
 from run_diary import client_setup, run_pages, users
 
-SAMPLES = 200
 RANDOM_SEED = 17
 HOME = Target(150)
 SEARCH = Target(200)
@@ -96,11 +94,7 @@ def cases(samples: int, rng: random.Random) -> list[tuple]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time home and search.")
-    parser.add_argument("--samples", type=int, default=SAMPLES, help="requests per row")
-    parser.add_argument("--no-explain", action="store_true", help="leave out the query plans")
-    parser.add_argument("--show-queries", action="store_true",
-                        help="print every captured query under its page")
+    parser = page_arguments("Time home and search.")
     parser.add_argument("--only", help="only the rows whose name starts with this")
     args = parser.parse_args(argv)
 

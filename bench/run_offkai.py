@@ -21,18 +21,16 @@ queries under EXPLAIN, as the other benchmarks do.
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 
 import seed_communities
 import seed_graph
 import seed_offkai
-from run import WARMUP, Target
+from run import WARMUP, Target, page_arguments
 from run_communities import report, run_plans
 from run_diary import MANY_FRIENDS, client_setup, cycle, run_pages, users
 
-SAMPLES = 200
 RANDOM_SEED = 19
 PAGE = Target(100)
 
@@ -99,13 +97,9 @@ def cases(marker: dict, communities: dict, samples: int, rng: random.Random) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Time the off-kai pages.")
-    parser.add_argument("--samples", type=int, default=SAMPLES, help="requests per row")
+    parser = page_arguments("Time the off-kai pages.")
     parser.add_argument("--reseed-offkai", action="store_true",
                         help="seed the off-kai again (the rest stays)")
-    parser.add_argument("--no-explain", action="store_true", help="leave out the query plans")
-    parser.add_argument("--show-queries", action="store_true",
-                        help="print every captured query under its page")
     parser.add_argument("--only", help="only the rows whose name starts with this")
     args = parser.parse_args(argv)
 
