@@ -8,7 +8,7 @@ PORT ?= 8000
 # In development, mail is sent (to the console) at once rather than by a worker.
 DEV_TASKS ?= django_tasks.backends.immediate.ImmediateBackend
 
-.PHONY: run test test-faults lint install checkers messages migrate worker bench bench-graph bench-diary bench-communities bench-home-search bench-load bench-profile clean
+.PHONY: run test test-faults lint install machine checkers messages migrate worker bench bench-graph bench-diary bench-communities bench-home-search bench-load bench-profile clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,12 +47,18 @@ $(CHECKERS): tests/e2e/package.json tests/e2e/package-lock.json
 
 checkers: $(CHECKERS)
 
-test: lint $(CHECKERS)
+# What the suite needs of the machine (Chromium and its fonts, gettext, Java, npm, Redis, the
+# local PostgreSQL named by DATABASE_URL), installed or started when missing: tests/machine.sh.
+machine:
+	bash tests/machine.sh
+
+test: machine lint $(CHECKERS)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # PostgreSQL restarted under load (tests/faults: a private server, gunicorn, a minute): left
 # out of `make test` by its marker; .ci/run runs it after.
 test-faults: install
+	NEED_POSTGRESQL=1 bash tests/machine.sh
 	$(VENV)/bin/pytest -m faults tests/faults $(PYTEST_ARGS)
 
 # Recompile the message catalogues after editing locale/*/LC_MESSAGES/django.po (needs gettext).
