@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from sns.search import search_field
 from sns.visibility import Level
 
@@ -250,12 +251,22 @@ TAKING_PART = ("attending", "waitlisted", "maybe")
 
 
 class RSVPQuerySet(models.QuerySet):
+    def counted(self) -> RSVPQuerySet:
+        """The answers that count: not those of suspended members. A suspended member's
+        answer is kept, set aside, so that lifting the suspension can take it again
+        (offkai.services.suspension); meanwhile it takes no place, waits in no line and is
+        on no list. (A member who left has no answers left.)"""
+        # The few inactive members as a short list hashed once (a partial index holds it),
+        # not a join of every answer to its member.
+        return self.exclude(user__in=User.objects.filter(is_active=False).values("pk"))
+
     def attending(self) -> RSVPQuerySet:
-        return self.filter(answer=Answer.ATTENDING)
+        """The counted answers that take a place."""
+        return self.counted().filter(answer=Answer.ATTENDING)
 
     def waitlist(self) -> RSVPQuerySet:
-        """The waitlisted answers in the order they are served."""
-        return self.filter(answer=Answer.WAITLISTED).order_by("waitlisted_at", "pk")
+        """The counted waitlisted answers in the order they are served."""
+        return self.counted().filter(answer=Answer.WAITLISTED).order_by("waitlisted_at", "pk")
 
     def places_taken(self) -> int:
         """Places the attending answers take: each member and their guests."""
@@ -265,11 +276,12 @@ class RSVPQuerySet(models.QuerySet):
         return int(taken)
 
     def counts(self) -> dict[str, int]:
-        """How many answered each way, and the places the attending take, in one query."""
+        """How many answered each way, and the places the attending take, in one query
+        (counted answers only)."""
         def count(answer: str) -> Count:
             return Count("pk", filter=Q(answer=answer))
 
-        return self.aggregate(
+        return self.counted().aggregate(
             attending=count(Answer.ATTENDING),
             waitlisted=count(Answer.WAITLISTED),
             maybe=count(Answer.MAYBE),

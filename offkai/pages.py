@@ -107,7 +107,7 @@ def my_answer(event: Event, viewer) -> tuple[RSVP | None, int | None]:
 
 def _waiting_ahead():
     ahead = (
-        RSVP.objects.filter(event=OuterRef("event"), answer=Answer.WAITLISTED)
+        RSVP.objects.waitlist().filter(event=OuterRef("event"))
         .filter(Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
                 | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk")))
         .order_by().values("event").annotate(n=Count("pk")).values("n")
@@ -139,10 +139,11 @@ def relations_for(viewer, *groups) -> dict:
 # --- the hosts' answers page --------------------------------------------------------------------
 
 def answer_rows(event: Event) -> QuerySet[RSVP]:
-    """Every answer, grouped (attending, waitlisted in order, maybe, declined), each with its
-    member and, for the waitlisted, ``position`` in the list."""
+    """Every counted answer (none of a suspended member), grouped (attending, waitlisted in
+    order, maybe, declined), each with its member and, for the waitlisted, ``position`` in
+    the list."""
     return (
-        RSVP.objects.filter(event=event)
+        RSVP.objects.filter(event=event).counted()
         .select_related("user__profile")
         .annotate(
             group=ANSWER_ORDER,

@@ -51,10 +51,11 @@ ANSWERED_YES = [Answer.ATTENDING, Answer.WAITLISTED, Answer.MAYBE]
 
 def for_cards(events: QuerySet[Event], viewer) -> QuerySet[Event]:
     """What each event card shows, in the list's own query: ``places_taken`` (the members
-    attending and their guests), the viewer's ``my_answer`` and ``my_attended`` (None
-    without an answer) and ``i_host``; the creator's profile and the community."""
+    attending and their guests, suspended ones left out), the viewer's ``my_answer`` and
+    ``my_attended`` (None without an answer) and ``i_host``; the creator's profile and the
+    community."""
     taken = (
-        RSVP.objects.filter(event=OuterRef("pk"), answer=Answer.ATTENDING)
+        RSVP.objects.attending().filter(event=OuterRef("pk"))
         .order_by().values("event").annotate(n=Sum(F("guests") + 1)).values("n")
     )
     mine = _mine(viewer)

@@ -1,6 +1,7 @@
 """Off-kai writes, by sub-domain: events (create, edit, cancel), answers and the waitlist,
-comments; ``audience`` is who may see an event, for the notices. Each public function is
-keyword-only and runs in one transaction."""
+comments, what a member's leaving or suspension does to their events and answers;
+``audience`` is who may see an event, for the notices. Each public function is keyword-only
+and runs in one transaction."""
 
 from .audience import may_see
 from .comments import COMMENT_MAX_LENGTH, event_comment_create, event_comment_delete
@@ -15,6 +16,7 @@ from .events import (
 )
 from .leaving import events_creator_leave, rsvps_leave
 from .rsvp import promote, rsvp_answer, rsvp_withdraw
+from .suspension import rsvps_reinstate, rsvps_suspend
 
 __all__ = [
     "COMMENT_MAX_LENGTH",
@@ -33,4 +35,6 @@ __all__ = [
     "rsvp_answer",
     "rsvp_withdraw",
     "rsvps_leave",
+    "rsvps_reinstate",
+    "rsvps_suspend",
 ]

@@ -270,7 +270,7 @@ def event_update(
                 "%(n)d place is already taken: the capacity cannot be lower.",
                 "%(n)d places are already taken: the capacity cannot be lower.", taken,
             ) % {"n": taken})
-        over = answers.filter(
+        over = answers.counted().filter(
             answer__in=[Answer.ATTENDING, Answer.WAITLISTED], guests__gt=guest_limit
         ).count()
         if over:

@@ -18,10 +18,14 @@ The rules, in one place:
 - Answers close at ``Event.answers_close_at`` (the deadline, or the start), and when the
   event is cancelled. Hosts answer like everyone else: hosting does not take a place, a
   host who comes answers "attending" (and a host who cannot come says so).
+- A suspended member's answer is set aside (``RSVPQuerySet.counted``): it takes no place
+  and waits in no line; suspending frees its places for the waitlist and lifting the
+  suspension takes it again as a new answer (``suspension``).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -32,7 +36,7 @@ from django.utils.translation import ngettext
 
 from sns.notifications import Kind
 
-from ..models import RSVP, Answer, Event
+from ..models import RSVP, Answer, Event, RSVPQuerySet
 from . import notices
 
 if TYPE_CHECKING:
@@ -92,10 +96,9 @@ def rsvp_answer(*, event_id: int, user: User, answer: str, guests: int = 0) -> R
     waitlisted_at = None
     if answer == Answer.ATTENDING:
         others = answers.exclude(user=user)
-        free = _free_places(event, others.places_taken())
-        fits = free is None or 1 + guests <= free
         if mine is not None and mine.answer == Answer.ATTENDING:
-            if not fits:
+            free = _free_places(event, others.places_taken())
+            if free is not None and 1 + guests > free:
                 room = max(free - 1, 0)
                 raise ValidationError(ngettext(
                     "The off-kai is nearly full: there is room for %(n)d guest with you.",
@@ -104,8 +107,8 @@ def rsvp_answer(*, event_id: int, user: User, answer: str, guests: int = 0) -> R
                 ) % {"n": room}, code="full")
         elif mine is not None and mine.answer == Answer.WAITLISTED:
             answer, waitlisted_at = Answer.WAITLISTED, mine.waitlisted_at
-        elif not fits or others.waitlist().exists():
-            answer, waitlisted_at = Answer.WAITLISTED, now
+        else:
+            answer, waitlisted_at = new_party_place(event, others=others, guests=guests, now=now)
     if mine is None:
         mine = RSVP.objects.create(
             event=event, user=user, answer=answer, guests=guests, answered_at=now,
@@ -118,6 +121,20 @@ def rsvp_answer(*, event_id: int, user: User, answer: str, guests: int = 0) -> R
     _promote_and_tell(event, user)
     mine.refresh_from_db()
     return mine
+
+
+def new_party_place(
+    event: Event, *, others: RSVPQuerySet, guests: int, now: datetime
+) -> tuple[str, datetime | None]:
+    """Where a party of one member and ``guests`` that is neither attending nor waiting
+    goes when it answers "attending": a place when it fits in the places the ``others``
+    leave and nobody is waiting (nobody overtakes the waitlist), else the end of the
+    waitlist. Returns the answer and its ``waitlisted_at``. The caller holds the event's
+    row lock."""
+    free = _free_places(event, others.places_taken())
+    if (free is None or 1 + guests <= free) and not others.waitlist().exists():
+        return Answer.ATTENDING, None
+    return Answer.WAITLISTED, now
 
 
 @transaction.atomic

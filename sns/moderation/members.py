@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from offkai.services import rsvps_reinstate, rsvps_suspend
 from sns import cache
 from sns.models import ModerationLog, Report, SitePolicy
 from sns.notifications import Kind, notify
@@ -26,7 +27,13 @@ if TYPE_CHECKING:
 def _locked(member: User) -> User:
     from accounts.models import User
 
-    return User.objects.select_for_update(of=("self",)).select_related("profile").get(pk=member.pk)
+    # No key update: answers, hosts and the like that other transactions write for the
+    # member (holding their event's lock) must not wait on this lock, since suspending
+    # then locks those events (offkai.services.rsvps_suspend): a deadlock otherwise.
+    return (
+        User.objects.select_for_update(of=("self",), no_key=True).select_related("profile")
+        .get(pk=member.pk)
+    )
 
 
 def inviter_of(member: User) -> User | None:
@@ -61,7 +68,8 @@ def member_suspend(
     """Suspend ``member``: they can no longer log in (Django refuses inactive accounts, and
     their open sessions stop working), what they wrote is hidden everywhere, their pending
     invitations are revoked, and their inviter is told (INVITEE_SUSPENDED) and may lose the
-    right to invite. False if they were suspended already."""
+    right to invite. Their off-kai answers are set aside and the places they held go to
+    the waitlists. False if they were suspended already."""
     require_moderator(by)
     if member.pk == by.pk:
         raise ModerationError(_("You cannot suspend yourself."))
@@ -75,6 +83,7 @@ def member_suspend(
     member.suspended_at = timezone.now()
     member.save(update_fields=["is_active", "suspended_at"])
     cache.bump(cache.PEOPLE)
+    rsvps_suspend(member=member)
     log(action=Action.SUSPEND, by=by, member=member, report=report, reason=reason,
         target=report.target if report else None)
     _revoke_pending(member=member, by=by, reason=_("The member was suspended."))
@@ -89,8 +98,9 @@ def member_suspend(
 @transaction.atomic
 def member_unsuspend(*, member: User, by: User, reason: str = "") -> bool:
     """Lift ``member``'s suspension: they can log in again and what they wrote is shown
-    again. Invitations revoked when they were suspended stay revoked. False if they were
-    not suspended."""
+    again. Invitations revoked when they were suspended stay revoked. Their off-kai answers
+    are taken again as new answers would be (attending if there is room, else waiting).
+    False if they were not suspended."""
     require_moderator(by)
     member = _locked(member)
     if member.suspended_at is None:
@@ -99,6 +109,7 @@ def member_unsuspend(*, member: User, by: User, reason: str = "") -> bool:
     member.suspended_at = None
     member.save(update_fields=["is_active", "suspended_at"])
     cache.bump(cache.PEOPLE)
+    rsvps_reinstate(member=member)
     topic_comment_counts_refresh(topic_ids=topics_commented_by(member))
     log(action=Action.UNSUSPEND, by=by, member=member, reason=reason)
     return True
@@ -207,4 +218,8 @@ def subtree_invitations_revoke(*, root: User, by: User, reason: str = "") -> int
 def _lock_all(ids: list[int]) -> None:
     from accounts.models import User
 
-    list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    # No key update, as in _locked.
+    list(
+        User.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
+        .values("pk")
+    )

@@ -1,5 +1,5 @@
-"""The capacity holds under real concurrency: answers as real transactions in threads, each
-with its own connection, released together."""
+"""The capacity holds under real concurrency: answers, suspensions and their lifting as real
+transactions in threads, each with its own connection, released together."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from offkai import services
 from offkai.models import RSVP, Answer
+from sns import moderation
 from tests import factories
 from tests.invites.test_race import failures, run_at_once, successes
 from tests.offkai import builders
@@ -66,3 +67,87 @@ def test_withdrawals_and_answers_at_once_never_exceed_the_capacity(owner):
     first = answers.waitlist().first()
     if first is not None:
         assert answers.places_taken() + first.places > 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_suspension_while_others_answer_never_exceeds_the_capacity(owner, moderator):
+    # Five places: the suspended member and two guests take three, two holders the rest.
+    event = builders.event(owner, capacity=5, guest_limit=2)
+    sato = factories.member("Suspended Sato")
+    services.rsvp_answer(event_id=event.pk, user=sato, answer=Answer.ATTENDING, guests=2)
+    for person in [factories.member(f"Holder {i}") for i in range(2)]:
+        services.rsvp_answer(event_id=event.pk, user=person, answer=Answer.ATTENDING)
+    newcomers = [factories.member(f"New {i}") for i in range(10)]
+
+    def act(i: int):
+        if i == 0:
+            return moderation.member_suspend(member=sato, by=moderator)
+        return services.rsvp_answer(
+            event_id=event.pk, user=newcomers[i - 1], answer=Answer.ATTENDING
+        )
+
+    results = run_at_once(11, act)
+
+    assert failures(results) == []
+    answers = RSVP.objects.filter(event=event)
+    # Sato's three places went to newcomers, whichever came first: a waiting one promoted
+    # or an answer made after the suspension; nobody waits while a place is free.
+    assert answers.places_taken() == 5
+    assert answers.waitlist().count() == 7
+    assert answers.attending().filter(user=sato).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lifting_a_suspension_while_others_answer_never_exceeds_the_capacity(owner, moderator):
+    event = builders.event(owner, capacity=5)
+    sato = factories.member("Suspended Sato")
+    for person in [sato] + [factories.member(f"Holder {i}") for i in range(3)]:
+        services.rsvp_answer(event_id=event.pk, user=person, answer=Answer.ATTENDING)
+    moderation.member_suspend(member=sato, by=moderator)
+    newcomers = [factories.member(f"New {i}") for i in range(5)]
+
+    def act(i: int):
+        if i == 0:
+            return moderation.member_unsuspend(member=sato, by=moderator)
+        return services.rsvp_answer(
+            event_id=event.pk, user=newcomers[i - 1], answer=Answer.ATTENDING
+        )
+
+    results = run_at_once(6, act)
+
+    assert failures(results) == []
+    answers = RSVP.objects.filter(event=event)
+    # Sato came back as one more answer among six for the two free places.
+    assert answers.places_taken() == 5
+    assert answers.attending().count() == 5
+    assert answers.waitlist().count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_suspending_while_hosts_add_the_member_as_co_host_never_deadlocks(owner, moderator):
+    # Suspending locks the member, then their events; a host editing one of those events
+    # holds its lock and adds a row that refers to the member: the member's lock must not
+    # keep that row waiting, or each waits for the other.
+    sato = factories.member("Suspended Sato")
+    factories.befriend(owner, sato)
+    events = [builders.event(owner, capacity=5) for _ in range(6)]
+    for event in events:
+        services.rsvp_answer(event_id=event.pk, user=sato, answer=Answer.ATTENDING)
+
+    def act(i: int):
+        if i == 0:
+            return moderation.member_suspend(member=sato, by=moderator)
+        event = events[i - 1]
+        return services.event_update(
+            event=event, by=owner, title=event.title, description=event.description,
+            starts_at=event.starts_at, ends_at=event.ends_at, venue=event.venue,
+            address=event.address, capacity=event.capacity, fee=event.fee,
+            rsvp_deadline=event.rsvp_deadline, guest_limit=event.guest_limit,
+            visibility=event.visibility, co_hosts=[sato],
+        )
+
+    results = run_at_once(len(events) + 1, act)
+
+    assert failures(results) == []
+    sato.refresh_from_db()
+    assert not sato.is_active
