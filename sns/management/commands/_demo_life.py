@@ -16,13 +16,22 @@ from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts import services as accounts_services
 from accounts.footprints import footprint_record
 from accounts.models import Footprint, FriendRequest, Introduction, User
 from communities import services as communities_services
-from communities.models import Category, Community, JoinPolicy, JoinRequest, Topic, TopicPolicy
+from communities.models import (
+    Category,
+    Community,
+    JoinPolicy,
+    JoinRequest,
+    Topic,
+    TopicComment,
+    TopicPolicy,
+)
 from diary import services as diary_services
 from invites.models import Invitation
 from offkai import services as offkai_services
@@ -201,8 +210,10 @@ class _Clock:
         return self.now - timedelta(days=days)
 
     def stamp(self, row: models.Model, days: float, *fields: str) -> None:
-        """Move ``row``'s ``fields`` and the notifications about it back ``days`` days."""
-        at = self.ago(days)
+        """Move ``row``'s ``fields`` and the notifications about it back ``days`` days, and
+        up to ten hours more, so that not everything happened at the same time of day. (The
+        story keeps what follows something at least half a day after it.)"""
+        at = self.ago(days + (row.pk * 7919 % 40) / 100)
         type(row).objects.filter(pk=row.pk).update(**dict.fromkeys(fields, at))
         Notification.objects.filter(
             target_type=ContentType.objects.get_for_model(row), target_id=row.pk
@@ -267,13 +278,21 @@ def _communities(clock: _Clock, m: list[User]) -> None:
                 topic_id=topic.pk, author=m[who], body=text
             )
             clock.stamp(reply, when, "created_at")
-        Topic.objects.filter(pk=topic.pk).update(last_activity_at=clock.ago(replies[-1][1]))
+        Topic.objects.filter(pk=topic.pk).update(
+            last_activity_at=TopicComment.objects.filter(topic=topic).aggregate(
+                last=Max("created_at"))["last"]
+        )
 
 
 def _offkai(clock: _Clock, m: list[User]) -> None:
     """Two more upcoming off-kai (seed_demo made the sake club's, the full golf one and the
-    past New Year party), with answers and comments."""
+    past New Year party), with answers and comments; answers to the sake club's."""
     hikers = Community.objects.get(name=MARKER_COMMUNITY)
+    brewery = Event.objects.filter(title="酒蔵見学と利き酒の会").first()
+    if brewery is not None:
+        for who, answer in [(T, Answer.ATTENDING), (D, Answer.ATTENDING),
+                            (S, Answer.MAYBE)]:
+            offkai_services.rsvp_answer(event_id=brewery.pk, user=m[who], answer=answer)
 
     def local(days: int, hour: int) -> datetime:
         day = timezone.localdate() + timedelta(days=days)

@@ -135,3 +135,21 @@ def picture(scene: str, caption: str, *, seed: int) -> images.ProcessedImage:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85)
     return images.process(SimpleUploadedFile(f"{scene}.jpg", buffer.getvalue()))
+
+
+def _hex(colour: str) -> RGB:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def portrait(colour: str) -> images.ProcessedImage:
+    """A profile photo: a soft silhouette on a gradient of ``colour`` ("#rrggbb")."""
+    size = 400
+    base = _hex(colour)
+    image = _gradient(_mix(base, (255, 255, 255), 0.55), base).resize((size, size))
+    draw = ImageDraw.Draw(image)
+    figure = _mix(base, (255, 255, 255), 0.8)
+    draw.ellipse((135, 80, 265, 210), fill=figure)
+    draw.ellipse((70, 230, 330, 480), fill=figure)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return images.process(SimpleUploadedFile("portrait.png", buffer.getvalue()))

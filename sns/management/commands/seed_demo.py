@@ -2,24 +2,21 @@
 state, and the last weeks of their life on the site (_demo_life); then the logins, and what
 opening the admin asks for."""
 
-import io
 from datetime import datetime, time, timedelta
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
 from accounts import services as accounts_services
 from accounts.models import User
 from communities.models import Community
 from invites import services as invites_services
 from invites.models import Invitation
-from sns import cache, images
+from sns import cache
 from sns.models import SitePolicy
 
-from . import _demo_life
+from . import _demo_life, _demo_pictures
 
 ADMIN_EMAIL = "admin@example.com"
 MEMBER_EMAIL = "hanako@example.com"
@@ -94,16 +91,11 @@ You can join only through a member's invitation; your inviter becomes your first
 """
 
 
-def _demo_photo(letter: str, color: str) -> images.ProcessedImage:
-    picture = Image.new("RGB", (400, 400), color)
-    ImageDraw.Draw(picture).ellipse((90, 90, 310, 310), fill="#ffffff")
-    buffer = io.BytesIO()
-    picture.save(buffer, "PNG")
-    return images.process(SimpleUploadedFile(f"{letter}.png", buffer.getvalue()))
-
-
 class Command(BaseCommand):
-    help = "Load demo members, friendships and invitations once (does nothing if loaded)."
+    help = (
+        "Load demo members, their friendships, invitations and weeks on the site once (does "
+        "nothing if loaded), and print the logins and what opening the admin asks for."
+    )
 
     def handle(self, *args, **options):
         since = timezone.now()
@@ -165,7 +157,7 @@ class Command(BaseCommand):
                 )
             if i % 2 == 0:
                 accounts_services.profile_update(
-                    user=member, fields={}, photo=_demo_photo(name[0], COLORS[i % len(COLORS)])
+                    user=member, fields={}, photo=_demo_pictures.portrait(COLORS[i % len(COLORS)])
                 )
             members.append(member)
         for a, b in EXTRA_FRIENDS:
