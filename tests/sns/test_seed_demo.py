@@ -97,7 +97,9 @@ def test_the_demo_is_a_living_site_loaded_once(as_user):
     assert RSVP.objects.filter(answer=Answer.WAITLISTED).exists()
     taro = User.objects.get(email="taro@example.com")
     assert attendance.met_at(hanako, taro)
-    assert Introduction.objects.filter(subject=hanako).count() >= 2
+    introductions = Introduction.objects.filter(subject=hanako)
+    assert introductions.count() >= 2
+    assert introductions.filter(updated_at__lt=timezone.now() - timedelta(days=7)).exists()
     # The seed's own writes leave the demo members their full allowances for trying it out.
     assert not LimitedAction.objects.exists()
 
@@ -119,3 +121,17 @@ def test_the_printout_says_what_opening_the_admin_asks_for():
     assert not Authenticator.objects.filter(user=admin).exists()
     # Said again on every run, not only the first.
     assert "recovery codes" in seed()
+
+
+def test_a_demo_database_from_before_the_content_gets_it_once():
+    from sns.management.commands.seed_demo import Command
+
+    Command()._load()  # what seed_demo loaded before it wrote any content
+    members = User.objects.count()
+    assert not Entry.objects.exists()
+    assert "Demo data loaded." in seed()
+    assert User.objects.count() == members
+    assert Entry.objects.exists() and Topic.objects.exists()
+    loaded = counts()
+    seed()
+    assert counts() == loaded

@@ -180,10 +180,10 @@ def load(members: list[User], *, since: datetime) -> None:
     for days, introduction in enumerate(
         Introduction.objects.filter(subject__in=m, created_at__gte=since).order_by("pk")
     ):
-        clock.stamp(introduction, 30 - 9 * days, "created_at")
+        clock.stamp(introduction, 30 - 9 * days, "created_at", "updated_at")
     for author, subject, days, text in INTRODUCTIONS:
         clock.stamp(accounts_services.introduction_write(
-            author=m[author], subject=m[subject], body=text), days, "created_at")
+            author=m[author], subject=m[subject], body=text), days, "created_at", "updated_at")
     # seed_demo's off-kai were planned a while ago too.
     for event in Event.objects.filter(created_at__gte=since):
         clock.stamp(event, 10, "created_at")
