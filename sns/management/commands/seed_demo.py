@@ -62,11 +62,11 @@ INTRODUCTIONS = [
 ADMIN_STEPS = f"""
   Opening /admin/ asks the demo admin, the first time, for five steps:
     1. Log in at /accounts/login/ with {ADMIN_EMAIL} / {PASSWORD}.
-    2. Click "Admin" (or open /admin/): give the password again.
+    2. Click "Admin" / 管理画面 (or open /admin/): give the password again.
     3. Set up an authenticator app (Google Authenticator, 1Password, ...): scan the
        QR code with it, then type the 6-digit code it shows.
     4. Keep the recovery codes shown next (each opens the admin once without the phone),
-       then click "Open the admin".
+       then click "Open the admin" / 管理画面を開く.
     5. Enter a code from the app again: the admin opens.
   Later logins ask for the password, then a code from the app.
   Phone lost: manage.py reset_second_factor {ADMIN_EMAIL} (then set up an app again).
