@@ -118,6 +118,8 @@ def test_the_printout_says_what_opening_the_admin_asks_for():
     assert "reset_second_factor" in printed
     # So the setup steps are what the demo admin will meet: no app yet.
     admin = User.objects.get(email="admin@example.com")
+    assert admin.check_password("tsunagari-demo")
+    assert all(m.check_password("tsunagari-demo") for m in User.objects.exclude(pk=admin.pk))
     assert not Authenticator.objects.filter(user=admin).exists()
     # Said again on every run, not only the first.
     assert "recovery codes" in seed()
