@@ -11,7 +11,6 @@ story order, so ids still follow time as they do on a real site.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
@@ -199,11 +198,10 @@ def load(members: list[User], *, since: datetime) -> None:
     _settle(clock, m)
 
 
-@dataclass
 class _Clock:
-    now: datetime = None  # type: ignore[assignment]
+    """The story's present: the moment the seed started writing it."""
 
-    def __post_init__(self):
+    def __init__(self) -> None:
         self.now = timezone.now()
 
     def ago(self, days: float) -> datetime:
