@@ -1,20 +1,23 @@
-"""Demo data for `make run`: a dozen members, their friendships and invitations in every state."""
+"""Demo data for `make run`: a dozen members, their friendships and invitations in every
+state, and the last weeks of their life on the site (_demo_life); then the logins, and what
+opening the admin asks for."""
 
-import io
 from datetime import datetime, time, timedelta
 
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
 from accounts import services as accounts_services
 from accounts.models import User
+from communities.models import Community
 from invites import services as invites_services
 from invites.models import Invitation
-from sns import images
+from sns import cache
 from sns.models import SitePolicy
+
+from . import _demo_life, _demo_pictures
 
 ADMIN_EMAIL = "admin@example.com"
 MEMBER_EMAIL = "hanako@example.com"
@@ -54,6 +57,21 @@ INTRODUCTIONS = [
     (2, 0, "Hanako introduced me to half of the people I know here. Generous and sharp."),
     (0, 1, "太郎さんとはゴルフ仲間。商店街のことなら何でも知っています。"),
 ]
+# What the admin asks for, in the order it asks (tests/sns/test_admin_mfa.py and
+# tests/e2e/test_admin_mfa_journey.py walk it): staff need a second factor, and the demo admin
+# has none yet.
+ADMIN_STEPS = f"""
+  Opening /admin/ asks the demo admin, the first time, for five steps:
+    1. Log in at /accounts/login/ with {ADMIN_EMAIL} / {PASSWORD}.
+    2. Click "Admin" / 管理画面 (or open /admin/): give the password again.
+    3. Set up an authenticator app (Google Authenticator, 1Password, ...): scan the
+       QR code with it, then type the 6-digit code it shows.
+    4. Keep the recovery codes shown next (each opens the admin once without the phone),
+       then click "Open the admin" / 管理画面を開く.
+    5. Enter a code from the app again: the admin opens.
+  Later logins ask for the password, then a code from the app.
+  Phone lost: manage.py reset_second_factor {ADMIN_EMAIL} (then set up an app again).
+"""
 COLORS = ["#c0392b", "#2471a3", "#229954", "#b9770e", "#7d3c98", "#17a589"]
 
 POLICY_JA = """## このサイトについて
@@ -74,35 +92,47 @@ You can join only through a member's invitation; your inviter becomes your first
 """
 
 
-def _demo_photo(letter: str, color: str) -> images.ProcessedImage:
-    picture = Image.new("RGB", (400, 400), color)
-    ImageDraw.Draw(picture).ellipse((90, 90, 310, 310), fill="#ffffff")
-    buffer = io.BytesIO()
-    picture.save(buffer, "PNG")
-    return images.process(SimpleUploadedFile(f"{letter}.png", buffer.getvalue()))
-
-
 class Command(BaseCommand):
-    help = "Load demo members, friendships and invitations once (does nothing if loaded)."
+    help = (
+        "Load demo members, their friendships, invitations and weeks on the site once (does "
+        "nothing if loaded), and print the logins and what opening the admin asks for."
+    )
 
     def handle(self, *args, **options):
-        if User.objects.filter(email=ADMIN_EMAIL).exists():
-            self.stdout.write("Demo data is already loaded.")
-        else:
+        since = timezone.now()
+        loaded = []
+        # In two parts, each once: a database seeded before the demo had any content has
+        # the members already and gets their weeks on the site now.
+        if not User.objects.filter(email=ADMIN_EMAIL).exists():
             with transaction.atomic():
                 self._load()
+            loaded.append("members")
+        if not Community.objects.filter(name=_demo_life.MARKER_COMMUNITY).exists():
+            members = {u.email: u for u in User.objects.filter(email__in=[m[0] for m in MEMBERS])}
+            with transaction.atomic():
+                _demo_life.load([members[m[0]] for m in MEMBERS], since=since)
+            loaded.append("content")
+        if loaded:
+            # Ids of a database made anew may be those of parts kept from the last one.
+            if cache.in_use():
+                cache.forget_all()
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        else:
+            self.stdout.write("Demo data is already loaded.")
         self.stdout.write(
             f"\n  Admin:  {ADMIN_EMAIL} / {PASSWORD}   (/admin/)\n"
             f"  Member: {MEMBER_EMAIL} / {PASSWORD}\n"
+            f"{ADMIN_STEPS}"
         )
 
     def _load(self):
         SitePolicy.objects.get_or_create(
             pk=1, defaults={"body_ja": POLICY_JA, "body_en": POLICY_EN}
         )
+        # Everyone has the same password: it is hashed once, at the end (a hash is slow on
+        # purpose, and thirteen of them took most of the seed's time). Until then: none.
         accounts_services.member_create(
-            email=ADMIN_EMAIL, password=PASSWORD, email_verified=True, is_staff=True,
+            email=ADMIN_EMAIL, password=None, email_verified=True, is_staff=True,
             is_superuser=True, profile={"real_name": "運営事務局", "nickname": "運営"},
         )
         members = []
@@ -115,7 +145,7 @@ class Command(BaseCommand):
             }
             if by is None:
                 member = accounts_services.member_create(
-                    email=email, password=PASSWORD, email_verified=True, language=lang,
+                    email=email, password=None, email_verified=True, language=lang,
                     profile=profile,
                 )
             else:
@@ -125,12 +155,12 @@ class Command(BaseCommand):
                 member = invites_services.invitation_redeem(
                     token=invitation.token,
                     signup=invites_services.Signup(
-                        email=email, password=PASSWORD, language=lang, profile=profile
+                        email=email, password=None, language=lang, profile=profile
                     ),
                 )
             if i % 2 == 0:
                 accounts_services.profile_update(
-                    user=member, fields={}, photo=_demo_photo(name[0], COLORS[i % len(COLORS)])
+                    user=member, fields={}, photo=_demo_pictures.portrait(COLORS[i % len(COLORS)])
                 )
             members.append(member)
         for a, b in EXTRA_FRIENDS:
@@ -163,6 +193,9 @@ class Command(BaseCommand):
         )
         invites_services.invitation_revoke(invitation=revoked)
         _load_offkai(members)
+        User.objects.filter(email__in=[ADMIN_EMAIL, *(m[0] for m in MEMBERS)]).update(
+            password=make_password(PASSWORD)
+        )
 
 
 def _load_offkai(members):
