@@ -329,9 +329,14 @@ ADMINS = [("Operator", a) for a in env.list("ADMIN_EMAILS", default=[])]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"database_away": {"()": "sns.outage.DatabaseAwayFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        # While the database is away each failed request is one line, not a traceback.
+        "django.request": {"filters": ["database_away"]},
+    },
 }
 
 # Abuse limits per member, counted in the database (sns/limits.py); 0 turns one off.
