@@ -599,6 +599,31 @@ def test_failed_logins_from_one_address_lock_that_address_out_in_every_process(s
                           ).status_code == 302
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("shared_cache", ["database", "redis"], indirect=True)
+def test_failed_logins_at_once_from_many_addresses_never_pass_the_account_ceiling(
+    shared_cache, settings
+):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS,
+                                    "login_failed_account": "3/h/key"}
+    member = factories.member(email=f"target-{uuid.uuid4().hex[:12]}@example.com")
+    addresses = {made_up_address() for _ in range(THREADS)}
+
+    def fail(address: str) -> str:
+        page = Client(REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="en").post(
+            LOGIN, {"login": member.email, "password": "wrong"})
+        text = page.content.decode()
+        return "wrong" if WRONG in text else "too many" if TOO_MANY["en"] in text else text
+
+    results = run_at_once(len(addresses), lambda i: fail(sorted(addresses)[i]))
+
+    answers = successes(results)
+    assert len(answers) == len(addresses), failures(results)
+    # Each password tried was counted: no more than three were, whatever the timing.
+    assert 1 <= answers.count("wrong") <= 3
+    assert answers.count("wrong") + answers.count("too many") == len(answers), answers
+
+
 @pytest.mark.parametrize("proxies, shared", [(1, False), (0, True)])
 def test_behind_a_proxy_each_visitor_has_their_own_address(owner, settings, proxies, shared):
     # Every request comes from the proxy (REMOTE_ADDR); the visitor is in X-Forwarded-For.
