@@ -1,6 +1,17 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.internal import ratelimit
 from django.contrib.sites.shortcuts import get_current_site
+
+from .known_devices import known_device_id, known_device_remember
+
+# allauth's limiter (the one its own "login_failed" uses, with the rollback a successful login
+# needs) for the ceiling per account; its rate is ACCOUNT_RATE_LIMITS[ACCOUNT_CEILING].
+ACCOUNT_CEILING = "login_failed_account"
+
+
+def _login(credentials: dict) -> str:
+    return credentials.get("email", credentials.get("username", "")).lower()
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -8,10 +19,59 @@ class AccountAdapter(DefaultAccountAdapter):
         # Members join only through an invitation (invites.views), never the open form.
         return False
 
+    # --- failed logins ----------------------------------------------------------------------
+    # Three limits (sns/settings.py, LOGIN_FAILURES_*): per address whatever the account, and,
+    # for one account, per client (the address, or a browser the member logged in on before)
+    # and a higher ceiling over all the clients it never logged in on. A stranger who knows a
+    # member's address thus uses up their own client's allowance and, at worst, the ceiling,
+    # but never the member's own browser's (accounts.known_devices).
+
+    def _login_client(self, request, login: str) -> str:
+        # Asked twice per login (the key, then the ceiling): the answer may read the database.
+        known = getattr(request, "_login_clients", None)
+        if known is None:
+            known = request._login_clients = {}
+        if login not in known:
+            device = known_device_id(request, login)
+            known[login] = f"device:{device}" if device else f"ip:{ratelimit.get_ip(request)}"
+        return known[login]
+
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         # allauth puts the host name in the key: a site reached by two names would allow
-        # each account twice the failed logins. One site, one count per account.
-        return credentials.get("email", credentials.get("username", "")).lower()
+        # each account twice the failed logins. One site, one count per account and client.
+        login = _login(credentials)
+        return f"{login}:{self._login_client(request, login)}"
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        super().pre_authenticate(request, **credentials)
+        login = _login(credentials)
+        self._account_rl_usage = None
+        if self._login_client(request, login).startswith("device:"):
+            return
+        self._account_rl_usage = ratelimit.consume(
+            request, app="allauth.account", action=ACCOUNT_CEILING, key=login
+        )
+        if not self._account_rl_usage:
+            # Refused before the password was tried: not a failure of this client's.
+            self._rollback_login_failed_rl_usage()
+            raise self.validation_error("too_many_login_attempts")
+
+    def _rollback_login_failed_rl_usage(self) -> None:
+        # A login that succeeds (or is refused unheard) takes nothing from any allowance.
+        super()._rollback_login_failed_rl_usage()
+        if usage := getattr(self, "_account_rl_usage", None):
+            usage.rollback()
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        # After a password reset (the member proved they read the mail): the ceiling too.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        ratelimit.clear(request, app="allauth.account", action=ACCOUNT_CEILING,
+                        key=_login(credentials))
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        known_device_remember(request=request, response=response, user=user)
+        return response
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's mail (email confirmation, password reset, security notices) rendered

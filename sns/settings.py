@@ -231,10 +231,33 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
-# allauth's defaults, spelled out: failed logins are limited per address and per IP.
+
+
+def _login_failures(name: str, default: str) -> str:
+    """A limit on failed logins from the environment: a number of failures per period
+    (allauth's notation: "5/5m" is five per five minutes; s, m, h, d)."""
+    value = env.str(name, default=default)
+    amount, _, period = value.partition("/")
+    if not (amount.isascii() and amount.isdigit() and int(amount) > 0 and period
+            and period[-1] in "smhd" and (period[:-1] == "" or period[:-1].isdigit())):
+        raise ImproperlyConfigured(f'{name} must be failures per period, like "5/5m" '
+                                   f"(s, m, h or d), not {value!r}.")
+    return value
+
+
+# Failed logins (accounts.adapter): per address, whatever the account; per account and client
+# (the address, or a browser the member logged in on before: accounts.known_devices); and per
+# account from all the clients it never logged in on, so that a stranger who knows a member's
+# address cannot lock them out of their own browser. A browser stays known KNOWN_DEVICE_DAYS
+# after the member's last login on it.
+LOGIN_FAILURES_PER_ADDRESS = _login_failures("LOGIN_FAILURES_PER_ADDRESS", "10/m")
+LOGIN_FAILURES_PER_CLIENT = _login_failures("LOGIN_FAILURES_PER_CLIENT", "5/5m")
+LOGIN_FAILURES_PER_ACCOUNT = _login_failures("LOGIN_FAILURES_PER_ACCOUNT", "50/h")
+KNOWN_DEVICE_DAYS = env.int("KNOWN_DEVICE_DAYS", default=365)
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": f"{LOGIN_FAILURES_PER_ADDRESS}/ip,{LOGIN_FAILURES_PER_CLIENT}/key",
+    "login_failed_account": f"{LOGIN_FAILURES_PER_ACCOUNT}/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
@@ -306,9 +329,14 @@ ADMINS = [("Operator", a) for a in env.list("ADMIN_EMAILS", default=[])]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"database_away": {"()": "sns.outage.DatabaseAwayFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        # While the database is away each failed request is one line, not a traceback.
+        "django.request": {"filters": ["database_away"]},
+    },
 }
 
 # Abuse limits per member, counted in the database (sns/limits.py); 0 turns one off.

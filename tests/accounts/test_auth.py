@@ -4,10 +4,13 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
+from accounts.known_devices import KNOWN_DEVICE_COOKIE
 from accounts.models import User
 from tests import factories
+from tests.mfa import authenticator_app, code
 
 LOGIN = reverse("account_login")
 LOGOUT = reverse("account_logout")
@@ -134,6 +137,167 @@ def test_the_limit_counts_the_account_under_every_host_name(client, owner, setti
     response = client.post(LOGIN, {"login": "owner@example.com", "password": factories.PASSWORD})
     assert logged_in_as(client) is None
     assert "Too many failed login attempts." in response.content.decode()
+
+
+# --- a stranger cannot lock a member out of a browser they used before --------------------
+# Failed logins are limited per account and client (5 per 5 minutes: the address, or the
+# browser the member logged in on before), per address whatever the account (10 a minute), and
+# per account from browsers it never logged in on (50 an hour): someone who knows a member's
+# address cannot lock them out of their own browser.
+
+OWNER = {"login": "owner@example.com", "password": factories.PASSWORD}
+WRONG_OWNER = {"login": "owner@example.com", "password": "wrong"}
+NOT_CORRECT = "The email address and/or password you specified are not correct."
+TOO_MANY = "Too many failed login attempts. Try again later."
+
+
+def browser_at(address: str) -> Client:
+    return Client(REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def owners_browser(address: str = "198.51.100.7") -> Client:
+    """The owner's own browser: logged in there once, and logged out since."""
+    browser = browser_at(address)
+    assert browser.post(LOGIN, OWNER).status_code == 302
+    browser.post(LOGOUT)
+    assert logged_in_as(browser) is None
+    return browser
+
+
+def fail(browser: Client, times: int) -> None:
+    for _ in range(times):
+        response = browser.post(LOGIN, WRONG_OWNER)
+        assert NOT_CORRECT in response.content.decode()
+
+
+def test_a_stranger_elsewhere_cannot_lock_the_owner_out_of_their_browser(owner):
+    browser = owners_browser()
+    stranger = browser_at("203.0.113.66")
+    fail(stranger, 5)
+
+    # The stranger is stopped, even with the right password...
+    response = stranger.post(LOGIN, OWNER)
+    assert TOO_MANY in response.content.decode()
+    assert logged_in_as(stranger) is None
+    # ...and the owner, on the browser they used before, gets in.
+    response = browser.post(LOGIN, OWNER)
+    assert response.status_code == 302
+    assert logged_in_as(browser) == owner.pk
+
+
+def test_the_limit_per_client_does_not_lock_the_owner_out_of_a_new_browser(owner):
+    fail(browser_at("203.0.113.66"), 5)
+
+    newcomer = browser_at("198.51.100.8")
+    assert newcomer.post(LOGIN, OWNER).status_code == 302
+    assert logged_in_as(newcomer) == owner.pk
+
+
+def test_a_stranger_on_the_owners_network_cannot_lock_their_browser_either(owner):
+    """An office, a café or a carrier's NAT: one address, many people. The browser the owner
+    used before is a client of its own."""
+    browser = owners_browser("198.51.100.7")
+    fail(browser_at("198.51.100.7"), 5)
+
+    assert browser.post(LOGIN, OWNER).status_code == 302
+    assert logged_in_as(browser) == owner.pk
+
+
+def test_the_owners_browser_is_still_limited_per_client(owner):
+    browser = owners_browser()
+    fail(browser, 5)
+
+    response = browser.post(LOGIN, OWNER)
+    assert TOO_MANY in response.content.decode()
+    assert logged_in_as(browser) is None
+
+
+def test_the_account_ceiling_stops_an_attack_from_many_addresses(owner):
+    browser = owners_browser()
+    # Fifty failures an hour per account, from browsers it never logged in on: ten
+    # addresses, each staying under its own limit.
+    for i in range(10):
+        fail(browser_at(f"203.0.113.{i + 10}"), 5)
+
+    # An eleventh address is refused, even with the right password...
+    elsewhere = browser_at("203.0.113.99")
+    response = elsewhere.post(LOGIN, OWNER)
+    assert TOO_MANY in response.content.decode()
+    assert logged_in_as(elsewhere) is None
+    # ...while the owner's own browser still gets in.
+    assert browser.post(LOGIN, OWNER).status_code == 302
+    assert logged_in_as(browser) == owner.pk
+
+
+def test_the_known_browser_cookie_is_out_of_scripts_reach_and_names_no_address(owner):
+    browser = browser_at("198.51.100.7")
+    response = browser.post(LOGIN, OWNER)
+    cookie = response.cookies[KNOWN_DEVICE_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["max-age"] == 365 * 86400
+    assert "owner" not in cookie.value and "198.51" not in cookie.value
+
+
+def test_with_a_second_factor_the_browser_is_known_only_once_the_code_is_given(owner):
+    secret = authenticator_app(owner)
+    browser = browser_at("198.51.100.7")
+    response = browser.post(LOGIN, OWNER)
+    assert response.url == reverse("mfa_authenticate")
+    assert KNOWN_DEVICE_COOKIE not in browser.cookies
+
+    response = browser.post(reverse("mfa_authenticate"), {"code": code(secret)})
+    assert response.status_code == 302 and logged_in_as(browser) == owner.pk
+    assert KNOWN_DEVICE_COOKIE in browser.cookies
+
+
+@pytest.fixture
+def low_ceiling(settings):
+    """Three failures per account, so that a test reaches the ceiling in a few requests."""
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS,
+                                    "login_failed_account": "3/h/key"}
+
+
+@pytest.mark.parametrize("cookie", ["garbage", "", "a" * 5000, "e30:1tq:Zm9v"])
+def test_a_made_up_known_browser_cookie_counts_for_nothing(owner, low_ceiling, cookie):
+    for i in range(3):
+        fail(browser_at(f"203.0.113.{i + 10}"), 1)
+
+    forger = browser_at("203.0.113.99")
+    forger.cookies[KNOWN_DEVICE_COOKIE] = cookie
+    response = forger.post(LOGIN, OWNER)
+    assert response.status_code == 200
+    assert TOO_MANY in response.content.decode()
+
+
+def test_a_browser_known_to_one_member_is_a_stranger_to_another(owner, member, low_ceiling):
+    # The owner's browser, where someone then tries the member's account.
+    browser = owners_browser()
+    for i in range(3):
+        browser_at(f"203.0.113.{i + 10}").post(
+            LOGIN, {"login": "member@example.com", "password": "wrong"})
+
+    response = browser.post(LOGIN, {"login": "member@example.com",
+                                    "password": factories.PASSWORD})
+    assert TOO_MANY in response.content.decode()
+    assert logged_in_as(browser) is None
+
+
+def test_a_password_reset_lifts_the_account_ceiling(client, owner, low_ceiling, outbox):
+    for i in range(3):
+        fail(browser_at(f"203.0.113.{i + 10}"), 1)
+    newcomer = browser_at("198.51.100.8")
+    assert TOO_MANY in newcomer.post(LOGIN, OWNER).content.decode()
+
+    newcomer.post(RESET, {"email": "owner@example.com"})
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", outbox[0].body)
+    response = newcomer.get(link.group(1), follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else link.group(1)
+    new = "a-brand-new-passphrase-42"
+    assert newcomer.post(form_url, {"password1": new, "password2": new}).status_code == 302
+
+    response = newcomer.post(LOGIN, {"login": "owner@example.com", "password": new})
+    assert response.status_code == 302
+    assert logged_in_as(newcomer) == owner.pk
 
 
 # --- logging out --------------------------------------------------------------------------

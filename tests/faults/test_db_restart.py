@@ -421,6 +421,11 @@ def test_a_database_restart_under_load_fails_cleanly_and_loses_nothing(site, cap
     assert not [marker for marker in written if marker.startswith("load-")]
     assert any(a.ok for a in writes if a.started >= clock.up)
     _assert_whole(site)
+    # Each request the outage failed is one line of the log, not a traceback each (issue 15).
+    log = site.server.log.read_text(errors="replace")
+    assert "Traceback" not in log, site.server.log_tail()
+    failed = [a for a in answers if a.status >= 500]
+    assert log.count("(the database is unavailable: ") == len(failed), summary
 
     quiet = _reads_after_a_quiet_restart(site)
     assert len(quiet) == 3 * MEMBERS

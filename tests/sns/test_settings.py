@@ -100,6 +100,27 @@ def test_failed_logins_are_rate_limited(client, caches_setting):
         caches["default"].clear()
 
 
+def test_the_login_limits_come_from_the_environment():
+    result = _manage(
+        "shell", "-v", "0", "-c",
+        "from django.conf import settings; r = settings.ACCOUNT_RATE_LIMITS; "
+        "print(r['login_failed'], r['login_failed_account'], settings.KNOWN_DEVICE_DAYS)",
+        SECRET_KEY="test-only-secret", DATABASE_URL="postgres://x@localhost/x",
+        LOGIN_FAILURES_PER_ADDRESS="20/m", LOGIN_FAILURES_PER_CLIENT="3/10m",
+        LOGIN_FAILURES_PER_ACCOUNT="100/d", KNOWN_DEVICE_DAYS="90",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["20/m/ip,3/10m/key", "100/d/key", "90"]
+
+
+@pytest.mark.parametrize("value", ["lots", "0/m", "5/5 minutes"])
+def test_a_login_limit_that_is_not_failures_per_period_is_refused_at_start(value):
+    result = _manage("check", SECRET_KEY="test-only-secret",
+                     DATABASE_URL="postgres://x@localhost/x", LOGIN_FAILURES_PER_ACCOUNT=value)
+    assert result.returncode != 0
+    assert 'LOGIN_FAILURES_PER_ACCOUNT must be failures per period, like "5/5m"' in result.stderr
+
+
 @pytest.mark.django_db
 def test_anonymous_visitors_are_sent_to_login(client):
     for url in ["/invite/", "/me/edit/", "/me/settings/", "/members/1/"]:
