@@ -2,11 +2,20 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
 
+from .middleware import member_language_activate
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # Members join only through an invitation (invites.views), never the open form.
         return False
+
+    def login(self, request, user) -> None:
+        """Log in, and from here on speak the member's chosen language: the request began
+        anonymous, in the browser's language, and allauth's "signed in" message and the
+        redirect that follow belong to the member."""
+        super().login(request, user)
+        member_language_activate(request, user)
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         # allauth puts the host name in the key: a site reached by two names would allow

@@ -52,6 +52,24 @@ def test_login_with_email_and_password(client, owner):
     assert "Owner Person" in client.get("/").content.decode()
 
 
+@pytest.mark.parametrize(("browser", "chosen", "said"), [
+    ("en", "ja", "Owner Personさんとしてログインしました。"),
+    ("ja", "en", "Successfully signed in as Owner Person."),
+])
+def test_login_speaks_the_language_the_member_chose(client, owner, browser, chosen, said):
+    # allauth says "signed in" during the login request, which began anonymous and so in the
+    # browser's language; the member chose theirs in their settings, and it wins.
+    owner.language = chosen
+    owner.save(update_fields=["language"])
+    response = client.post(LOGIN, {"login": "owner@example.com", "password": factories.PASSWORD},
+                           HTTP_ACCEPT_LANGUAGE=browser)
+    assert response.status_code == 302
+    assert response["Content-Language"] == chosen
+    page = client.get(response.url, HTTP_ACCEPT_LANGUAGE=browser)
+    assert [str(m) for m in page.context["messages"]] == [said]
+    assert page["Content-Language"] == chosen
+
+
 def test_login_ignores_the_case_of_the_address(client, owner):
     response = client.post(LOGIN, {"login": "Owner@EXAMPLE.com", "password": factories.PASSWORD})
     assert response.status_code == 302
