@@ -292,9 +292,13 @@ class Friendship(models.Model):
     index lookups; the services are the only writers and keep the pair whole.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="friendships")
-    friend = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="friendships", verbose_name=_("member")
+    )
+    friend = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("friend")
+    )
+    created_at = models.DateTimeField(_("friends since"), default=timezone.now)
 
     objects = FriendshipQuerySet.as_manager()
 

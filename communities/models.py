@@ -90,7 +90,7 @@ class Community(models.Model):
         Category, on_delete=models.PROTECT, related_name="communities",
         verbose_name=_("category"),
     )
-    image = models.CharField(max_length=200, blank=True, editable=False)
+    image = models.CharField(_("image"), max_length=200, blank=True, editable=False)
     join_policy = models.CharField(
         _("who can join"), max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
     )
@@ -359,9 +359,10 @@ class CommunityPreference(models.Model):
     """Where a member left off reading "new in my communities"."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_preference"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+        related_name="community_preference", verbose_name=_("member"),
     )
-    topics_seen_at = models.DateTimeField(null=True, blank=True)
+    topics_seen_at = models.DateTimeField(_("topics seen at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("community preference")
