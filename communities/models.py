@@ -103,7 +103,7 @@ class Community(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("community", "closed"), null=True, blank=True)
     # What search matches (sns.search), and the name alone, which ranks communities whose
     # name matches first (stored: computing it for thousands of matches cost 40 ms a search).
     search = search_field("name", "description")
@@ -292,7 +292,7 @@ class Topic(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
         related_name="community_topics", verbose_name=_("author"),
     )
-    title = models.CharField(_("title"), max_length=150)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=150)
     body = models.TextField(_("body"), max_length=20000, help_text=_("Markdown."))
     pinned = models.BooleanField(_("pinned"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

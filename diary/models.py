@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sns.search import search_field
 from sns.visibility import Level
@@ -87,7 +88,7 @@ class Entry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entries",
         verbose_name=_("author"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     body = models.TextField(_("body"), max_length=20000, help_text=_("Markdown."))
     visibility = models.CharField(
         _("who can see it"), max_length=10, choices=Level.choices, default=Level.FRIENDS

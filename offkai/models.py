@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sns.search import search_field
 from sns.visibility import Level
@@ -114,7 +115,7 @@ class EventManager(models.Manager.from_queryset(EventQuerySet)):
 
 
 class Event(models.Model):
-    title = models.CharField(_("title"), max_length=150)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=150)
     description = models.TextField(
         _("description"), max_length=20000, blank=True, help_text=_("Markdown.")
     )

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SitePolicy(models.Model):
@@ -294,7 +295,7 @@ class ModerationLog(models.Model):
 class Announcement(models.Model):
     """A notice from the operator to all members or to one community's members."""
 
-    title = models.CharField(_("title"), max_length=150)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=150)
     body = models.TextField(_("text"), max_length=10000, help_text=_("Markdown."))
     community = models.ForeignKey(
         "communities.Community", on_delete=models.CASCADE, null=True, blank=True,

@@ -67,3 +67,17 @@ def test_the_task_results_and_second_factors_have_japanese_names(operator, as_us
     assert (tasks["name"], [m["name"] for m in tasks["models"]]) == ("バックグラウンド処理",
                                                                      ["処理の記録"])
     assert [m["name"] for m in apps_by_label["mfa"]["models"]] == ["認証手段"]
+
+
+def test_words_with_two_meanings_take_the_right_one(operator, as_user):
+    # "about" is the member an introduction is about (紹介された人) and what a moderator
+    # acted on (対象); "title" a job title (役職) and a heading (タイトル).
+    world = World()
+    for label in ["sns.ModerationLog", "diary.Entry", "accounts.User"]:
+        BUILDERS[label](world, 1)
+    client = as_user(operator)
+    log = client.get(reverse("admin:sns_moderationlog_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    columns = texts(log.content.decode(), r'<th scope="col".*?</th>')
+    assert "対象" in columns and "紹介された人" not in columns
+    entries = client.get(reverse("admin:diary_entry_changelist"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "タイトル" in texts(entries.content.decode(), r'<th scope="col".*?</th>')
