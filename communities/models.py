@@ -42,7 +42,9 @@ class JoinPolicy(models.TextChoices):
 
 
 class TopicPolicy(models.TextChoices):
-    MEMBERS = "members", _("All members")
+    # "All members" is also a visibility level (the site's members) and the link to the
+    # member list: each meaning has its own context.
+    MEMBERS = "members", pgettext_lazy("who may start topics", "All members")
     ADMINS = "admins", _("Admins only")
 
 
