@@ -67,6 +67,9 @@ def test_the_task_results_and_second_factors_have_japanese_names(operator, as_us
     assert (tasks["name"], [m["name"] for m in tasks["models"]]) == ("バックグラウンド処理",
                                                                      ["処理の記録"])
     assert [m["name"] for m in apps_by_label["mfa"]["models"]] == ["認証手段"]
+    # The members' pages call them お知らせ; so does the admin (it said 通知).
+    site_models = {m["object_name"]: str(m["name"]) for m in apps_by_label["sns"]["models"]}
+    assert site_models["Notification"] == "お知らせ"
 
 
 def test_words_with_two_meanings_take_the_right_one(operator, as_user):
