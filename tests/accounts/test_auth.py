@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests import factories
+from tests.html import assert_well_formed
 
 LOGIN = reverse("account_login")
 LOGOUT = reverse("account_logout")
@@ -68,6 +69,16 @@ def test_login_speaks_the_language_the_member_chose(client, owner, browser, chos
     page = client.get(response.url, HTTP_ACCEPT_LANGUAGE=browser)
     assert [str(m) for m in page.context["messages"]] == [said]
     assert page["Content-Language"] == chosen
+
+
+def test_the_code_request_page_names_its_field_in_japanese(owner, as_user):
+    # allauth's form leaves the field unnamed, so Django named it "Recipient" in every language.
+    owner.language = "ja"
+    owner.save(update_fields=["language"])
+    body = as_user(owner).get(reverse("account_request_reauthentication_code")).content.decode()
+    assert "コードの送り先" in body
+    assert "Recipient" not in body
+    assert_well_formed(body)
 
 
 def test_login_ignores_the_case_of_the_address(client, owner):
