@@ -4,6 +4,7 @@ from allauth.core.internal import ratelimit
 from django.contrib.sites.shortcuts import get_current_site
 
 from .known_devices import known_device_id, known_device_remember
+from .middleware import member_language_activate
 
 # allauth's limiter (the one its own "login_failed" uses, with the rollback a successful login
 # needs) for the ceiling per account; its rate is ACCOUNT_RATE_LIMITS[ACCOUNT_CEILING].
@@ -18,6 +19,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         # Members join only through an invitation (invites.views), never the open form.
         return False
+
+    def login(self, request, user) -> None:
+        """Log in, and from here on speak the member's chosen language: the request began
+        anonymous, in the browser's language, and allauth's "signed in" message and the
+        redirect that follow belong to the member."""
+        super().login(request, user)
+        member_language_activate(request, user)
 
     # --- failed logins ----------------------------------------------------------------------
     # Three limits (sns/settings.py, LOGIN_FAILURES_*): per address whatever the account, and,

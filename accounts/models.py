@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sns.search import search_field
 from sns.visibility import PROFILE_FIELD_LEVELS, Level, Relation, can_see
@@ -141,7 +142,8 @@ class Profile(models.Model):
         help_text=_("Used where the site lets members choose."),
     )
     company = models.CharField(_("company"), max_length=120, blank=True)
-    title = models.CharField(_("title"), max_length=120, blank=True)
+    # "title" is also the heading of a diary entry, topic or off-kai: its own context.
+    title = models.CharField(pgettext_lazy("job title", "title"), max_length=120, blank=True)
     introduction = models.TextField(_("self-introduction"), max_length=4000, blank=True)
     interests = models.CharField(
         _("interests"), max_length=300, blank=True,
@@ -292,9 +294,13 @@ class Friendship(models.Model):
     index lookups; the services are the only writers and keep the pair whole.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="friendships")
-    friend = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="friendships", verbose_name=_("member")
+    )
+    friend = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("friend")
+    )
+    created_at = models.DateTimeField(_("friends since"), default=timezone.now)
 
     objects = FriendshipQuerySet.as_manager()
 
@@ -456,7 +462,7 @@ class Introduction(models.Model):
     )
     subject = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="introductions_received",
-        verbose_name=_("about"),
+        verbose_name=pgettext_lazy("introduction", "about"),
     )
     body = models.TextField(_("introduction"), max_length=1000)
     created_at = models.DateTimeField(_("written"), default=timezone.now)

@@ -42,7 +42,9 @@ class JoinPolicy(models.TextChoices):
 
 
 class TopicPolicy(models.TextChoices):
-    MEMBERS = "members", _("All members")
+    # "All members" is also a visibility level (the site's members) and the link to the
+    # member list: each meaning has its own context.
+    MEMBERS = "members", pgettext_lazy("who may start topics", "All members")
     ADMINS = "admins", _("Admins only")
 
 
@@ -90,7 +92,7 @@ class Community(models.Model):
         Category, on_delete=models.PROTECT, related_name="communities",
         verbose_name=_("category"),
     )
-    image = models.CharField(max_length=200, blank=True, editable=False)
+    image = models.CharField(_("image"), max_length=200, blank=True, editable=False)
     join_policy = models.CharField(
         _("who can join"), max_length=10, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
     )
@@ -103,7 +105,7 @@ class Community(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("community", "closed"), null=True, blank=True)
     # What search matches (sns.search), and the name alone, which ranks communities whose
     # name matches first (stored: computing it for thousands of matches cost 40 ms a search).
     search = search_field("name", "description")
@@ -292,7 +294,7 @@ class Topic(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
         related_name="community_topics", verbose_name=_("author"),
     )
-    title = models.CharField(_("title"), max_length=150)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=150)
     body = models.TextField(_("body"), max_length=20000, help_text=_("Markdown."))
     pinned = models.BooleanField(_("pinned"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -359,9 +361,10 @@ class CommunityPreference(models.Model):
     """Where a member left off reading "new in my communities"."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_preference"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+        related_name="community_preference", verbose_name=_("member"),
     )
-    topics_seen_at = models.DateTimeField(null=True, blank=True)
+    topics_seen_at = models.DateTimeField(_("topics seen at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("community preference")

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sns.search import search_field
 from sns.visibility import Level
@@ -87,7 +88,7 @@ class Entry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="entries",
         verbose_name=_("author"),
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     body = models.TextField(_("body"), max_length=20000, help_text=_("Markdown."))
     visibility = models.CharField(
         _("who can see it"), max_length=10, choices=Level.choices, default=Level.FRIENDS
@@ -127,9 +128,11 @@ class EntryPhoto(models.Model):
     """One of an entry's photos, stored through sns.images; served only through the entry's
     visibility (diary photo view), never by a public media URL in a page."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="photos")
-    image = models.CharField(max_length=200, editable=False)
-    position = models.PositiveSmallIntegerField(default=0)
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="photos", verbose_name=_("diary entry")
+    )
+    image = models.CharField(_("image"), max_length=200, editable=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         verbose_name = _("photo")
@@ -151,7 +154,9 @@ class EntryPhoto(models.Model):
 
 
 class Comment(models.Model):
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="comments")
+    entry = models.ForeignKey(
+        Entry, on_delete=models.CASCADE, related_name="comments", verbose_name=_("diary entry")
+    )
     # A member who leaves the site leaves their comments on others' entries behind, shown
     # as "deleted member" (accounts.leaving): NULL is that member.
     author = models.ForeignKey(
@@ -181,13 +186,14 @@ class DiaryPreference(models.Model):
     """A member's diary settings and where they left off reading new comments."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diary_preference"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="diary_preference",
+        verbose_name=_("member"),
     )
     default_visibility = models.CharField(
         _("who can see my new entries"), max_length=10, choices=Level.choices,
         default=Level.FRIENDS,
     )
-    comments_seen_at = models.DateTimeField(null=True, blank=True)
+    comments_seen_at = models.DateTimeField(_("comments seen at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("diary preference")

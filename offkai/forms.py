@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sns.visibility import Level
 
@@ -62,7 +63,7 @@ class EventForm(forms.Form):
     off-kai. ``user`` is the member filling it in: the communities and co-hosts offered are
     theirs."""
 
-    title = forms.CharField(label=_("Title"), max_length=_length("title"))
+    title = forms.CharField(label=pgettext_lazy("heading", "Title"), max_length=_length("title"))
     description = forms.CharField(
         label=_("Description"), required=False, max_length=_length("description"),
         widget=forms.Textarea(attrs={"rows": 10}),

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from sns.search import search_field
@@ -115,7 +116,7 @@ class EventManager(models.Manager.from_queryset(EventQuerySet)):
 
 
 class Event(models.Model):
-    title = models.CharField(_("title"), max_length=150)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=150)
     description = models.TextField(
         _("description"), max_length=20000, blank=True, help_text=_("Markdown.")
     )
@@ -160,7 +161,7 @@ class Event(models.Model):
     cancel_reason = models.TextField(_("reason for cancelling"), max_length=2000, blank=True)
     # Set when the day-before reminder went out for the current start time; a change of
     # time clears it so the reminder goes out again.
-    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True, editable=False)
     hidden_at = models.DateTimeField(
         _("hidden by a moderator"), null=True, blank=True, editable=False
     )
@@ -222,7 +223,9 @@ class Event(models.Model):
 class EventHost(models.Model):
     """The creator and the co-hosts: each may edit, cancel, see the list and confirm attendance."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="host_rows")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="host_rows", verbose_name=_("off-kai")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
         verbose_name=_("host"),
@@ -295,7 +298,9 @@ class RSVP(models.Model):
     capacity: the service locks the event row before counting. The waitlist is served in
     ``waitlisted_at`` order."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rsvps")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="rsvps", verbose_name=_("off-kai")
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps",
         verbose_name=_("member"),
@@ -303,7 +308,7 @@ class RSVP(models.Model):
     answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices)
     guests = models.PositiveSmallIntegerField(_("guests"), default=0)
     answered_at = models.DateTimeField(_("answered"), default=timezone.now)
-    waitlisted_at = models.DateTimeField(null=True, blank=True)
+    waitlisted_at = models.DateTimeField(_("on the waitlist since"), null=True, blank=True)
     # Set by a host after the event: True came, False did not, None not confirmed.
     attended = models.BooleanField(_("came"), null=True, blank=True)
 
@@ -336,7 +341,9 @@ class RSVP(models.Model):
 class Guest(models.Model):
     """A non-member a host records as having come, so they can be invited in one step."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="guest_rows")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="guest_rows", verbose_name=_("off-kai")
+    )
     brought_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("brought by"),
@@ -347,7 +354,7 @@ class Guest(models.Model):
         "invites.Invitation", on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+", verbose_name=_("invitation"),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
 
     class Meta:
         verbose_name = _("guest")
@@ -359,7 +366,9 @@ class Guest(models.Model):
 
 
 class EventComment(models.Model):
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="comments")
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="comments", verbose_name=_("off-kai")
+    )
     # NULL: the member left the site; the comment stays, shown as by "deleted member".
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
@@ -393,10 +402,11 @@ class CalendarFeed(models.Model):
     token, so an old URL someone else saw stops working."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed",
+        verbose_name=_("member"),
     )
     token = models.CharField(max_length=64, unique=True, default=_feed_token)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("calendar feed")

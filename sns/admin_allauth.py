@@ -19,6 +19,30 @@ from .second_factor import second_factor_reset
 admin.site.unregister(EmailAddress)
 admin.site.unregister(Authenticator)
 
+# allauth gives the model no name, so the admin would call it "authenticator" in every
+# language. Set on _meta and not in a Meta (which would be a migration in allauth's app).
+Authenticator._meta.verbose_name = _("second factor")
+Authenticator._meta.verbose_name_plural = _("second factors")
+
+
+class _Renamed:
+    """A list filter on a field that allauth left unnamed (its title would be the field's
+    English attribute name), under a title of ours."""
+
+    title_text = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = self.title_text
+
+
+class KindFilter(_Renamed, admin.ChoicesFieldListFilter):
+    title_text = _("kind")
+
+
+class LastUsedFilter(_Renamed, admin.DateFieldListFilter):
+    title_text = _("last used")
+
 
 @admin.register(EmailAddress)
 class EmailAddressAdmin(AllauthEmailAddressAdmin):
@@ -30,16 +54,33 @@ class EmailAddressAdmin(AllauthEmailAddressAdmin):
 class AuthenticatorAdmin(admin.ModelAdmin):
     """Read-only: members set up their own authenticator; moderators may only reset it."""
 
-    list_display = ["user", "user_email", "type", "created_at", "last_used_at"]
-    list_filter = ["type", "user__is_staff", "last_used_at"]
+    list_display = ["member", "user_email", "kind", "set_up", "last_used"]
+    list_filter = [("type", KindFilter), "user__is_staff", ("last_used_at", LastUsedFilter)]
     search_fields = ["user__email", "user__profile__real_name", "user__profile__nickname"]
     list_select_related = ["user__profile"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-pk"]
-    # Never "data": it holds the app's secret and the recovery codes.
-    fields = ["user", "type", "created_at", "last_used_at"]
+    # Never "data": it holds the app's secret and the recovery codes. allauth's fields have
+    # no names of their own, hence these columns.
+    fields = ["member", "kind", "set_up", "last_used"]
     readonly_fields = fields
     actions = ["reset"]
+
+    @admin.display(description=_("member"), ordering="user")
+    def member(self, authenticator):
+        return authenticator.user
+
+    @admin.display(description=_("kind"), ordering="type")
+    def kind(self, authenticator):
+        return authenticator.get_type_display()
+
+    @admin.display(description=_("set up"), ordering="created_at")
+    def set_up(self, authenticator):
+        return authenticator.created_at
+
+    @admin.display(description=_("last used"), ordering="last_used_at")
+    def last_used(self, authenticator):
+        return authenticator.last_used_at
 
     @admin.display(description=_("email address"), ordering="user__email")
     def user_email(self, authenticator):

@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from . import moderation
 from .client_input import id_or_none
@@ -72,7 +72,7 @@ class ReportStatusFilter(admin.SimpleListFilter):
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [("open", _("Open")), ("decided", _("Decided"))]
+        return [("open", pgettext_lazy("report", "Open")), ("decided", _("Decided"))]
 
     def queryset(self, request, queryset):
         if self.value() == "open":
@@ -173,7 +173,9 @@ class ReportAdmin(ModeratorsMayView, admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="decided_at")
     def status(self, report):
-        return report.get_decision_display() if report.decided_at else _("Open")
+        if report.decided_at:
+            return report.get_decision_display()
+        return pgettext_lazy("report", "Open")
 
     @admin.display(description=_("what"))
     def kind(self, report):
@@ -345,7 +347,7 @@ class ModerationLogAdmin(ModeratorsMayView, admin.ModelAdmin):
     def member_column(self, entry):
         return member_link(entry.member) if entry.member else entry.member_label or "—"
 
-    @admin.display(description=_("about"))
+    @admin.display(description=pgettext_lazy("moderation", "about"))
     def target_column(self, entry):
         if entry.target_type is None:
             return "—"

@@ -21,7 +21,9 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django_tasks_db.apps import TasksAppConfig
 
 
 class ModeratorsAdminConfig(AdminConfig):
@@ -29,8 +31,15 @@ class ModeratorsAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()  # registers every app's admin.py
-        # After allauth's own admin classes, which it replaces.
-        from . import admin_allauth  # noqa: F401
+        # After allauth's and django-tasks' own admin classes, which they replace.
+        from . import admin_allauth, admin_tasks  # noqa: F401
+
+
+class TasksConfig(TasksAppConfig):
+    """django-tasks' results, under a name the admin shows in the moderator's language (the
+    library's is an English string, not translatable)."""
+
+    verbose_name = gettext_lazy("Background tasks")
 
 
 class ModeratorsAdminSite(admin.AdminSite):

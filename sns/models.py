@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SitePolicy(models.Model):
@@ -117,9 +118,10 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     target_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("target type"),
     )
-    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target_id = models.PositiveBigIntegerField(_("target id"), null=True, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -152,7 +154,8 @@ class NotificationPreference(models.Model):
     """Whether a member also gets a kind of notification by email (in-app always)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+        related_name="notification_preferences", verbose_name=_("member"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Notification.Kind.choices)
     email = models.BooleanField(_("also by email"))
@@ -193,8 +196,10 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports_against",
         verbose_name=_("reported member"),
     )
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    target_id = models.PositiveBigIntegerField()
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("target type")
+    )
+    target_id = models.PositiveBigIntegerField(_("target id"))
     target = GenericForeignKey("target_type", "target_id")
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     details = models.TextField(_("details"), max_length=2000, blank=True)
@@ -266,9 +271,10 @@ class ModerationLog(models.Model):
     member_label = models.CharField(_("member at the time"), max_length=300, blank=True)
     action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     target_type = models.ForeignKey(
-        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("target type"),
     )
-    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target_id = models.PositiveBigIntegerField(_("target id"), null=True, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     report = models.ForeignKey(
         Report, on_delete=models.SET_NULL, null=True, blank=True, related_name="log",
@@ -289,7 +295,7 @@ class ModerationLog(models.Model):
 class Announcement(models.Model):
     """A notice from the operator to all members or to one community's members."""
 
-    title = models.CharField(_("title"), max_length=150)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=150)
     body = models.TextField(_("text"), max_length=10000, help_text=_("Markdown."))
     community = models.ForeignKey(
         "communities.Community", on_delete=models.CASCADE, null=True, blank=True,

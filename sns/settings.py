@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_tasks",
-    "django_tasks_db",
+    "sns.admin_site.TasksConfig",  # django_tasks_db, named in our languages
     "sns",
     "accounts",
     "invites",

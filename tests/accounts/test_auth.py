@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.known_devices import KNOWN_DEVICE_COOKIE
 from accounts.models import User
 from tests import factories
+from tests.html import assert_well_formed
 from tests.mfa import authenticator_app, code
 
 LOGIN = reverse("account_login")
@@ -53,6 +54,34 @@ def test_login_with_email_and_password(client, owner):
     assert response.url == reverse("home")
     assert logged_in_as(client) == owner.pk
     assert "Owner Person" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(("browser", "chosen", "said"), [
+    ("en", "ja", "Owner Personさんとしてログインしました。"),
+    ("ja", "en", "Successfully signed in as Owner Person."),
+])
+def test_login_speaks_the_language_the_member_chose(client, owner, browser, chosen, said):
+    # allauth says "signed in" during the login request, which began anonymous and so in the
+    # browser's language; the member chose theirs in their settings, and it wins.
+    owner.language = chosen
+    owner.save(update_fields=["language"])
+    response = client.post(LOGIN, {"login": "owner@example.com", "password": factories.PASSWORD},
+                           HTTP_ACCEPT_LANGUAGE=browser)
+    assert response.status_code == 302
+    assert response["Content-Language"] == chosen
+    page = client.get(response.url, HTTP_ACCEPT_LANGUAGE=browser)
+    assert [str(m) for m in page.context["messages"]] == [said]
+    assert page["Content-Language"] == chosen
+
+
+def test_the_code_request_page_names_its_field_in_japanese(owner, as_user):
+    # allauth's form leaves the field unnamed, so Django named it "Recipient" in every language.
+    owner.language = "ja"
+    owner.save(update_fields=["language"])
+    body = as_user(owner).get(reverse("account_request_reauthentication_code")).content.decode()
+    assert "コードの送り先" in body
+    assert "Recipient" not in body
+    assert_well_formed(body)
 
 
 def test_login_ignores_the_case_of_the_address(client, owner):

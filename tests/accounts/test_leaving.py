@@ -49,6 +49,16 @@ def test_the_page_explains_and_asks_for_the_password(owner, as_user):
     assert 'type="password"' in html and 'type="checkbox"' in html
 
 
+@pytest.mark.parametrize("url", [LEAVE, reverse("accounts:data")])
+def test_the_leaving_pages_say_friends_as_the_site_does(owner, as_user, url):
+    # The rest of the site says 友だち; these pages said マイミク.
+    owner.language = "ja"
+    owner.save(update_fields=["language"])
+    html = page(as_user(owner), url)
+    assert "友だち" in html
+    assert "マイミク" not in html
+
+
 def test_a_wrong_password_changes_nothing(owner, friend, as_user):
     entry = diary_builders.entry(owner, Level.MEMBERS)
     client = as_user(owner)

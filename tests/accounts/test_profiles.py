@@ -394,6 +394,14 @@ def test_profile_edit_saves(owner, as_user):
     assert "<strong>there</strong>" in page
 
 
+def test_the_job_title_is_still_a_job_title_in_japanese(owner, as_user):
+    owner.language = "ja"
+    owner.save(update_fields=["language"])
+    body = as_user(owner).get(EDIT).content.decode()
+    assert '<label for="id_title">役職' in body
+    assert "タイトル" not in body
+
+
 def test_profile_edit_with_a_photo(owner, as_user):
     client = as_user(owner)
     response = client.post(EDIT, {**edit_data(owner.profile),

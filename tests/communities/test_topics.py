@@ -184,6 +184,14 @@ def test_topics_per_hour(settings, club, friend, as_user):
     builders.topic(club, friend)
 
 
+def test_the_title_of_a_topic_is_not_a_job_title_in_japanese(club, friend, as_user):
+    friend.language = "ja"
+    friend.save(update_fields=["language"])
+    body = as_user(friend).get(reverse("communities:topic_new", args=[club.pk])).content.decode()
+    assert '<label for="id_title">タイトル' in body
+    assert "役職" not in body
+
+
 # --- visibility --------------------------------------------------------------------------------
 
 def test_secret_community_topics_are_404_to_non_members(owner, friend, member, as_user):

@@ -81,6 +81,18 @@ def test_only_the_admin_reaches_edit_and_close(as_user, owner, member):
 
 # --- the page per state --------------------------------------------------------------------
 
+def test_all_members_means_what_it_says_where_it_is_in_japanese(as_user, owner):
+    # "All members": a link to the member list here, the community's members in "who may
+    # start topics", and the site's members as a visibility level.
+    owner.language = "ja"
+    owner.save(update_fields=["language"])
+    club = builders.community(owner)
+    client = as_user(owner)
+    detail = page(client, club.get_absolute_url())
+    assert f'<a href="{url("members", club)}">メンバー一覧</a>' in detail
+    assert ">コミュニティのメンバー全員</option>" in page(client, url("edit", club))
+
+
 def test_buttons_follow_the_viewers_state(as_user, owner, member, friend):
     open_one = builders.community(owner)
     assert "Join</button>" in page(as_user(member), open_one.get_absolute_url())

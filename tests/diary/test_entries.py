@@ -60,6 +60,15 @@ def test_the_form_starts_with_the_members_default_level(as_user, owner):
     assert_well_formed(body)
 
 
+def test_the_title_of_an_entry_is_not_a_job_title_in_japanese(as_user, owner):
+    # "title" is also the profile's job title (役職): each meaning has its own context.
+    owner.language = "ja"
+    owner.save(update_fields=["language"])
+    body = as_user(owner).get(NEW).content.decode()
+    assert '<label for="id_title">タイトル' in body
+    assert "役職" not in body
+
+
 def test_public_is_offered_only_where_the_site_has_public_pages(settings):
     settings.SITE_PUBLIC_PAGES = False
     assert Level.PUBLIC not in dict(EntryForm().fields["visibility"].choices)

@@ -498,3 +498,29 @@ def test_admin_lists_are_useful_and_read_only(operator_client, owner, member):
                          {"post": "yes"})
     assert not EventComment.objects.exists()
     assert not Notification.objects.filter(kind="event_comment").exists()
+
+
+# --- in Japanese ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("limit", "line"), [
+    (1, "各メンバーはゲストを1人まで連れて来られます。"),
+    (3, "各メンバーはゲストを3人まで連れて来られます。"),
+])
+def test_the_guest_line_in_japanese_says_the_number_once(as_user, owner, member, limit, line):
+    # Japanese has one plural form: the ja sentence must read well for 1 as for 3 (it said
+    # 「1人1人まで」).
+    member.language = "ja"
+    member.save(update_fields=["language"])
+    event = builders.event(owner, guest_limit=limit)
+    assert line in page(as_user(member), event.get_absolute_url())
+
+
+def test_closed_answers_say_closed_in_japanese_not_the_closing_date(as_user, owner, member):
+    # "closed" is also a community's date of closing (閉鎖日時): each meaning has its context.
+    member.language = "ja"
+    member.save(update_fields=["language"])
+    event = builders.event(owner, rsvp_deadline=timezone.now() - timedelta(hours=1))
+    body = page(as_user(member), event.get_absolute_url())
+    assert "（締め切りました）" in body
+    assert "閉鎖" not in body

@@ -126,7 +126,7 @@ def test_the_mail_is_in_each_recipients_language_and_the_site_time_zone(send, ou
     assert "新年会" in japanese.subject
     assert "19:00" in japanese.body and "21:30" in japanese.body
     assert "2031年1月10日" in japanese.body
-    assert "同伴者2人" in japanese.body
+    assert "ゲスト2人" in japanese.body
     assert "キャンセル待ち" in japanese.body
     assert "Reminder" in english.subject
     assert "7 p.m." in english.body and "9:30 p.m." in english.body

@@ -309,6 +309,25 @@ def test_the_setup_page_in_japanese(client, operator):
     assert "As a moderator" not in body
 
 
+def test_the_code_page_and_the_admin_speak_the_language_the_member_chose(client, operator):
+    # Between the password and the code the member is not logged in yet: the page still
+    # follows the language saved in their settings, not the browser's.
+    operator.language = "ja"
+    operator.save(update_fields=["language"])
+    secret = authenticator_app(operator)
+    client.post(f"{LOGIN}?next={ADMIN}",
+                {"login": operator.email, "password": factories.PASSWORD},
+                HTTP_ACCEPT_LANGUAGE="en")
+    page = client.get(CODE_PAGE, HTTP_ACCEPT_LANGUAGE="en")
+    assert page["Content-Language"] == "ja"
+    assert "認証" in page.content.decode()
+    response = client.post(CODE_PAGE, {"code": code(secret)}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302 and response.url == ADMIN
+    index = client.get(ADMIN, HTTP_ACCEPT_LANGUAGE="en")
+    assert messages_of(index) == ["Moderatorさんとしてログインしました。"]
+    assert "サイト管理" in index.content.decode()
+
+
 # --- resetting a lost phone ---------------------------------------------------------------
 
 
