@@ -284,7 +284,9 @@ def join_request_decide(*, request_id: int, by: User, approve: bool) -> Membersh
 
 @transaction.atomic
 def invite(*, community: Community, inviter: User, invitee: User) -> CommunityInvitation:
-    """A member invites a friend (the way into a secret community)."""
+    """A member invites a friend (the way into a secret community); the friend is notified
+    (COMMUNITY_INVITATION, about the community, whose page offers them to join) once, however
+    often they are invited."""
     from accounts.models import Friendship
 
     _require_open(community)
@@ -296,9 +298,12 @@ def invite(*, community: Community, inviter: User, invitee: User) -> CommunityIn
         raise CommunityError(_("You can invite only your friends."))
     if _membership(community, invitee) is not None:
         raise CommunityError(_("This friend is already a member."))
-    invitation, _created = CommunityInvitation.objects.get_or_create(
+    invitation, created = CommunityInvitation.objects.get_or_create(
         community=community, invitee=invitee, defaults={"inviter": inviter}
     )
+    if created:
+        notify(recipient=invitee, kind=Kind.COMMUNITY_INVITATION, actor=inviter,
+               target=community)
     return invitation
 
 
