@@ -289,6 +289,9 @@ def invite(*, community: Community, inviter: User, invitee: User) -> CommunityIn
     often they are invited."""
     from accounts.models import Friendship
 
+    # Lock the community, since a friend joining (or being removed) at the same moment must
+    # not end up invited, and told so, after they became a member.
+    community = _locked(community)
     _require_open(community)
     if _membership(community, inviter) is None:
         raise CommunityError(_("Only members can invite."))
