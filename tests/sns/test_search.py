@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import F
 from django.urls import reverse
 
@@ -388,3 +389,30 @@ def test_the_page_says_what_it_searches_in_japanese(member, as_user, settings):
     client.cookies["django_language"] = "ja"
     body = client.get(SEARCH, {"q": "花火"}).content.decode()
     assert "トピックへのコメント" in body and "トピック" in body
+
+
+@pytest.mark.parametrize("kind", ["diaries", "topics", "topic_comments"])
+def test_a_common_word_is_found_by_walking_newest_first(owner, member, blocked, kind):
+    """Past COMMON_SHARE of a table (by PostgreSQL's statistics) a word's matches are read
+    by date, not from the index: the same rows, in the same order, as ``owner`` may see
+    them (not those of the member they blocked)."""
+    club = community_builders.with_members(
+        community_builders.community(member, name="温泉同好会"), [owner, blocked])
+    topic = community_builders.topic(club, member, title="温泉の話")
+    for i in range(30):
+        author = blocked if i == 0 else member
+        if kind == "diaries":
+            diary_builders.entry(author, Level.MEMBERS, title=f"温泉 {i}", body="...")
+        elif kind == "topics":
+            community_builders.topic(club, author, title=f"温泉 {i}")
+        else:
+            community_builders.comment(topic, author, body=f"温泉 {i}")
+    table = {"diaries": "diary_entry", "topics": "communities_topic",
+             "topic_comments": "communities_topiccomment"}[kind]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+    query = search.tsquery("温泉")
+    assert search._share_in(table, query) >= search.COMMON_SHARE
+    rows = [getattr(row, "title", None) or row.body for row in found(kind, owner, "温泉")]
+    assert rows[:2] == ["温泉 29", "温泉 28"]
+    assert "温泉 0" not in rows and "温泉 1" in rows
