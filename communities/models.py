@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sns.paging import cursor_encode
 from sns.search import search_field
 
 
@@ -269,6 +270,15 @@ class CommunityInvitation(models.Model):
 # --- topics ----------------------------------------------------------------------------------
 
 class TopicQuerySet(models.QuerySet):
+    def findable_by(self, viewer) -> TopicQuerySet:
+        """The topics search shows ``viewer``: those ``visible_to`` them, but of a secret
+        community only to its members (an invitee may open its pages to decide whether to
+        join, but site search does not bring them its talk)."""
+        if viewer is None or not viewer.is_authenticated:
+            return self.none()
+        member = Exists(Membership.objects.filter(community=OuterRef("community"), user=viewer))
+        return self.visible_to(viewer).filter(~Q(community__join_policy=JoinPolicy.SECRET) | member)
+
     def visible_to(self, viewer) -> TopicQuerySet:
         """Topics of communities ``viewer`` may see, without those by members who stand in a
         block with the viewer (either way) or who left the site, and without those a
@@ -308,6 +318,8 @@ class Topic(models.Model):
     hidden_at = models.DateTimeField(
         _("hidden by a moderator"), null=True, blank=True, editable=False
     )
+    # What search matches (sns.search).
+    search = search_field("title", "body")
 
     objects = TopicQuerySet.as_manager()
 
@@ -320,6 +332,9 @@ class Topic(models.Model):
                 fields=["community", "-pinned", "-last_activity_at", "-id"], name="topic_list"
             ),
             models.Index(fields=["author", "-created_at"], name="topic_author_recent"),
+            # Search: the index finds a rare word's topics, the date walks a common word's.
+            GinIndex(fields=["search"], name="topic_search"),
+            models.Index(fields=["-created_at", "-id"], name="topic_recent"),
         ]
 
     def __str__(self) -> str:
@@ -327,6 +342,19 @@ class Topic(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("communities:topic", args=[self.community_id, self.pk])
+
+
+class TopicCommentQuerySet(models.QuerySet):
+    def findable_by(self, viewer) -> TopicCommentQuerySet:
+        """The comments search shows ``viewer``: on topics ``Topic.objects.findable_by``
+        them, not hidden by a moderator, and not by a member who stands in a block with the
+        viewer or was suspended (those who left the site stay, as "deleted member")."""
+        from sns.visibility import without_hidden_people
+
+        return without_hidden_people(
+            self.filter(topic__in=Topic.objects.findable_by(viewer), hidden_at__isnull=True),
+            "author_id", viewer,
+        )
 
 
 class TopicComment(models.Model):
@@ -343,6 +371,9 @@ class TopicComment(models.Model):
     hidden_at = models.DateTimeField(
         _("hidden by a moderator"), null=True, blank=True, editable=False
     )
+    search = search_field("body")
+
+    objects = TopicCommentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("topic comment")
@@ -351,10 +382,19 @@ class TopicComment(models.Model):
         indexes = [
             models.Index(fields=["topic", "created_at", "id"], name="topic_comment_order"),
             models.Index(fields=["author", "-created_at"], name="topic_comment_author"),
+            GinIndex(fields=["search"], name="topic_comment_search"),
+            models.Index(fields=["-created_at", "-id"], name="topic_comment_recent"),
         ]
 
     def __str__(self) -> str:
         return f"{self.author_id} on topic {self.topic_id}"
+
+    def get_absolute_url(self) -> str:
+        """The comment in its topic (with ``topic`` loaded): the page of comments that ends
+        with it, since the topic page shows only the latest ones. The cursor names the place
+        just after it (sns.paging.latest_page reads "before")."""
+        cursor = cursor_encode(self.created_at, self.pk + 1)
+        return f"{self.topic.get_absolute_url()}?comments_before={cursor}#comment-{self.pk}"
 
 
 class CommunityPreference(models.Model):

@@ -284,9 +284,14 @@ def join_request_decide(*, request_id: int, by: User, approve: bool) -> Membersh
 
 @transaction.atomic
 def invite(*, community: Community, inviter: User, invitee: User) -> CommunityInvitation:
-    """A member invites a friend (the way into a secret community)."""
+    """A member invites a friend (the way into a secret community); the friend is notified
+    (COMMUNITY_INVITATION, about the community, whose page offers them to join) once, however
+    often they are invited."""
     from accounts.models import Friendship
 
+    # Lock the community, since a friend joining (or being removed) at the same moment must
+    # not end up invited, and told so, after they became a member.
+    community = _locked(community)
     _require_open(community)
     if _membership(community, inviter) is None:
         raise CommunityError(_("Only members can invite."))
@@ -296,9 +301,12 @@ def invite(*, community: Community, inviter: User, invitee: User) -> CommunityIn
         raise CommunityError(_("You can invite only your friends."))
     if _membership(community, invitee) is not None:
         raise CommunityError(_("This friend is already a member."))
-    invitation, _created = CommunityInvitation.objects.get_or_create(
+    invitation, created = CommunityInvitation.objects.get_or_create(
         community=community, invitee=invitee, defaults={"inviter": inviter}
     )
+    if created:
+        notify(recipient=invitee, kind=Kind.COMMUNITY_INVITATION, actor=inviter,
+               target=community)
     return invitation
 
 

@@ -95,6 +95,7 @@ class Notification(models.Model):
         COMMUNITY_TOPIC_COMMENT = "community_topic_comment", _(
             "New comment in a topic you took part in"
         )
+        COMMUNITY_INVITATION = "community_invitation", _("Invitation to a community")
         EVENT_NEW = "event_new", _("New off-kai in your community")
         EVENT_CHANGED = "event_changed", _("Off-kai time or place changed")
         EVENT_CANCELLED = "event_cancelled", _("Off-kai cancelled")

@@ -34,6 +34,7 @@ _WITH_TITLE = {
         "%(actor)s approved your request to join the community “%(title)s”"
     ),
     Kind.COMMUNITY_TOPIC_COMMENT: lambda: _("%(actor)s commented on the topic “%(title)s”"),
+    Kind.COMMUNITY_INVITATION: lambda: _("%(actor)s invited you to the community “%(title)s”"),
     Kind.EVENT_NEW: lambda: _("%(actor)s plans a new off-kai, “%(title)s”"),
     Kind.EVENT_CHANGED: lambda: _("The time or place of the off-kai “%(title)s” changed"),
     Kind.EVENT_CANCELLED: lambda: _("The off-kai “%(title)s” was cancelled"),
@@ -54,6 +55,7 @@ _PLAIN = {
     Kind.COMMUNITY_JOIN_REQUEST: lambda: _("%(actor)s asked to join your community"),
     Kind.COMMUNITY_JOIN_APPROVED: lambda: _("Your request to join a community was approved"),
     Kind.COMMUNITY_TOPIC_COMMENT: lambda: _("%(actor)s commented on a topic"),
+    Kind.COMMUNITY_INVITATION: lambda: _("%(actor)s invited you to a community"),
     Kind.EVENT_NEW: lambda: _("%(actor)s planned a new off-kai"),
     Kind.EVENT_CHANGED: lambda: _("The time or place of an off-kai changed"),
     Kind.EVENT_CANCELLED: lambda: _("An off-kai was cancelled"),

@@ -161,6 +161,7 @@ EMAIL_BY_DEFAULT: dict[str, bool] = {
     Kind.COMMUNITY_JOIN_REQUEST: True,
     Kind.COMMUNITY_JOIN_APPROVED: True,
     Kind.COMMUNITY_TOPIC_COMMENT: False,
+    Kind.COMMUNITY_INVITATION: True,
     Kind.EVENT_NEW: False,
     Kind.EVENT_COMMENT: False,
     Kind.INVITEE_JOINED: True,

@@ -1,4 +1,5 @@
-"""Search across members, communities, diaries and off-kai, for Japanese and English.
+"""Search across members, communities, diaries, community topics and their comments, and
+off-kai, for Japanese and English.
 
 Every searched table has a GIN index on ``to_tsvector('simple', tsunagari_ngrams(<its
 text>))`` (the tokenizer is SQL, see ``sns/migrations/0009_search_ngrams.py``): Japanese text
@@ -105,18 +106,18 @@ def matches(query: str) -> SearchQuery:
 
 # --- the kinds ----------------------------------------------------------------------------
 
-# A query whose rarest pair is in more than this share of entries is "common": its matches
-# are found by walking the entries newest first (a page is found after a few thousand) rather
-# than from the index (which would hand over every one of its thousands of matches to be
-# sorted by date: 24,000 for "travel" at 1.2% took 200 ms). The column's statistics keep
-# every word above about 0.3% (diary migration 0006).
+# A query whose rarest pair is in more than this share of a table's rows is "common": its
+# matches are found by walking the rows newest first (a page is found after a few thousand)
+# rather than from the index (which would hand over every one of its thousands of matches to
+# be sorted by date: 24,000 for "travel" at 1.2% of the entries took 200 ms). The search
+# columns' statistics keep every word above about 0.3% (diary 0006, communities 0009).
 COMMON_SHARE = 0.005
 _TOKEN = re.compile(r"'([^']*)'")
 
 
-def _share_in_entries(query: str) -> float:
-    """How often the query's rarest token appears in diary entries, from PostgreSQL's own
-    statistics of the search column (its most common elements); 0 when a token is not among
+def _share_in(table: str, query: str) -> float:
+    """How often the query's rarest token appears in ``table``'s rows, from PostgreSQL's own
+    statistics of its search column (its most common elements); 0 when a token is not among
     them (then it is rare, and the index is the way)."""
     from django.db import connection
 
@@ -127,43 +128,75 @@ def _share_in_entries(query: str) -> float:
         cursor.execute(
             "SELECT count(*), min(t.freq) FROM pg_stats s, "
             "unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS t(elem, freq) "
-            "WHERE s.tablename = 'diary_entry' AND s.attname = 'search' AND t.elem = ANY(%s)",
-            [list(tokens)],
+            "WHERE s.tablename = %s AND s.attname = 'search' AND t.elem = ANY(%s)",
+            [table, list(tokens)],
         )
         found, share = cursor.fetchone()
     return float(share) if found == len(tokens) else 0.0
 
 
-def entries(viewer, query: str) -> QuerySet:
-    """Diary entries ``viewer`` may see that match, newest first.
+def _newest_first(model, query: str) -> tuple[Q, list]:
+    """The match and the order (newest first) for ``model``'s rows that match ``query``.
 
-    Newest first lets PostgreSQL walk the entries by date and stop at a page for a common
-    word (温泉 is in a third of the seeded entries); for those, the match is written so
-    that the index cannot be used, because the planner, which guesses a phrase's share from
-    its pairs as if they were independent, would otherwise read them all (7 s → 10 ms, see
-    bench/run_home_search.py). Rare words come from the index.
+    Newest first lets PostgreSQL walk the rows by date (an index on ``-created_at``) and
+    stop at a page for a common word (温泉 is in a third of the seeded entries); for those,
+    the match is written so that the index cannot be used, because the planner, which
+    guesses a phrase's share from its pairs as if they were independent, would otherwise
+    read them all (7 s → 10 ms, see bench/run_home_search.py). Rare words come from the
+    index, and the date is then written so that PostgreSQL cannot walk the rows by it
+    instead: with no statistics for a rare word and a small LIMIT (the five of "every
+    kind"), it would, and read all 2,000,000 entries for a word found nowhere (8 s).
     """
-    from diary.models import Entry
-
-    if _share_in_entries(query) >= COMMON_SHARE:
-        # A constant; the query travels as a parameter.
-        match = Q(RawSQL(
-            "ts_match_vq(\"diary_entry\".\"search\", to_tsquery('simple'::regconfig, %s))",
+    table = model._meta.db_table
+    if _share_in(table, query) >= COMMON_SHARE:
+        # The table name is a model's; the query travels as a parameter.
+        match = Q(RawSQL(  # noqa: S611
+            f'ts_match_vq("{table}"."search", to_tsquery(\'simple\'::regconfig, %s))',
             [query], output_field=BooleanField(),
         ))
         newest = F("created_at").desc()
     else:
         match = Q(search=matches(query))
-        # The other way round: the index finds every match (under 1% of the entries), sorted
-        # afterwards, and the date is written so that PostgreSQL cannot walk the entries by
-        # it instead: with no statistics for a rare word and a small LIMIT (the five of
-        # "every kind"), it would, and read all 2,000,000 for a word found nowhere (8 s).
-        newest = RawSQL('"diary_entry"."created_at" + interval \'0\'', []).desc()
+        newest = RawSQL(f'"{table}"."created_at" + interval \'0\'', []).desc()  # noqa: S611
+    return match, [newest, F("pk").desc()]
+
+
+def entries(viewer, query: str) -> QuerySet:
+    """Diary entries ``viewer`` may see that match, newest first."""
+    from diary.models import Entry
+
+    match, newest = _newest_first(Entry, query)
     return (
         Entry.objects.visible_to(viewer)
         .filter(match)
         .for_list().prefetch_related("photos")
-        .order_by(newest, "-pk")
+        .order_by(*newest)
+    )
+
+
+def topics(viewer, query: str) -> QuerySet:
+    """Community topics ``viewer`` may find (``Topic.objects.findable_by``) that match by
+    title or body, newest first."""
+    from communities.models import Topic
+
+    match, newest = _newest_first(Topic, query)
+    return (
+        Topic.objects.findable_by(viewer).filter(match)
+        .select_related("community", "author__profile")
+        .order_by(*newest)
+    )
+
+
+def topic_comments(viewer, query: str) -> QuerySet:
+    """Comments on community topics ``viewer`` may find (``TopicComment.objects.findable_by``)
+    that match, newest first, each with its topic and community."""
+    from communities.models import TopicComment
+
+    match, newest = _newest_first(TopicComment, query)
+    return (
+        TopicComment.objects.findable_by(viewer).filter(match)
+        .select_related("topic__community", "author__profile")
+        .order_by(*newest)
     )
 
 
@@ -283,6 +316,8 @@ KINDS = {
     "members": members,
     "communities": communities,
     "diaries": entries,
+    "topics": topics,
+    "topic_comments": topic_comments,
     "events": events,
 }
 

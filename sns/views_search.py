@@ -1,4 +1,5 @@
-"""The search page: /search/?q=…[&kind=members|communities|diaries|events][&page=N]."""
+"""The search page: /search/?q=…[&kind=members|communities|diaries|topics|topic_comments|events]
+[&page=N]."""
 
 from __future__ import annotations
 

@@ -3,7 +3,14 @@
 import pytest
 
 from communities import services
-from communities.models import Community, JoinPolicy, JoinRequest, Membership, TopicComment
+from communities.models import (
+    Community,
+    CommunityInvitation,
+    JoinPolicy,
+    JoinRequest,
+    Membership,
+    TopicComment,
+)
 from sns.notifications import Kind
 from tests import factories
 from tests.communities import builders
@@ -142,3 +149,23 @@ def test_comments_and_deletions_at_once_keep_the_count(owner):
     assert not failures(results)
     topic.refresh_from_db()
     assert topic.comment_count == TopicComment.objects.filter(topic=topic).count() == THREADS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_friend_invited_by_many_at_once_is_invited_and_told_once(owner, friend, member):
+    community = builders.community(owner, policy=JoinPolicy.SECRET)
+    inviters = [owner]
+    for i in range(3):
+        inviter = factories.member(f"Inviter {i}")
+        factories.befriend(inviter, friend)
+        factories.befriend(owner, inviter)
+        services.invite(community=community, inviter=owner, invitee=inviter)
+        services.join(community=community, user=inviter)
+        inviters.append(inviter)
+    results = run_at_once(THREADS, lambda i: services.invite(
+        community=community, inviter=inviters[i % len(inviters)], invitee=friend
+    ))
+
+    assert failures(results) == []
+    assert CommunityInvitation.objects.filter(community=community, invitee=friend).count() == 1
+    assert friend.notifications.filter(kind=Kind.COMMUNITY_INVITATION).count() == 1

@@ -235,8 +235,8 @@ def _communities(viewer: User, star: User, friends: list[User],
     topic = community_builders.topic(community, star, title=f"{SEARCH_WORD} reading list")
     community_builders.comment(topic, viewer)
     for i, fof in enumerate(fofs):
-        community_builders.comment(topic, fof)
-        other = community_builders.topic(community, fof, title=f"Topic {i}")
+        community_builders.comment(topic, fof, body=f"{SEARCH_WORD} reply {i}")
+        other = community_builders.topic(community, fof, title=f"{SEARCH_WORD} topic {i}")
         community_builders.comment(other, star)
     topic_comment = topic.comments.exclude(author__in=[viewer, star]).first()
     for i, friend in enumerate(friends):

@@ -231,6 +231,8 @@ VIEW_GRIDS: dict[str, dict[str, frozenset[str]]] = {
     "community:comment": COMMUNITY_CONTENT,
     "export:topic": COMMUNITY_CONTENT,
     "search:communities": COMMUNITY_SEARCH,
+    "search:topics": COMMUNITY_CONTENT,
+    "search:topic_comments": COMMUNITY_CONTENT,
     "event:detail": EVENT_PUBLIC,
     "event:comment": EVENT_PUBLIC,
     "event:ics": EVENT_PUBLIC,
@@ -245,6 +247,10 @@ VIEW_GRIDS: dict[str, dict[str, frozenset[str]]] = {
     "export:event": EVENT_MEMBERS,
 }
 
+# Views outside the community pages that show what is written in communities, by policy.
+COMMUNITY_ELSEWHERE = {"search:communities", "search:topics", "search:topic_comments",
+                       "export:topic"}
+
 # (view, level) → the personas who see it.
 TABLE: dict[tuple[str, str], frozenset[str]] = {
     (view, level): seen for view, rows in VIEW_GRIDS.items() for level, seen in rows.items()
@@ -255,7 +261,8 @@ LIST = {
     "friends:on_profile", "diary:member", "diary:archive", "diary:friends",
     "diary:new_comments", "home:diary", "search:diaries", "notifications:diary",
     "export:diary", "community:detail", "community:members", "community:topics",
-    "community:comment", "export:topic", "search:communities", "offkai:list", "calendar:feed",
+    "community:comment", "export:topic", "search:communities", "search:topics",
+    "search:topic_comments", "offkai:list", "calendar:feed",
     "search:events", "home:event", "notifications:event", "export:event",
     "search:members_by_company",
     "search:members_by_other_name", "diary:comment", "event:comment",
@@ -624,6 +631,12 @@ def _community_look(view: str, author: Author, world: World, policy: str) -> Loo
         "search:communities": Look(
             f"/search/?q={author.communities[policy].name}&kind=communities",
             f'href="{author.communities[policy].get_absolute_url()}"'),
+        # The page repeats the words searched for: what is looked for is the result's link.
+        "search:topics": Look(f"/search/?q={topic_marker}&kind=topics",
+                              f'href="{topic.get_absolute_url()}"'),
+        "search:topic_comments": Look(
+            f"/search/?q={author.topic_comments[policy]}&kind=topic_comments",
+            f'href="{world.insider_topics[policy].get_absolute_url()}?comments_before='),
     }
     return looks[view]
 
@@ -676,7 +689,7 @@ def look_for(world: World, view: str, level: str, persona: str) -> Look:
     if group == "diary" or view in {"home:diary", "search:diaries", "notifications:diary",
                                     "export:diary"}:
         return _diary_look(view, author, level)
-    if group == "community" or view in {"search:communities", "export:topic"}:
+    if group == "community" or view in COMMUNITY_ELSEWHERE:
         return _community_look(view, author, world, level)
     return _event_look(view, author, world, level, persona)
 
@@ -759,7 +772,7 @@ def test_the_table_covers_every_level_of_every_view():
             levels = [PAGE_LEVEL]
         elif is_profile_view(view):
             levels = PROFILE_LEVELS
-        elif group == "community" or view in {"search:communities", "export:topic"}:
+        elif group == "community" or view in COMMUNITY_ELSEWHERE:
             levels = POLICIES
         elif group in {"event", "offkai", "calendar"} or view.endswith("event") or (
                 view == "search:events"):

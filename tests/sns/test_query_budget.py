@@ -141,7 +141,7 @@ PAGES: list[Page] = [
     at("policy_accept", status=302),  # the member accepted the rules: straight on
     at("policy_waiting", status=302),  # the member is approved: straight on
     _search(), _search("members"), _search("communities"), _search("diaries"),
-    _search("events"),
+    _search("topics"), _search("topic_comments"), _search("events"),
     _report("entry", "entry.pk"), _report("comment", "comment.pk"),
     _report("topic", "topic.pk"), _report("topic_comment", "topic_comment.pk"),
     _report("event", "friend_event.pk"), _report("event_comment", "event_comment.pk"),

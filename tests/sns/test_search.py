@@ -1,14 +1,20 @@
 """Search: Japanese substrings and English words through the n-gram indexes, only what the
 viewer may see, ranked, paginated, with a bounded number of queries."""
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 
 from accounts.models import Profile
-from communities.models import JoinPolicy
-from sns import search
+from communities import services as community_services
+from communities.models import JoinPolicy, Topic, TopicComment
+from communities.topics import TOPIC_COMMENTS_SHOWN
+from sns import moderation, search
 from sns.visibility import Level
 from tests import factories
 from tests.communities import builders as community_builders
@@ -22,6 +28,8 @@ SEARCH = reverse("search")
 @pytest.fixture(autouse=True)
 def _generous_rate_limits(settings):
     settings.COMMUNITY_CREATE_PER_DAY = 1000
+    settings.TOPIC_CREATE_PER_HOUR = 1000
+    settings.COMMENTS_PER_HOUR = 1000
 
 
 def found(kind, viewer, text):
@@ -265,10 +273,146 @@ def test_queries_are_bounded(owner, member, as_user, django_assert_max_num_queri
     people = [factories.member(f"花子 {i}") for i in range(n)]
     for i in range(n):
         diary_builders.entry(people[i], Level.MEMBERS, title=f"花火 {i}", body="...")
-        community_builders.community(people[i], name=f"花火会 {i}")
+        club = community_builders.community(people[i], name=f"花火会 {i}")
+        topic = community_builders.topic(club, people[i], title=f"花火の話 {i}")
+        community_builders.comment(topic, people[i], body=f"花火 {i}")
         offkai_builders.event(people[i], title=f"花火オフ {i}")
     client = as_user(member)
     for kind in [None, *search.KINDS]:
         params = {"q": "花"} | ({"kind": kind} if kind else {})
         with django_assert_max_num_queries(15):
             assert client.get(SEARCH, params).status_code == 200
+
+
+# --- community topics and their comments ------------------------------------------------------
+
+def _circle(owner, policy=JoinPolicy.OPEN, members=()):
+    club = community_builders.community(owner, policy=policy, name=f"写真の会 {policy}")
+    return community_builders.with_members(club, members)
+
+
+def test_topics_and_comments_are_found_by_japanese_substrings(owner, friend, member):
+    topic = community_builders.topic(_circle(owner, members=[friend]), owner,
+                                     title="望遠レンズの選び方", body="野鳥を撮りたい")
+    community_builders.comment(topic, friend, body="単焦点レンズがおすすめです")
+    for typed in ["望遠", "レンズ", "選び方", "野鳥"]:
+        assert titles("topics", member, typed) == ["望遠レンズの選び方"], typed
+    assert titles("topics", member, "広角") == []
+    assert [c.body for c in found("topic_comments", member, "単焦点")] == [
+        "単焦点レンズがおすすめです"]
+    assert [c.topic for c in found("topic_comments", owner, "おすすめ")] == [topic]
+    assert found("topic_comments", member, "望遠") == []  # the topic's words are the topic's
+
+
+@pytest.mark.parametrize(("policy", "persona", "sees"), [
+    (JoinPolicy.OPEN, "member", True),
+    (JoinPolicy.APPROVAL, "member", True),
+    (JoinPolicy.SECRET, "friend", True),  # a member of it
+    (JoinPolicy.SECRET, "fof", False),  # invited, not (yet) a member
+    (JoinPolicy.SECRET, "member", False),
+    (JoinPolicy.OPEN, "blocked", False),
+])
+def test_topics_and_comments_are_found_only_by_who_may_see_them(
+    request, owner, friend, fof, policy, persona, sees
+):
+    viewer = request.getfixturevalue(persona)
+    club = _circle(owner, policy, members=[] if policy == JoinPolicy.SECRET else [friend])
+    if policy == JoinPolicy.SECRET:
+        community_services.invite(community=club, inviter=owner, invitee=friend)
+        community_services.join(community=club, user=friend)
+        community_services.invite(community=club, inviter=friend, invitee=fof)
+    topic = community_builders.topic(club, owner, title="望遠レンズ")
+    community_builders.comment(topic, owner, body="望遠の話")
+    assert (titles("topics", viewer, "望遠") == ["望遠レンズ"]) is sees
+    assert (len(found("topic_comments", viewer, "望遠")) == 1) is sees
+
+
+def test_hidden_and_suspended_content_is_not_found(owner, friend, member, moderator):
+    club = _circle(owner, members=[friend])
+    hidden = community_builders.topic(club, owner, title="望遠 hidden")
+    shown = community_builders.topic(club, owner, title="望遠 shown")
+    by_friend = community_builders.topic(club, friend, title="望遠 by friend")
+    hidden_comment = community_builders.comment(shown, owner, body="望遠 hidden comment")
+    community_builders.comment(shown, friend, body="望遠 friend's comment")
+    community_builders.comment(shown, owner, body="望遠 kept")
+    moderation.content_hide(target=hidden, by=moderator)
+    moderation.content_hide(target=hidden_comment, by=moderator)
+    moderation.member_suspend(member=friend, by=moderator)
+    assert titles("topics", member, "望遠") == ["望遠 shown"]
+    assert by_friend.title not in titles("topics", owner, "望遠")
+    assert [c.body for c in found("topic_comments", member, "望遠")] == ["望遠 kept"]
+
+
+def test_topics_and_comments_newest_first(owner, member):
+    club = _circle(owner)
+    old = community_builders.topic(club, owner, title="望遠 old")
+    new = community_builders.topic(club, owner, title="望遠 new")
+    Topic.objects.filter(pk=old.pk).update(created_at=F("created_at") - timedelta(days=2))
+    first = community_builders.comment(new, owner, body="望遠 first")
+    community_builders.comment(new, owner, body="望遠 second")
+    TopicComment.objects.filter(pk=first.pk).update(created_at=F("created_at") - timedelta(days=1))
+    assert titles("topics", member, "望遠") == ["望遠 new", "望遠 old"]
+    assert [c.body for c in found("topic_comments", member, "望遠")] == [
+        "望遠 second", "望遠 first"]
+
+
+def test_an_edited_topic_is_found_by_its_new_words(owner, member):
+    topic = community_builders.topic(_circle(owner), owner, title="x", body="花火")
+    community_services.topic_update(topic=topic, by=owner, title="x", body="紅葉")
+    assert titles("topics", member, "花火") == []
+    assert titles("topics", member, "紅葉") == ["x"]
+
+
+def test_the_page_links_topics_and_each_comment_in_its_topic(owner, member, as_user):
+    club = _circle(owner)
+    topic = community_builders.topic(club, owner, title="望遠レンズの選び方")
+    comments = [community_builders.comment(topic, owner, body=f"返信 {i}")
+                for i in range(TOPIC_COMMENTS_SHOWN + 5)]
+    oldest = comments[0]
+    TopicComment.objects.filter(pk=oldest.pk).update(body="単焦点がおすすめ")
+    client = as_user(member)
+    body = client.get(SEARCH, {"q": "望遠"}).content.decode()
+    assert_well_formed(body)
+    assert f'href="{topic.get_absolute_url()}"' in body and "望遠レンズの選び方" in body
+    assert club.name in body
+    body = client.get(SEARCH, {"q": "単焦点", "kind": "topic_comments"}).content.decode()
+    assert_well_formed(body)
+    link = re.search(rf'href="([^"]*#comment-{oldest.pk})"', body).group(1)
+    # The link opens the page of the topic's comments that holds it, however old it is.
+    page = client.get(html.unescape(link)).content.decode()
+    assert f'id="comment-{oldest.pk}"' in page and "単焦点がおすすめ" in page
+
+
+def test_the_page_says_what_it_searches_in_japanese(member, as_user, settings):
+    settings.LANGUAGE_CODE = "ja"
+    client = as_user(member)
+    client.cookies["django_language"] = "ja"
+    body = client.get(SEARCH, {"q": "花火"}).content.decode()
+    assert "トピックへのコメント" in body and "トピック" in body
+
+
+@pytest.mark.parametrize("kind", ["diaries", "topics", "topic_comments"])
+def test_a_common_word_is_found_by_walking_newest_first(owner, member, blocked, kind):
+    """Past COMMON_SHARE of a table (by PostgreSQL's statistics) a word's matches are read
+    by date, not from the index: the same rows, in the same order, as ``owner`` may see
+    them (not those of the member they blocked)."""
+    club = community_builders.with_members(
+        community_builders.community(member, name="温泉同好会"), [owner, blocked])
+    topic = community_builders.topic(club, member, title="温泉の話")
+    for i in range(30):
+        author = blocked if i == 0 else member
+        if kind == "diaries":
+            diary_builders.entry(author, Level.MEMBERS, title=f"温泉 {i}", body="...")
+        elif kind == "topics":
+            community_builders.topic(club, author, title=f"温泉 {i}")
+        else:
+            community_builders.comment(topic, author, body=f"温泉 {i}")
+    table = {"diaries": "diary_entry", "topics": "communities_topic",
+             "topic_comments": "communities_topiccomment"}[kind]
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+    query = search.tsquery("温泉")
+    assert search._share_in(table, query) >= search.COMMON_SHARE
+    rows = [getattr(row, "title", None) or row.body for row in found(kind, owner, "温泉")]
+    assert rows[:2] == ["温泉 29", "温泉 28"]
+    assert "温泉 0" not in rows and "温泉 1" in rows
