@@ -4,8 +4,11 @@ do the comment services, which take the text straight from the request. The writ
 formats (tests/offkai/test_calendar.py, tests/accounts/test_circle.py) cope with rows stored
 before."""
 
+import io
+
 import pytest
 from django import forms
+from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Profile, User
@@ -13,6 +16,7 @@ from diary import services as diary_services
 from diary.models import Entry
 from offkai import services as offkai_services
 from offkai.models import Event
+from sns import search
 from sns.models import SitePolicy
 from sns.text import without_controls
 from sns.visibility import Level
@@ -118,3 +122,32 @@ def test_the_operator_writes_the_policy_without_them(as_user, moderator):
     assert response.status_code == 302, response.content.decode()
     site_policy = SitePolicy.objects.get()
     assert (site_policy.body_ja, site_policy.rules_en) == ("関西の会", "Be kind")
+
+
+# --- rows stored before ------------------------------------------------------------------------
+
+def test_the_command_strips_them_from_rows_stored_before(owner, friend):
+    event = offkai_builders.event(owner)
+    Event.objects.filter(pk=event.pk).update(title="Spring\x0b meetup\x1b", description="a\tb\r\nc")
+    Profile.objects.filter(user=friend).update(real_name="Friend\x7f Person", nickname="\x08nick")
+    entry = diary_builders.entry(owner, Level.FRIENDS)
+    comment = diary_services.comment_create(entry_id=entry.pk, author=friend, body="ok")
+    type(comment).objects.filter(pk=comment.pk).update(body="Nice\x1b[0m!")
+    out = io.StringIO()
+    call_command("strip_control_characters", "--dry-run", stdout=out)
+    assert "offkai.Event.title: 1" in out.getvalue()
+    assert Event.objects.get(pk=event.pk).title == "Spring\x0b meetup\x1b"
+    out = io.StringIO()
+    call_command("strip_control_characters", stdout=out)
+    assert "accounts.Profile.real_name: 1" in out.getvalue()
+    event.refresh_from_db()
+    assert (event.title, event.description) == ("Spring meetup", "a\tb\r\nc")
+    profile = Profile.objects.get(user=friend)
+    assert (profile.real_name, profile.nickname) == ("Friend Person", "nick")
+    comment.refresh_from_db()
+    assert comment.body == "Nice[0m!"
+    # The search column follows the text it is generated from.
+    assert Profile.objects.filter(user=friend, search=search.matches(search.tsquery("nick")))
+    out = io.StringIO()
+    call_command("strip_control_characters", stdout=out)
+    assert "Nothing held control characters." in out.getvalue()
