@@ -198,6 +198,18 @@ def test_on_a_nickname_site_a_newcomers_real_name_is_only_theirs(owner, member, 
     assert "新井 さくら" in own
 
 
+@pytest.mark.parametrize(("policy", "label"), [
+    ("nickname", "who sees my real name and its reading"),
+    ("real_name", "who sees my nickname"),
+    ("either", "who sees my other name"),
+])
+def test_the_edit_form_says_which_name_the_setting_is_about(owner, as_user, settings, policy,
+                                                            label):
+    settings.IDENTITY_POLICY = policy
+    body = as_user(owner).get(EDIT).content.decode()
+    assert re.search(rf'<label for="id_other_name_visibility">{label}', body, re.IGNORECASE)
+
+
 def test_a_member_who_chooses_their_nickname_keeps_their_real_name_to_themselves(db, settings):
     settings.IDENTITY_POLICY = "either"
     by_nickname = factories.member("新井 さくら", shown_name_choice=Profile.NameChoice.NICKNAME)
