@@ -32,27 +32,35 @@ def member_create(
     )
     user.set_password(password)
     user.save()
-    profile = dict(profile or {})
-    profile.setdefault("other_name_visibility", _other_name_default(profile))
-    Profile.objects.create(user=user, **profile)
+    fields = profile or {}
+    made = Profile(user=user, **fields)
+    if "other_name_visibility" not in fields:
+        made.other_name_visibility = _other_name_default(made)
+    made.save()
     EmailAddress.objects.create(user=user, email=user.email, verified=email_verified, primary=True)
     return user
 
 
-def member_complete(*, user: User, email_verified: bool) -> None:
-    """Give a member saved elsewhere (the admin's add form) what member_create gives."""
-    Profile.objects.get_or_create(
-        user=user, defaults={"other_name_visibility": _other_name_default({})}
-    )
+def member_complete(*, user: User, email_verified: bool, new: bool = False) -> None:
+    """Give a member saved elsewhere (the admin's add form) what member_create gives.
+
+    ``new``: the member was just added (with a profile the admin's form may have made), so
+    the default of who sees their other name is set as for anyone joining."""
+    profile, created = Profile.objects.get_or_create(user=user)
+    if created or new:
+        default = _other_name_default(profile)
+        if profile.other_name_visibility != default:
+            profile.other_name_visibility = default
+            profile.save(update_fields=["other_name_visibility"])
     EmailAddress.objects.get_or_create(
         user=user, email=user.email, defaults={"verified": email_verified, "primary": True}
     )
 
 
-def _other_name_default(profile: dict) -> str:
+def _other_name_default(profile: Profile) -> str:
     # Where the member appears under their nickname, the other name is their real name: no
     # one else sees it until they say so. (A nickname beside a shown real name is no secret.)
-    if Profile(**profile).shows_real_name:
+    if profile.shows_real_name:
         return Level.MEMBERS
     return Level.PRIVATE
 

@@ -226,6 +226,25 @@ def test_a_member_added_in_the_admin_of_a_nickname_site_keeps_their_real_name(db
     assert Profile.objects.get(user=user).other_name_visibility == Level.PRIVATE
 
 
+def test_a_member_the_operator_adds_with_a_profile_on_a_nickname_site_keeps_their_real_name(
+    as_user, moderator, settings
+):
+    settings.IDENTITY_POLICY = "nickname"
+    moderator.is_superuser = True
+    moderator.save(update_fields=["is_superuser"])
+    response = as_user(moderator).post(reverse("admin:accounts_user_add"), {
+        "email": "added@example.com", "password1": factories.PASSWORD,
+        "password2": factories.PASSWORD, "profile-TOTAL_FORMS": "1",
+        "profile-INITIAL_FORMS": "0", "profile-MIN_NUM_FORMS": "0",
+        "profile-MAX_NUM_FORMS": "1", "profile-0-real_name": "新井 さくら",
+        "profile-0-nickname": "saku", "profile-0-shown_name_choice": "real_name",
+        "_save": "Save",
+    })
+    assert response.status_code == 302, response.content.decode()
+    profile = Profile.objects.get(user__email="added@example.com")
+    assert (profile.real_name, profile.other_name_visibility) == ("新井 さくら", Level.PRIVATE)
+
+
 # --- who sees which field -----------------------------------------------------------------
 
 LEVELS_SEEN_BY = {
