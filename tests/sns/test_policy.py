@@ -1,10 +1,12 @@
 """The site policy: its page in both languages, the rules members accept at signup and again
 when they change, the admin that changes them, and the policy the site keeps cached."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -261,6 +263,17 @@ def test_switching_from_nicknames_to_a_choice_keeps_everyone_under_their_nicknam
     owner.refresh_from_db()
     assert owner.display_name == "kitefan"
     assert "Owner Person" not in _shown_to(member, owner)
+
+
+@pytest.mark.django_db
+def test_a_switch_made_in_the_environment_is_applied_by_a_command(settings, owner, member):
+    settings.IDENTITY_POLICY = "nickname"
+    out = io.StringIO()
+    call_command("identity_policy_changed", "--from", "real_name", stdout=out)
+    assert "2 profiles changed" in out.getvalue()
+    assert Profile.objects.get(user=owner).other_name_visibility == "private"
+    with pytest.raises(CommandError):
+        call_command("identity_policy_changed", "--from", "nickname")
 
 
 # --- changing the rules ---------------------------------------------------------------------
