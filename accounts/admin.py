@@ -66,7 +66,7 @@ class UserAdmin(StalesCachedParts, MemberApprovalMixin, MemberModerationMixin, B
         super().save_related(request, form, formsets, change)
         # A member added here gets the profile and the (verified: the operator typed it)
         # email record that members who joined by invitation have.
-        services.member_complete(user=form.instance, email_verified=True)
+        services.member_complete(user=form.instance, email_verified=True, new=not change)
 
     @admin.display(description=_("name"), ordering="profile__real_name")
     def shown_name(self, user):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sns import moderation
+from sns.text import without_controls
 
 REASON_MAX_LENGTH = 2000
 # The confirmation page lists at most this many of the members a step touches.
@@ -223,7 +224,8 @@ class MemberModerationMixin:
         return self._confirm(request, step, members, action=action)
 
     def _run(self, request, step: str, members) -> None:
-        reason = request.POST.get("reason", "").strip()[:REASON_MAX_LENGTH]
+        # Read past any form field: drop what sns.text drops from every form's text.
+        reason = without_controls(request.POST.get("reason", "")).strip()[:REASON_MAX_LENGTH]
         done = 0
         for member in members:
             try:

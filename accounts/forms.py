@@ -22,6 +22,13 @@ class IdentityFieldsMixin:
             self.fields["nickname"].widget.attrs["autocomplete"] = "nickname"
         if policy != "either":
             self.fields.pop("shown_name_choice", None)
+        if "other_name_visibility" in self.fields and policy != "either":
+            # "Other name" alone would not tell a member of a nickname site that it is their
+            # real name (and reading) they are about to show.
+            self.fields["other_name_visibility"].label = (
+                _("who sees my real name and its reading") if policy == "nickname"
+                else _("who sees my nickname")
+            )
 
     def check_identity(self, cleaned_data: dict) -> None:
         if identity_policy() != "either":

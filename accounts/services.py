@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from sns import cache, images, limits, notifications
 from sns.notifications import Kind, notify
-from sns.visibility import blocked_between
+from sns.visibility import Level, blocked_between
 
 from .models import Block, FriendRequest, Friendship, Introduction, Profile, User
 
@@ -32,17 +32,66 @@ def member_create(
     )
     user.set_password(password)
     user.save()
-    Profile.objects.create(user=user, **(profile or {}))
+    fields = profile or {}
+    made = Profile(user=user, **fields)
+    if "other_name_visibility" not in fields:
+        made.other_name_visibility = _other_name_default(made)
+    made.save()
     EmailAddress.objects.create(user=user, email=user.email, verified=email_verified, primary=True)
     return user
 
 
-def member_complete(*, user: User, email_verified: bool) -> None:
-    """Give a member saved elsewhere (the admin's add form) what member_create gives."""
-    Profile.objects.get_or_create(user=user)
+def member_complete(*, user: User, email_verified: bool, new: bool = False) -> None:
+    """Give a member saved elsewhere (the admin's add form) what member_create gives.
+
+    ``new``: the member was just added (with a profile the admin's form may have made), so
+    the default of who sees their other name is set as for anyone joining."""
+    profile, created = Profile.objects.get_or_create(user=user)
+    if created or new:
+        default = _other_name_default(profile)
+        if profile.other_name_visibility != default:
+            profile.other_name_visibility = default
+            profile.save(update_fields=["other_name_visibility"])
     EmailAddress.objects.get_or_create(
         user=user, email=user.email, defaults={"verified": email_verified, "primary": True}
     )
+
+
+def _other_name_default(profile: Profile) -> str:
+    # Where the member appears under their nickname, the other name is their real name: no
+    # one else sees it until they say so. (A nickname beside a shown real name is no secret.)
+    if profile.shows_real_name:
+        return Level.MEMBERS
+    return Level.PRIVATE
+
+
+@transaction.atomic
+def names_policy_switched(*, before: str, after: str) -> int:
+    """Keep every member's real name as private as it was when the site's identity policy
+    changes from ``before`` to ``after``; return how many profiles changed.
+
+    "Who sees my other name" speaks of the nickname while the real name is shown, of the
+    real name while the nickname is: a member whose real name was shown, on a site turning
+    to nicknames, gets "only me" (they may widen it); on a nickname site becoming one where
+    each member chooses, everyone keeps appearing under their nickname. Turning to real
+    names shows them: that is what the operator chose.
+    """
+    if before == after:
+        return 0
+    if after == "nickname":
+        real_name_shown = Q()
+        if before == "either":
+            real_name_shown = Q(shown_name_choice=Profile.NameChoice.REAL_NAME) & ~Q(real_name="")
+        elif before != "real_name":
+            return 0
+        return Profile.objects.filter(real_name_shown).exclude(
+            other_name_visibility=Level.PRIVATE
+        ).update(other_name_visibility=Level.PRIVATE)
+    if after == "either" and before == "nickname":
+        return Profile.objects.filter(shown_name_choice=Profile.NameChoice.REAL_NAME).update(
+            shown_name_choice=Profile.NameChoice.NICKNAME
+        )
+    return 0
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from sns import images, limits, notifications
 from sns.notifications import Kind, notify
+from sns.text import without_controls
 from sns.visibility import annotated_relation, can_see, relation_annotations
 
 from .models import MAX_PHOTOS, Comment, DiaryPreference, Entry, EntryPhoto
@@ -176,7 +177,8 @@ COMMENT_MAX_LENGTH = Comment._meta.get_field("body").max_length
 
 
 def _clean_comment_body(body: str) -> str:
-    body = (body or "").strip()
+    # The comment views hand the request's text straight here, past any form field.
+    body = without_controls(body or "").strip()
     if not body:
         raise ValidationError(_("Write something before posting a comment."), code="empty")
     if len(body) > COMMENT_MAX_LENGTH:

@@ -3,7 +3,9 @@ member's private feed of the events they attend or host.
 
 Times are written in UTC (``…Z``), so no VTIMEZONE is needed and every calendar app shows
 them in its own zone. The text of a field is escaped by ``icalendar`` (commas, semicolons,
-backslashes, newlines) and folded at 75 octets without splitting a UTF-8 character.
+backslashes, newlines) and folded at 75 octets without splitting a UTF-8 character; control
+characters, which RFC 5545 allows nowhere but a tab, are dropped first (``ical_text``), also
+from text stored before forms dropped them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from sns.text import render_markdown
+from sns.text import render_markdown, without_controls
 
 from .models import RSVP, Answer, CalendarFeed, Event, EventHost
 
@@ -63,8 +65,15 @@ def event_sequence(event: Event) -> int:
     return max(int((changed - event.created_at).total_seconds()), 0)
 
 
+def ical_text(text: str) -> str:
+    """``text`` as an iCalendar TEXT value may hold it: line breaks as LF, which ``icalendar``
+    escapes (a lone CR it would leave raw, ending the line), and no other control but tab."""
+    return without_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def event_location(event: Event) -> str:
-    return ", ".join(part for part in (event.venue, event.address) if part)
+    # One line: the form strips each field, a row stored otherwise may end in a line break.
+    return ", ".join(part.strip() for part in (event.venue, event.address) if part.strip())
 
 
 class _PlainText(HTMLParser):
@@ -125,18 +134,18 @@ def plain_text(markdown: str) -> str:
 
 def _vevent(event: Event, *, now: datetime) -> icalendar.Event:
     url = absolute_url(event.get_absolute_url())
-    description = plain_text(event.description)
+    description = ical_text(plain_text(event.description))
     vevent = icalendar.Event.new(
         uid=event_uid(event),
         stamp=now.astimezone(UTC),
         start=event.starts_at.astimezone(UTC),
         end=event.ends_at.astimezone(UTC),
-        summary=event.title,
+        summary=ical_text(event.title),
         description=f"{description}\n\n{url}" if description else url,
         url=url,
         sequence=event_sequence(event),
         status="CANCELLED" if event.is_cancelled else "CONFIRMED",
-        location=event_location(event) or None,
+        location=ical_text(event_location(event)) or None,
         created=event.created_at.astimezone(UTC),
         last_modified=max(
             t for t in (event.created_at, event.edited_at, event.cancelled_at) if t is not None
@@ -156,7 +165,7 @@ def calendar_build(
     now = now or timezone.now()
     calendar = icalendar.Calendar.new(prodid=PRODID, method="PUBLISH", uid=uid)
     if name:
-        calendar.calendar_name = name
+        calendar.calendar_name = ical_text(name)
         calendar.refresh_interval = FEED_REFRESH
         calendar.add("x-published-ttl", FEED_REFRESH)
     for event in events:

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from . import policy
 from .models import SitePolicy
 from .moderation import ModerationError
+from .text import without_controls
 
 REASON_MAX_LENGTH = 2000
 # The refusal's confirmation page lists at most this many members.
@@ -140,7 +141,8 @@ class MemberApprovalMixin:
                 "reason_max_length": REASON_MAX_LENGTH,
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             })
-        reason = request.POST.get("reason", "").strip()[:REASON_MAX_LENGTH]
+        # Read past any form field: drop what sns.text drops from every form's text.
+        reason = without_controls(request.POST.get("reason", "")).strip()[:REASON_MAX_LENGTH]
         done = 0
         for member in members:
             try:

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SnsConfig(AppConfig):
     name = "sns"
     verbose_name = _("Site")
+
+    def ready(self):
+        from .text import drop_controls_in_form_text
+
+        drop_controls_in_form_text()

@@ -21,6 +21,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .models import ModerationLog, SitePolicy
 from .moderation.log import log, require_moderator
@@ -169,6 +170,7 @@ def policy_save(*, policy: SitePolicy, by: User, ask_again: bool = True) -> Site
         if _normalised(getattr(policy, name)) != _normalised(getattr(before, name))
     ]
     rules_changed = bool({"rules_ja", "rules_en"} & set(changed))
+    renamed = _names_policy_switched(before, policy)
     if rules_changed and ask_again and has_rules(policy):
         policy.rules_changed_at = timezone.now()
     else:
@@ -179,9 +181,32 @@ def policy_save(*, policy: SitePolicy, by: User, ask_again: bool = True) -> Site
         reason = _("Changed: %(fields)s.") % {"fields": labels}
         if policy.rules_changed_at != before.rules_changed_at:
             reason += " " + _("Members are asked to accept the rules again.")
+        if renamed:
+            reason += " " + renamed
         log(action=Action.POLICY_CHANGED, by=by, reason=reason)
     _cache_refresh(policy)
     return policy
+
+
+def _names_policy_switched(before: SitePolicy, after: SitePolicy) -> str:
+    """Narrow what a change of the identity policy would show of members' real names
+    (``accounts.services.names_policy_switched``); what to log of it, or ""."""
+    from accounts.services import names_policy_switched
+
+    old = before.identity_policy or settings.IDENTITY_POLICY
+    new = after.identity_policy or settings.IDENTITY_POLICY
+    changed = names_policy_switched(before=old, after=new)
+    if not changed:
+        return ""
+    if new == "nickname":
+        return ngettext(
+            "%(count)d member's real name is now shown to them only.",
+            "%(count)d members' real names are now shown to them only.", changed,
+        ) % {"count": changed}
+    return ngettext(
+        "%(count)d member keeps appearing under their nickname.",
+        "%(count)d members keep appearing under their nicknames.", changed,
+    ) % {"count": changed}
 
 
 def _normalised(value):

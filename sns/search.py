@@ -304,11 +304,16 @@ def members(viewer, query: str) -> QuerySet:
     found = User.objects.filter(
         is_active=True, awaiting_approval=False, profile__search=matches(query)
     ).filter(visible_match)
+    # By the reading of the shown name; on a nickname site the readings (of the real names)
+    # may be hidden, and ordering by them would tell which of two comes first.
+    by_name = ["profile__real_name_kana", "profile__nickname"]
+    if _identity_policy() == "nickname":
+        by_name = ["profile__nickname"]
     return (
         without_hidden_people(found, "pk", viewer)
         .annotate(is_friend=Exists(Friendship.objects.filter(user=viewer, friend=OuterRef("pk"))))
         .select_related("profile")
-        .order_by("-is_friend", "profile__real_name_kana", "profile__nickname", "pk")
+        .order_by("-is_friend", *by_name, "pk")
     )
 
 

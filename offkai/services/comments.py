@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from sns import limits, notifications
 from sns.notifications import Kind, notify
+from sns.text import without_controls
 
 from ..models import Event, EventComment, EventHost
 from .audience import may_see
@@ -23,7 +24,8 @@ COMMENT_MAX_LENGTH = EventComment._meta.get_field("body").max_length
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").strip()
+    # The comment views hand the request's text straight here, past any form field.
+    body = without_controls(body or "").strip()
     if not body:
         raise ValidationError(_("Write something before posting a comment."), code="empty")
     if len(body) > COMMENT_MAX_LENGTH:

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django import template
 
-from sns.text import render_markdown
+from sns.text import render_markdown, without_controls, xml_chars
 
 register = template.Library()
 
@@ -11,6 +11,14 @@ register = template.Library()
 def markdown(text: str):
     """Render member-written Markdown, cleaned."""
     return render_markdown(text)
+
+
+@register.filter
+def xml_text(text) -> str:
+    """Text for an XML document (an SVG): without control characters and what XML 1.0 does
+    not allow, which a row stored before they were dropped on the way in may hold; a single
+    one makes the whole document unreadable. Autoescaping still applies."""
+    return xml_chars(without_controls(str(text)))
 
 
 @register.filter(expects_localtime=True)

@@ -1,11 +1,13 @@
 """The circle picture: a member's friends on a ring, lines between friends who know each other."""
 
 import xml.etree.ElementTree as ET
+from xml.dom import minidom
 
 import pytest
 from django.urls import reverse
 
 from accounts import circle
+from accounts.models import Profile
 from tests import factories
 from tests.html import assert_well_formed
 
@@ -48,6 +50,22 @@ def test_names_are_escaped(as_user, owner, member):
     body = as_user(member).get(reverse("accounts:circle_svg", args=[owner.pk])).content
     ET.fromstring(body)  # still well-formed XML
     assert b"<script>" not in body
+
+
+def test_names_stored_with_control_characters_still_make_valid_xml(as_user, owner, member):
+    """Names stored before control characters were dropped on the way in (sns.text): the
+    standalone picture must stay a valid XML document for the centre and for every friend,
+    by any strict parser, with the characters XML 1.0 does not allow left out."""
+    pasted = factories.member("x")
+    factories.befriend(owner, pasted)
+    Profile.objects.filter(user=pasted).update(real_name="Esc\x1b[1mape\x0bd \ufffeName\x7f")
+    Profile.objects.filter(user=owner).update(real_name="Owner\x08 Person\x0c")
+    body = as_user(member).get(reverse("accounts:circle_svg", args=[owner.pk])).content
+    root = ET.fromstring(body)
+    minidom.parseString(body)  # noqa: S318 - our own output, parsed to prove it valid
+    names = {t.text for t in root.iter(f"{SVG}text")}
+    assert names == {"Esc[1maped Name", "Owner Person"}
+    assert "Owner Person" in root.find(f"{SVG}title").text
 
 
 def test_readable_at_150_friends(owner, django_assert_max_num_queries):

@@ -173,6 +173,78 @@ def test_nickname_policy_lets_an_invitee_join_without_a_real_name(owner, client,
     assert user.profile.real_name == ""
 
 
+def test_on_a_nickname_site_a_newcomers_real_name_is_only_theirs(owner, member, client,
+                                                                  as_user, settings):
+    """The invitee's real name and reading start as "only me": nobody else, their inviter
+    (now a friend) included, sees or finds them by it; they may widen it themselves."""
+    settings.IDENTITY_POLICY = "nickname"
+    invitation = factories.invitation(owner)
+    response = client.post(invitation.get_absolute_url(), factories.signup_data(
+        invitation.email, real_name="新井 さくら", real_name_kana="あらい さくら", nickname="saku"
+    ))
+    assert response.status_code == 302
+    newcomer = User.objects.get(email=invitation.email)
+    assert newcomer.profile.other_name_visibility == Level.PRIVATE
+    for viewer in (owner, member):
+        body = as_user(viewer).get(profile_url(newcomer)).content.decode()
+        assert "saku" in body
+        assert "新井" not in body and "あらい" not in body
+        link = f'href="{profile_url(newcomer)}"'
+        search = reverse("search")
+        assert link in as_user(viewer).get(search, {"q": "saku"}).content.decode()
+        assert link not in as_user(viewer).get(search, {"q": "新井"}).content.decode()
+        assert link not in as_user(viewer).get(search, {"q": "あらい"}).content.decode()
+    own = as_user(newcomer).get(profile_url(newcomer)).content.decode()
+    assert "新井 さくら" in own
+
+
+@pytest.mark.parametrize(("policy", "label"), [
+    ("nickname", "who sees my real name and its reading"),
+    ("real_name", "who sees my nickname"),
+    ("either", "who sees my other name"),
+])
+def test_the_edit_form_says_which_name_the_setting_is_about(owner, as_user, settings, policy,
+                                                            label):
+    settings.IDENTITY_POLICY = policy
+    body = as_user(owner).get(EDIT).content.decode()
+    assert re.search(rf'<label for="id_other_name_visibility">{label}', body, re.IGNORECASE)
+
+
+def test_a_member_who_chooses_their_nickname_keeps_their_real_name_to_themselves(db, settings):
+    settings.IDENTITY_POLICY = "either"
+    by_nickname = factories.member("新井 さくら", shown_name_choice=Profile.NameChoice.NICKNAME)
+    by_real_name = factories.member("山田 花子")
+    assert by_nickname.profile.other_name_visibility == Level.PRIVATE
+    # Their other name is the nickname, shown as before.
+    assert by_real_name.profile.other_name_visibility == Level.MEMBERS
+
+
+def test_a_member_added_in_the_admin_of_a_nickname_site_keeps_their_real_name(db, settings):
+    settings.IDENTITY_POLICY = "nickname"
+    user = User.objects.create(email="added@example.com")
+    services.member_complete(user=user, email_verified=True)
+    assert Profile.objects.get(user=user).other_name_visibility == Level.PRIVATE
+
+
+def test_a_member_the_operator_adds_with_a_profile_on_a_nickname_site_keeps_their_real_name(
+    as_user, moderator, settings
+):
+    settings.IDENTITY_POLICY = "nickname"
+    moderator.is_superuser = True
+    moderator.save(update_fields=["is_superuser"])
+    response = as_user(moderator).post(reverse("admin:accounts_user_add"), {
+        "email": "added@example.com", "password1": factories.PASSWORD,
+        "password2": factories.PASSWORD, "profile-TOTAL_FORMS": "1",
+        "profile-INITIAL_FORMS": "0", "profile-MIN_NUM_FORMS": "0",
+        "profile-MAX_NUM_FORMS": "1", "profile-0-real_name": "新井 さくら",
+        "profile-0-nickname": "saku", "profile-0-shown_name_choice": "real_name",
+        "_save": "Save",
+    })
+    assert response.status_code == 302, response.content.decode()
+    profile = Profile.objects.get(user__email="added@example.com")
+    assert (profile.real_name, profile.other_name_visibility) == ("新井 さくら", Level.PRIVATE)
+
+
 # --- who sees which field -----------------------------------------------------------------
 
 LEVELS_SEEN_BY = {

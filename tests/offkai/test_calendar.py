@@ -17,7 +17,7 @@ from offkai.models import Answer, CalendarFeed, Event
 from tests import factories
 from tests.communities import builders as community_builders
 from tests.html import assert_well_formed
-from tests.offkai import builders
+from tests.offkai import builders, strict_ics
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,7 @@ def feed_url(token: str) -> str:
 def parse(response) -> icalendar.Calendar:
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    strict_ics.validate(response.content)
     return icalendar.Calendar.from_ical(response.content)
 
 
@@ -105,6 +106,59 @@ def test_japanese_text_commas_semicolons_and_newlines_are_escaped(as_user, owner
     description = vevent["DESCRIPTION"]
     assert description.startswith("一行目\n二行目\n\n- 乾杯\n- 自己紹介\n\n地図 (https://example.com/map)")
     assert "<" not in description
+
+
+# Stored before control characters were dropped on the way in (sns.text), as a terminal or
+# a PDF pastes them: the writer must still make a calendar every parser reads.
+STORED_WITH_CONTROLS = {
+    "title": "Spring\x0b meetup\x1b[31m, 花見",
+    "venue": "Cafe\x0c Tsunagari\r",
+    "address": "1-2-3\x7f Shibuya; Tokyo",
+    "description": "Bring\x07 snacks.\r\nAnd\ttea;\x1b, please.\r" + "、長い説明文\x08" * 30,
+}
+
+
+def _stored_with_controls(event) -> Event:
+    Event.objects.filter(pk=event.pk).update(**STORED_WITH_CONTROLS)
+    event.refresh_from_db()
+    return event
+
+
+def test_an_ics_of_text_with_control_characters_reads_strictly(as_user, owner):
+    event = _stored_with_controls(builders.event(owner))
+    response = as_user(owner).get(ics_url(event))
+    properties = dict(strict_ics.validate(response.content))
+    assert strict_ics.unescape(properties["SUMMARY"]) == "Spring meetup[31m, 花見"
+    assert strict_ics.unescape(properties["LOCATION"]) == "Cafe Tsunagari, 1-2-3 Shibuya; Tokyo"
+    description = strict_ics.unescape(properties["DESCRIPTION"])
+    assert description.startswith("Bring snacks.\nAnd tea;, please.")  # Markdown: tab → space
+    assert "、長い説明文" * 30 in description
+    assert parse(response).events[0]["SUMMARY"] == "Spring meetup[31m, 花見"
+
+
+def test_every_attendees_feed_reads_strictly_with_such_an_event(client, owner, friend):
+    event = _stored_with_controls(builders.event(owner, title="x"))
+    builders.answer(event, friend)
+    builders.event(friend, title="Plain; one, too")
+    for member in (owner, friend):
+        body = client.get(feed_url(calendar.calendar_feed_for(member).token)).content
+        summaries = [v for name, v in strict_ics.validate(body) if name == "SUMMARY"]
+        assert "Spring meetup[31m\\, 花見" in summaries
+
+
+def test_the_strict_reader_refuses_what_it_should():
+    good = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:a\\, b\r\n" \
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    strict_ics.validate(good)
+    for bad in (
+        good.replace(b"a\\, b", b"a\x1b b"),  # a control character
+        good.replace(b"a\\, b", b"a, b"),  # a bare comma in TEXT
+        good.replace(b"a\\, b", b"a\rb"),  # a bare CR
+        good.replace(b"a\\, b", "é".encode() * 40),  # a line past 75 octets
+        good.replace(b"END:VEVENT\r\n", b""),  # unbalanced
+    ):
+        with pytest.raises(strict_ics.Invalid):
+            strict_ics.validate(bad)
 
 
 def test_a_cancelled_event_says_so_with_a_higher_sequence(as_user, owner, friend):

@@ -277,6 +277,17 @@ def test_refusing_from_the_queue_asks_for_a_reason(as_user, newcomer, moderator)
 
 
 @pytest.mark.django_db
+def test_a_refusal_reason_is_stored_without_control_characters(as_user, newcomer, moderator):
+    as_user(moderator).post(MEMBERS, {
+        "action": "refuse_members", "_selected_action": [newcomer.pk], "confirm": "yes",
+        "reason": "Unknown\x1b[0m to\x0b everyone",
+    })
+    assert ModerationLog.objects.get(action=Action.MEMBER_REFUSED).reason == (
+        "Unknown[0m to everyone"
+    )
+
+
+@pytest.mark.django_db
 def test_the_policy_admin_links_to_the_queue(as_user, newcomer, moderator, approval_on):
     moderator.is_superuser = True
     moderator.save(update_fields=["is_superuser"])

@@ -1,10 +1,12 @@
 """The site policy: its page in both languages, the rules members accept at signup and again
 when they change, the admin that changes them, and the policy the site keeps cached."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -210,6 +212,68 @@ def test_the_identity_policy_from_admin_decides_the_signup_fields(client, operat
     )
     assert response.status_code == 200
     assert "This field is required." in response.content.decode()
+
+
+def _shown_to(viewer, member) -> str:
+    from tests.conftest import client_for
+
+    return client_for(viewer).get(reverse("accounts:profile", args=[member.pk])).content.decode()
+
+
+@pytest.mark.django_db
+def test_switching_to_nicknames_keeps_real_names_to_their_owners(settings, operator, owner,
+                                                                  member):
+    """On a real-name site "who sees my other name" was about the nickname: once the site
+    turns to nicknames it would be about the real name, so it becomes "only me" (each member
+    may widen it again); it is logged."""
+    settings.IDENTITY_POLICY = "real_name"
+    Profile.objects.filter(user=owner).update(nickname="kitefan")
+    write_policy(operator, identity_policy=SitePolicy.Identity.NICKNAME)
+    owner.profile.refresh_from_db()
+    assert owner.profile.other_name_visibility == "private"
+    body = _shown_to(member, owner)
+    assert "kitefan" in body and "Owner Person" not in body
+    assert "Owner Person" in _shown_to(owner, owner)
+    assert "real name" in ModerationLog.objects.get().reason
+
+
+@pytest.mark.django_db
+def test_switching_to_nicknames_keeps_what_a_member_of_a_choosing_site_set(settings, operator,
+                                                                           owner, friend):
+    """Where each member chose, one who appeared under their nickname set who sees their real
+    name themselves: that stays; one who appeared under their real name gets "only me"."""
+    settings.IDENTITY_POLICY = "either"
+    Profile.objects.filter(user=owner).update(
+        shown_name_choice=Profile.NameChoice.NICKNAME, other_name_visibility="friends"
+    )
+    write_policy(operator, identity_policy=SitePolicy.Identity.NICKNAME)
+    assert Profile.objects.get(user=owner).other_name_visibility == "friends"
+    assert Profile.objects.get(user=friend).other_name_visibility == "private"
+
+
+@pytest.mark.django_db
+def test_switching_from_nicknames_to_a_choice_keeps_everyone_under_their_nickname(
+    settings, operator, owner, member
+):
+    """On a nickname site nobody chose; letting members choose must not put their real names
+    up in their place: each keeps their nickname until they choose otherwise."""
+    settings.IDENTITY_POLICY = "nickname"
+    Profile.objects.filter(user=owner).update(nickname="kitefan", other_name_visibility="private")
+    write_policy(operator, identity_policy=SitePolicy.Identity.EITHER)
+    owner.refresh_from_db()
+    assert owner.display_name == "kitefan"
+    assert "Owner Person" not in _shown_to(member, owner)
+
+
+@pytest.mark.django_db
+def test_a_switch_made_in_the_environment_is_applied_by_a_command(settings, owner, member):
+    settings.IDENTITY_POLICY = "nickname"
+    out = io.StringIO()
+    call_command("identity_policy_changed", "--from", "real_name", stdout=out)
+    assert "2 profiles changed" in out.getvalue()
+    assert Profile.objects.get(user=owner).other_name_visibility == "private"
+    with pytest.raises(CommandError):
+        call_command("identity_policy_changed", "--from", "nickname")
 
 
 # --- changing the rules ---------------------------------------------------------------------

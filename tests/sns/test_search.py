@@ -173,6 +173,17 @@ def test_on_a_nickname_site_real_names_stay_hidden(owner, member, settings):
     assert [u.pk for u in found("members", member, "はな")] == [owner.pk]
 
 
+def test_on_a_nickname_site_hidden_readings_do_not_order_the_results(owner, member, fof,
+                                                                     settings):
+    """The order is by the shown name: by the readings, it would tell which of two members'
+    hidden real names comes first."""
+    settings.IDENTITY_POLICY = "nickname"
+    for person, nickname, kana in ((member, "はな B", "あ"), (fof, "はな A", "ん")):
+        _profile(person, nickname=nickname, real_name_kana=kana,
+                 other_name_visibility=Level.PRIVATE)
+    assert [u.pk for u in found("members", owner, "はな")] == [fof.pk, member.pk]
+
+
 def test_blocked_and_departed_members_are_not_found(owner, blocked, member):
     _profile(blocked, real_name="山田 太郎")
     _profile(member, real_name="山田 次郎")
