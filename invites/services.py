@@ -15,6 +15,7 @@ from sns import limits, policy
 from sns.models import SitePolicy
 from sns.notifications import Kind, notify
 
+from . import selectors
 from .models import Invitation, default_expiry, new_token
 from .tasks import send_invitation_email
 
@@ -39,12 +40,11 @@ def _check_quota(inviter: User) -> None:
     # Lock the inviter, since two invitations sent at once must not both take the
     # last slot of the quota.
     inviter = User.objects.select_for_update().get(pk=inviter.pk)
-    if not inviter.may_invite:
-        # Taken away by sns.moderation when too many of their invitees were suspended.
-        raise InvitationError(_(
-            "You cannot invite anyone at the moment: members you invited were suspended too "
-            "often. A moderator can give you back the right to invite."
-        ))
+    refusal = selectors.invite_refusal(inviter)
+    if refusal is not None:
+        # A quota of 0 is "no invitations left" to callers that word it themselves (offkai).
+        no_quota = inviter.effective_invite_quota == 0
+        raise (QuotaExhausted if no_quota else InvitationError)(refusal)
     quota = inviter.effective_invite_quota
     if quota is not None and inviter.invitations_sent.counting_against_quota().count() >= quota:
         raise QuotaExhausted(_("You have no invitations left."))

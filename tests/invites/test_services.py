@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from invites import services
 from invites.models import Invitation, State, invite_tree
+from sns import moderation
 from tests import factories
 
 
@@ -172,6 +173,23 @@ def test_inviting_an_existing_member_is_refused(owner, member):
 def test_the_site_cannot_invite_an_existing_member_either(member):
     with pytest.raises(services.InvitationError):
         factories.invitation(None, "member@example.com")
+
+
+def test_a_suspended_member_cannot_invite(owner, moderator):
+    # The admin's add form can still name them as the inviter.
+    moderation.member_suspend(member=owner, by=moderator, reason="Spam")
+    owner.refresh_from_db()
+    with pytest.raises(services.InvitationError, match="suspended"):
+        factories.invitation(owner, "guest@example.com")
+    assert not Invitation.objects.exists()
+
+
+def test_a_member_awaiting_approval_cannot_invite(owner):
+    owner.awaiting_approval = True
+    owner.save(update_fields=["awaiting_approval"])
+    with pytest.raises(services.InvitationError, match="approved your membership"):
+        factories.invitation(owner, "guest@example.com")
+    assert not Invitation.objects.exists()
 
 
 def test_the_address_is_stored_normalized(owner):

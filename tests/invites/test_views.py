@@ -127,6 +127,61 @@ def test_quota_exhausted_message(owner, as_user, settings):
     assert Invitation.objects.count() == 2
 
 
+# Each reason a member may not invite at all, set up on ``owner``; what the page says in
+# English and in Japanese instead of the form and of the invitations left.
+def _right_taken_away(owner, settings):
+    owner.may_invite = False
+    owner.save(update_fields=["may_invite"])
+
+
+def _operator_quota_zero(owner, settings):
+    owner.invite_quota = 0
+    owner.save(update_fields=["invite_quota"])
+
+
+def _only_staff_invite(owner, settings):
+    settings.INVITE_QUOTA = 0
+
+
+CANNOT_INVITE = [
+    pytest.param(_right_taken_away, "members you invited were suspended too often",
+                 "あなたが招待した人の利用停止が多すぎました", id="right_taken_away"),
+    pytest.param(_operator_quota_zero, "operator has not given you any invitations.",
+                 "サイト運営者からあなたに招待枠が割り当てられていません。",
+                 id="operator_quota_zero"),
+    pytest.param(_only_staff_invite,
+                 "On this site only the operator and moderators send invitations.",
+                 "このサイトでは、招待を送れるのは運営者とモデレーターだけです。",
+                 id="only_staff_invite"),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize(("standing", "english", "japanese"), CANNOT_INVITE)
+def test_a_member_who_may_not_invite_is_told_why_instead_of_the_form(
+    owner, as_user, settings, standing, english, japanese, language
+):
+    owner.language = language
+    owner.save(update_fields=["language"])
+    factories.invitation(owner, "earlier@example.com", send=False)
+    standing(owner, settings)
+    client = as_user(owner)
+    body = client.get(MINE).content.decode()
+    assert (english if language == "en" else japanese) in body
+    assert 'name="email"' not in body
+    assert "You can invite" not in body and "招待できます" not in body
+    assert "earlier@example.com" in body  # their invitations are still listed
+    # Home says it too, not "1 more".
+    home = client.get("/").content.decode()
+    assert (english if language == "en" else japanese) in home
+    assert "You can invite" not in home and "招待できます" not in home
+    # A post from a page loaded earlier is refused with the same reason.
+    response = client.post(MINE, {"email": "guest@example.com"})
+    assert response.status_code == 200
+    assert (english if language == "en" else japanese) in response.content.decode()
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["earlier@example.com"]
+
+
 def test_revoking_gives_the_slot_back_on_the_page(owner, as_user, settings):
     settings.INVITE_QUOTA = 1
     invitation = factories.invitation(owner)
