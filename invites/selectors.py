@@ -37,6 +37,12 @@ def invite_refusal(member: User) -> str | None:
     return None
 
 
+def address_taken(email: str) -> bool:
+    """Whether a member (also a suspended one) has ``email``. Tell only the operator: to a
+    member it would say who is on the site."""
+    return User.objects.filter(email__iexact=email).exists()
+
+
 def invitations_left(member: User, *, used: int | None = None) -> int | None:
     """How many more people ``member`` may invite now (None: no limit), as the invite page
     says; ``used`` is their invitations counting against the quota, when already counted."""

@@ -205,3 +205,24 @@ def test_quota_holds_when_an_expired_invitation_is_revived_while_new_ones_are_se
     assert all(isinstance(e, services.QuotaExhausted) for e in failures(results))
     assert successes(results)
     assert owner.invitations_sent.counting_against_quota().count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_members_address_delivered_many_times_at_once_tells_them_once(owner, member):
+    # Invitations and resends to a member's address whose mail tasks run at the same time.
+    from invites.tasks import send_invitation_email
+    from sns.models import Notification
+    from sns.notifications import Kind
+
+    invitation = services.invitation_create(
+        inviter=owner, email="member@example.com", send=False
+    )
+
+    results = run_at_once(THREADS, lambda i: send_invitation_email.call(
+        invitation_id=invitation.pk, token=invitation.token
+    ))
+
+    assert not failures(results)
+    assert Notification.objects.filter(
+        recipient=member, actor=owner, kind=Kind.MEMBER_INVITED
+    ).count() == 1

@@ -97,11 +97,30 @@ def test_an_invalid_address_is_shown_as_a_form_error(owner, as_user):
     assert Invitation.objects.count() == 0
 
 
-def test_inviting_a_member_is_shown_as_a_form_error(owner, member, as_user):
-    response = as_user(owner).post(MINE, {"email": "member@example.com"})
-    assert response.status_code == 200
-    assert "This person is already a member." in response.content.decode()
-    assert Invitation.objects.count() == 0
+def test_inviting_a_members_address_is_answered_as_for_anyone(
+    owner, member, as_user, outbox, django_capture_on_commit_callbacks
+):
+    """Nothing tells the inviter whether the address is on the site: the same redirect and
+    message, the same slot taken, the same row in their list (pending, then expired)."""
+    client = as_user(owner)
+    for address, left in [("stranger@example.com", 4), ("member@example.com", 3)]:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(MINE, {"email": address, "message": "Join us!"})
+        assert (response.status_code, response.url) == (302, MINE)
+        body = client.get(MINE).content.decode()
+        assert f"Your invitation to {address} is on its way." in body
+        assert f"You can invite {left} more people." in body
+
+    def row(address: str) -> str:
+        found = re.search(rf'<li class="invitation [^"]*">\s*<div>\s*<strong>{address}</strong>'
+                          r".*?</li>", body, re.S)
+        # The same but for the address, the ids in the buttons' links and the times.
+        return re.sub(r"\d+", "N", found.group(0).replace(address, "ADDRESS"))
+
+    assert row("member@example.com") == row("stranger@example.com")
+    assert "badge-pending" in row("member@example.com")
+    # The stranger got the link; the member no invitation mail (they are told in the app).
+    assert [m.to for m in outbox] == [["stranger@example.com"]]
 
 
 def test_inviting_an_address_twice_is_shown_as_a_form_error(owner, as_user):
