@@ -286,6 +286,14 @@ def test_a_host_with_no_invitations_left_is_told_so(as_user, owner, past):
     assert guest.invitation is None
 
 
+def test_a_host_who_lost_the_right_to_invite_is_told_why(as_user, owner, past):
+    owner.may_invite = False
+    owner.save(update_fields=["may_invite"])
+    body = as_user(owner).get(url("attendance", past)).content.decode()
+    assert "members you invited were suspended too often" in body
+    assert "You can invite" not in body
+
+
 def test_the_invitation_comes_from_the_host_who_invites(owner, friend):
     event = builders.event(owner, days=-1, co_hosts=[friend])
     guest = attendance.guest_add(event=event, by=owner, name="Sato", email="sato@example.com")
