@@ -34,7 +34,9 @@ class InvitationNotUsable(InvitationError):
     pass
 
 
-def _check_quota(inviter: User) -> None:
+def _check_quota(inviter: User, *, takes_slot: bool = True) -> None:
+    """Refuse an inviter who may not invite at all, and, when the invitation ``takes_slot``,
+    one with no invitations left."""
     # Lock the inviter, since two invitations sent at once must not both take the
     # last slot of the quota.
     inviter = User.objects.select_for_update().get(pk=inviter.pk)
@@ -43,6 +45,8 @@ def _check_quota(inviter: User) -> None:
         # A quota of 0 is "no invitations left" to callers that word it themselves (offkai).
         no_quota = inviter.effective_invite_quota == 0
         raise (QuotaExhausted if no_quota else InvitationError)(refusal)
+    if not takes_slot:
+        return
     quota = inviter.effective_invite_quota
     if quota is not None and inviter.invitations_sent.counting_against_quota().count() >= quota:
         raise QuotaExhausted(_("You have no invitations left."))
@@ -93,9 +97,10 @@ def invitation_resend(*, invitation: Invitation, by: User | None = None) -> Invi
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise InvitationNotUsable(_("This invitation can no longer be resent."))
-    if not invitation.is_pending and invitation.inviter_id is not None:
-        # An expired invitation gave its slot back; reviving it takes a slot again.
-        _check_quota(invitation.inviter)
+    if invitation.inviter_id is not None:
+        # A fresh link is a new invitation: not for an inviter who may no longer invite. A
+        # pending one keeps its slot; an expired one gave it back, and reviving it takes one.
+        _check_quota(invitation.inviter, takes_slot=not invitation.is_pending)
     invitation.token = new_token()
     invitation.expires_at = default_expiry()
     invitation.sent_at = timezone.now()

@@ -201,6 +201,25 @@ def test_a_member_who_may_not_invite_is_told_why_instead_of_the_form(
     assert list(Invitation.objects.values_list("email", flat=True)) == ["earlier@example.com"]
 
 
+@pytest.mark.parametrize(("standing", "english", "japanese"), CANNOT_INVITE)
+def test_a_member_who_may_not_invite_cannot_resend_either(
+    owner, as_user, settings, outbox, standing, english, japanese
+):
+    # A fresh link would be a new invitation; revoking stays possible.
+    pending = factories.invitation(owner, "pending@example.com", send=False)
+    token = pending.token
+    standing(owner, settings)
+    client = as_user(owner)
+    body = client.get(MINE).content.decode()
+    assert reverse("invites:resend", args=[pending.pk]) not in body
+    assert reverse("invites:revoke", args=[pending.pk]) in body
+    response = client.post(reverse("invites:resend", args=[pending.pk]), follow=True)
+    assert english in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.token == token
+    assert outbox == []
+
+
 def test_revoking_gives_the_slot_back_on_the_page(owner, as_user, settings):
     settings.INVITE_QUOTA = 1
     invitation = factories.invitation(owner)
