@@ -94,13 +94,17 @@ def invitation_resend(*, invitation: Invitation, by: User | None = None) -> Invi
     sender = by if by is not None else invitation.inviter
     if sender is not None:
         limits.take(sender, limits.INVITATIONS)
+    if invitation.inviter_id is not None:
+        # A fresh link is a new invitation: not for an inviter who may no longer invite.
+        # Their row is locked before the invitation's, in the order a suspension takes them
+        # (the member, then their invitations), so that the two never deadlock.
+        _check_quota(invitation.inviter, takes_slot=False)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise InvitationNotUsable(_("This invitation can no longer be resent."))
-    if invitation.inviter_id is not None:
-        # A fresh link is a new invitation: not for an inviter who may no longer invite. A
-        # pending one keeps its slot; an expired one gave it back, and reviving it takes one.
-        _check_quota(invitation.inviter, takes_slot=not invitation.is_pending)
+    if not invitation.is_pending and invitation.inviter_id is not None:
+        # An expired invitation gave its slot back; reviving it takes a slot again.
+        _check_quota(invitation.inviter)
     invitation.token = new_token()
     invitation.expires_at = default_expiry()
     invitation.sent_at = timezone.now()
