@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 
 from sns import limits
 
-from . import services
+from . import selectors, services
 from .models import Invitation, State
 
 
@@ -46,6 +46,10 @@ class InvitationAddForm(forms.ModelForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
+        if selectors.address_taken(cleaned["email"]):
+            # The operator may know who is a member (a member inviting the address would be
+            # answered as for anyone, and the member told in the app).
+            raise forms.ValidationError(_("This person is already a member."))
         try:
             # The admin's add view runs in one transaction, so this row commits with it.
             self.created = services.invitation_create(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -12,9 +13,11 @@ from django.utils.translation import gettext as _
 from accounts import services as accounts_services
 from accounts.models import User
 from sns import limits, policy
-from sns.models import SitePolicy
+from sns.models import Notification, SitePolicy
 from sns.notifications import Kind, notify
+from sns.visibility import Relation, relation_between
 
+from . import selectors
 from .models import Invitation, default_expiry, new_token
 from .tasks import send_invitation_email
 
@@ -31,20 +34,19 @@ class InvitationNotUsable(InvitationError):
     pass
 
 
-def _email_taken(email: str) -> bool:
-    return User.objects.filter(email__iexact=email).exists()
-
-
-def _check_quota(inviter: User) -> None:
+def _check_quota(inviter: User, *, takes_slot: bool = True) -> None:
+    """Refuse an inviter who may not invite at all, and, when the invitation ``takes_slot``,
+    one with no invitations left."""
     # Lock the inviter, since two invitations sent at once must not both take the
     # last slot of the quota.
     inviter = User.objects.select_for_update().get(pk=inviter.pk)
-    if not inviter.may_invite:
-        # Taken away by sns.moderation when too many of their invitees were suspended.
-        raise InvitationError(_(
-            "You cannot invite anyone at the moment: members you invited were suspended too "
-            "often. A moderator can give you back the right to invite."
-        ))
+    refusal = selectors.invite_refusal(inviter)
+    if refusal is not None:
+        # A quota of 0 is "no invitations left" to callers that word it themselves (offkai).
+        no_quota = inviter.effective_invite_quota == 0
+        raise (QuotaExhausted if no_quota else InvitationError)(refusal)
+    if not takes_slot:
+        return
     quota = inviter.effective_invite_quota
     if quota is not None and inviter.invitations_sent.counting_against_quota().count() >= quota:
         raise QuotaExhausted(_("You have no invitations left."))
@@ -63,7 +65,11 @@ def invitation_create(
         _check_quota(inviter)
         if send:
             limits.take(inviter, limits.INVITATIONS)
-    if _email_taken(email):
+    elif selectors.address_taken(email):
+        # Only the site (the operator) hears that the address is a member's. A member's
+        # invitation goes on as any other, the same answer, quota and work here, so that no
+        # member can test who is on the site; the mail task tells the member instead
+        # (member_invited_notify).
         raise InvitationError(_("This person is already a member."))
     if Invitation.objects.pending().filter(email__iexact=email).filter(
         Q(inviter=inviter) if inviter else Q(inviter__isnull=True)
@@ -88,6 +94,11 @@ def invitation_resend(*, invitation: Invitation, by: User | None = None) -> Invi
     sender = by if by is not None else invitation.inviter
     if sender is not None:
         limits.take(sender, limits.INVITATIONS)
+    if invitation.inviter_id is not None:
+        # A fresh link is a new invitation: not for an inviter who may no longer invite.
+        # Their row is locked before the invitation's, in the order a suspension takes them
+        # (the member, then their invitations), so that the two never deadlock.
+        _check_quota(invitation.inviter, takes_slot=False)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at or invitation.revoked_at:
         raise InvitationNotUsable(_("This invitation can no longer be resent."))
@@ -151,7 +162,7 @@ def invitation_redeem(*, token: str, signup: Signup) -> User:
     if not policy.email_domain_allowed(email, site_policy):
         # Signing up with another address than the invited one must not get round the rule.
         raise InvitationError(policy.domain_refusal(site_policy))
-    if _email_taken(email):
+    if selectors.address_taken(email):
         raise InvitationError(_("An account with this email address already exists."))
     try:
         user = accounts_services.member_create(
@@ -178,6 +189,38 @@ def invitation_redeem(*, token: str, signup: Signup) -> User:
         accounts_services.friendship_create(a=invitation.inviter, b=user)
         notify(recipient=invitation.inviter, kind=Kind.INVITEE_JOINED, target=user)
     return user
+
+
+# One "wanted to invite you" per inviter and member in this time, however often the inviter
+# invites, revokes and resends to the member's address.
+MEMBER_INVITED_NOTICE_EVERY = timedelta(days=30)
+
+
+@transaction.atomic
+def member_invited_notify(*, invitation: Invitation, member: User) -> Notification | None:
+    """Tell ``member``, whose address ``invitation`` went to, that its inviter wanted to
+    invite them (the notification offers a friend request). Called instead of mailing the
+    invitation; returns the notification, or None when there is nothing to tell: an
+    inviter who is the site or cannot use it any more, a member who cannot, a block either
+    way, friends already, or one told within ``MEMBER_INVITED_NOTICE_EVERY``."""
+    if invitation.inviter_id is None:
+        return None
+    # Lock the pair, since two invitations or resends delivered at once must make one
+    # notification (the same locks as a friend request between them).
+    locked = accounts_services.lock_pair(invitation.inviter, member)
+    inviter, member = locked.get(invitation.inviter_id), locked.get(member.pk)
+    if inviter is None or member is None or inviter.pk == member.pk:
+        return None
+    if not (inviter.is_active and member.is_active) or inviter.awaiting_approval:
+        return None
+    if relation_between(member, inviter) in (Relation.BLOCKED, Relation.FRIEND):
+        return None
+    if Notification.objects.filter(
+        recipient=member, actor=inviter, kind=Kind.MEMBER_INVITED,
+        created_at__gte=timezone.now() - MEMBER_INVITED_NOTICE_EVERY,
+    ).exists():
+        return None
+    return notify(recipient=member, kind=Kind.MEMBER_INVITED, actor=inviter)
 
 
 def _send_after_commit(invitation: Invitation) -> None:

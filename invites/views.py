@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sns import limits, policy
 
-from . import services
+from . import selectors, services
 from .forms import InvitationForm, SignupForm
 from .models import Invitation
 
@@ -19,8 +19,11 @@ from .models import Invitation
 @require_http_methods(["GET", "POST"])
 def my_invitations(request):
     user = request.user
+    # Said instead of the form (and the invitations left) when the member may not invite at
+    # all; a POST from a page loaded earlier meets the same answer (the service checks too).
+    refusal = selectors.invite_refusal(user)
     form = InvitationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and refusal is None and form.is_valid():
         try:
             invitation = services.invitation_create(
                 inviter=user, email=form.cleaned_data["email"],
@@ -36,13 +39,11 @@ def my_invitations(request):
             return redirect("invites:mine")
     invitations = user.invitations_sent.select_related("accepted_user__profile")
     page = Paginator(invitations, 25).get_page(request.GET.get("page"))
-    quota = user.effective_invite_quota
-    used = user.invitations_sent.counting_against_quota().count()
     return render(request, "invites/mine.html", {
         "form": form,
         "page": page,
-        "quota": quota,
-        "left": None if quota is None else max(quota - used, 0),
+        "refusal": refusal,
+        "left": None if refusal else selectors.invitations_left(user),
     })
 
 

@@ -103,6 +103,7 @@ class Notification(models.Model):
         EVENT_REMINDER = "event_reminder", _("Off-kai tomorrow")
         EVENT_COMMENT = "event_comment", _("Comment on an off-kai you take part in")
         INVITEE_JOINED = "invitee_joined", _("Someone you invited joined")
+        MEMBER_INVITED = "member_invited", _("A member wanted to invite you")
         MODERATION_WARNING = "moderation_warning", _("A warning from the moderators")
         INVITEE_WARNED = "invitee_warned", _("Someone you invited was warned")
         INVITEE_SUSPENDED = "invitee_suspended", _("Someone you invited was suspended")

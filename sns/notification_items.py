@@ -19,7 +19,7 @@ from .models import Notification
 from .visibility import Relation, relations_to
 
 if TYPE_CHECKING:
-    from accounts.models import ShownProfile
+    from accounts.models import ShownProfile, User
 
 Kind = Notification.Kind
 
@@ -63,6 +63,10 @@ _PLAIN = {
     Kind.EVENT_REMINDER: lambda: _("An off-kai you attend is tomorrow"),
     Kind.EVENT_COMMENT: lambda: _("%(actor)s commented on an off-kai"),
     Kind.INVITEE_JOINED: lambda: _("%(person)s, whom you invited, joined the site"),
+    Kind.MEMBER_INVITED: lambda: _(
+        "%(actor)s wanted to invite you to the site, where you already are. Add them as a "
+        "friend?"
+    ),
     Kind.MODERATION_WARNING: lambda: _(
         "The moderators sent you a warning. Please read the site's rules again."
     ),
@@ -91,6 +95,8 @@ class Item:
     text: str
     url: str | None  # where it leads; None when what it is about is gone or hidden
     actor_shown: ShownProfile | None
+    # The member a button on the item sends a friend request to (None: no button).
+    befriend: User | None = None
 
     @property
     def unread(self) -> bool:
@@ -216,4 +222,15 @@ def _describe(viewer, notification: Notification, relations: dict) -> Item:
     sentence = _WITH_TITLE.get(kind) if title else None
     sentence = sentence or _PLAIN.get(kind)
     text = sentence() % values if sentence else notification.get_kind_display()
-    return Item(notification=notification, text=text, url=url, actor_shown=actor_shown)
+    befriend = None
+    if (
+        kind == Kind.MEMBER_INVITED and actor is not None and actor.is_active
+        and relations.get(actor.pk) not in (Relation.FRIEND, Relation.BLOCKED)
+    ):
+        # An inviter who did not know the recipient is here: one click asks to be friends
+        # (gone once they are, as on a profile).
+        befriend = actor
+    return Item(
+        notification=notification, text=text, url=url, actor_shown=actor_shown,
+        befriend=befriend,
+    )

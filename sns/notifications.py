@@ -165,6 +165,7 @@ EMAIL_BY_DEFAULT: dict[str, bool] = {
     Kind.EVENT_NEW: False,
     Kind.EVENT_COMMENT: False,
     Kind.INVITEE_JOINED: True,
+    Kind.MEMBER_INVITED: True,
     Kind.MODERATION_WARNING: True,
     Kind.INVITEE_WARNED: True,
     Kind.INVITEE_SUSPENDED: True,

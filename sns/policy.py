@@ -314,10 +314,10 @@ def invitations_refill(now: datetime | None = None) -> int:
     (left: their quota less the invitations pending or accepted, as the invite page counts).
 
     Good standing: active, not waiting for approval, allowed to invite, not staff (staff
-    have no limit), and none of their invitees suspended within the period. Returns how many
-    members got one. Running it again within the period gives nobody a second one, also
-    when two runs overlap: it is one UPDATE, and PostgreSQL re-checks each row's refill time
-    once the other run's lock on it is released.
+    have no limit), no quota of 0 from the operator, and none of their invitees suspended
+    within the period. Returns how many members got one. Running it again within the period
+    gives nobody a second one, also when two runs overlap: it is one UPDATE, and PostgreSQL
+    re-checks each row's refill time once the other run's lock on it is released.
     """
     from accounts.models import User
     from invites.models import Invitation
@@ -357,8 +357,12 @@ def invitations_refill(now: datetime | None = None) -> int:
         .filter(left__lt=policy.quota_cap)
         .exclude(invitee_suspended)
     )
-    # ``period_over`` again on the updated rows themselves: that is what PostgreSQL re-checks
-    # on a row another run has just refilled.
-    return User.objects.filter(period_over, pk__in=due.values("pk")).update(
-        invite_quota=quota + 1, quota_refilled_at=now
+    # A quota of 0 is only ever the operator's (refills add one, the default is empty): they
+    # took this member's invitations away, and a refill must not hand one back.
+    operator_zero = Q(invite_quota=0)
+    # ``period_over`` and ``operator_zero`` on the updated rows themselves: that is what
+    # PostgreSQL re-checks on a row another run refilled, or the admin set to 0, meanwhile.
+    return (
+        User.objects.filter(period_over, pk__in=due.values("pk")).exclude(operator_zero)
+        .update(invite_quota=quota + 1, quota_refilled_at=now)
     )

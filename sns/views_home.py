@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
+from invites.selectors import invitations_left, invite_refusal
+
 from .home import home_for
 from .models import SitePolicy
 
@@ -15,8 +17,10 @@ def home(request):
         return render(request, "sns/landing.html", {"policy": SitePolicy.current()})
     member = request.user
     home = home_for(member)
-    quota = member.effective_invite_quota
+    # A member who may not invite at all is told so, not offered what is left of a quota.
+    refusal = invite_refusal(member)
     return render(request, "sns/home.html", {
         "home": home,
-        "invites_left": None if quota is None else max(quota - home.invitations_used, 0),
+        "invite_refusal": refusal,
+        "invites_left": None if refusal else invitations_left(member, used=home.invitations_used),
     })

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.connections import cards
+from invites.selectors import invitations_left, invite_refusal
 from sns.client_input import id_or_none
 
 from .. import attendance as services
@@ -60,10 +61,8 @@ def _render(request, event: Event, guest_form: GuestForm | None = None):
         for a, (_member, shown) in zip(page.object_list, people[len(hosts):], strict=True)
     ]
     guests = services.guests_of(event)
-    quota = viewer.effective_invite_quota
-    left = None if quota is None else max(
-        quota - viewer.invitations_sent.counting_against_quota().count(), 0
-    )
+    # A host who may not invite at all is told why, not offered what is left of a quota.
+    refusal = invite_refusal(viewer)
     if guest_form is None:
         guest_form = GuestForm(choices=services.brought_by_choices(event, hosts))
     return render(request, "offkai/attendance.html", {
@@ -75,7 +74,8 @@ def _render(request, event: Event, guest_form: GuestForm | None = None):
         "guests": guests,
         "guest_form": guest_form,
         "guests_full": len(guests) >= services.GUESTS_MAX,
-        "invites_left": left,
+        "invite_refusal": refusal,
+        "invites_left": None if refusal else invitations_left(viewer),
     })
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from invites import services
 from invites.models import Invitation, State
+from sns.models import Notification
 from tests import factories
 
 CHANGELIST = reverse("admin:invites_invitation_changelist")
@@ -218,6 +219,18 @@ def test_add_form_shows_the_already_a_member_error(admin_client, member):
     assert response.status_code == 200
     assert "This person is already a member." in response.content.decode()
     assert Invitation.objects.count() == 0
+
+
+def test_add_form_tells_the_operator_an_address_is_a_members_whoever_invites(
+    admin_client, owner, member, outbox
+):
+    # A member inviting the address is answered as for anyone (tests/invites/
+    # test_member_address.py); the operator may know, and nothing is made or sent.
+    response = admin_client.post(ADD, {"inviter": owner.pk, "email": "MEMBER@example.com"})
+    assert response.status_code == 200
+    assert "This person is already a member." in response.content.decode()
+    assert Invitation.objects.count() == 0
+    assert not Notification.objects.filter(recipient=member).exists()
 
 
 def test_add_form_field_errors(admin_client):

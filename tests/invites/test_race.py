@@ -205,3 +205,48 @@ def test_quota_holds_when_an_expired_invitation_is_revived_while_new_ones_are_se
     assert all(isinstance(e, services.QuotaExhausted) for e in failures(results))
     assert successes(results)
     assert owner.invitations_sent.counting_against_quota().count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_members_address_delivered_many_times_at_once_tells_them_once(owner, member):
+    # Invitations and resends to a member's address whose mail tasks run at the same time.
+    from invites.tasks import send_invitation_email
+    from sns.models import Notification
+    from sns.notifications import Kind
+
+    invitation = services.invitation_create(
+        inviter=owner, email="member@example.com", send=False
+    )
+
+    results = run_at_once(THREADS, lambda i: send_invitation_email.call(
+        invitation_id=invitation.pk, token=invitation.token
+    ))
+
+    assert not failures(results)
+    assert Notification.objects.filter(
+        recipient=member, actor=owner, kind=Kind.MEMBER_INVITED
+    ).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resends_while_the_inviter_is_suspended_leave_nothing_pending(owner, moderator):
+    # A resend locks the inviter, then the invitation; a suspension the member, then their
+    # invitations (to revoke them): in the same order, so neither deadlocks the other.
+    from sns import moderation
+
+    owner.invite_quota = THREADS
+    owner.save(update_fields=["invite_quota"])
+    invitations = [
+        services.invitation_create(inviter=owner, email=f"guest{i}@example.com", send=False)
+        for i in range(THREADS - 1)
+    ]
+
+    def resend_or_suspend(i: int):
+        if i == 0:
+            return moderation.member_suspend(member=owner, by=moderator, reason="Spam")
+        return services.invitation_resend(invitation=invitations[i - 1], by=moderator)
+
+    results = run_at_once(THREADS, resend_or_suspend)
+
+    assert all(isinstance(e, services.InvitationError) for e in failures(results)), results
+    assert not owner.invitations_sent.pending().exists()

@@ -166,6 +166,32 @@ def test_only_members_in_good_standing(veteran, moderator, standing):
 
 
 @pytest.mark.django_db
+def test_an_operators_quota_of_zero_stays_zero(owner, moderator):
+    # The operator's explicit 0 (admin) takes invitations away; a refill must not undo it.
+    refill_every(moderator, cap=3)
+    joined_ago(owner, 6 * MONTH)
+    owner.invite_quota = 0
+    owner.save(update_fields=["invite_quota"])
+    now = timezone.now()
+    for months in range(4):
+        assert policy.invitations_refill(now + timedelta(days=months * MONTH)) == 0
+    assert left(owner) == 0
+    owner.refresh_from_db()
+    assert owner.invite_quota == 0 and owner.quota_refilled_at is None
+
+
+@pytest.mark.django_db
+def test_a_quota_the_operator_raised_from_zero_refills_again(owner, moderator):
+    refill_every(moderator, cap=3)
+    joined_ago(owner, 2 * MONTH)
+    owner.invite_quota = 1
+    owner.save(update_fields=["invite_quota"])
+    factories.invitation(owner, send=False)
+    assert policy.invitations_refill() == 1
+    assert left(owner) == 1
+
+
+@pytest.mark.django_db
 def test_a_suspension_before_the_period_no_longer_counts(veteran, moderator):
     _invitee_suspended_lately(veteran, moderator)
     assert policy.invitations_refill() == 0

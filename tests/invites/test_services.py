@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from invites import services
 from invites.models import Invitation, State, invite_tree
+from sns import moderation
 from tests import factories
 
 
@@ -161,17 +162,40 @@ def test_a_duplicate_is_refused_when_the_quota_is_full_too(owner, settings):
     assert Invitation.objects.count() == 1
 
 
-def test_inviting_an_existing_member_is_refused(owner, member):
-    for address in ["member@example.com", "MEMBER@example.com", "  member@EXAMPLE.com"]:
-        with pytest.raises(services.InvitationError) as refused:
-            factories.invitation(owner, address)
-        assert str(refused.value) == "This person is already a member."
-    assert Invitation.objects.count() == 0
+def test_a_members_invitation_to_a_members_address_goes_on_as_any(owner, member, settings):
+    # Refusing would tell any member who is on the site (tests/invites/test_member_address.py).
+    settings.INVITE_QUOTA = 2
+    for address in ["member@example.com", "MEMBER@example.com"]:
+        factories.invitation(owner, address, send=False)
+        services.invitation_revoke(invitation=Invitation.objects.get(email=address))
+    invitation = factories.invitation(owner, "  member@EXAMPLE.com", send=False)
+    assert invitation.state == State.PENDING
+    # It takes a slot like any other.
+    factories.invitation(owner, "guest@example.com", send=False)
+    with pytest.raises(services.QuotaExhausted):
+        factories.invitation(owner, "another@example.com", send=False)
 
 
 def test_the_site_cannot_invite_an_existing_member_either(member):
     with pytest.raises(services.InvitationError):
         factories.invitation(None, "member@example.com")
+
+
+def test_a_suspended_member_cannot_invite(owner, moderator):
+    # The admin's add form can still name them as the inviter.
+    moderation.member_suspend(member=owner, by=moderator, reason="Spam")
+    owner.refresh_from_db()
+    with pytest.raises(services.InvitationError, match="suspended"):
+        factories.invitation(owner, "guest@example.com")
+    assert not Invitation.objects.exists()
+
+
+def test_a_member_awaiting_approval_cannot_invite(owner):
+    owner.awaiting_approval = True
+    owner.save(update_fields=["awaiting_approval"])
+    with pytest.raises(services.InvitationError, match="approved your membership"):
+        factories.invitation(owner, "guest@example.com")
+    assert not Invitation.objects.exists()
 
 
 def test_the_address_is_stored_normalized(owner):

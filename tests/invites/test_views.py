@@ -97,11 +97,30 @@ def test_an_invalid_address_is_shown_as_a_form_error(owner, as_user):
     assert Invitation.objects.count() == 0
 
 
-def test_inviting_a_member_is_shown_as_a_form_error(owner, member, as_user):
-    response = as_user(owner).post(MINE, {"email": "member@example.com"})
-    assert response.status_code == 200
-    assert "This person is already a member." in response.content.decode()
-    assert Invitation.objects.count() == 0
+def test_inviting_a_members_address_is_answered_as_for_anyone(
+    owner, member, as_user, outbox, django_capture_on_commit_callbacks
+):
+    """Nothing tells the inviter whether the address is on the site: the same redirect and
+    message, the same slot taken, the same row in their list (pending, then expired)."""
+    client = as_user(owner)
+    for address, left in [("stranger@example.com", 4), ("member@example.com", 3)]:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(MINE, {"email": address, "message": "Join us!"})
+        assert (response.status_code, response.url) == (302, MINE)
+        body = client.get(MINE).content.decode()
+        assert f"Your invitation to {address} is on its way." in body
+        assert f"You can invite {left} more people." in body
+
+    def row(address: str) -> str:
+        found = re.search(rf'<li class="invitation [^"]*">\s*<div>\s*<strong>{address}</strong>'
+                          r".*?</li>", body, re.S)
+        # The same but for the address, the ids in the buttons' links and the times.
+        return re.sub(r"\d+", "N", found.group(0).replace(address, "ADDRESS"))
+
+    assert row("member@example.com") == row("stranger@example.com")
+    assert "badge-pending" in row("member@example.com")
+    # The stranger got the link; the member no invitation mail (they are told in the app).
+    assert [m.to for m in outbox] == [["stranger@example.com"]]
 
 
 def test_inviting_an_address_twice_is_shown_as_a_form_error(owner, as_user):
@@ -125,6 +144,80 @@ def test_quota_exhausted_message(owner, as_user, settings):
     assert response.status_code == 200
     assert "You have no invitations left." in response.content.decode()
     assert Invitation.objects.count() == 2
+
+
+# Each reason a member may not invite at all, set up on ``owner``; what the page says in
+# English and in Japanese instead of the form and of the invitations left.
+def _right_taken_away(owner, settings):
+    owner.may_invite = False
+    owner.save(update_fields=["may_invite"])
+
+
+def _operator_quota_zero(owner, settings):
+    owner.invite_quota = 0
+    owner.save(update_fields=["invite_quota"])
+
+
+def _only_staff_invite(owner, settings):
+    settings.INVITE_QUOTA = 0
+
+
+CANNOT_INVITE = [
+    pytest.param(_right_taken_away, "members you invited were suspended too often",
+                 "あなたが招待した人の利用停止が多すぎました", id="right_taken_away"),
+    pytest.param(_operator_quota_zero, "operator has not given you any invitations.",
+                 "サイト運営者からあなたに招待枠が割り当てられていません。",
+                 id="operator_quota_zero"),
+    pytest.param(_only_staff_invite,
+                 "On this site only the operator and moderators send invitations.",
+                 "このサイトでは、招待を送れるのは運営者とモデレーターだけです。",
+                 id="only_staff_invite"),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize(("standing", "english", "japanese"), CANNOT_INVITE)
+def test_a_member_who_may_not_invite_is_told_why_instead_of_the_form(
+    owner, as_user, settings, standing, english, japanese, language
+):
+    owner.language = language
+    owner.save(update_fields=["language"])
+    factories.invitation(owner, "earlier@example.com", send=False)
+    standing(owner, settings)
+    client = as_user(owner)
+    body = client.get(MINE).content.decode()
+    assert (english if language == "en" else japanese) in body
+    assert 'name="email"' not in body
+    assert "You can invite" not in body and "招待できます" not in body
+    assert "earlier@example.com" in body  # their invitations are still listed
+    # Home says it too, not "1 more".
+    home = client.get("/").content.decode()
+    assert (english if language == "en" else japanese) in home
+    assert "You can invite" not in home and "招待できます" not in home
+    # A post from a page loaded earlier is refused with the same reason.
+    response = client.post(MINE, {"email": "guest@example.com"})
+    assert response.status_code == 200
+    assert (english if language == "en" else japanese) in response.content.decode()
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["earlier@example.com"]
+
+
+@pytest.mark.parametrize(("standing", "english", "japanese"), CANNOT_INVITE)
+def test_a_member_who_may_not_invite_cannot_resend_either(
+    owner, as_user, settings, outbox, standing, english, japanese
+):
+    # A fresh link would be a new invitation; revoking stays possible.
+    pending = factories.invitation(owner, "pending@example.com", send=False)
+    token = pending.token
+    standing(owner, settings)
+    client = as_user(owner)
+    body = client.get(MINE).content.decode()
+    assert reverse("invites:resend", args=[pending.pk]) not in body
+    assert reverse("invites:revoke", args=[pending.pk]) in body
+    response = client.post(reverse("invites:resend", args=[pending.pk]), follow=True)
+    assert english in response.content.decode()
+    pending.refresh_from_db()
+    assert pending.token == token
+    assert outbox == []
 
 
 def test_revoking_gives_the_slot_back_on_the_page(owner, as_user, settings):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from invites.models import Invitation
+from invites.models import Invitation, State
 from offkai import attendance
 from offkai.models import RSVP, Answer, Event, Guest
 from tests import factories
@@ -286,6 +286,14 @@ def test_a_host_with_no_invitations_left_is_told_so(as_user, owner, past):
     assert guest.invitation is None
 
 
+def test_a_host_who_lost_the_right_to_invite_is_told_why(as_user, owner, past):
+    owner.may_invite = False
+    owner.save(update_fields=["may_invite"])
+    body = as_user(owner).get(url("attendance", past)).content.decode()
+    assert "members you invited were suspended too often" in body
+    assert "You can invite" not in body
+
+
 def test_the_invitation_comes_from_the_host_who_invites(owner, friend):
     event = builders.event(owner, days=-1, co_hosts=[friend])
     guest = attendance.guest_add(event=event, by=owner, name="Sato", email="sato@example.com")
@@ -293,14 +301,19 @@ def test_the_invitation_comes_from_the_host_who_invites(owner, friend):
     assert invitation.inviter == friend
 
 
-def test_guests_without_an_address_or_already_members_are_refused(owner, member, past):
+def test_guests_without_an_address_are_refused(owner, past):
     no_email = attendance.guest_add(event=past, by=owner, name="No Mail")
     with pytest.raises(attendance.AttendanceError, match="email address"):
         attendance.guest_invite(guest=no_email, by=owner)
-    a_member = attendance.guest_add(event=past, by=owner, name="Known", email=member.email)
-    with pytest.raises(attendance.AttendanceError, match="already a member"):
-        attendance.guest_invite(guest=a_member, by=owner)
     assert not Invitation.objects.exists()
+
+
+def test_a_guest_with_a_members_address_is_invited_as_any(owner, member, past):
+    # A host learns no more than any inviter whether an address is a member's: the member is
+    # told in the app instead (tests/invites/test_member_address.py).
+    a_member = attendance.guest_add(event=past, by=owner, name="Known", email=member.email)
+    invitation = attendance.guest_invite(guest=a_member, by=owner)
+    assert invitation.state == State.PENDING and invitation.inviter == owner
 
 
 def test_a_revoked_invitation_can_be_made_again(owner, past):
