@@ -1,6 +1,11 @@
-"""A strict-enough HTML check: every non-void element is closed, in order, and ids are unique."""
+"""A strict-enough HTML check: every non-void element is closed, in order, and ids are unique;
+and the box each avatar of a page declares."""
 
+import re
 from html.parser import HTMLParser
+from pathlib import Path
+
+from django.conf import settings
 
 VOID = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -54,3 +59,43 @@ def assert_well_formed(html: str) -> None:
                 if tag not in OPTIONAL_END]
     problems = checker.problems + [f"unclosed {u}" for u in unclosed]
     assert not problems, "HTML is not well-formed:\n" + "\n".join(problems[:20])
+
+
+class _Avatars(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, set[str], dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        classes = set((attributes.get("class") or "").split())
+        if "avatar" in classes:
+            self.found.append((tag, classes, attributes))
+
+
+def _stylesheet_boxes() -> dict[str, tuple[int, int]]:
+    """Each avatar size class's box in the site's stylesheet: ``avatar-small`` → (44, 44)."""
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text()
+    return {
+        name: (int(width), int(height))
+        for name, width, height in re.findall(
+            r"\.(avatar-[a-z]+) \{ width: (\d+)px; height: (\d+)px;", css)
+    }
+
+
+def avatar_sizes(html: str) -> list[tuple[str, tuple[int, int] | None]]:
+    """(tag, box) of each avatar in ``html``: the box of its size class in the stylesheet, which
+    a photo (an <img>) must also declare in its width and height attributes; None where an
+    avatar has no size class, or a photo declares another box or none."""
+    parser = _Avatars()
+    parser.feed(html)
+    parser.close()
+    boxes = _stylesheet_boxes()
+    sizes = []
+    for tag, classes, attributes in parser.found:
+        box = next((boxes[c] for c in sorted(classes) if c in boxes), None)
+        if tag == "img" and (attributes.get("width"), attributes.get("height")) != (
+                tuple(str(n) for n in box) if box else None):
+            box = None
+        sizes.append((tag, box))
+    return sizes

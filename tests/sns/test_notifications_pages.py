@@ -8,17 +8,18 @@ from django.utils import timezone
 
 from accounts import services as accounts_services
 from accounts.blocking import block_create
+from accounts.models import Profile
 from communities import services as community_services
 from diary import services as diary_services
 from diary.models import Entry
-from sns import notification_views
+from sns import images, notification_views
 from sns.models import Notification
 from sns.notifications import Kind, notify
 from sns.visibility import Level
 from tests import factories
 from tests.communities import builders as community_builders
 from tests.diary.builders import entry
-from tests.html import assert_well_formed
+from tests.html import assert_well_formed, avatar_sizes
 from tests.offkai import builders as offkai_builders
 
 LIST = "/notifications/"
@@ -322,6 +323,25 @@ def test_the_friend_request_count_is_still_shown(owner, member, as_user):
     accounts_services.friend_request_send(sender=member, recipient=owner)
     body = page(as_user(owner), "/")
     assert '>Friend requests <span class="nav-count">1</span></a>' in body
+
+
+# --- one avatar size (issue 15) ----------------------------------------------------------------
+
+def test_members_with_and_without_a_photo_have_one_avatar_size(owner, friend, member, as_user):
+    """A photo and a placeholder initial are one box, so the rows line up (they were a 72 px
+    square beside a 44 px circle)."""
+    Profile.objects.filter(user=friend).update(
+        photo=images.store(images.process(factories.image_file()), prefix="profiles"))
+    notify(recipient=owner, kind=Kind.FRIEND_REQUEST_ACCEPTED, actor=friend)
+    notify(recipient=owner, kind=Kind.FRIEND_REQUEST_ACCEPTED, actor=member)
+    body = page(as_user(owner))
+    listing = body[body.index('<ul class="entries notification-list">'):]
+    listing = listing[:listing.index("</ul>")]
+
+    sizes = avatar_sizes(listing)
+
+    assert sorted(tag for tag, _size in sizes) == ["img", "span"]
+    assert {size for _tag, size in sizes} == {(44, 44)}
 
 
 # --- bounded queries -------------------------------------------------------------------------
