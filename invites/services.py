@@ -34,6 +34,12 @@ class InvitationNotUsable(InvitationError):
     pass
 
 
+class AddressTaken(InvitationError):
+    """The address typed at signup belongs to a member: the page must not say so (anyone
+    holding an invitation could test addresses with it), so the view answers as for any
+    address that needs confirming and tells the address's owner by mail."""
+
+
 def _check_quota(inviter: User, *, takes_slot: bool = True) -> None:
     """Refuse an inviter who may not invite at all, and, when the invitation ``takes_slot``,
     one with no invitations left."""
@@ -163,7 +169,7 @@ def invitation_redeem(*, token: str, signup: Signup) -> User:
         # Signing up with another address than the invited one must not get round the rule.
         raise InvitationError(policy.domain_refusal(site_policy))
     if selectors.address_taken(email):
-        raise InvitationError(_("An account with this email address already exists."))
+        raise AddressTaken(email)
     try:
         user = accounts_services.member_create(
             email=email,
@@ -175,7 +181,7 @@ def invitation_redeem(*, token: str, signup: Signup) -> User:
         )
     except IntegrityError:
         # Another invitation made an account for this address a moment ago.
-        raise InvitationError(_("An account with this email address already exists.")) from None
+        raise AddressTaken(email) from None
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])

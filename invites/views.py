@@ -1,3 +1,4 @@
+from allauth.account.internal.flows.signup import prevent_enumeration
 from allauth.account.utils import complete_signup
 from django.conf import settings
 from django.contrib import messages
@@ -103,6 +104,11 @@ def accept(request, token: str):
         except services.InvitationNotUsable:
             invitation.refresh_from_db()
             return render(request, "invites/unusable.html", context, status=410)
+        except services.AddressTaken as taken:
+            # What any address that needs confirming gets (the same redirect and message);
+            # allauth mails the address's owner that someone tried to sign up with it. The
+            # invitation stays pending for another try.
+            return prevent_enumeration(request, email=str(taken))
         except services.InvitationError as error:
             form.add_error("email", str(error))
         else:
