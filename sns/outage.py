@@ -9,6 +9,7 @@ query cancelled, a deadlock) or any other error keeps its traceback.
 from __future__ import annotations
 
 import logging
+import time
 
 from django.db import InterfaceError, OperationalError
 
@@ -40,4 +41,25 @@ class DatabaseAwayFilter(logging.Filter):
             record.msg = f"{record.getMessage()} (the database is unavailable: {reason})"
             record.args = ()
             record.exc_info = record.exc_text = None
+            record.database_away = True
+        return True
+
+
+class OutageMailEvery(logging.Filter):
+    """On the handler that mails ``ADMIN_EMAILS``: of the requests failed by the database
+    being away, one mail per ``seconds`` from each process, not one per request (hundreds a
+    minute under load). Every other error is mailed as it comes."""
+
+    def __init__(self, seconds: float = 600) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self.last_sent: float | None = None
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not getattr(record, "database_away", False):
+            return True
+        now = time.monotonic()
+        if self.last_sent is not None and now - self.last_sent < self.seconds:
+            return False
+        self.last_sent = now
         return True

@@ -329,11 +329,26 @@ ADMINS = [("Operator", a) for a in env.list("ADMIN_EMAILS", default=[])]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"database_away": {"()": "sns.outage.DatabaseAwayFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "database_away": {"()": "sns.outage.DatabaseAwayFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "outage_mail_every": {"()": "sns.outage.OutageMailEvery", "seconds": 600},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # Django's own error mail to ADMIN_EMAILS, but one per outage and process every ten
+        # minutes rather than one per request the database being away failed.
+        "mail_admins": {
+            "level": "ERROR", "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "outage_mail_every"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "pgserver": {"level": "WARNING"},
+        # In place of Django's default handlers for it (a console of its own and an
+        # unthrottled mail_admins): the root's console prints its records.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         # While the database is away each failed request is one line, not a traceback.
         "django.request": {"filters": ["database_away"]},
     },

@@ -16,6 +16,8 @@ from django.urls import include, path
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
+from sns.outage import OutageMailEvery
+
 # Also the error handler of this module as a URLconf (failing_urls).
 from sns.urls import handler500
 from sns.views import server_error
@@ -191,3 +193,39 @@ def test_a_database_that_answers_with_an_error_still_logs_its_traceback(failing_
     assert response.status_code == 503
     [line] = logged(caplog)
     assert "Traceback" in line and "canceling statement due to statement timeout" in line
+
+
+@pytest.fixture
+def admins_mailed(settings, outbox):
+    """ADMIN_EMAILS set, and the outage mail throttle of this process as if it had sent
+    nothing yet."""
+    settings.ADMINS = [("Operator", "ops@example.com")]
+    [throttle] = [f for h in logging.getLogger("django").handlers for f in h.filters
+                  if isinstance(f, OutageMailEvery)]
+    throttle.last_sent = None
+    yield outbox
+    throttle.last_sent = None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_outage_mails_the_operator_once_not_once_a_request(member, admins_mailed):
+    client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(member)
+
+    with database_stopped():
+        answers = [client.get("/diary/").status_code for _ in range(5)]
+
+    assert answers == [503] * 5
+    [mail] = admins_mailed
+    assert mail.to == ["ops@example.com"]
+    assert "the database is unavailable" in mail.subject + mail.body
+
+
+@pytest.mark.django_db
+def test_every_other_failure_is_mailed_as_it_comes(failing_urls, admins_mailed):
+    client = Client(raise_request_exception=False)
+    for _ in range(3):
+        assert client.get("/fail/500/").status_code == 500
+
+    assert len(admins_mailed) == 3
+    assert all("boom" in mail.body for mail in admins_mailed)
