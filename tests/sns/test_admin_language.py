@@ -108,9 +108,12 @@ def test_an_object_is_named_in_the_moderators_language(label, operator, as_user)
     model = apps.get_model(label)
     BUILDERS[label](World(), 1)
     obj = model._default_manager.order_by("-pk").first()
-    page = as_user(operator).get(admin_url(model, "change", obj.pk), HTTP_ACCEPT_LANGUAGE="en")
-    assert page.status_code == 200
-    body = UUID.sub("", page.content.decode())
+    client = as_user(operator)
+    body = ""
+    for kind in ["change", "history"]:
+        page = client.get(admin_url(model, kind, obj.pk), HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200
+        body += UUID.sub("", page.content.decode())
     if label == "offkai.Event":
         # The event's own name is its title, a member's words; its hosts' rows are ours.
         body = body.replace(obj.title, "")
