@@ -9,9 +9,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sns.naming import member_ref
 from sns.paging import cursor_encode
 from sns.search import search_field
 
@@ -203,7 +204,10 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} in {self.community_id} ({self.role})"
+        return gettext("%(member)s in community %(community)s (%(role)s)") % {
+            "member": member_ref(self.user_id), "community": self.community_id,
+            "role": self.get_role_display(),
+        }
 
     @property
     def is_admin(self) -> bool:
@@ -236,7 +240,9 @@ class JoinRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} → {self.community_id}"
+        return gettext("%(member)s asks to join community %(community)s") % {
+            "member": member_ref(self.user_id), "community": self.community_id,
+        }
 
 
 class CommunityInvitation(models.Model):
@@ -264,7 +270,10 @@ class CommunityInvitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.inviter_id} invites {self.invitee_id} to {self.community_id}"
+        return gettext("Invitation to community %(community)s (%(inviter)s → %(invitee)s)") % {
+            "community": self.community_id, "inviter": member_ref(self.inviter_id),
+            "invitee": member_ref(self.invitee_id),
+        }
 
 
 # --- topics ----------------------------------------------------------------------------------
@@ -387,7 +396,9 @@ class TopicComment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.author_id} on topic {self.topic_id}"
+        return gettext("Comment on topic %(topic)s by %(author)s") % {
+            "topic": self.topic_id, "author": member_ref(self.author_id),
+        }
 
     def get_absolute_url(self) -> str:
         """The comment in its topic (with ``topic`` loaded): the page of comments that ends

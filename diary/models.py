@@ -8,9 +8,10 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from sns.naming import member_ref
 from sns.search import search_field
 from sns.visibility import Level
 
@@ -179,7 +180,9 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.author_id} on {self.entry_id}"
+        return gettext("Comment on diary entry %(entry)s by %(author)s") % {
+            "entry": self.entry_id, "author": member_ref(self.author_id),
+        }
 
 
 class DiaryPreference(models.Model):

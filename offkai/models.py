@@ -12,10 +12,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
+from sns.naming import member_ref
 from sns.search import search_field
 from sns.visibility import Level
 
@@ -239,7 +240,9 @@ class EventHost(models.Model):
         indexes = [models.Index(fields=["user"], name="event_host_user")]
 
     def __str__(self) -> str:
-        return f"{self.user_id} hosts {self.event_id}"
+        return gettext("Host of off-kai %(event)s (%(member)s)") % {
+            "event": self.event_id, "member": member_ref(self.user_id),
+        }
 
 
 class Answer(models.TextChoices):
@@ -330,7 +333,10 @@ class RSVP(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.answer} {self.event_id}"
+        return gettext("Answer to off-kai %(event)s (%(member)s): %(answer)s") % {
+            "event": self.event_id, "member": member_ref(self.user_id),
+            "answer": self.get_answer_display(),
+        }
 
     @property
     def places(self) -> int:
@@ -390,7 +396,9 @@ class EventComment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.author_id} on event {self.event_id}"
+        return gettext("Comment on off-kai %(event)s by %(author)s") % {
+            "event": self.event_id, "author": member_ref(self.author_id),
+        }
 
 
 def _feed_token() -> str:

@@ -5,8 +5,10 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from sns.naming import member_ref
 
 
 class SitePolicy(models.Model):
@@ -170,7 +172,9 @@ class NotificationPreference(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.kind} email={self.email}"
+        template = (gettext("%(member)s: %(kind)s, also by email") if self.email
+                    else gettext("%(member)s: %(kind)s, on the site only"))
+        return template % {"member": member_ref(self.user_id), "kind": self.get_kind_display()}
 
 
 class Report(models.Model):
@@ -234,7 +238,13 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_reason_display()}: {self.target_type.model} {self.target_id}"
+        # The content type from Django's shared cache, not a query per row; its name is the
+        # model's verbose name in the reader's language ("diary entry", not "entry").
+        target_type = ContentType.objects.get_for_id(self.target_type_id)
+        return gettext("%(reason)s: %(target)s %(id)s") % {
+            "reason": self.get_reason_display(), "target": target_type.name,
+            "id": self.target_id,
+        }
 
     @property
     def is_open(self) -> bool:

@@ -4,6 +4,7 @@ third-party apps' (allauth, django-tasks) as well as ours."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -84,3 +85,37 @@ def test_words_with_two_meanings_take_the_right_one(operator, as_user):
     assert "対象" in columns and "紹介された人" not in columns
     entries = client.get(reverse("admin:diary_entry_changelist"), HTTP_ACCEPT_LANGUAGE="en")
     assert "タイトル" in texts(entries.content.decode(), r'<th scope="col".*?</th>')
+
+
+# An object's name on its page: the heading under the title, the last breadcrumb, and each
+# inline row's name (an off-kai's hosts).
+OBJECT_HEADINGS = (r'<h2>.*?</h2>|<div class="breadcrumbs">.*?</div>'
+                   r'|<td class="original">.*?</p>')
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@pytest.mark.parametrize("label", [
+    "communities.Membership", "communities.JoinRequest", "communities.CommunityInvitation",
+    "communities.TopicComment", "diary.Comment", "offkai.Event", "offkai.RSVP",
+    "offkai.EventComment", "sns.NotificationPreference", "sns.Report",
+    "django_tasks_database.DBTaskResult",
+])
+def test_an_object_is_named_in_the_moderators_language(label, operator, as_user):
+    """The name a record gives itself (its ``__str__``: the object page's heading, the
+    breadcrumbs, "recent actions", the delete confirmation) has no English words: it was
+    "5 in 3 (admin)", "4 invites 20 to 3", "7 on topic 3", "4 attending 9",
+    "5 diary_comment email=True", "DBTaskResult object (…)"."""
+    model = apps.get_model(label)
+    BUILDERS[label](World(), 1)
+    obj = model._default_manager.order_by("-pk").first()
+    client = as_user(operator)
+    body = ""
+    for kind in ["change", "history"]:
+        page = client.get(admin_url(model, kind, obj.pk), HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200
+        body += UUID.sub("", page.content.decode())
+    if label == "offkai.Event":
+        # The event's own name is its title, a member's words; its hosts' rows are ours.
+        body = body.replace(obj.title, "")
+    headings = [html.unescape(h) for h in texts(body, OBJECT_HEADINGS)]
+    assert headings and [h for h in headings if re.search(r"[A-Za-z]{2,}", h)] == []
