@@ -137,3 +137,27 @@ def test_a_demo_database_from_before_the_content_gets_it_once():
     loaded = counts()
     seed()
     assert counts() == loaded
+
+
+def test_the_seed_forgets_the_cached_parts_it_wrote_around(settings):
+    # The seed dates and marks read the notifications the services wrote, behind the cached
+    # parts' back (tests/sns/test_caching.py names it as the one such writer): every part
+    # kept before it is gone after it.
+    from django.core.cache import caches
+
+    from sns import cache
+
+    settings.CACHES = {**settings.CACHES, cache.ALIAS: {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/13",
+        "KEY_PREFIX": "test-seed-demo",
+    }}
+    parts = caches[cache.ALIAS]
+    parts.clear()
+    try:
+        assert cache.cached("demo", [cache.inbox(1)], lambda: "before the seed") == (
+            "before the seed")
+        seed()
+        assert cache.cached("demo", [cache.inbox(1)], lambda: "after") == "after"
+    finally:
+        parts.clear()
