@@ -52,8 +52,10 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.blocking import block_create
+from accounts.blocking import block_create, block_remove
 from accounts.models import Friendship, User, photo_url
+from accounts.services import friendship_create, friendship_end
+from communities import services as community_services
 from communities.models import Community, JoinPolicy, Membership, Topic, TopicComment
 from offkai.calendar import calendar_feed_for
 from offkai.models import Event, EventComment
@@ -63,7 +65,7 @@ from sns.notifications import notify
 from sns.paging import instant_encode
 from sns.policy import policy_memo_set
 from sns.visibility import Level
-from tests import factories
+from tests import factories, warm
 from tests.communities import builders as community_builders
 from tests.conftest import client_for
 from tests.diary import builders as diary_builders
@@ -821,3 +823,117 @@ def test_the_suspended_column_sees_the_twin_once_the_suspension_is_lifted(db, vi
             moderation.member_unsuspend(member=twin, by=world.people["moderator"])
         assert outcome(world, view, level, "suspended", fresh=True) == "seen"
         transaction.set_rollback(True)
+
+
+# --- warm: the hidden cells again, with the parts cache on Redis (issue 16, item 5) --------
+#
+# A removing change must take effect on the viewer's next request even where a part of the
+# page was cached before it. Each warm cell starts from a state in which the persona sees the
+# content (the block not yet made, still friends, still a member of the community, the twin
+# not yet suspended), reads the page (the cache is filled with what it shows), makes the
+# change that decides the cell through the services, and reads the page again: the cell's
+# answer in TABLE. Only cells that flip are warmed: those whose persona, before the change,
+# stands as a persona who sees the cell (``_warm_change``'s "like"); the others (a private
+# entry, the hosts' pages, anything a visitor misses) have no visible "before" here.
+
+# Files, not pages: no header, nothing of them cached yet.
+WITHOUT_PARTS = {"calendar:feed", "event:ics", "event:csv", "export:diary", "export:event",
+                 "export:topic", "photo:file", "diary:photo"}
+WARM_PERSONAS = ["friend", "fof", "member", "insider", "blocked", "blocker", "suspended",
+                 "moderator"]
+
+
+def _decided_by_membership(view: str, level: str) -> JoinPolicy | None:
+    """The owner's community whose membership decides a cell, if one does: a secret
+    community's content, and the off-kai of a community."""
+    if group_of(view) == "events":
+        return {"community": JoinPolicy.OPEN, "secret": JoinPolicy.SECRET}.get(level)
+    if group_of(view) == "communities" and level == JoinPolicy.SECRET:
+        return JoinPolicy.SECRET
+    return None
+
+
+def group_of(view: str) -> str:
+    if is_profile_view(view):
+        return "profiles"
+    if view.split(":", 1)[0] == "community" or view in COMMUNITY_ELSEWHERE:
+        return "communities"
+    if VIEW_GRIDS[view] in (EVENT_PUBLIC, EVENT_MEMBERS, HOSTS_ONLY):
+        return "events"
+    return "diaries"
+
+
+def _warm_change(view: str, level: str, persona: str) -> tuple[str, frozenset[str]]:
+    """Which change decides the cell, and the personas the persona answers like before it
+    (seeing the cell if any of them does)."""
+    if persona in {"blocked", "blocker"}:
+        # Both are in the owner's communities and comment like the insider.
+        return "block", frozenset({"insider"})
+    if persona == "suspended":
+        # The insider is the twin's friend and in every community the twin writes in.
+        return "suspension", frozenset({"friend", "insider"})
+    if _decided_by_membership(view, level) is not None:
+        return "leaving", frozenset({"insider"})
+    return "unfriending", frozenset({"friend"})
+
+
+def _warm_cases():
+    for (view, level), seen in TABLE.items():
+        for persona in WARM_PERSONAS:
+            _change, like = _warm_change(view, level, persona)
+            if persona not in seen and like & seen:
+                yield pytest.param(view, level, persona, id=f"{view}-{level}-{persona}")
+
+
+def _author(world: World, view: str, level: str, variant: str = ACTIVE) -> User:
+    if is_profile_view(view):
+        return world.profiles[(profile_level(level), variant)].user
+    return world.authors[variant].user
+
+
+def _undo_and_redo(world: World, view: str, level: str, persona: str):
+    """(the state before the change, the change itself through the services)."""
+    change, _like = _warm_change(view, level, persona)
+    viewer = world.viewer(view, level, persona)
+    author = _author(world, view, level)
+    if change == "block":
+        blocker, blocked = (author, viewer) if persona == "blocked" else (viewer, author)
+        return (lambda: block_remove(blocker=blocker, blocked_id=blocked.pk),
+                lambda: block_create(blocker=blocker, blocked=blocked))
+    if change == "suspension":
+        twin, by = _author(world, view, level, SUSPENDED), world.people["moderator"]
+        return (lambda: moderation.member_unsuspend(member=twin, by=by),
+                lambda: moderation.member_suspend(member=twin, by=by, reason="Warm"))
+    if change == "leaving":
+        club = world.owner_communities[_decided_by_membership(view, level)]
+        # A secret community is joined by invitation; the row is the state, not the change.
+        return (lambda: Membership.objects.create(community=club, user=viewer),
+                lambda: community_services.leave(community=club, user=viewer))
+    return (lambda: friendship_create(a=author, b=viewer),
+            lambda: friendship_end(user=author, other=viewer))
+
+
+def warm_outcomes(world: World, view: str, level: str, persona: str) -> tuple[str, str]:
+    """The cell's outcome before and after its change, the parts cache on Redis and filled
+    by the first read; the change is rolled back after (the cache emptied)."""
+    undo, redo = _undo_and_redo(world, view, level, persona)
+    with warm.parts_on_redis() as parts, transaction.atomic():
+        with warm.committed():
+            undo()
+        before = outcome(world, view, level, persona, fresh=True)
+        assert warm.filled(parts) or view in WITHOUT_PARTS, "the first read cached nothing"
+        with warm.committed():
+            redo()
+        after = outcome(world, view, level, persona, fresh=True)
+        transaction.set_rollback(True)
+    return before, after
+
+
+@pytest.mark.parametrize(("view", "level", "persona"), list(_warm_cases()))
+def test_access_warm(db, view, level, persona):
+    assert warm_outcomes(db, view, level, persona) == ("seen", "not seen")
+
+
+def test_every_kind_of_change_is_warmed():
+    changes = {_warm_change(*case.values)[0] for case in _warm_cases()}
+    assert changes == {"block", "suspension", "leaving", "unfriending"}
