@@ -29,7 +29,7 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from accounts import services as accounts_services
@@ -105,19 +105,34 @@ class Scene:
     def blocker(self) -> User:
         """A member who blocks ``me``."""
         blocker = factories.member("Blocking Person")
-        block_create(blocker=blocker, blocked=self.me)
+        self.seen(self.client, *(url_of(name, blocker.pk) for name in (
+            "accounts:profile", "accounts:introductions", "diary:member")))
+        with self.change():
+            block_create(blocker=blocker, blocked=self.me)
         return blocker
 
     @cached_property
     def suspended(self) -> User:
         person = factories.member("Suspended Person")
-        moderation.member_suspend(member=person, by=self.moderator, reason="refs")
+        self.seen(self.client, url_of("accounts:profile", person.pk))
+        with self.change():
+            moderation.member_suspend(member=person, by=self.moderator, reason="refs")
         return person
 
     @cached_property
     def private_friends(self) -> User:
-        """The owner, with a friend list for nobody but the owner."""
-        Profile.objects.filter(user=self.owner).update(friends_visibility=Level.PRIVATE)
+        """The owner, with a friend list for nobody but the owner (warm: narrowed from
+        every member's after ``me`` read it)."""
+        if self.warm:
+            accounts_services.profile_update(user=self.owner,
+                                             fields={"friends_visibility": Level.MEMBERS})
+            self.seen(self.client, *(url_of(name, self.owner.pk) for name in (
+                "accounts:friends", "accounts:circle", "accounts:circle_svg")))
+            with self.change():
+                accounts_services.profile_update(user=self.owner,
+                                                 fields={"friends_visibility": Level.PRIVATE})
+        else:
+            Profile.objects.filter(user=self.owner).update(friends_visibility=Level.PRIVATE)
         return self.owner
 
     # diaries
@@ -251,11 +266,22 @@ def _page(response) -> bytes:
     return re.sub(rb'name="next" value="[^"]+"', b"", body)
 
 
+# Warm REFS (issue 16, item 5): members who may see what ``me`` may not, each of whose GETs
+# fills the parts cache before ``me`` asks (a part cached for one viewer must never reach
+# another); empty when cold.
+FIRST_READERS: list[Client] = []
+# A GET that writes: opening a notification marks it read for its recipient.
+WRITING_GETS = ("notifications:open",)
+
+
 def like_missing(client: Client, url: str, missing: str, *, method: str = "get",
                  data: dict | None = None) -> None:
     """``url`` answers ``client`` exactly as ``missing`` (the same URL with an id nothing
     has) does: a 404, alike to the byte. (A first look at ``missing`` shows the messages
     left by what came before, so that neither compared page has them.)"""
+    if method == "get" and resolve(url.split("?")[0]).view_name not in WRITING_GETS:
+        for reader in FIRST_READERS:
+            reader.get(url)
     getattr(client, method)(missing, data or {})
     found = getattr(client, method)(url, data or {})
     absent = getattr(client, method)(missing, data or {})
@@ -791,6 +817,20 @@ def test_every_url_with_an_id_or_token_is_covered():
 @pytest.mark.parametrize("name", sorted([*REFS, *QUERY_REFS]))
 def test_another_members_id_or_a_guessed_token(scene, name):
     {**REFS, **QUERY_REFS}[name](scene)
+
+
+@pytest.mark.parametrize("name", sorted([*REFS, *QUERY_REFS]))
+def test_another_members_id_or_a_guessed_token_warm(scene, name):
+    """The same with the parts cache on Redis, each page first read by the owner and the
+    friend, who may see what it names; the blocker, the suspended member and the private
+    friend list were each seen by ``me`` before the block, the suspension, the narrowing."""
+    scene.warm = True
+    FIRST_READERS[:] = [scene.as_user(scene.owner), scene.as_user(scene.friend)]
+    try:
+        with warm.parts_on_redis():
+            {**REFS, **QUERY_REFS}[name](scene)
+    finally:
+        FIRST_READERS.clear()
 
 
 # --- GONE: what was deleted or hidden ------------------------------------------------------
