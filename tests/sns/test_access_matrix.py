@@ -156,6 +156,15 @@ approval Y     Y      Y   Y      Y       .       .       .         Y         .  
 secret   Y     .      .   .      Y       .       .       .         .         .         .
 """)
 
+# The owner's topic in home's "new in my communities" (a part cached with Redis: sns.cache):
+# for the members of its community, with comments by others since their last look.
+COMMUNITY_HOME = grid("""
+level    owner friend fof member insider blocked blocker suspended moderator anonymous visitor
+open     Y     .      .   .      Y       .       .       .         .         .         .
+approval Y     .      .   .      Y       .       .       .         .         .         .
+secret   Y     .      .   .      Y       .       .       .         .         .         .
+""")
+
 # The community itself in search: a block hides its admin's writing, not the community; a
 # secret one is for its members only; it stays when its admin is suspended.
 COMMUNITY_SEARCH = grid("""
@@ -233,6 +242,7 @@ VIEW_GRIDS: dict[str, dict[str, frozenset[str]]] = {
     "community:comment": COMMUNITY_CONTENT,
     "export:topic": COMMUNITY_CONTENT,
     "search:communities": COMMUNITY_SEARCH,
+    "home:topic": COMMUNITY_HOME,
     "search:topics": COMMUNITY_CONTENT,
     "search:topic_comments": COMMUNITY_CONTENT,
     "event:detail": EVENT_PUBLIC,
@@ -251,7 +261,7 @@ VIEW_GRIDS: dict[str, dict[str, frozenset[str]]] = {
 
 # Views outside the community pages that show what is written in communities, by policy.
 COMMUNITY_ELSEWHERE = {"search:communities", "search:topics", "search:topic_comments",
-                       "export:topic"}
+                       "export:topic", "home:topic"}
 
 # (view, level) → the personas who see it.
 TABLE: dict[tuple[str, str], frozenset[str]] = {
@@ -265,7 +275,7 @@ LIST = {
     "export:diary", "community:detail", "community:members", "community:topics",
     "community:comment", "export:topic", "search:communities", "search:topics",
     "search:topic_comments", "offkai:list", "calendar:feed",
-    "search:events", "home:event", "notifications:event", "export:event",
+    "search:events", "home:event", "notifications:event", "export:event", "home:topic",
     "search:members_by_company",
     "search:members_by_other_name", "diary:comment", "event:comment",
     *(f"profile:{name}" for name in PROFILE_FIELDS),
@@ -378,6 +388,8 @@ def _content(author: Author, communities: dict, insider_topics: dict, commenters
                                                          body=f"Body {mark()}")
         for person in commenters:
             TopicComment.objects.create(topic=author.topics[policy], author=person, body="Hi.")
+        # The author's own answer: new to each reader of home but the author.
+        TopicComment.objects.create(topic=author.topics[policy], author=user, body="Thanks.")
         author.topic_comments[policy] = mark()
         TopicComment.objects.create(topic=insider_topics[policy], author=user,
                                     body=author.topic_comments[policy])
@@ -565,10 +577,10 @@ SINCE = instant_encode(timezone.now() - timedelta(days=1))
 
 
 def _only(model, keep) -> Callable[[], None]:
-    """Hide every other off-kai for a look at home: it shows five of each kind, and the
-    owner may see seven of them (the insider, as the twin's friend, six while the twin is not
-    suspended); what remains is the one under test. (Of the entries, nobody sees more than
-    five in one part of home.)"""
+    """Hide every other off-kai (or topic) for a look at home: it shows five of each kind,
+    and the owner may see seven off-kai (the insider, as the twin's friend, six while the
+    twin is not suspended) and the insider nine topics; what remains is the one under test.
+    (Of the entries, nobody sees more than five in one part of home.)"""
 
     def prepare():
         model.objects.exclude(pk=keep.pk).update(hidden_at=timezone.now())
@@ -630,6 +642,9 @@ def _community_look(view: str, author: Author, world: World, policy: str) -> Loo
         "community:comment": Look(world.insider_topics[policy].get_absolute_url(),
                                   author.topic_comments[policy]),
         "export:topic": Look(reverse("accounts:data"), topic_marker, method="post"),
+        # Home lists five topics; what remains is the one under test.
+        "home:topic": Look("/", topic_marker, prepare=_only(Topic, topic),
+                           key=f"topic {topic.pk}"),
         "search:communities": Look(
             f"/search/?q={author.communities[policy].name}&kind=communities",
             f'href="{author.communities[policy].get_absolute_url()}"'),
@@ -805,6 +820,7 @@ NARROWEST_FOR_THE_INSIDER = [
     (PROFILE_PAGE, PAGE_LEVEL), (PROFILE_FIELD, Level.FRIENDS), (DIARY_PUBLIC, Level.FRIENDS),
     (DIARY_MEMBERS, Level.FRIENDS), (FRIENDS_FEED, Level.FRIENDS),
     (COMMUNITY_CONTENT, JoinPolicy.SECRET), (COMMUNITY_SEARCH, JoinPolicy.SECRET),
+    (COMMUNITY_HOME, JoinPolicy.SECRET),
     (EVENT_PUBLIC, "secret"), (EVENT_MEMBERS, "secret"),
 ]
 
@@ -848,6 +864,8 @@ def _decided_by_membership(view: str, level: str) -> JoinPolicy | None:
     community's content, and the off-kai of a community."""
     if group_of(view) == "events":
         return {"community": JoinPolicy.OPEN, "secret": JoinPolicy.SECRET}.get(level)
+    if view == "home:topic":  # whatever the policy: home lists one's own communities
+        return level
     if group_of(view) == "communities" and level == JoinPolicy.SECRET:
         return JoinPolicy.SECRET
     return None
