@@ -52,11 +52,13 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import services as accounts_services
 from accounts.blocking import block_create, block_remove
 from accounts.models import Friendship, User, photo_url
-from accounts.services import friendship_create, friendship_end
 from communities import services as community_services
 from communities.models import Community, JoinPolicy, Membership, Topic, TopicComment
+from diary import services as diary_services
+from offkai import services as offkai_services
 from offkai.calendar import calendar_feed_for
 from offkai.models import Event, EventComment
 from sns import images, limits, moderation
@@ -679,7 +681,8 @@ def _event_look(view: str, author: Author, world: World, level: str, persona: st
         "search:events": lambda: Look(f"/search/?q={SOON_WORD}&kind=events", title),
         "home:event": lambda: Look("/", title, prepare=_only(Event, event),
                                    key=f"event {event.pk}")
-        if persona in {"owner", "suspended"}
+        # (and the blocked and the blocker before the block, in a warm cell: test_access_warm)
+        if persona in {"owner", "suspended", "blocked", "blocker"}
         else Look("/", title),
         "notifications:event": lambda: Look(reverse("notifications:list"), title),
         "export:event": lambda: Look(reverse("accounts:data"), title, method="post"),
@@ -846,29 +849,21 @@ def test_the_suspended_column_sees_the_twin_once_the_suspension_is_lifted(db, vi
 # A removing change must take effect on the viewer's next request even where a part of the
 # page was cached before it. Each warm cell starts from a state in which the persona sees the
 # content (the block not yet made, still friends, still a member of the community, the twin
-# not yet suspended), reads the page (the cache is filled with what it shows), makes the
-# change that decides the cell through the services, and reads the page again: the cell's
-# answer in TABLE. Only cells that flip are warmed: those whose persona, before the change,
-# stands as a persona who sees the cell (``_warm_change``'s "like"); the others (a private
-# entry, the hosts' pages, anything a visitor misses) have no visible "before" here.
+# not yet suspended, the content still shared more widely), reads the page (the cache is
+# filled with what it shows), makes the change that decides the cell through the services,
+# and reads the page again: the cell's answer in TABLE. Only cells that flip are warmed:
+# those where, before the change, the persona stands as someone who sees the cell
+# (``_warm_change``'s "like", at its level). Not warmed: what a visitor who is not logged in
+# misses (anonymous), the hosts' pages, and a community's off-kai narrowed (it stays in its
+# community).
 
 # Files, not pages: no header, nothing of them cached yet.
 WITHOUT_PARTS = {"calendar:feed", "event:ics", "event:csv", "export:diary", "export:event",
                  "export:topic", "photo:file", "diary:photo"}
 WARM_PERSONAS = ["friend", "fof", "member", "insider", "blocked", "blocker", "suspended",
-                 "moderator"]
-
-
-def _decided_by_membership(view: str, level: str) -> JoinPolicy | None:
-    """The owner's community whose membership decides a cell, if one does: a secret
-    community's content, and the off-kai of a community."""
-    if group_of(view) == "events":
-        return {"community": JoinPolicy.OPEN, "secret": JoinPolicy.SECRET}.get(level)
-    if view == "home:topic":  # whatever the policy: home lists one's own communities
-        return level
-    if group_of(view) == "communities" and level == JoinPolicy.SECRET:
-        return JoinPolicy.SECRET
-    return None
+                 "moderator", "visitor"]
+PROFILE_VISIBILITIES = ["company", "title", "photo", "introduction", "interests", "other_name",
+                        "friends"]
 
 
 def group_of(view: str) -> str:
@@ -881,25 +876,59 @@ def group_of(view: str) -> str:
     return "diaries"
 
 
-def _warm_change(view: str, level: str, persona: str) -> tuple[str, frozenset[str]]:
-    """Which change decides the cell, and the personas the persona answers like before it
-    (seeing the cell if any of them does)."""
+def _decided_by_membership(view: str, level: str) -> JoinPolicy | None:
+    """The owner's community whose membership decides a cell, if one does: a secret
+    community's content, the off-kai of a community, the topics on one's home."""
+    if group_of(view) == "events":
+        return {"community": JoinPolicy.OPEN, "secret": JoinPolicy.SECRET}.get(level)
+    if view == "home:topic":  # whatever the policy: home lists one's own communities
+        return level
+    if group_of(view) == "communities" and level == JoinPolicy.SECRET:
+        return JoinPolicy.SECRET
+    return None
+
+
+def _wider(view: str, level: str, persona: str) -> str | None:
+    """The level the content is shared at before it is narrowed to ``level``, if it can be:
+    an entry, an off-kai or a profile's fields (not the profile page); public only for a
+    visitor (on a site with public pages)."""
+    group = group_of(view)
+    wider = Level.PUBLIC if persona == "visitor" else Level.MEMBERS
+    if group in {"diaries", "events"} and level in DIARY_LEVELS and level != wider:
+        return wider
+    if group == "profiles" and level in PROFILE_LEVELS and level != Level.MEMBERS and (
+            persona != "visitor"):  # (profiles are for members only)
+        return Level.MEMBERS
+    return None
+
+
+def _warm_change(view: str, level: str, persona: str) -> tuple[str, str, frozenset[str]]:
+    """Which change decides the cell, and the level and personas the persona answers like
+    before it (seeing the cell if any of them does at that level)."""
+    seen = TABLE[(view, level)]
     if persona in {"blocked", "blocker"}:
-        # Both are in the owner's communities and comment like the insider.
-        return "block", frozenset({"insider"})
+        # Friends until the block (which ends the friendship), and in the owner's
+        # communities like the insider.
+        return "block", level, frozenset({"friend", "insider"})
     if persona == "suspended":
         # The insider is the twin's friend and in every community the twin writes in.
-        return "suspension", frozenset({"friend", "insider"})
-    if _decided_by_membership(view, level) is not None:
-        return "leaving", frozenset({"insider"})
-    return "unfriending", frozenset({"friend"})
+        return "suspension", level, frozenset({"friend", "insider"})
+    if persona != "visitor":  # (not logged in: no friends, no communities)
+        if _decided_by_membership(view, level) is not None and "insider" in seen:
+            return "leaving", level, frozenset({"insider"})
+        if "friend" in seen:
+            return "unfriending", level, frozenset({"friend"})
+    wider = _wider(view, level, persona)
+    if wider is not None:
+        return "narrowing", wider, frozenset({persona})
+    return "none", level, frozenset()
 
 
 def _warm_cases():
     for (view, level), seen in TABLE.items():
         for persona in WARM_PERSONAS:
-            _change, like = _warm_change(view, level, persona)
-            if persona not in seen and like & seen:
+            _change, like_level, like = _warm_change(view, level, persona)
+            if persona not in seen and like & TABLE[(view, like_level)]:
                 yield pytest.param(view, level, persona, id=f"{view}-{level}-{persona}")
 
 
@@ -909,15 +938,36 @@ def _author(world: World, view: str, level: str, variant: str = ACTIVE) -> User:
     return world.authors[variant].user
 
 
+def _shared_at(world: World, view: str, level: str) -> Callable[[str], object]:
+    """A function that shares the cell's content at a level, through the services."""
+    author = _author(world, view, level)
+    if group_of(view) == "profiles":
+        return lambda at: accounts_services.profile_update(
+            user=author, fields={f"{name}_visibility": at for name in PROFILE_VISIBILITIES})
+    if group_of(view) == "events":
+        event = world.authors[ACTIVE].events[level]
+        return lambda at: offkai_services.event_update(
+            event=event, by=author, visibility=at, **{name: getattr(event, name) for name in (
+                "title", "description", "starts_at", "ends_at", "venue", "address",
+                "capacity", "fee", "rsvp_deadline", "guest_limit")})
+    entry = world.authors[ACTIVE].entries[level]
+    return lambda at: diary_services.entry_update(entry=entry, title=entry.title,
+                                                  body=entry.body, visibility=at)
+
+
 def _undo_and_redo(world: World, view: str, level: str, persona: str):
     """(the state before the change, the change itself through the services)."""
-    change, _like = _warm_change(view, level, persona)
+    change, like_level, _like = _warm_change(view, level, persona)
     viewer = world.viewer(view, level, persona)
     author = _author(world, view, level)
     if change == "block":
         blocker, blocked = (author, viewer) if persona == "blocked" else (viewer, author)
-        return (lambda: block_remove(blocker=blocker, blocked_id=blocked.pk),
-                lambda: block_create(blocker=blocker, blocked=blocked))
+
+        def unblocked():
+            block_remove(blocker=blocker, blocked_id=blocked.pk)
+            accounts_services.friendship_create(a=author, b=viewer)
+
+        return unblocked, lambda: block_create(blocker=blocker, blocked=blocked)
     if change == "suspension":
         twin, by = _author(world, view, level, SUSPENDED), world.people["moderator"]
         return (lambda: moderation.member_unsuspend(member=twin, by=by),
@@ -927,19 +977,24 @@ def _undo_and_redo(world: World, view: str, level: str, persona: str):
         # A secret community is joined by invitation; the row is the state, not the change.
         return (lambda: Membership.objects.create(community=club, user=viewer),
                 lambda: community_services.leave(community=club, user=viewer))
-    return (lambda: friendship_create(a=author, b=viewer),
-            lambda: friendship_end(user=author, other=viewer))
+    if change == "narrowing":
+        share = _shared_at(world, view, level)
+        return lambda: share(like_level), lambda: share(level)
+    return (lambda: accounts_services.friendship_create(a=author, b=viewer),
+            lambda: accounts_services.friendship_end(user=author, other=viewer))
 
 
 def warm_outcomes(world: World, view: str, level: str, persona: str) -> tuple[str, str]:
     """The cell's outcome before and after its change, the parts cache on Redis and filled
     by the first read; the change is rolled back after (the cache emptied)."""
     undo, redo = _undo_and_redo(world, view, level, persona)
-    with warm.parts_on_redis() as parts, transaction.atomic():
+    with (warm.parts_on_redis() as parts, transaction.atomic(),
+          override_settings(SITE_PUBLIC_PAGES=persona == "visitor")):
         with warm.committed():
             undo()
         before = outcome(world, view, level, persona, fresh=True)
-        assert warm.filled(parts) or view in WITHOUT_PARTS, "the first read cached nothing"
+        if persona != "visitor" and view not in WITHOUT_PARTS:
+            assert warm.filled(parts), "the first read cached nothing"
         with warm.committed():
             redo()
         after = outcome(world, view, level, persona, fresh=True)
@@ -954,4 +1009,4 @@ def test_access_warm(db, view, level, persona):
 
 def test_every_kind_of_change_is_warmed():
     changes = {_warm_change(*case.values)[0] for case in _warm_cases()}
-    assert changes == {"block", "suspension", "leaving", "unfriending"}
+    assert changes == {"block", "suspension", "leaving", "unfriending", "narrowing"}
