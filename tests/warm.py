@@ -19,30 +19,31 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.test import TestCase
 from django.test.utils import override_settings
 
 from sns import cache
 
 REDIS_DB = 14
-PARTS = {
-    "BACKEND": "django.core.cache.backends.redis.RedisCache",
-    "LOCATION": f"redis://127.0.0.1:6379/{REDIS_DB}",
-    "KEY_PREFIX": "warm",
-}
 
 
 @contextmanager
 def parts_on_redis():
-    """The parts cache on Redis, empty, for the block; the Redis database is emptied after."""
-    with override_settings(CACHES={**settings.CACHES, cache.ALIAS: PARTS}):
-        parts = caches[cache.ALIAS]
-        parts.clear()
+    """The parts cache on Redis, empty, for the block, and emptied after."""
+    parts = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": f"redis://127.0.0.1:6379/{REDIS_DB}",
+        # Two runs at once on one machine (two worktrees) have two test databases whose ids
+        # coincide: neither may read, or empty, what the other cached.
+        "KEY_PREFIX": f"warm-{connection.settings_dict['NAME']}",
+    }
+    with override_settings(CACHES={**settings.CACHES, cache.ALIAS: parts}):
+        cache.forget_all()
         try:
-            yield parts
+            yield caches[cache.ALIAS]
         finally:
-            parts.clear()
+            cache.forget_all()
 
 
 def committed():
@@ -52,6 +53,7 @@ def committed():
 
 
 def filled(parts) -> bool:
-    """Whether anything is cached (a logged-in member's page caches at least the header's
+    """Whether a part is cached (a logged-in member's page caches at least the header's
     counts): the control that a warm read did warm."""
-    return parts._cache.get_client().dbsize() > 0
+    client = parts._cache.get_client()
+    return next(client.scan_iter(match=parts.make_key("part:*"), count=1000), None) is not None
