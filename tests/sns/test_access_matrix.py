@@ -58,6 +58,7 @@ from accounts.models import Friendship, User, photo_url
 from communities import services as community_services
 from communities.models import Community, JoinPolicy, Membership, Topic, TopicComment
 from diary import services as diary_services
+from diary.models import Comment
 from offkai import services as offkai_services
 from offkai.calendar import calendar_feed_for
 from offkai.models import Event, EventComment
@@ -1005,6 +1006,50 @@ def warm_outcomes(world: World, view: str, level: str, persona: str) -> tuple[st
 @pytest.mark.parametrize(("view", "level", "persona"), list(_warm_cases()))
 def test_access_warm(db, view, level, persona):
     assert warm_outcomes(db, view, level, persona) == ("seen", "not seen")
+
+
+# A moderator hides what the look is about: gone for everyone on the next request, its author
+# too (tests/sns/test_object_refs.py's GONE). Warmed as the owner, who sees every cell. Not
+# here: a community (not a post), and one's own data download (what one wrote stays in it).
+HIDEABLE = {"diaries", "communities", "events"}
+NOT_HIDEABLE = {"community:members", "search:communities", "export:diary", "export:topic",
+                "export:event"}
+COMMENT_VIEWS = {"diary:comment", "community:comment", "search:topic_comments",
+                 "event:comment"}
+
+
+def _hidden_cases():
+    for (view, level), seen in TABLE.items():
+        if group_of(view) in HIDEABLE and view not in NOT_HIDEABLE and "owner" in seen:
+            yield pytest.param(view, level, id=f"{view}-{level}")
+
+
+def _hidden_target(world: World, view: str, level: str):
+    author = world.authors[ACTIVE]
+    if view in COMMENT_VIEWS:
+        group = group_of(view)
+        marker = {"diaries": author.entry_comments, "communities": author.topic_comments,
+                  "events": author.event_comments}[group][level]
+        model = {"diaries": Comment, "communities": TopicComment, "events": EventComment}[group]
+        return model.objects.get(body=marker)
+    if group_of(view) == "communities":
+        return author.topics[level]
+    if group_of(view) == "events":
+        return (author.past_events if view == "event:attendance" else author.events)[level]
+    return author.entries[level]
+
+
+@pytest.mark.parametrize(("view", "level"), list(_hidden_cases()))
+def test_access_warm_hidden_by_a_moderator(db, view, level):
+    world = db
+    target = _hidden_target(world, view, level)
+    with warm.parts_on_redis(), transaction.atomic():
+        before = outcome(world, view, level, "owner", fresh=True)
+        with warm.committed():
+            moderation.content_hide(target=target, by=world.people["moderator"], reason="Warm")
+        after = outcome(world, view, level, "owner", fresh=True)
+        transaction.set_rollback(True)
+    assert (before, after) == ("seen", "not seen")
 
 
 def test_every_kind_of_change_is_warmed():
