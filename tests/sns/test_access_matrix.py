@@ -61,7 +61,7 @@ from diary import services as diary_services
 from diary.models import Comment
 from offkai import services as offkai_services
 from offkai.calendar import calendar_feed_for
-from offkai.models import Event, EventComment
+from offkai.models import Event, EventComment, EventHost
 from sns import images, limits, moderation
 from sns.models import Notification, SitePolicy
 from sns.notifications import notify
@@ -855,8 +855,9 @@ def test_the_suspended_column_sees_the_twin_once_the_suspension_is_lifted(db, vi
 # and reads the page again: the cell's answer in TABLE. Only cells that flip are warmed:
 # those where, before the change, the persona stands as someone who sees the cell
 # (``_warm_change``'s "like", at its level). Not warmed: what a visitor who is not logged in
-# misses (anonymous), the hosts' pages, and a community's off-kai narrowed (it stays in its
-# community).
+# misses (anonymous), a community's off-kai narrowed (it stays in its community), and the
+# private cells of the blocked, the blocker and the suspended twin (no "before" in which
+# they see them).
 
 # Files, not pages: no header, nothing of them cached yet.
 WITHOUT_PARTS = {"calendar:feed", "event:ics", "event:csv", "export:diary", "export:event",
@@ -914,6 +915,11 @@ def _warm_change(view: str, level: str, persona: str) -> tuple[str, str, frozens
     if persona == "suspended":
         # The insider is the twin's friend and in every community the twin writes in.
         return "suspension", level, frozenset({"friend", "insider"})
+    if VIEW_GRIDS[view] is HOSTS_ONLY:
+        # A co-host until the host takes them off the off-kai.
+        if persona == "visitor":
+            return "none", level, frozenset()
+        return "co-host removed", level, frozenset({"owner"})
     if persona != "visitor":  # (not logged in: no friends, no communities)
         if _decided_by_membership(view, level) is not None and "insider" in seen:
             return "leaving", level, frozenset({"insider"})
@@ -939,6 +945,14 @@ def _author(world: World, view: str, level: str, variant: str = ACTIVE) -> User:
     return world.authors[variant].user
 
 
+def _event_updated(event: Event, by: User, **changes) -> Event:
+    """``event`` changed by its host through the service, the rest as it is."""
+    kept = {name: getattr(event, name) for name in (
+        "title", "description", "starts_at", "ends_at", "venue", "address", "capacity", "fee",
+        "rsvp_deadline", "guest_limit", "visibility")}
+    return offkai_services.event_update(event=event, by=by, **{**kept, **changes})
+
+
 def _shared_at(world: World, view: str, level: str) -> Callable[[str], object]:
     """A function that shares the cell's content at a level, through the services."""
     author = _author(world, view, level)
@@ -947,10 +961,7 @@ def _shared_at(world: World, view: str, level: str) -> Callable[[str], object]:
             user=author, fields={f"{name}_visibility": at for name in PROFILE_VISIBILITIES})
     if group_of(view) == "events":
         event = world.authors[ACTIVE].events[level]
-        return lambda at: offkai_services.event_update(
-            event=event, by=author, visibility=at, **{name: getattr(event, name) for name in (
-                "title", "description", "starts_at", "ends_at", "venue", "address",
-                "capacity", "fee", "rsvp_deadline", "guest_limit")})
+        return lambda at: _event_updated(event, author, visibility=at)
     entry = world.authors[ACTIVE].entries[level]
     return lambda at: diary_services.entry_update(entry=entry, title=entry.title,
                                                   body=entry.body, visibility=at)
@@ -981,6 +992,13 @@ def _undo_and_redo(world: World, view: str, level: str, persona: str):
     if change == "narrowing":
         share = _shared_at(world, view, level)
         return lambda: share(like_level), lambda: share(level)
+    if change == "co-host removed":
+        events = world.authors[ACTIVE].past_events if view == "event:attendance" else (
+            world.authors[ACTIVE].events)
+        event = events[level]
+        # Made a co-host by the row (who may be one is the off-kai tests' business).
+        return (lambda: EventHost.objects.create(event=event, user=viewer),
+                lambda: _event_updated(event, author, co_hosts=[]))
     return (lambda: accounts_services.friendship_create(a=author, b=viewer),
             lambda: accounts_services.friendship_end(user=author, other=viewer))
 
@@ -989,8 +1007,12 @@ def warm_outcomes(world: World, view: str, level: str, persona: str) -> tuple[st
     """The cell's outcome before and after its change, the parts cache on Redis and filled
     by the first read; the change is rolled back after (the cache emptied)."""
     undo, redo = _undo_and_redo(world, view, level, persona)
+    # (A public off-kai is saved only where the site has public pages; members see the same
+    # either way.)
+    public_pages = persona == "visitor" or (
+        _warm_change(view, level, persona)[0] == "co-host removed" and level == Level.PUBLIC)
     with (warm.parts_on_redis() as parts, transaction.atomic(),
-          override_settings(SITE_PUBLIC_PAGES=persona == "visitor")):
+          override_settings(SITE_PUBLIC_PAGES=public_pages)):
         with warm.committed():
             undo()
         before = outcome(world, view, level, persona, fresh=True)
@@ -1054,4 +1076,5 @@ def test_access_warm_hidden_by_a_moderator(db, view, level):
 
 def test_every_kind_of_change_is_warmed():
     changes = {_warm_change(*case.values)[0] for case in _warm_cases()}
-    assert changes == {"block", "suspension", "leaving", "unfriending", "narrowing"}
+    assert changes == {"block", "suspension", "leaving", "unfriending", "narrowing",
+                       "co-host removed"}
