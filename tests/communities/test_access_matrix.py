@@ -18,8 +18,10 @@ anonymous visitors are sent to log in ("login") everywhere.
 import pytest
 from django.urls import reverse
 
+from accounts.blocking import block_create, block_remove
+from communities import services
 from communities.models import JoinPolicy, Membership
-from tests import factories
+from tests import factories, warm
 from tests.communities import builders
 from tests.html import assert_well_formed
 
@@ -151,3 +153,47 @@ def test_access_matrix(world, as_user, owner, policy, persona):
         for view in VIEWS
     }
     assert actual == EXPECTED[policy][persona]
+
+
+# --- warm: with the parts cache on Redis (issue 16, item 5) ---------------------------------
+
+# Persona → the change that decides what they miss, and the persona they answer like before
+# it: a friend or a stranger who was in the secret community and left it; the blocked member
+# before the admin's block. (Leaving an open or approval community hides nothing here.)
+WARM = {"friend": ("leaving", "insider"), "other": ("leaving", "insider"),
+        "blocked": ("block", "other")}
+
+
+def _warm_cases():
+    for policy in JoinPolicy.values:
+        for persona, (change, _like) in WARM.items():
+            if change == "block" or policy == JoinPolicy.SECRET:
+                yield pytest.param(policy, persona, id=f"{policy}-{persona}")
+
+
+@pytest.mark.parametrize(("policy", "persona"), list(_warm_cases()))
+def test_access_matrix_warm(world, as_user, owner, policy, persona):
+    """Every view read once before the change (the cache holds what it showed), then the
+    change through the services, then read again: the persona's row, on the next request."""
+    personas, communities = world
+    parts, viewer = communities[policy], personas[persona]
+    change, like = WARM[persona]
+    client = as_user(viewer)
+
+    def read() -> dict:
+        return {view: _outcome(client, view, _path(view, owner, parts), parts["community"])
+                for view in VIEWS}
+
+    with warm.parts_on_redis() as cached:
+        if change == "leaving":
+            Membership.objects.create(community=parts["community"], user=viewer)
+        else:
+            block_remove(blocker=owner, blocked_id=viewer.pk)
+        assert read() == EXPECTED[policy][like], "before the change"
+        assert warm.filled(cached)
+        with warm.committed():
+            if change == "leaving":
+                services.leave(community=parts["community"], user=viewer)
+            else:
+                block_create(blocker=owner, blocked=viewer)
+        assert read() == EXPECTED[policy][persona], "after the change"

@@ -30,8 +30,11 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from accounts.blocking import block_create, block_remove
+from diary import services as diary_services
 from diary.models import Comment, Entry, EntryPhoto
 from sns.visibility import Level
+from tests import warm
 from tests.diary import builders
 
 PERSONAS = ["owner", "friend", "fof", "member", "blocked", "anonymous"]
@@ -193,7 +196,8 @@ PHOTO_SIZES = ["small", "medium", "large"]
 
 
 def check_photo(client, people, viewer, entry, expected):
-    builders.photo(entry)
+    if not entry.photos.exists():  # (a warm cell checks twice)
+        builders.photo(entry)
     for size in PHOTO_SIZES:
         response = client.get(reverse("diary:photo", args=[entry.pk, 0, size]))
         if expected == "200":
@@ -358,6 +362,65 @@ def test_access_matrix(settings, as_user, people, view, level, persona, public_p
     CHECKS[view](as_user(viewer), people, viewer, entry, expected)
 
 
+
+# --- warm: the hidden cells again, with the parts cache on Redis (issue 16, item 5) --------
+#
+# Each cell a change decides is first checked in the state before it, where the persona sees
+# the entry (the cache holds what the pages showed): the entry still public, or the blocked
+# member not yet blocked (answering as ``member`` does); then the change through the
+# services (the level narrowed, the block made), then checked again: the cell's answer.
+
+VISIBLE, HIDDEN = {"200", "yes", "posts"}, {"404", "no"}
+
+
+def _warm_before(persona: str, level: str, public_pages: bool) -> tuple[str, str, str]:
+    """(the change, the level and the column the cell answers as before it)."""
+    if persona == "blocked":
+        return "block", level, "member"
+    return "narrowing", Level.PUBLIC, column_of(persona, public_pages)
+
+
+def _warm_cells():
+    for view, cells in TABLES.items():
+        for level in LEVELS:
+            for persona in ("friend", "fof", "member", "blocked", "anonymous"):
+                # Members answer alike either way; a visitor is warmed where they may read.
+                public_pages = persona == "anonymous"
+                expected = cells[(level, column_of(persona, public_pages))]
+                change, before_level, before_column = _warm_before(persona, level, public_pages)
+                before = cells[(before_level, before_column)]
+                if before in VISIBLE and expected in HIDDEN:
+                    yield pytest.param(view, level, persona, public_pages, before, expected,
+                                       id=f"{view}-{level}-{persona}-{change}")
+
+
+@pytest.mark.parametrize(("view", "level", "persona", "public_pages", "before", "expected"),
+                         list(_warm_cells()))
+def test_access_matrix_warm(settings, as_user, people, view, level, persona, public_pages,
+                            before, expected):
+    settings.SITE_PUBLIC_PAGES = public_pages
+    owner, viewer = people["owner"], people[persona]
+    change, before_level, _column = _warm_before(persona, level, public_pages)
+    builders.entry(owner, Level.PUBLIC, ago=timedelta(hours=2))
+    entry = builders.entry(owner, before_level)
+    client = as_user(viewer)
+    with warm.parts_on_redis():
+        if change == "block":
+            block_remove(blocker=owner, blocked_id=viewer.pk)
+        CHECKS[view](client, people, viewer, entry, before)
+        with warm.committed():
+            if change == "block":
+                block_create(blocker=owner, blocked=viewer)
+            else:
+                entry = diary_services.entry_update(entry=entry, title=entry.title,
+                                                    body=entry.body, visibility=level)
+        CHECKS[view](client, people, viewer, entry, expected)
+
+
+def test_both_changes_are_warmed():
+    assert {case.id.rsplit("-", 1)[1] for case in _warm_cells()} == {"block", "narrowing"}
+
+
 # --- beyond the matrix: what the cells cannot show ------------------------------------------
 
 
@@ -406,8 +469,6 @@ def test_entry_pages_show_photos_only_through_the_photo_view(as_user, people):
 
 @pytest.mark.parametrize("direction", ["owner_blocks", "blocked_member_blocks"])
 def test_blocking_hides_diaries_both_ways(as_user, owner, member, direction):
-    from accounts.blocking import block_create
-
     if direction == "owner_blocks":
         block_create(blocker=owner, blocked=member)
     else:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -28,12 +29,14 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from django.test import Client
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from accounts import services as accounts_services
 from accounts.blocking import block_create
+from accounts.leaving.services import member_leave
 from accounts.models import Block, FriendRequest, Introduction, Profile, User
+from communities import services as community_services
 from communities.models import (
     Community,
     JoinPolicy,
@@ -43,6 +46,7 @@ from communities.models import (
     Topic,
     TopicComment,
 )
+from diary import services as diary_services
 from diary.models import Comment, Entry
 from invites import services as invites_services
 from invites.models import Invitation
@@ -54,7 +58,7 @@ from sns.models import Announcement, Notification, NotificationPreference, Repor
 from sns.notification_mail import unsubscribe_token
 from sns.notifications import CHOOSABLE, notify
 from sns.visibility import Level
-from tests import factories
+from tests import factories, warm
 from tests.communities import builders as community_builders
 from tests.diary import builders as diary_builders
 from tests.offkai import builders as offkai_builders
@@ -82,25 +86,53 @@ class Scene:
         self.owner, self.friend, self.me, self.moderator = owner, friend, member, moderator
         self.as_user = as_user
         self.client = as_user(member)
+        self.warm = False  # GONE read warm: the parts cache on Redis (issue 16, item 5)
+
+    def seen(self, client: Client, *urls: str) -> None:
+        """Warm: each page read (and shown) before what removes it, so that whatever the page
+        caches was cached before the change. Cold: nothing."""
+        if self.warm:
+            for url in urls:
+                assert client.get(url).status_code == 200, url
+
+    def change(self):
+        """Around what removes: warm, what waits for its commit (the bumps) runs at the end
+        of the block, as the commit would; cold, nothing."""
+        return warm.committed() if self.warm else nullcontext()
 
     # people
     @cached_property
     def blocker(self) -> User:
         """A member who blocks ``me``."""
         blocker = factories.member("Blocking Person")
-        block_create(blocker=blocker, blocked=self.me)
+        self.seen(self.client, *(url_of(name, blocker.pk) for name in (
+            "accounts:profile", "accounts:introductions", "diary:member")))
+        with self.change():
+            block_create(blocker=blocker, blocked=self.me)
         return blocker
 
     @cached_property
     def suspended(self) -> User:
         person = factories.member("Suspended Person")
-        moderation.member_suspend(member=person, by=self.moderator, reason="refs")
+        self.seen(self.client, url_of("accounts:profile", person.pk))
+        with self.change():
+            moderation.member_suspend(member=person, by=self.moderator, reason="refs")
         return person
 
     @cached_property
     def private_friends(self) -> User:
-        """The owner, with a friend list for nobody but the owner."""
-        Profile.objects.filter(user=self.owner).update(friends_visibility=Level.PRIVATE)
+        """The owner, with a friend list for nobody but the owner (warm: narrowed from
+        every member's after ``me`` read it)."""
+        if self.warm:
+            accounts_services.profile_update(user=self.owner,
+                                             fields={"friends_visibility": Level.MEMBERS})
+            self.seen(self.client, *(url_of(name, self.owner.pk) for name in (
+                "accounts:friends", "accounts:circle", "accounts:circle_svg")))
+            with self.change():
+                accounts_services.profile_update(user=self.owner,
+                                                 fields={"friends_visibility": Level.PRIVATE})
+        else:
+            Profile.objects.filter(user=self.owner).update(friends_visibility=Level.PRIVATE)
         return self.owner
 
     # diaries
@@ -234,11 +266,22 @@ def _page(response) -> bytes:
     return re.sub(rb'name="next" value="[^"]+"', b"", body)
 
 
+# Warm REFS (issue 16, item 5): members who may see what ``me`` may not, each of whose GETs
+# fills the parts cache before ``me`` asks (a part cached for one viewer must never reach
+# another); empty when cold.
+FIRST_READERS: list[Client] = []
+# A GET that writes: opening a notification marks it read for its recipient.
+WRITING_GETS = ("notifications:open",)
+
+
 def like_missing(client: Client, url: str, missing: str, *, method: str = "get",
                  data: dict | None = None) -> None:
     """``url`` answers ``client`` exactly as ``missing`` (the same URL with an id nothing
     has) does: a 404, alike to the byte. (A first look at ``missing`` shows the messages
     left by what came before, so that neither compared page has them.)"""
+    if method == "get" and resolve(url.split("?")[0]).view_name not in WRITING_GETS:
+        for reader in FIRST_READERS:
+            reader.get(url)
     getattr(client, method)(missing, data or {})
     found = getattr(client, method)(url, data or {})
     absent = getattr(client, method)(missing, data or {})
@@ -776,6 +819,20 @@ def test_another_members_id_or_a_guessed_token(scene, name):
     {**REFS, **QUERY_REFS}[name](scene)
 
 
+@pytest.mark.parametrize("name", sorted([*REFS, *QUERY_REFS]))
+def test_another_members_id_or_a_guessed_token_warm(scene, name):
+    """The same with the parts cache on Redis, each page first read by the owner and the
+    friend, who may see what it names; the blocker, the suspended member and the private
+    friend list were each seen by ``me`` before the block, the suspension, the narrowing."""
+    scene.warm = True
+    FIRST_READERS[:] = [scene.as_user(scene.owner), scene.as_user(scene.friend)]
+    try:
+        with warm.parts_on_redis():
+            {**REFS, **QUERY_REFS}[name](scene)
+    finally:
+        FIRST_READERS.clear()
+
+
 # --- GONE: what was deleted or hidden ------------------------------------------------------
 
 def _hide(s: Scene, thing) -> None:
@@ -789,10 +846,13 @@ def _gone_entry(s: Scene, *, hidden: bool) -> None:
     diary_builders.photo(entry)
     mine = diary_builders.comment(entry, s.me, "My own comment")
     pk = entry.pk
-    if hidden:
-        _hide(s, entry)
-    else:
-        entry.delete()
+    s.seen(s.client, *(url_of(name, pk) for name in ("diary:entry", "diary:edit", "diary:delete")),
+           url_of("diary:photo", pk, 0, "small"), url_of("diary:member", s.me.pk))
+    with s.change():
+        if hidden:
+            _hide(s, entry)
+        else:
+            diary_services.entry_delete(entry=entry)
     for name in ("diary:entry", "diary:edit", "diary:delete"):
         like_missing(s.client, *both(name, pk))
     like_missing(s.client, url_of("diary:photo", pk, 0, "small"),
@@ -810,10 +870,14 @@ def _gone_entry(s: Scene, *, hidden: bool) -> None:
 def _gone_topic(s: Scene, *, hidden: bool) -> None:
     topic = community_builders.topic(s.open_club, s.me, title="My topic")
     pk, club = topic.pk, s.open_club.pk
-    if hidden:
-        _hide(s, topic)
-    else:
-        topic.delete()
+    s.seen(s.client, *(url_of(name, club, pk) for name in ("communities:topic",
+                                                            "communities:topic_edit")),
+           url_of("communities:topics", club), "/")
+    with s.change():
+        if hidden:
+            _hide(s, topic)
+        else:
+            community_services.topic_delete(topic=topic, by=s.me)
     for name in ("communities:topic", "communities:topic_edit"):
         like_missing(s.client, *both(name, club, pk, swap=1))
     before = everything(s)
@@ -828,7 +892,10 @@ def _gone_topic(s: Scene, *, hidden: bool) -> None:
 def _gone_event(s: Scene) -> None:
     """A hidden off-kai is gone for its hosts too."""
     event = offkai_builders.event(s.me, title="My off-kai")
-    _hide(s, event)
+    s.seen(s.client, *(url_of(name, event.pk) for name in ("offkai:detail", "offkai:edit",
+                                                            "offkai:answers")))
+    with s.change():
+        _hide(s, event)
     for name in ("offkai:detail", "offkai:ics", "offkai:edit", "offkai:cancel",
                  "offkai:answers", "offkai:answers_csv"):
         like_missing(s.client, *both(name, event.pk))
@@ -848,8 +915,11 @@ def _gone_comments(s: Scene) -> None:
     topic = s.owners_topic
     on_topic = community_builders.comment(topic, s.me, "My topic comment")
     on_event = EventComment.objects.create(event=s.members_event, author=s.me, body="Mine")
-    for comment in (diary, on_topic, on_event):
-        _hide(s, comment)
+    s.seen(s.client, entry.get_absolute_url(), topic.get_absolute_url(),
+           s.members_event.get_absolute_url(), "/")
+    with s.change():
+        for comment in (diary, on_topic, on_event):
+            _hide(s, comment)
     before = everything(s)
     like_missing(s.client, *both("diary:comment_delete", diary.pk), method="post")
     like_missing(s.client, *both("communities:topic_comment_delete", topic.community_id,
@@ -865,7 +935,9 @@ def _gone_notification(s: Scene) -> None:
     comment = diary_builders.comment(entry, s.friend, "Hello")
     notification = notify(recipient=s.me, kind=Notification.Kind.DIARY_COMMENT,
                           actor=s.friend, target=comment)
-    assert as_friend(s).post(url_of("diary:comment_delete", comment.pk)).status_code == 302
+    s.seen(s.client, url_of("notifications:list"))
+    with s.change():
+        assert as_friend(s).post(url_of("diary:comment_delete", comment.pk)).status_code == 302
     like_missing(s.client, *both("notifications:open", notification.pk))
 
 
@@ -875,8 +947,10 @@ def as_friend(s: Scene) -> Client:
 
 def _gone_friend_request(s: Scene) -> None:
     request = accounts_services.friend_request_send(sender=s.friend, recipient=s.me)
-    assert s.client.post(url_of("accounts:friend_request_decline", request.pk)
-                         ).status_code == 302
+    s.seen(s.client, url_of("accounts:friend_requests"))
+    with s.change():
+        assert s.client.post(url_of("accounts:friend_request_decline", request.pk)
+                             ).status_code == 302
     before = everything(s)
     for name in ("accounts:friend_request_accept", "accounts:friend_request_decline"):
         like_missing(s.client, *both(name, request.pk), method="post")
@@ -887,7 +961,9 @@ def _gone_friend_request(s: Scene) -> None:
 def _gone_introduction(s: Scene) -> None:
     introduction = accounts_services.introduction_write(author=s.friend, subject=s.owner,
                                                         body="Kind.")
-    accounts_services.introduction_delete(user=s.owner, introduction_id=introduction.pk)
+    s.seen(as_friend(s), url_of("accounts:introductions", s.owner.pk))
+    with s.change():
+        accounts_services.introduction_delete(user=s.owner, introduction_id=introduction.pk)
     like_missing(as_friend(s), *both("accounts:introduction_delete", introduction.pk),
                  method="post")
 
@@ -895,8 +971,16 @@ def _gone_introduction(s: Scene) -> None:
 def _gone_members(s: Scene) -> None:
     """A suspended member's pages, and those of a member who left, are a 404 like nobody's."""
     left = factories.member("Left Person")
-    User.objects.filter(pk=left.pk).update(is_active=False)
-    for person in (s.suspended, left):
+    suspended = factories.member("Suspended Person")
+    for person in (suspended, left):
+        factories.befriend(person, s.friend)  # a circle to draw
+        s.seen(s.client, *(url_of(name, person.pk) for name in (
+            "accounts:profile", "accounts:friends", "accounts:circle", "accounts:circle_svg",
+            "accounts:introductions", "diary:member", "accounts:block")))
+    with s.change():
+        moderation.member_suspend(member=suspended, by=s.moderator, reason="refs")
+        member_leave(member=left, password=factories.PASSWORD)
+    for person in (suspended, left):
         for name in ("accounts:profile", "accounts:friends", "accounts:circle",
                      "accounts:circle_svg", "accounts:introductions", "diary:member",
                      "accounts:block"):
@@ -923,6 +1007,15 @@ GONE: dict[str, Callable[[Scene], None]] = {
 @pytest.mark.parametrize("thing", list(GONE))
 def test_the_id_of_something_gone(scene, thing):
     GONE[thing](scene)
+
+
+@pytest.mark.parametrize("thing", list(GONE))
+def test_the_id_of_something_gone_warm(scene, thing):
+    """The same with the parts cache on Redis, each page read while the thing was there."""
+    scene.warm = True
+    with warm.parts_on_redis() as parts:
+        GONE[thing](scene)
+        assert warm.filled(parts)
 
 
 # --- FORMS: no owner, author, host, community or user from the client ------------------------

@@ -9,6 +9,7 @@ what they wrote shows), after it (gone, or a 404), and after it is lifted (back 
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from datetime import timedelta
 
 import pytest
@@ -25,7 +26,7 @@ from sns.models import ModerationLog, Notification, SitePolicy
 from sns.notifications import inbox
 from sns.paging import instant_encode
 from sns.visibility import Level
-from tests import factories
+from tests import factories, warm
 from tests.html import assert_well_formed
 from tests.invites.test_race import failures, run_at_once
 from tests.offkai import builders as offkai_builders
@@ -99,6 +100,21 @@ def _notifications_by_sato(w) -> str:
     return str(inbox(w.owner).filter(actor=w.sato).count())
 
 
+def _unread_in_the_header(client) -> str:
+    """The header's unread count (cached with Redis: sns.cache), on a page of little else."""
+    response = client.get("/notifications/settings/")
+    found = re.search(r'title="unread">(\d+)</span>', response.content.decode())
+    return found.group(1) if found else "0"
+
+
+def _new_on_home(client) -> str:
+    """How many new comments home's "new in my communities" counts on the owner's topic
+    (cached with Redis: sns.cache)."""
+    found = re.search(r"Owner&#x27;s topic</a> <span class=\"muted small\">[^·]+· (\d+) new",
+                      client.get("/").content.decode())
+    return found.group(1) if found else "0"
+
+
 # Each place: who looks, and what they see, as a function of the world and their client.
 PLACES = {
     "friends' diaries": ("owner", lambda w, c: _look(c, "/diary/", ENTRY_TITLE)),
@@ -146,6 +162,8 @@ PLACES = {
     "the circle page": ("owner", lambda w, c: _look(c, f"/members/{w.owner.pk}/circle/", NAME)),
     "footprints": ("owner", lambda w, c: _look(c, "/footprints/", NAME)),
     "notifications they caused (inbox query)": ("owner", lambda w, c: _notifications_by_sato(w)),
+    "unread notifications in the header": ("owner", lambda w, c: _unread_in_the_header(c)),
+    "new comments on home": ("owner", lambda w, c: _new_on_home(c)),
     "the notification list": ("owner", lambda w, c: _look(c, "/notifications/", NAME)),
     "home": ("owner", lambda w, c: _look(c, "/", NAME)),
     "search for members": ("owner", lambda w, c: _look(c, "/search/?q=Sato&kind=members", NAME)),
@@ -186,6 +204,8 @@ the circle picture                        shown  gone  shown
 the circle page                           shown  gone  shown
 footprints                                shown  gone  shown
 notifications they caused (inbox query)   2      0     2
+unread notifications in the header        2      0     2
+new comments on home                      1      0     1
 the notification list                     shown  gone  shown
 home                                      shown  gone  shown
 search for members                        shown  gone  shown
@@ -207,17 +227,37 @@ def _expected() -> dict[str, tuple[str, str, str]]:
     return rows
 
 
-@pytest.mark.parametrize("place", list(PLACES))
-def test_a_suspended_member_is_gone_from(place, world, moderator, as_user):
+def _gone_and_back(place, world, moderator, as_user, committed=nullcontext) -> None:
     before, during, after = _expected()[place]
     viewer, look = PLACES[place]
     client = as_user(getattr(world, viewer))
 
     assert look(world, client) == before, "before the suspension"
-    moderation.member_suspend(member=world.sato, by=moderator, reason="Spam")
+    with committed():
+        moderation.member_suspend(member=world.sato, by=moderator, reason="Spam")
     assert look(world, client) == during, "while suspended"
-    moderation.member_unsuspend(member=world.sato, by=moderator)
+    with committed():
+        moderation.member_unsuspend(member=world.sato, by=moderator)
     assert look(world, client) == after, "after the suspension was lifted"
+
+
+@pytest.mark.parametrize("place", list(PLACES))
+def test_a_suspended_member_is_gone_from(place, world, moderator, as_user):
+    _gone_and_back(place, world, moderator, as_user)
+
+
+@pytest.mark.parametrize("place", list(PLACES))
+def test_a_suspended_member_is_gone_from_warm(place, world, moderator, as_user):
+    """The same, with the parts cache on Redis (issue 16, item 5): each look before a change
+    is read once more than it needs, so that what the page caches was cached before the
+    change; the suspension and its lifting show on the very next look all the same."""
+    viewer, look = PLACES[place]
+    with warm.parts_on_redis() as parts:
+        client = as_user(getattr(world, viewer))
+        look(world, client)  # fills the cache
+        client.get("/")  # and the header's counts and home's parts, for the places not a page
+        assert warm.filled(parts)
+        _gone_and_back(place, world, moderator, as_user, warm.committed)
 
 
 # --- logging in ----------------------------------------------------------------------------
