@@ -131,8 +131,12 @@ def entry_update(
 
 @transaction.atomic
 def entry_delete(*, entry: Entry) -> None:
-    """Delete an entry; its comments go with it (cascade), its photo files after commit."""
+    """Delete an entry; its comments go with it (cascade), and the notifications about them;
+    its photo files after commit."""
     keys = list(EntryPhoto.objects.filter(entry=entry).values_list("image", flat=True))
+    notifications.withdraw(
+        model=Comment, ids=Comment.objects.filter(entry=entry).values_list("pk", flat=True)
+    )
     Entry.objects.filter(pk=entry.pk).delete()
     _delete_files_after_commit(keys)
 

@@ -198,11 +198,22 @@ def test_a_deleted_entry_takes_its_comments(owner, friend):
     services.comment_create(entry_id=e.pk, author=friend, body="one")
     services.comment_create(entry_id=e.pk, author=owner, body="two")
     kept = services.comment_create(entry_id=entry(owner).pk, author=friend, body="elsewhere")
-    if hasattr(services, "entry_delete"):
-        services.entry_delete(entry=e)
-    else:
-        e.delete()
+    services.entry_delete(entry=e)
     assert list(Comment.objects.all()) == [kept]
+
+
+def test_a_deleted_entry_takes_the_notifications_of_its_comments(owner, friend, fof):
+    # Left behind, they were counted in the header's unread number and led to a missing page.
+    e = entry(owner)
+    services.comment_create(entry_id=e.pk, author=friend, body="one")
+    services.comment_create(entry_id=e.pk, author=owner, body="two")
+    kept = services.comment_create(entry_id=entry(owner).pk, author=friend, body="elsewhere")
+    assert Notification.objects.count() == 3  # owner of "one" and "elsewhere", friend of "two"
+
+    services.entry_delete(entry=e)
+
+    [left] = Notification.objects.all()
+    assert (left.recipient, left.target_id) == (owner, kept.pk)
 
 
 # --- notifications -----------------------------------------------------------------------------
