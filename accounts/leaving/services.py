@@ -68,9 +68,13 @@ def member_leave(*, member: User, password: str) -> None:
     from sns.moderation.log import Action, log
 
     # Lock the member, since a second leave (another tab) or a login-time write must wait
-    # and then find the member gone.
-    member = User.objects.select_for_update(of=("self",)).select_related("profile").get(
-        pk=member.pk
+    # and then find the member gone. No key update: a host saving one of the member's events
+    # (holding its lock) adds rows that refer to the member, whose check at commit takes a
+    # share of this row; it must get it, since leaving locks those events next (a deadlock
+    # otherwise). The row is deleted at the end all the same.
+    member = (
+        User.objects.select_for_update(of=("self",), no_key=True).select_related("profile")
+        .get(pk=member.pk)
     )
     _check(member, password)
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from accounts.leaving.services import member_leave
+from accounts.models import User
 from offkai import services
 from offkai.models import RSVP, Answer
 from sns import moderation
@@ -151,3 +154,36 @@ def test_suspending_while_hosts_add_the_member_as_co_host_never_deadlocks(owner,
     assert failures(results) == []
     sato.refresh_from_db()
     assert not sato.is_active
+
+
+@pytest.mark.django_db(transaction=True)
+def test_leaving_while_hosts_add_the_member_as_co_host_never_deadlocks(owner):
+    # Leaving locks the member, then their events; a host saving one of those events holds
+    # its lock and adds a row that refers to the member (whose check, deferred to commit,
+    # needs a share of the member's row): the member's lock must not keep that commit waiting.
+    sato = factories.member("Leaving Sato")
+    factories.befriend(owner, sato)
+    events = [builders.event(owner, capacity=5) for _ in range(6)]
+    for event in events:
+        services.rsvp_answer(event_id=event.pk, user=sato, answer=Answer.ATTENDING)
+
+    def act(i: int):
+        if i == 0:
+            return member_leave(member=sato, password=factories.PASSWORD)
+        event = events[i - 1]
+        return services.event_update(
+            event=event, by=owner, title=event.title, description=event.description,
+            starts_at=event.starts_at, ends_at=event.ends_at, venue=event.venue,
+            address=event.address, capacity=event.capacity, fee=event.fee,
+            rsvp_deadline=event.rsvp_deadline, guest_limit=event.guest_limit,
+            visibility=event.visibility, co_hosts=[sato],
+        )
+
+    results = run_at_once(len(events) + 1, act)
+
+    # A host who saves after the member left is told they cannot be a co-host; nobody meets
+    # a deadlock or a broken reference.
+    refused = [e for e in failures(results) if isinstance(e, ValidationError)]
+    assert [e for e in failures(results) if e not in refused] == []
+    assert not User.objects.filter(pk=sato.pk).exists()
+    assert not RSVP.objects.filter(user_id=sato.pk).exists()
