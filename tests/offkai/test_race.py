@@ -126,28 +126,38 @@ def test_lifting_a_suspension_while_others_answer_never_exceeds_the_capacity(own
     assert answers.waitlist().count() == 4
 
 
+def _attending_six_of_owners(owner, member) -> list:
+    """Six off-kai of ``owner``'s, ``member`` (made their friend) attending each."""
+    factories.befriend(owner, member)
+    events = [builders.event(owner, capacity=5) for _ in range(6)]
+    for event in events:
+        services.rsvp_answer(event_id=event.pk, user=member, answer=Answer.ATTENDING)
+    return events
+
+
+def _add_co_host(event, *, by, co_host):
+    """``by`` saves ``event`` as it is, with ``co_host`` added as co-host."""
+    return services.event_update(
+        event=event, by=by, title=event.title, description=event.description,
+        starts_at=event.starts_at, ends_at=event.ends_at, venue=event.venue,
+        address=event.address, capacity=event.capacity, fee=event.fee,
+        rsvp_deadline=event.rsvp_deadline, guest_limit=event.guest_limit,
+        visibility=event.visibility, co_hosts=[co_host],
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_suspending_while_hosts_add_the_member_as_co_host_never_deadlocks(owner, moderator):
     # Suspending locks the member, then their events; a host editing one of those events
     # holds its lock and adds a row that refers to the member: the member's lock must not
     # keep that row waiting, or each waits for the other.
     sato = factories.member("Suspended Sato")
-    factories.befriend(owner, sato)
-    events = [builders.event(owner, capacity=5) for _ in range(6)]
-    for event in events:
-        services.rsvp_answer(event_id=event.pk, user=sato, answer=Answer.ATTENDING)
+    events = _attending_six_of_owners(owner, sato)
 
     def act(i: int):
         if i == 0:
             return moderation.member_suspend(member=sato, by=moderator)
-        event = events[i - 1]
-        return services.event_update(
-            event=event, by=owner, title=event.title, description=event.description,
-            starts_at=event.starts_at, ends_at=event.ends_at, venue=event.venue,
-            address=event.address, capacity=event.capacity, fee=event.fee,
-            rsvp_deadline=event.rsvp_deadline, guest_limit=event.guest_limit,
-            visibility=event.visibility, co_hosts=[sato],
-        )
+        return _add_co_host(events[i - 1], by=owner, co_host=sato)
 
     results = run_at_once(len(events) + 1, act)
 
@@ -162,22 +172,12 @@ def test_leaving_while_hosts_add_the_member_as_co_host_never_deadlocks(owner):
     # its lock and adds a row that refers to the member (whose check, deferred to commit,
     # needs a share of the member's row): the member's lock must not keep that commit waiting.
     sato = factories.member("Leaving Sato")
-    factories.befriend(owner, sato)
-    events = [builders.event(owner, capacity=5) for _ in range(6)]
-    for event in events:
-        services.rsvp_answer(event_id=event.pk, user=sato, answer=Answer.ATTENDING)
+    events = _attending_six_of_owners(owner, sato)
 
     def act(i: int):
         if i == 0:
             return member_leave(member=sato, password=factories.PASSWORD)
-        event = events[i - 1]
-        return services.event_update(
-            event=event, by=owner, title=event.title, description=event.description,
-            starts_at=event.starts_at, ends_at=event.ends_at, venue=event.venue,
-            address=event.address, capacity=event.capacity, fee=event.fee,
-            rsvp_deadline=event.rsvp_deadline, guest_limit=event.guest_limit,
-            visibility=event.visibility, co_hosts=[sato],
-        )
+        return _add_co_host(events[i - 1], by=owner, co_host=sato)
 
     results = run_at_once(len(events) + 1, act)
 
