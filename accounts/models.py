@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from sns import cache
 from sns.search import search_field
 from sns.visibility import PROFILE_FIELD_LEVELS, Level, Relation, can_see
 
@@ -102,6 +103,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = type(self).objects.normalize_email(self.email)
+
+    # Every page reads the logged-in member through the parts cache (accounts/backends.py):
+    # each write of the row drops the copy there once it commits. Writes that update rows in
+    # bulk bump ``cache.member`` themselves (sns.policy).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.bump(cache.member(self))
+
+    def delete(self, *args, **kwargs):
+        scope = cache.member(self)
+        result = super().delete(*args, **kwargs)
+        cache.bump(scope)
+        return result
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:profile", args=[self.pk])

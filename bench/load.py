@@ -126,7 +126,7 @@ def pick_requests(n_members: int, rng: random.Random) -> dict[str, list[Request]
         chosen += 1
         session = store_class()
         session[SESSION_KEY] = str(member.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.MemberBackend"
         session[HASH_SESSION_KEY] = member.get_session_auth_hash()
         session.create()
         csrf = get_random_string(32)

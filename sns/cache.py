@@ -22,6 +22,8 @@ What is cached (the key is the member's id unless said):
 ======================  ====================================  ==============================
 part, where             scopes                                value
 ======================  ====================================  ==============================
+the member, accounts.   ("member", m)                         the row's columns (every
+backends                                                      request's ``request.user``)
 header counts,          ("inbox", m) ("blocks", m)            {"requests": n, "unread": n}
 sns.context_processors  ("people",)
 circle picture,         ("friends", m) ("people",)            m's newest active friend ids
@@ -39,6 +41,9 @@ stands in a block with, so a block touches only the two members' own scopes.
 
 **Who bumps**, each in the service that writes, beside the write:
 
+* ``("member", m)``: ``User.save`` and ``User.delete`` (every write of the row through the
+  model: the admin, allauth, moderation, leaving), and the bulk updates of sns.policy
+  (accepting the rules, the quota refill).
 * ``("inbox", m)``: sns.notifications (``notify``, ``notify_many``, ``withdraw``, the read
   marks: the only writers of notifications); accounts.services (a friend request to m sent,
   accepted, declined, cancelled, or answered by m asking back).
@@ -96,6 +101,10 @@ PEOPLE: Scope = ("people",)
 
 def _id(thing) -> int:
     return getattr(thing, "pk", thing)
+
+
+def member(member) -> Scope:
+    return ("member", _id(member))
 
 
 def inbox(member) -> Scope:

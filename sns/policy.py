@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import cache as parts
 from .models import ModerationLog, SitePolicy
 from .moderation.log import log, require_moderator
 
@@ -227,6 +228,7 @@ def rules_accept(*, member: User) -> None:
 
     member.rules_accepted_at = timezone.now()
     User.objects.filter(pk=member.pk).update(rules_accepted_at=member.rules_accepted_at)
+    parts.bump(parts.member(member))
 
 
 # --- approval of new members ---------------------------------------------------------------
@@ -362,7 +364,15 @@ def invitations_refill(now: datetime | None = None) -> int:
     operator_zero = Q(invite_quota=0)
     # ``period_over`` and ``operator_zero`` on the updated rows themselves: that is what
     # PostgreSQL re-checks on a row another run refilled, or the admin set to 0, meanwhile.
-    return (
+    refilled = (
         User.objects.filter(period_over, pk__in=due.values("pk")).exclude(operator_zero)
         .update(invite_quota=quota + 1, quota_refilled_at=now)
     )
+    if refilled and parts.in_use():
+        # The rows this run refilled are those stamped with its ``now``; their cached copies
+        # (accounts/backends.py) go.
+        parts.bump(*(
+            parts.member(pk)
+            for pk in User.objects.filter(quota_refilled_at=now).values_list("pk", flat=True)
+        ))
+    return refilled

@@ -139,7 +139,13 @@ if "CACHE_URL" in env:
     CACHES["parts"] = {**env.cache_url("CACHE_URL"), "KEY_PREFIX": "parts"}
 else:
     CACHES["parts"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# With Redis, sessions are read from it and written through to PostgreSQL (``cached_db``): a
+# page reads no session row, and a flushed Redis logs nobody out.
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends."
+    + ("cached_db" if "CACHE_URL" in env else "db"),
+)
 
 TASKS = {
     "default": {
@@ -197,9 +203,11 @@ FILE_UPLOAD_HANDLERS = [
 
 # --- auth ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, each reading the logged-in member through the parts cache
+# (accounts/backends.py): a page reads no member row while the member is unchanged.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.MemberBackend",
+    "accounts.backends.AllauthMemberBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

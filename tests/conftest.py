@@ -104,7 +104,7 @@ def moderator(db):
 def client_for(user, *, second_factor: bool | None = None) -> Client:
     client = Client()
     if user is not None:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="accounts.backends.MemberBackend")
         if user.is_staff if second_factor is None else second_factor:
             from tests.mfa import pass_second_factor
 

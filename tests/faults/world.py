@@ -21,7 +21,7 @@ from tests.communities import builders
 def _session(user) -> str:
     """A logged-in session kept in the database, as the login form would leave it."""
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.MemberBackend")
     return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 

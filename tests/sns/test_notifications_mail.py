@@ -331,6 +331,6 @@ def test_the_page_takes_few_queries(owner, as_user, django_assert_max_num_querie
 
 def test_csrf_is_still_required_elsewhere(owner, as_user):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(owner, backend="accounts.backends.MemberBackend")
     assert client.post("/notifications/read/").status_code == 403
     assert client.post("/notifications/settings/", {}).status_code == 403

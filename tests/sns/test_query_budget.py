@@ -295,7 +295,7 @@ def _logged_in(member, *, second_factor: bool = False) -> Client:
     their app, with ``second_factor``), so that the pages asking for a recent login show
     themselves instead of asking for it."""
     client = Client()
-    client.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(member, backend="accounts.backends.MemberBackend")
     if second_factor:
         pass_second_factor(client, member)
     request = RequestFactory().get("/")
