@@ -12,7 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from sns.paging import Cursor, FeedPage, cursor_decode, cursor_encode, latest_page
-from sns.visibility import Relation, relations_to, without_hidden_people
+from sns.visibility import Level, Relation, relations_to, without_hidden_people
 
 from .models import Comment, DiaryPreference, Entry, EntryQuerySet
 
@@ -116,7 +116,10 @@ def friends_entries(viewer, ids: list[int] | None = None) -> EntryQuerySet:
         # rule again on one page doubled the feed's time (bench/run_diary.py).
         # Entries a moderator hid are few: they are dropped from the page here rather than
         # checked for every friend's entries in the index walk (a page may come out short).
-        entries = Entry.objects.filter(pk__in=ids, hidden_at__isnull=True)
+        # Made private since its id was found (home keeps the ids, sns.home): gone too.
+        entries = Entry.objects.filter(pk__in=ids, hidden_at__isnull=True).exclude(
+            visibility=Level.PRIVATE
+        )
     else:
         entries = Entry.objects.visible_to(viewer).filter(author__in=friend_author_ids(viewer))
     return entries.for_list().order_by("-created_at", "-pk")
@@ -159,6 +162,35 @@ def new_comments(viewer, since: datetime) -> EntryQuerySet:
 
     New comments count only from active members in no block with the viewer.
     """
+    # First, which of the entries I wrote or commented on have such comments, as a list:
+    # asked in one query with the visibility rule, the planner gathered every comment of the
+    # period from the whole table (410 ms on the bench for a member with 300 friends), or
+    # built the viewer's whole friend-of-friend set to check a few entries.
+    return new_comments_on(viewer, since, active_entry_ids(viewer, since))
+
+
+def active_entry_ids(viewer, since: datetime) -> list[int]:
+    """The entries ``viewer`` wrote or commented on that have comments by others (active, in
+    no block with the viewer) after ``since``: the candidates of ``new_comments``, which
+    checks each again (home keeps this list, sns.home). Constant SQL; the member's id
+    travels as a parameter."""
+    mine = RawSQL(
+        '"diary_comment"."entry_id" IN (SELECT id FROM diary_entry WHERE author_id = %s '
+        "UNION SELECT entry_id FROM diary_comment WHERE author_id = %s)",
+        [viewer.pk, viewer.pk], output_field=BooleanField(),
+    )
+    return list(
+        without_hidden_people(
+            Comment.objects.filter(mine, created_at__gt=since, hidden_at__isnull=True)
+            .exclude(author=viewer),
+            "author_id", viewer,
+        ).values_list("entry_id", flat=True).distinct()
+    )
+
+
+def new_comments_on(viewer, since: datetime, active: list[int]) -> EntryQuerySet:
+    """``new_comments`` among the entries ``active``, each checked as there: the viewer may
+    see it, and it has comments by others after ``since`` (counted)."""
     from accounts.models import Block
 
     blocked = Block.objects.filter(
@@ -172,23 +204,6 @@ def new_comments(viewer, since: datetime) -> EntryQuerySet:
         .filter(Q(author__isnull=True) | Q(author__is_active=True))
         .exclude(author=viewer)
         .filter(~Exists(blocked))
-    )
-    # First, which of the entries I wrote or commented on have such comments, as a list:
-    # asked in one query with the visibility rule, the planner gathered every comment of the
-    # period from the whole table (410 ms on the bench for a member with 300 friends), or
-    # built the viewer's whole friend-of-friend set to check a few entries.
-    # Constant SQL; the member's id travels as a parameter.
-    mine = RawSQL(
-        '"diary_comment"."entry_id" IN (SELECT id FROM diary_entry WHERE author_id = %s '
-        "UNION SELECT entry_id FROM diary_comment WHERE author_id = %s)",
-        [viewer.pk, viewer.pk], output_field=BooleanField(),
-    )
-    active = list(
-        without_hidden_people(
-            Comment.objects.filter(mine, created_at__gt=since, hidden_at__isnull=True)
-            .exclude(author=viewer),
-            "author_id", viewer,
-        ).values_list("entry_id", flat=True).distinct()
     )
     return (
         Entry.objects.visible_to(viewer)

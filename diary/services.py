@@ -11,10 +11,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sns import images, limits, notifications
+from sns import cache, images, limits, notifications
 from sns.notifications import Kind, notify
 from sns.text import without_controls
-from sns.visibility import annotated_relation, can_see, relation_annotations
+from sns.visibility import Level, annotated_relation, can_see, relation_annotations
 
 from .models import MAX_PHOTOS, Comment, DiaryPreference, Entry, EntryPhoto
 
@@ -24,6 +24,49 @@ if TYPE_CHECKING:
 # --- entries ---------------------------------------------------------------------------------
 # Photo files live outside the database: they are removed only once the transaction that
 # stopped using them has committed, and files stored by a transaction that fails go with it.
+
+# --- who reads what a write adds (sns/cache.py, sns/home.py) -----------------------------------
+# Home keeps the ids of friends' newest entries and of the entries with new comments for each
+# member; what a write adds reaches them through their scopes, bumped once it commits. What a
+# write removes needs no bump: home reads each kept entry again, with its checks.
+
+
+def _friends_told(author_id: int) -> None:
+    """A new, or newly shown, entry of ``author_id``: every friend's home lists it, a few
+    seconds later. In a task once the write commits (``tasks.tell_friends``): a member may
+    have 20,000 friends, and the writer's request does not wait for them."""
+    from .tasks import tell_friends
+
+    if cache.in_use():
+        transaction.on_commit(lambda: tell_friends.enqueue(author_id=author_id), robust=True)
+
+
+def friends_tell(author_id: int) -> int:
+    """Bump the ``feed`` scope of each friend of ``author_id`` (tasks.tell_friends)."""
+    from accounts.models import Friendship
+
+    friends = list(
+        Friendship.objects.filter(user_id=author_id).values_list("friend_id", flat=True)
+    )
+    cache.bump(*(cache.feed(pk) for pk in friends))
+    return len(friends)
+
+
+def entry_shown(entry: Entry) -> None:
+    """``entry`` shown again after a moderator hid it: back in its readers' lists."""
+    if entry.visibility != Level.PRIVATE:
+        _friends_told(entry.author_id)
+    participants_told(entry)
+
+
+def participants_told(entry: Entry) -> None:
+    """A comment on ``entry`` written, or shown again: the home of its author and of each
+    commenter counts it."""
+    if cache.in_use():
+        commenters = Comment.objects.filter(entry=entry, author__isnull=False)
+        members = {entry.author_id, *commenters.values_list("author_id", flat=True)}
+        cache.bump(*(cache.commented(pk) for pk in members))
+
 
 class TooManyPhotos(ValueError):
     """An entry would have more than MAX_PHOTOS photos (the form prevents it; this is the
@@ -85,6 +128,8 @@ def entry_create(
             author=author, title=title, body=body, visibility=visibility
         )
         _store_photos(entry, photos, list(range(len(photos))), stored)
+        if visibility != Level.PRIVATE:
+            _friends_told(author.pk)
         return entry
 
     return _cleaning_up(stored, work)
@@ -119,6 +164,11 @@ def entry_update(
             raise TooManyPhotos
         if removed:
             EntryPhoto.objects.filter(pk__in=[p.pk for p in removed]).delete()
+        widened = locked.visibility == Level.PRIVATE and visibility != Level.PRIVATE
+        if visibility != locked.visibility:
+            participants_told(locked)
+        if widened:
+            _friends_told(locked.author_id)
         locked.title, locked.body, locked.visibility = title, body, visibility
         locked.edited_at = timezone.now()
         locked.save(update_fields=["title", "body", "visibility", "edited_at"])
@@ -211,6 +261,7 @@ def comment_create(*, entry_id: int, author, body: str) -> Comment:
     )
     body = _clean_comment_body(body)
     comment = Comment.objects.create(entry=entry, author=author, body=body)
+    participants_told(entry)
     notify(recipient=entry.author, kind=Kind.DIARY_COMMENT, actor=author, target=comment)
     for recipient in _earlier_commenters_to_notify(entry, comment):
         notify(recipient=recipient, kind=Kind.DIARY_COMMENT_AFTER, actor=author, target=comment)

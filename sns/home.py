@@ -98,9 +98,11 @@ def home_for(member) -> Home:
     from sns.visibility import Relation
 
     counts = _counts(member)
+    # Before a first look, from the hour a week ago: the kept list's key (below) then holds
+    # for the hour.
     comments_seen_at = counts.pop("comments_seen_at") or (
         timezone.now() - feeds.NEW_COMMENTS_FIRST_LOOK
-    )
+    ).replace(minute=0, second=0, microsecond=0)
     topics_seen_at = counts.pop("topics_seen_at") or topics.first_look()
     home = Home(**counts)
     # They are all my friends, so each shows me what their friends may see.
@@ -108,9 +110,10 @@ def home_for(member) -> Home:
         (f, f.profile.shown_to(Relation.FRIEND)) for f in friends_of(member)[:FRIENDS_SHOWN]
     ]
     home.announcements = announcements_for(member, limit=3)
-    page = feeds.friends_page(member, None, size=SHORT, photos=False)
-    home.diaries, home.diaries_more = page.items, page.next_cursor is not None
-    home.commented = list(feeds.new_comments(member, comments_seen_at)[:SHORT])
+    home.diaries, home.diaries_more = _friends_diaries(member)
+    home.commented = list(feeds.new_comments_on(
+        member, comments_seen_at, _commented_ids(member, comments_seen_at)
+    )[:SHORT])
     home.topics = topics.new_topics_preview(member, topics_seen_at, SHORT)
     # Those I host or answered, my friends' and my communities': not every event I may see.
     home.events = list(selectors.upcoming(member).filter(group__lt=selectors.OTHERS)[:SHORT])
@@ -121,3 +124,51 @@ def home_for(member) -> Home:
         ).select_related("accepted_user__profile").order_by("-accepted_at")[:SHORT]
     )
     return home
+
+
+# --- the lists kept as ids (sns/cache.py) ------------------------------------------------------
+#
+# Finding which entries home shows costs most (a walk of every friend's newest entries, the
+# entries a member wrote or commented on); reading the few it shows by id costs little. The
+# ids are kept, the rows read again on each visit with the checks that make what was removed
+# go at once: an entry deleted, hidden or made private since drops out there, and a block,
+# an unfriending or a suspension bumps the member's own scopes. What adds to the lists (a
+# friend's new entry, a new comment on an entry I wrote or commented on) bumps the readers'
+# ``feed`` and ``commented`` scopes (diary.services, fanned out once it commits).
+SPARE = 4
+
+
+def _friends_diaries(member) -> tuple[list, bool]:
+    """My friends' newest entries that I may see (SHORT of them), and whether there are
+    more."""
+    from diary import feeds
+    from sns import cache
+
+    wanted = SHORT + 1
+
+    def ids(refresh: bool = False) -> list[int]:
+        return cache.cached(
+            "home-diaries",
+            [cache.feed(member), cache.friends(member), cache.blocks(member), cache.PEOPLE],
+            lambda: [pk for pk, _at in feeds.friends_entry_ids(member, None, wanted + SPARE)],
+            key=(member.pk,), refresh=refresh,
+        )
+
+    found = ids()
+    entries = list(feeds.friends_entries(member, found[:wanted + SPARE]))
+    if len(entries) < min(len(found), wanted):
+        # Entries of the kept list went (deleted, hidden, made private): found again.
+        found = ids(refresh=True)
+        entries = list(feeds.friends_entries(member, found))
+    return entries[:SHORT], len(entries) > SHORT
+
+
+def _commented_ids(member, since) -> list[int]:
+    """The candidates of home's "new comments" (``feeds.active_entry_ids``), kept."""
+    from diary import feeds
+    from sns import cache
+
+    return cache.cached(
+        "home-commented", [cache.commented(member), cache.blocks(member), cache.PEOPLE],
+        lambda: feeds.active_entry_ids(member, since), key=(member.pk, since.isoformat()),
+    )

@@ -476,8 +476,10 @@ def test_new_in_my_communities_comes_from_the_cache(owner, friend, member, club,
     client = as_user(owner)
     first, first_queries = visit(client, HOME)
     second, second_queries = visit(client, HOME)
-    # The member's community ids, the new activity, the header's counts, the member's row.
-    assert second_queries == first_queries - 4
+    # The member's community ids, the new activity, the header's counts, the member's row,
+    # and the ids of home's lists of entries (the friends, their newest entries, the entries
+    # with new comments).
+    assert second_queries == first_queries - 7
     assert new_topics(first) == new_topics(second) == [("Matcha tasting", "1")]
 
 
