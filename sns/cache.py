@@ -34,6 +34,12 @@ communities.topics
 new in my communities   ("memberships", m) ("blocks", m)      (topic id, new comments, last
 (home), communities.    ("people",) ("community", c) for      comment at) of the first five;
 topics                  each community c of m                 key (m, since, five)
+friends' newest         ("feed", m) ("friends", m)            ids of the newest ten of m's
+entries (home),         ("blocks", m) ("people",)             friends' entries (sns.home
+sns.home                                                      reads each again, checked)
+entries with new        ("commented", m) ("blocks", m)        ids of the candidates; key
+comments (home),        ("people",)                           (m, since)
+sns.home
 ======================  ====================================  ==============================
 
 The circle is the same for every viewer: each request leaves out the friends the viewer
@@ -55,6 +61,11 @@ stands in a block with, so a block touches only the two members' own scopes.
 * ``("community", c)``: communities.services (a comment written or deleted, a topic
   deleted), sns.moderation.content (a topic or topic comment hidden or shown again). A new
   topic does not bump: the part lists topics by their new comments.
+* ``("feed", m)``: diary.services, for each friend of the author of a new entry, or of one
+  made visible from private or shown again by a moderator (in the task
+  ``diary.tasks.tell_friends``, after commit: fan-out).
+* ``("commented", m)``: diary.services, for the author and every commenter of an entry that
+  gets a comment, changes its level, or has a comment shown again.
 * ``("people",)``: a member suspended or reinstated (sns.moderation.members), refused
   (sns.policy) or gone (accounts.leaving), and any edit or deletion in the admin of members,
   friendships, friend requests, blocks or notifications (sns.admin_content.StalesCachedParts):

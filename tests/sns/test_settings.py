@@ -84,6 +84,8 @@ REDIS_CACHE = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCac
 @pytest.mark.django_db
 @pytest.mark.parametrize("caches_setting", [None, REDIS_CACHE], ids=["database", "redis"])
 def test_failed_logins_are_rate_limited(client, caches_setting):
+    # The default cache replaced; the parts cache (every request's member) stays as it is.
+    caches_setting = {**settings.CACHES, **caches_setting} if caches_setting else None
     with override_settings(**({"CACHES": caches_setting} if caches_setting else {})):
         caches["default"].clear()
         member = factories.member(email="limited@example.com")
