@@ -87,7 +87,7 @@ bench-offkai: install
 
 # gunicorn as in production and wrk (apt-get install -y wrk) beside it.
 bench-load: install
-	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/load.py
+	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/load.py $(LOAD_ARGS)
 
 bench-profile: install
 	DEBUG=0 SECRET_KEY=bench-only-secret $(PY) bench/profile_pages.py $(PROFILE_ARGS)

@@ -482,7 +482,7 @@ def query_counts(requests: dict[str, list[Request]]) -> dict[str, int]:
 # --- the whole run ---------------------------------------------------------------------------
 
 
-def run(duration: int, members: int, out: Path | None) -> dict:
+def run(duration: int, members: int, out: Path | None, only: set[str] | None = None) -> dict:
     from django.db import connection
 
     rng = random.Random(RANDOM_SEED)
@@ -522,15 +522,19 @@ def run(duration: int, members: int, out: Path | None) -> dict:
             runs.append(result)
             return result
 
+        def wanted(name: str) -> bool:
+            return only is None or name in only
+
         floor = measure("floor", 16, "floor")
-        measure(MEMBER_FLOOR, 16, MEMBER_FLOOR)
-        for kind in MIX:
-            measure(kind, 16, kind)
-        measure("mixed", 16, None)
-        measure("mixed", 50, None)
-        servers.append(start_server(log))
-        measure("mixed, two servers", 16, None, on=servers)
-        measure("mixed, two servers", 50, None, on=servers)
+        for kind in [MEMBER_FLOOR, *MIX]:
+            if wanted(kind):
+                measure(kind, 16, kind)
+        if wanted("mixed"):
+            measure("mixed", 16, None)
+            measure("mixed", 50, None)
+            servers.append(start_server(log))
+            measure("mixed, two servers", 16, None, on=servers)
+            measure("mixed, two servers", 50, None, on=servers)
     finally:
         for server in servers:
             server.stop()
@@ -615,6 +619,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=15, help="seconds of each row")
     parser.add_argument("--members", type=int, default=300, help="members logged in")
     parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument(
+        "--only", help="comma-separated rows beside the floor (member floor, home, …, mixed)"
+    )
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
@@ -622,7 +629,8 @@ def main(argv: list[str] | None = None) -> int:
     import seed_all
 
     seed_all.ensure_seeded()
-    report = run(args.duration, args.members, args.json)
+    only = set(args.only.split(",")) if args.only else None
+    report = run(args.duration, args.members, args.json, only)
     print()
     print(markdown(report))
     return 0

@@ -8,12 +8,13 @@ renamed topic never needs an invalidation.
 
 **Scopes and generations.** Each cached value is filed under the scopes it depends on; a
 scope (``("inbox", member_id)``, ``("people",)``) has a generation, a random token kept in the
-cache. A value's key holds the generations of all its scopes, so ``bump(scope)`` (a new
-token) makes everything filed under the scope unreachable at once, without knowing the keys;
-the old entries age out. Tokens are random, never counted up: a generation evicted by Redis
-is made again as a fresh token, so what was cached under it is a miss and no old value can
-come back. ``bump`` runs once the transaction commits: a reader that computed
-from the database before the commit has filed its value under the old generation. A value's
+cache. A value is kept with a digest of the generations of all its scopes, read with them
+in one round trip, and counts only while they are current, so ``bump(scope)`` (a new token)
+makes everything filed under the scope stale at once, without knowing the keys; the next
+reader computes it again in its place. Tokens are random, never counted up: a generation
+evicted by Redis is made again as a fresh token, so what was cached under it is a miss and
+no old value can come back. ``bump`` runs once the transaction commits: a reader that
+computed from the database before the commit has filed its value under the old generation. A value's
 timeout (an hour) is only a backstop, for a bump lost because the cache could not be reached
 after a commit.
 
@@ -191,10 +192,8 @@ def _set_generations(keys: list[str]) -> None:
             pipe.execute()
 
 
-def _generations(cache, scopes: list[Scope]) -> list[str]:
-    """The current generation of each scope, in one read; a missing one is made."""
-    keys = [_generation_key(scope) for scope in scopes]
-    found = cache.get_many(keys)
+def _generations_made(cache, keys: list[str], found: dict) -> None:
+    """Make each generation of ``keys`` missing from ``found`` (and add it there)."""
     missing = {key: _token() for key in keys if key not in found}
     if missing:
         # In one write (a member's first look at home makes one per community). Made before
@@ -203,7 +202,6 @@ def _generations(cache, scopes: list[Scope]) -> list[str]:
         # back a value computed before a write.
         cache.set_many(missing, GENERATION_TIMEOUT)
         found.update(missing)
-    return [str(found[key]) for key in keys]
 
 
 def cached(
@@ -225,13 +223,24 @@ def cached(
     if not in_use():
         return compute()
     cache = _cache()
-    generations = _generations(cache, list(scopes() if callable(scopes) else scopes))
-    digest = hashlib.blake2b("|".join(generations).encode(), digest_size=12).hexdigest()
-    value_key = ":".join(["part", name, *(str(part) for part in key), digest])
-    value = _MISSING if refresh else cache.get(value_key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(value_key, value, timeout)
+    generation_keys = [
+        _generation_key(scope) for scope in (scopes() if callable(scopes) else scopes)
+    ]
+    value_key = ":".join(["part", name, *(str(part) for part in key)])
+    # The generations and the value in one round trip; the value holds the digest of the
+    # generations it was computed under, and counts only while they are the current ones.
+    found = cache.get_many([*generation_keys, value_key])
+    _generations_made(cache, generation_keys, found)
+    digest = hashlib.blake2b(
+        "|".join(str(found[key]) for key in generation_keys).encode(), digest_size=12
+    ).hexdigest()
+    kept = found.get(value_key)
+    if not refresh and isinstance(kept, tuple) and len(kept) == 2 and kept[0] == digest:
+        return kept[1]
+    value = compute()
+    # A slower reader may overwrite it with a value of older generations: the next reader
+    # finds the digest out of date and computes again.
+    cache.set(value_key, (digest, value), timeout)
     return value
 
 
