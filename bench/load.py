@@ -332,6 +332,30 @@ def cache_flush() -> None:
     redis.Redis.from_url(server_env(Path(os.devnull))["CACHE_URL"]).flushdb()
 
 
+def _parts_redis():
+    import redis
+
+    return redis.Redis.from_url(server_env(Path(os.devnull))["CACHE_URL"])
+
+
+# sns.cache's counts of lookups (KEY_PREFIX "parts", Django's key version 1, sns.cache.STATS_KEY).
+PARTS_STATS_KEY = "parts:1:stats"
+
+
+def parts_stats_reset() -> None:
+    _parts_redis().delete(PARTS_STATS_KEY)
+
+
+def parts_stats() -> dict[str, dict[str, int]]:
+    """{part: {"hit": n, "miss": n}} counted by the servers' processes since the reset (each
+    adds its counts every sns.cache.STATS_EVERY lookups)."""
+    found: dict[str, dict[str, int]] = {}
+    for counted, n in _parts_redis().hgetall(PARTS_STATS_KEY).items():
+        name, _, outcome = counted.decode().rpartition(":")
+        found.setdefault(name, {"hit": 0, "miss": 0})[outcome] = int(n)
+    return found
+
+
 def collect_static() -> None:
     env = server_env(Path(os.devnull))
     subprocess.run(
@@ -499,6 +523,7 @@ def run(duration: int, members: int, out: Path | None, only: set[str] | None = N
     log = work / "access.log"
     log.touch()
     runs: list[Run] = []
+    parts_found: dict = {}
     peak = 0.0
     servers = [start_server(log)]
     try:
@@ -530,7 +555,9 @@ def run(duration: int, members: int, out: Path | None, only: set[str] | None = N
             if wanted(kind):
                 measure(kind, 16, kind)
         if wanted("mixed"):
+            parts_stats_reset()
             measure("mixed", 16, None)
+            parts_found = parts_stats()
             measure("mixed", 50, None)
             servers.append(start_server(log))
             measure("mixed, two servers", 16, None, on=servers)
@@ -546,6 +573,7 @@ def run(duration: int, members: int, out: Path | None, only: set[str] | None = N
         "workers": int(server_env(log).get("WEB_CONCURRENCY") or (os.cpu_count() or 1) * 2 + 1),
         "peak_worker_memory_mb": round(peak, 1), "query_counts": counts,
         "runs": [{**asdict(r), "rps": round(r.rps, 1)} for r in runs],
+        "parts_found_mixed_16": parts_found,
     }
     if out:
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -583,6 +611,16 @@ def markdown(report: dict) -> str:
             f"{r['p99_ms']:.0f} | {r['errors']} | {report['query_counts'].get(r['name'], '')} | "
             f"{target} | {met} |"
         )
+    found = report.get("parts_found_mixed_16") or {}
+    if found:
+        hits = sum(n["hit"] for n in found.values())
+        total = hits + sum(n["miss"] for n in found.values())
+        lines += ["", f"Cached parts in the mixed load at 16 connections: {hits / total:.1%} "
+                  f"of {total} lookups found in Redis.", "",
+                  "| part | lookups | found |", "|---|---:|---:|"]
+        for name, n in sorted(found.items()):
+            looked = n["hit"] + n["miss"]
+            lines.append(f"| {name} | {looked} | {n['hit'] / looked:.1%} |")
     for r in runs:
         if not r["name"].startswith("mixed"):
             continue

@@ -109,13 +109,22 @@ def _new_activity(viewer, since: datetime) -> QuerySet:
     )
 
 
-def _topics_of(rows) -> list[Topic]:
-    """The topics of these activity rows, in their order, each carrying its counts (a topic
-    deleted since the rows were read is left out)."""
-    rows = list(rows)
-    found = Topic.objects.select_related(
+def topics_by_ids(ids: list[int]) -> QuerySet[Topic]:
+    """The topics ``ids`` with what a list of them shows (one array parameter for the ids:
+    sns.home prepares it)."""
+    return Topic.objects.select_related(
         "community", "author__profile", "last_commenter__profile"
-    ).in_bulk([row["topic"] for row in rows])
+    ).filter(pk__any=ids)
+
+
+def _topics_of(rows, read=None) -> list[Topic]:
+    """The topics of these activity rows, in their order, each carrying its counts (a topic
+    deleted since the rows were read is left out). ``read(ids)`` reads the topics (a
+    prepared ``topics_by_ids``), else the QuerySet does."""
+    rows = list(rows)
+    ids = [row["topic"] for row in rows]
+    read = read or (lambda ids: list(topics_by_ids(ids)))
+    found = {topic.pk: topic for topic in (read(ids) if ids else [])}
     topics = []
     for row in rows:
         topic = found.get(row["topic"])
@@ -135,7 +144,7 @@ def new_topics_page(viewer, since: datetime, number) -> Page:
     return page
 
 
-def new_topics_preview(viewer, since: datetime, size: int) -> list[Topic]:
+def new_topics_preview(viewer, since: datetime, size: int, read=None) -> list[Topic]:
     """The first ``size`` topics of "new in my communities" (for home), uncounted.
 
     Which topics, with their counts, is cached (sns.cache) until a topic or a comment in
@@ -151,7 +160,7 @@ def new_topics_preview(viewer, since: datetime, size: int) -> list[Topic]:
         lambda: list(_new_activity(viewer, since)[:size]),
         key=(viewer.pk, since.isoformat(), size),
     )
-    return _topics_of(rows)
+    return _topics_of(rows, read)
 
 
 def community_ids(member) -> list[int]:

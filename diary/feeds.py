@@ -106,6 +106,17 @@ def friends_entry_ids(viewer, before: Cursor | None, size: int) -> list[tuple[in
         return cursor.fetchall()
 
 
+def _entries_by_ids(ids: list[int]) -> EntryQuerySet:
+    """Friends' entries by id, as ``friends_entries`` reads them: one array parameter for
+    the ids, so that the SQL is the same for any number (sns.home prepares it)."""
+    # Made private since its id was found (home keeps the ids, sns.home): gone too.
+    return (
+        Entry.objects.filter(pk__any=ids, hidden_at__isnull=True)
+        .exclude(visibility=Level.PRIVATE)
+        .for_list().order_by("-created_at", "-pk")
+    )
+
+
 def friends_entries(viewer, ids: list[int] | None = None) -> EntryQuerySet:
     """My friends' entries that I may see, newest first, with authors' profiles and comment
     counts; with ``ids``, just those (``friends_page`` finds the ids of one page first)."""
@@ -116,12 +127,8 @@ def friends_entries(viewer, ids: list[int] | None = None) -> EntryQuerySet:
         # rule again on one page doubled the feed's time (bench/run_diary.py).
         # Entries a moderator hid are few: they are dropped from the page here rather than
         # checked for every friend's entries in the index walk (a page may come out short).
-        # Made private since its id was found (home keeps the ids, sns.home): gone too.
-        entries = Entry.objects.filter(pk__in=ids, hidden_at__isnull=True).exclude(
-            visibility=Level.PRIVATE
-        )
-    else:
-        entries = Entry.objects.visible_to(viewer).filter(author__in=friend_author_ids(viewer))
+        return _entries_by_ids(ids)
+    entries = Entry.objects.visible_to(viewer).filter(author__in=friend_author_ids(viewer))
     return entries.for_list().order_by("-created_at", "-pk")
 
 
@@ -207,7 +214,7 @@ def new_comments_on(viewer, since: datetime, active: list[int]) -> EntryQuerySet
     )
     return (
         Entry.objects.visible_to(viewer)
-        .filter(pk__in=active)
+        .filter(pk__any=active)
         .filter(Exists(fresh))
         .annotate(
             new_comment_count=_aggregate(fresh, Count("pk")),

@@ -55,11 +55,11 @@ class InvitationQuerySet(models.QuerySet):
             State.REVOKED: self.revoked,
         }[state]()
 
-    def counting_against_quota(self):
+    def counting_against_quota(self, now=None):
         """Pending and accepted invitations use a slot; expired and revoked give it back."""
         return self.filter(
             Q(accepted_at__isnull=False)
-            | Q(revoked_at__isnull=True, expires_at__gt=timezone.now())
+            | Q(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from urllib.parse import quote
 
 from django.conf import settings
@@ -103,8 +104,8 @@ class EventQuerySet(models.QuerySet):
             )
         )
 
-    def upcoming(self) -> EventQuerySet:
-        return self.filter(ends_at__gte=timezone.now()).order_by("starts_at", "pk")
+    def upcoming(self, now: datetime | None = None) -> EventQuerySet:
+        return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "pk")
 
     def past(self) -> EventQuerySet:
         return self.filter(ends_at__lt=timezone.now()).order_by("-starts_at", "-pk")

@@ -75,7 +75,7 @@ def _mine(viewer) -> QuerySet[RSVP]:
     return RSVP.objects.filter(event=OuterRef("pk"), user=viewer)
 
 
-def upcoming(viewer) -> QuerySet[Event]:
+def upcoming(viewer, now: datetime | None = None) -> QuerySet[Event]:
     """Events that have not ended which ``viewer`` may see, each with its ``group``: those
     the viewer hosts or said yes/maybe to, then those created or hosted by a friend, then
     those of the viewer's communities, then the rest; by start time within each group.
@@ -97,7 +97,7 @@ def upcoming(viewer) -> QuerySet[Event]:
         default=Value(OTHERS), output_field=IntegerField(),
     )
     return (
-        for_cards(Event.objects.visible_to(viewer).upcoming(), viewer)
+        for_cards(Event.objects.visible_to(viewer).upcoming(now), viewer)
         .annotate(group=group).order_by("group", "starts_at", "pk")
     )
 

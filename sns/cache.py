@@ -236,12 +236,71 @@ def cached(
     ).hexdigest()
     kept = found.get(value_key)
     if not refresh and isinstance(kept, tuple) and len(kept) == 2 and kept[0] == digest:
+        _count(cache, name, HIT)
         return kept[1]
+    _count(cache, name, MISS)
     value = compute()
     # A slower reader may overwrite it with a value of older generations: the next reader
     # finds the digest out of date and computes again.
     cache.set(value_key, (digest, value), timeout)
     return value
+
+
+# --- how often a part was found ---------------------------------------------------------------
+# Each process counts its lookups by part and adds them to a hash in Redis every
+# STATS_EVERY lookups (one pipelined write, nothing on the others), for
+# ``manage.py cached_parts_stats`` and the load benchmark.
+
+HIT, MISS = "hit", "miss"
+STATS_KEY = "stats"
+STATS_EVERY = 200
+_counts: dict[str, int] = {}
+
+
+def _count(cache, name: str, outcome: str) -> None:
+    field = f"{name}:{outcome}"
+    _counts[field] = _counts.get(field, 0) + 1
+    if sum(_counts.values()) >= STATS_EVERY:
+        stats_flush(cache)
+
+
+def stats_flush(cache=None) -> None:
+    """Add this process's counts to Redis now (they are added every STATS_EVERY lookups)."""
+    counts = dict(_counts)
+    _counts.clear()
+    if not counts or not in_use():
+        return
+    from redis.exceptions import RedisError
+
+    cache = cache or _cache()
+    try:
+        client = cache._cache.get_client(write=True)
+        with client.pipeline(transaction=False) as pipe:
+            for field, n in counts.items():
+                pipe.hincrby(cache.make_key(STATS_KEY), field, n)
+            pipe.execute()
+    except RedisError:
+        pass  # counts are worth less than the page being served
+
+
+def stats() -> dict[str, dict[str, int]]:
+    """{part: {"hit": n, "miss": n}} as added to Redis so far, by every process."""
+    if not in_use():
+        return {}
+    cache = _cache()
+    raw = cache._cache.get_client().hgetall(cache.make_key(STATS_KEY))
+    found: dict[str, dict[str, int]] = {}
+    for field, n in raw.items():
+        name, _, outcome = field.decode().rpartition(":")
+        found.setdefault(name, {HIT: 0, MISS: 0})[outcome] = int(n)
+    return found
+
+
+def stats_reset() -> None:
+    _counts.clear()
+    if in_use():
+        cache = _cache()
+        cache._cache.get_client(write=True).delete(cache.make_key(STATS_KEY))
 
 
 def forget_all() -> int:

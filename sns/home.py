@@ -7,12 +7,15 @@ home shows nothing the full pages would not; the counts come in one query.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
+from types import SimpleNamespace
 
 from django.db.models import Subquery
 from django.utils import timezone
 
 from .paging import row_count
+from .prepared import Prepared
 
 SHORT = 5
 FRIENDS_SHOWN = 9
@@ -44,12 +47,9 @@ class Home:
         )
 
 
-def _counts(member) -> dict:
-    """In one query: join requests to decide, footprints of the window, friends, the
-    invitations using the quota, and where the member left off reading new comments and new
-    topics; and the member's profile. (Waiting friend requests come with the header's
-    counts.)"""
-    from accounts.footprints import FOOTPRINT_DAYS
+def _counts_query(member, now, recent):
+    """The member's row with home's counts (``_counts``), from ``recent`` for footprints and
+    as of ``now`` for invitations: the shape of a prepared query (sns/prepared.py)."""
     from accounts.models import Footprint, Friendship, User
     from communities.models import CommunityPreference, JoinRequest, Membership, Role
     from diary.models import DiaryPreference
@@ -59,7 +59,6 @@ def _counts(member) -> dict:
     moderated = Membership.objects.filter(
         user=member, role__in=[Role.ADMIN, Role.SUBADMIN]
     ).values("community")
-    recent = timezone.now() - timedelta(days=FOOTPRINT_DAYS)
     names = dict(
         n_join_requests=row_count(without_hidden_people(
             JoinRequest.objects.filter(community__in=moderated), "user_id", member
@@ -71,7 +70,7 @@ def _counts(member) -> dict:
             Friendship.objects.filter(user=member), "friend_id", member
         )),
         n_invitations_used=row_count(
-            Invitation.objects.filter(inviter=member).counting_against_quota()
+            Invitation.objects.filter(inviter=member).counting_against_quota(now)
         ),
         n_comments_seen_at=Subquery(
             DiaryPreference.objects.filter(user=member).values("comments_seen_at")[:1]
@@ -81,10 +80,53 @@ def _counts(member) -> dict:
         ),
     )
     # The member's own profile rides along (home shows their photo and name).
-    row = User.objects.select_related("profile").annotate(**names).get(pk=member.pk)
+    return User.objects.select_related("profile").annotate(**names).filter(pk=member.pk)
+
+
+COUNTS = ("join_requests", "footprints", "friends", "invitations_used", "comments_seen_at",
+          "topics_seen_at")
+
+
+@cache
+def _prepared():
+    """Home's hot queries, compiled once per process (sns/prepared.py)."""
+    from accounts.models import User
+    from communities import topics
+    from diary import feeds
+    from offkai import selectors
+
+    return SimpleNamespace(
+        counts=Prepared(_counts_query, member=User, now=datetime, recent=datetime),
+        # Those I host or answered, my friends' and my communities': not every event I may
+        # see.
+        diaries=Prepared(lambda ids: feeds.friends_entries(None, ids), ids=list),
+        commented=Prepared(
+            lambda viewer, since, active: feeds.new_comments_on(viewer, since, active)[:SHORT],
+            viewer=User, since=datetime, active=list,
+        ),
+        topics=Prepared(topics.topics_by_ids, ids=list),
+        events=Prepared(
+            lambda viewer, now: selectors.upcoming(viewer, now).filter(
+                group__lt=selectors.OTHERS
+            )[:SHORT],
+            viewer=User, now=datetime,
+        ),
+    )
+
+
+def _counts(member) -> dict:
+    """In one query: join requests to decide, footprints of the window, friends, the
+    invitations using the quota, and where the member left off reading new comments and new
+    topics; and the member's profile. (Waiting friend requests come with the header's
+    counts.)"""
+    from accounts.footprints import FOOTPRINT_DAYS
+
+    now = timezone.now()
+    [row] = _prepared().counts(
+        member=member, now=now, recent=now - timedelta(days=FOOTPRINT_DAYS)
+    )
     member.profile = row.profile
-    counts = {name: getattr(row, name) for name in names}
-    return {name.removeprefix("n_"): value for name, value in counts.items()}
+    return {name: getattr(row, "n_" + name) for name in COUNTS}
 
 
 def home_for(member) -> Home:
@@ -93,7 +135,6 @@ def home_for(member) -> Home:
     from communities import topics
     from diary import feeds
     from invites.models import Invitation
-    from offkai import selectors
     from sns.announcements import announcements_for
     from sns.visibility import Relation
 
@@ -111,12 +152,14 @@ def home_for(member) -> Home:
     ]
     home.announcements = announcements_for(member, limit=3)
     home.diaries, home.diaries_more = _friends_diaries(member)
-    home.commented = list(feeds.new_comments_on(
-        member, comments_seen_at, _commented_ids(member, comments_seen_at)
-    )[:SHORT])
-    home.topics = topics.new_topics_preview(member, topics_seen_at, SHORT)
-    # Those I host or answered, my friends' and my communities': not every event I may see.
-    home.events = list(selectors.upcoming(member).filter(group__lt=selectors.OTHERS)[:SHORT])
+    active = _commented_ids(member, comments_seen_at)
+    home.commented = _prepared().commented(
+        viewer=member, since=comments_seen_at, active=active
+    ) if active else []
+    home.topics = topics.new_topics_preview(
+        member, topics_seen_at, SHORT, read=lambda ids: _prepared().topics(ids=ids)
+    )
+    home.events = _prepared().events(viewer=member, now=timezone.now())
     home.accepted = list(
         Invitation.objects.filter(
             inviter=member, accepted_at__gte=timezone.now() - ACCEPTED_WITHIN,
@@ -154,12 +197,15 @@ def _friends_diaries(member) -> tuple[list, bool]:
             key=(member.pk,), refresh=refresh,
         )
 
+    def entries_of(found: list[int]) -> list:
+        return _prepared().diaries(ids=found) if found else []
+
     found = ids()
-    entries = list(feeds.friends_entries(member, found[:wanted + SPARE]))
+    entries = entries_of(found)
     if len(entries) < min(len(found), wanted):
         # Entries of the kept list went (deleted, hidden, made private): found again.
         found = ids(refresh=True)
-        entries = list(feeds.friends_entries(member, found))
+        entries = entries_of(found)
     return entries[:SHORT], len(entries) > SHORT
 
 

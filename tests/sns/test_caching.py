@@ -12,6 +12,7 @@ the old value on the page and the test fails.
 
 from __future__ import annotations
 
+import io
 import re
 import xml.etree.ElementTree as ET
 
@@ -115,6 +116,42 @@ def test_an_evicted_generation_never_brings_an_old_value_back(db, parts):
     assert read() == "first"
     parts.delete("gen:friends:7")  # as Redis evicts a key under memory pressure
     assert read() == read() == "second"
+
+
+def test_a_slower_readers_older_value_is_never_shown(db, committed):
+    """A reader that read the generations before a write and stores its value after a
+    newer reader's: the value it leaves is out of date, and the next reader computes."""
+    scopes = [cache.inbox(3)]
+    assert cache.cached("sample", scopes, lambda: "old", key=(3,)) == "old"
+    slow = {}
+
+    def slow_compute():
+        # The write and its bump land while this reader computes from the old state.
+        with committed():
+            cache.bump(cache.inbox(3))
+        assert cache.cached("sample", scopes, lambda: "new", key=(3,)) == "new"
+        slow["stored"] = True
+        return "old"
+
+    assert cache.cached("sample", scopes, slow_compute, key=(3,), refresh=True) == "old"
+    assert slow["stored"]
+    assert cache.cached("sample", scopes, lambda: "newest", key=(3,)) == "newest"
+
+
+def test_hits_and_misses_are_counted(db, committed):
+    cache.stats_reset()
+    for _ in range(3):
+        cache.cached("counted", [cache.inbox(5)], lambda: 1, key=(5,))
+    with committed():
+        cache.bump(cache.inbox(5))
+    cache.cached("counted", [cache.inbox(5)], lambda: 2, key=(5,))
+    cache.stats_flush()
+    assert cache.stats()["counted"] == {"hit": 2, "miss": 2}
+    out = io.StringIO()
+    call_command("cached_parts_stats", stdout=out)
+    assert re.search(r"counted\s+4 lookups\s+50.0% found", out.getvalue())
+    call_command("cached_parts_stats", "--reset", stdout=io.StringIO())
+    assert cache.stats() == {}
 
 
 def test_without_a_cache_everything_is_computed(db, settings):

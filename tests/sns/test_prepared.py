@@ -1,0 +1,141 @@
+"""Queries compiled once per process (sns/prepared.py): the same rows as the QuerySet they
+come from, for every viewer; a builder whose SQL depends on more than its parameters is
+refused; the second call compiles nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.db.models import F, Value
+from django.db.models.sql.compiler import SQLCompiler
+from django.utils import timezone
+
+from accounts.models import User
+from diary.models import Entry
+from offkai import selectors
+from sns import home
+from sns.prepared import NotAPreparedShape, Prepared
+from sns.visibility import Level
+from tests import factories
+from tests.diary import builders as diary_builders
+from tests.offkai import builders as offkai_builders
+
+
+def _events_of(people):
+    """An event of each level by the friend, and one by the member."""
+    _owner, friend, _fof, member = people
+    events = [
+        offkai_builders.event(friend, visibility=level, title=f"{level} meetup")
+        for level in (Level.MEMBERS, Level.FRIENDS, Level.FRIENDS_OF_FRIENDS, Level.PRIVATE)
+    ]
+    events.append(offkai_builders.event(member, visibility=Level.MEMBERS, title="Members"))
+    return events
+
+
+@pytest.fixture
+def people(owner, friend, fof, member):
+    return owner, friend, fof, member
+
+
+def test_home_events_are_the_querysets_rows_for_every_viewer(people, moderator):
+    _events_of(people)
+    now = timezone.now()
+    for viewer in [*people, moderator]:
+        expected = list(
+            selectors.upcoming(viewer, now).filter(group__lt=selectors.OTHERS)[:home.SHORT]
+        )
+        got = home._prepared().events(viewer=viewer, now=now)
+        assert [(e.pk, e.group, e.places_taken, e.i_host, e.created_by.profile.pk)
+                for e in got] == [
+            (e.pk, e.group, e.places_taken, e.i_host, e.created_by.profile.pk)
+            for e in expected
+        ], viewer
+    # Some viewer sees some of them, or the comparison above proves little.
+    assert home._prepared().events(viewer=people[1], now=now)
+
+
+def test_home_counts_are_the_querysets(people):
+    owner = people[0]
+    now = timezone.now()
+    for member in people:
+        [row] = home._prepared().counts(member=member, now=now, recent=now - timedelta(days=30))
+        [expected] = home._counts_query(member, now, now - timedelta(days=30))
+        assert {n: getattr(row, "n_" + n) for n in home.COUNTS} == {
+            n: getattr(expected, "n_" + n) for n in home.COUNTS
+        }
+        assert row.profile.pk == expected.profile.pk
+    assert home._counts(owner)["friends"] == 1
+
+
+def test_a_list_parameter_takes_any_number_of_ids(owner):
+    entries = [diary_builders.entry(owner, Level.FRIENDS) for _ in range(3)]
+    by_ids = home._prepared().diaries
+    assert [e.pk for e in by_ids(ids=[entries[0].pk])] == [entries[0].pk]
+    assert {e.pk for e in by_ids(ids=[e.pk for e in entries])} == {e.pk for e in entries}
+    assert by_ids(ids=[10**12]) == []
+
+
+def test_values_and_annotations_come_back_as_from_the_queryset(owner, friend):
+    diary_builders.entry(owner, Level.FRIENDS, title="One")
+    prepared = Prepared(
+        lambda author: Entry.objects.filter(author=author).annotate(twice=F("pk") * 2)
+        .values_list("title", "twice"),
+        author=User,
+    )
+    [(title, twice)] = prepared(author=owner)
+    assert title == "One" and twice == Entry.objects.get(author=owner).pk * 2
+    assert prepared(author=friend) == []
+
+
+def test_a_builder_that_reads_the_clock_is_refused(owner):
+    prepared = Prepared(
+        lambda author: Entry.objects.filter(author=author, created_at__lt=timezone.now()),
+        author=User,
+    )
+    with pytest.raises(NotAPreparedShape, match="change without being given"):
+        prepared(author=owner)
+
+
+def test_a_builder_that_writes_a_value_into_the_sql_is_refused(owner):
+    # A name made of the value: the SQL's text changes with it.
+    prepared = Prepared(
+        lambda author: Entry.objects.annotate(**{f"by_{abs(author.pk)}": Value(1)}),
+        author=User,
+    )
+    with pytest.raises(NotAPreparedShape, match="SQL depends on the values"):
+        prepared(author=owner)
+
+
+def test_a_value_left_out_or_of_another_kind_is_refused(owner):
+    prepared = Prepared(lambda author: Entry.objects.filter(author=author), author=User)
+    with pytest.raises(TypeError):
+        prepared()
+    with pytest.raises(TypeError):
+        Prepared(lambda n: Entry.objects.filter(pk=n), n=int)(n=1)
+
+
+def test_the_second_call_compiles_nothing(owner, monkeypatch):
+    diary_builders.entry(owner, Level.FRIENDS)
+    prepared = Prepared(
+        lambda author, since: Entry.objects.filter(author=author, created_at__gt=since)
+        .annotate(one=Value(1)),
+        author=User, since=datetime,
+    )
+    compiled = []
+    real = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    assert len(prepared(author=owner, since=an_hour_ago)) == 1
+    first = len(compiled)
+    assert first >= 2  # built twice, to check the shape
+    assert len(prepared(author=owner, since=an_hour_ago)) == 1
+    assert prepared(author=owner, since=timezone.now() + timedelta(hours=1)) == []
+    other = factories.member("Other")
+    assert prepared(author=other, since=an_hour_ago) == []
+    assert len(compiled) == first
