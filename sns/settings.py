@@ -141,6 +141,13 @@ else:
     CACHES["parts"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 # With Redis, sessions are read from it and written through to PostgreSQL (``cached_db``): a
 # page reads no session row, and a flushed Redis logs nobody out.
+# Rendered rows of lists ({% cache %} in the templates), each keyed by everything it shows,
+# so that no write has to drop one: kept in each process, the least used go first.
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 10},
+}
 SESSION_ENGINE = env.str(
     "SESSION_ENGINE",
     default="django.contrib.sessions.backends."
