@@ -41,6 +41,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import fanout
 import seed_graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,8 @@ MIX = {
     "search": 10, "comment": 5, "rsvp": 5,
 }
 WRITES = {"comment", "rsvp"}
+# Writers of the fan-out probe during the mixed load (bench/fanout.py).
+FAN_OUT_SAMPLES = 20
 SEARCH_WORDS = ["温泉", "読書", "ラーメン", "打ち合わせ", "カメラ", "登山", "映画", "travel"]
 # Targets of issue 8: throughput as a share of the floor's, p95 at 16 connections.
 HOME_SHARE, PAGE_SHARE, MIXED_SHARE, P95_MS = 0.25, 0.35, 0.30, 250
@@ -262,7 +265,9 @@ def server_env(access_log: Path) -> dict[str, str]:
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
         "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
-        "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",
+        # Queued in PostgreSQL and run by one task worker (start_worker), as in production:
+        # a new entry reaches the friends' homes through it (bench/fanout.py).
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
         "EMAIL_URL": "dummymail://",
         "GUNICORN_ACCESS_LOG": str(access_log),
         # Workers live through the whole run, so their peak memory is the run's.
@@ -322,6 +327,16 @@ def start_server(access_log: Path) -> Server:
             time.sleep(0.3)
     server.stop()
     raise SystemExit("gunicorn did not answer /health/ within 60 s")
+
+
+def start_worker() -> subprocess.Popen:
+    """One task worker on the bench database, as README › Running on several machines runs
+    it (``manage.py db_worker``, its default interval)."""
+    env = {k: v for k, v in server_env(Path(os.devnull)).items() if not k.startswith("GUNICORN_")}
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload"], cwd=ROOT, env=env,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def cache_flush() -> None:
@@ -526,6 +541,8 @@ def run(duration: int, members: int, out: Path | None, only: set[str] | None = N
     parts_found: dict = {}
     peak = 0.0
     servers = [start_server(log)]
+    worker = start_worker()
+    fan_out: dict = {}
     try:
         check_pages(servers[0], requests)
         print("  warming up …", file=sys.stderr)
@@ -556,7 +573,10 @@ def run(duration: int, members: int, out: Path | None, only: set[str] | None = N
                 measure(kind, 16, kind)
         if wanted("mixed"):
             parts_stats_reset()
+            # A friend's new entry until it is on home, beside the mixed load.
+            probe = fanout.Probe(servers[0].url, fanout.pairs(FAN_OUT_SAMPLES, rng)).start()
             measure("mixed", 16, None)
+            fan_out = probe.join()
             parts_found = parts_stats()
             measure("mixed", 50, None)
             servers.append(start_server(log))
@@ -565,7 +585,10 @@ def run(duration: int, members: int, out: Path | None, only: set[str] | None = N
     finally:
         for server in servers:
             server.stop()
+        worker.terminate()
+        worker.wait(timeout=20)
         shutil.rmtree(work, ignore_errors=True)
+        fanout.clean_up()
     for r in runs:
         r.share_of_floor = round(r.rps / floor.rps, 3) if floor.rps else None
     report = {
@@ -574,6 +597,7 @@ def run(duration: int, members: int, out: Path | None, only: set[str] | None = N
         "peak_worker_memory_mb": round(peak, 1), "query_counts": counts,
         "runs": [{**asdict(r), "rps": round(r.rps, 1)} for r in runs],
         "parts_found_mixed_16": parts_found,
+        "fan_out_mixed_16": fan_out,
     }
     if out:
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -621,6 +645,16 @@ def markdown(report: dict) -> str:
         for name, n in sorted(found.items()):
             looked = n["hit"] + n["miss"]
             lines.append(f"| {name} | {looked} | {n['hit'] / looked:.1%} |")
+    f = report.get("fan_out_mixed_16") or {}
+    if f:
+        lines += ["", f"A friend's new entry until it is on home, during the mixed load at 16 "
+                  f"connections ({f['samples']} writers with 20–400 friends, one after another; "
+                  f"{f['missed']} not there within {fanout.GIVE_UP_AFTER:.0f} s): the write "
+                  f"answered in p50 {f['write_p50_ms']} / p95 {f['write_p95_ms']} ms; on "
+                  f"home after p50 {f['delay_p50_ms']} / p95 {f['delay_p95_ms']} / max "
+                  f"{f['delay_max_ms']} ms. The member with the most friends "
+                  f"({f['biggest_friends']:,}): written in {f['biggest_write_ms']} ms, on a "
+                  f"friend's home after {f['biggest_delay_ms']} ms."]
     for r in runs:
         if not r["name"].startswith("mixed"):
             continue

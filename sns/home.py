@@ -91,11 +91,25 @@ COUNTS = ("join_requests", "footprints", "friends", "invitations_used", "comment
 def _prepared():
     """Home's hot queries, compiled once per process (sns/prepared.py)."""
     from accounts.models import User
+    from accounts.services import friends_of
     from communities import topics
     from diary import feeds
+    from invites.models import Invitation
     from offkai import selectors
+    from sns.announcements import announcements_visible_to
 
     return SimpleNamespace(
+        friends=Prepared(lambda member: friends_of(member)[:FRIENDS_SHOWN], member=User),
+        announcements=Prepared(
+            lambda member: announcements_visible_to(member).select_related("community")[:3],
+            member=User,
+        ),
+        accepted=Prepared(
+            lambda member, since: Invitation.objects.filter(
+                inviter=member, accepted_at__gte=since, accepted_user__is_active=True,
+            ).select_related("accepted_user__profile").order_by("-accepted_at")[:SHORT],
+            member=User, since=datetime,
+        ),
         counts=Prepared(_counts_query, member=User, now=datetime, recent=datetime),
         # Those I host or answered, my friends' and my communities': not every event I may
         # see.
@@ -131,11 +145,8 @@ def _counts(member) -> dict:
 
 def home_for(member) -> Home:
     """Everything home shows to ``member``, a few of each."""
-    from accounts.services import friends_of
     from communities import topics
     from diary import feeds
-    from invites.models import Invitation
-    from sns.announcements import announcements_for
     from sns.visibility import Relation
 
     counts = _counts(member)
@@ -148,9 +159,9 @@ def home_for(member) -> Home:
     home = Home(**counts)
     # They are all my friends, so each shows me what their friends may see.
     home.friend_cards = [
-        (f, f.profile.shown_to(Relation.FRIEND)) for f in friends_of(member)[:FRIENDS_SHOWN]
+        (f, f.profile.shown_to(Relation.FRIEND)) for f in _prepared().friends(member=member)
     ]
-    home.announcements = announcements_for(member, limit=3)
+    home.announcements = _prepared().announcements(member=member)
     home.diaries, home.diaries_more = _friends_diaries(member)
     active = _commented_ids(member, comments_seen_at)
     home.commented = _prepared().commented(
@@ -160,11 +171,8 @@ def home_for(member) -> Home:
         member, topics_seen_at, SHORT, read=lambda ids: _prepared().topics(ids=ids)
     )
     home.events = _prepared().events(viewer=member, now=timezone.now())
-    home.accepted = list(
-        Invitation.objects.filter(
-            inviter=member, accepted_at__gte=timezone.now() - ACCEPTED_WITHIN,
-            accepted_user__is_active=True,
-        ).select_related("accepted_user__profile").order_by("-accepted_at")[:SHORT]
+    home.accepted = _prepared().accepted(
+        member=member, since=timezone.now() - ACCEPTED_WITHIN
     )
     return home
 

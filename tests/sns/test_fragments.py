@@ -77,3 +77,26 @@ def test_a_comments_author_is_shown_to_each_viewer_as_they_may_see_them(
     # Narrowed to "only me": gone for the friend too, on the next read.
     accounts_services.profile_update(user=friend, fields={"photo_visibility": Level.PRIVATE})
     assert "<img" not in head(mine)
+
+
+def test_an_event_card_keeps_its_badges_per_viewer(owner, friend, as_user):
+    """The card's title and time are kept; who hosts, who answered and whether it is
+    cancelled are each viewer's, on every read."""
+    from offkai.services.events import event_cancel
+    from tests.offkai import builders as offkai_builders
+
+    event = offkai_builders.event(owner, visibility=Level.FRIENDS, title="Tea ceremony")
+
+    def card(client) -> str:
+        body = client.get(reverse("offkai:list")).content.decode()
+        return re.search(r'<li class="event-card[^"]*">.*?</li>', body, re.S).group(0)
+
+    host, guest = as_user(owner), as_user(friend)
+    assert "Tea ceremony" in card(guest) and "You host" not in card(guest)
+    assert "You host" in card(host)
+    assert "You host" not in card(guest)
+    event.title = "Tea ceremony in Uji"
+    event.save(update_fields=["title"])
+    assert "Tea ceremony in Uji" in card(guest)
+    event_cancel(event=event, by=owner, reason="Rain")
+    assert "Cancelled" in card(guest) and "event-cancelled" in card(host)
