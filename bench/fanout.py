@@ -96,8 +96,8 @@ def one(url: str, writer: Browser, reader: Browser, friends: int) -> Sample:
 
 
 def pairs(count: int, rng) -> list[tuple[Browser, Browser, int]]:
-    """``count`` (writer, reader, writer's friends) of active friends, and last the member with
-    the most friends with one of them."""
+    """The member with the most friends and one of them, then ``count`` (writer, reader,
+    writer's friends) of active friends."""
     from django.db.models import Count
 
     from accounts.models import Friendship, User
@@ -109,7 +109,7 @@ def pairs(count: int, rng) -> list[tuple[Browser, Browser, int]]:
     writers = rng.sample([pk for pk, n in counts.items() if 20 <= n <= 400], count)
     biggest = max(counts, key=counts.get)
     chosen = []
-    for writer_id in [*writers, biggest]:
+    for writer_id in [biggest, *writers]:
         reader_id = (
             Friendship.objects.filter(user_id=writer_id, friend__is_active=True)
             .values_list("friend_id", flat=True).first()
@@ -143,7 +143,7 @@ class Probe:
 
 
 def summary(samples: list[Sample]) -> dict:
-    usual, biggest = samples[:-1], samples[-1]
+    biggest, usual = samples[0], samples[1:]
     delays = sorted(s.delay_ms for s in usual if s.delay_ms is not None)
     writes = sorted(s.write_ms for s in usual)
 
