@@ -38,6 +38,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -349,28 +350,20 @@ def cache_flush() -> None:
     redis.Redis.from_url(server_env(Path(os.devnull))["CACHE_URL"]).flushdb()
 
 
-def _parts_redis():
-    import redis
+@contextmanager
+def servers_parts():
+    """This process reading the parts cache as the servers keep it (sns/settings.py: the
+    Redis of CACHE_URL, prefixed "parts"), for sns.cache's counts of lookups."""
+    import environ
+    from django.conf import settings
+    from django.test.utils import override_settings
 
-    return redis.Redis.from_url(server_env(Path(os.devnull))["CACHE_URL"])
+    from sns import cache
 
-
-# sns.cache's counts of lookups (KEY_PREFIX "parts", Django's key version 1, sns.cache.STATS_KEY).
-PARTS_STATS_KEY = "parts:1:stats"
-
-
-def parts_stats_reset() -> None:
-    _parts_redis().delete(PARTS_STATS_KEY)
-
-
-def parts_stats() -> dict[str, dict[str, int]]:
-    """{part: {"hit": n, "miss": n}} counted by the servers' processes since the reset (each
-    adds its counts every sns.cache.STATS_EVERY lookups)."""
-    found: dict[str, dict[str, int]] = {}
-    for counted, n in _parts_redis().hgetall(PARTS_STATS_KEY).items():
-        name, _, outcome = counted.decode().rpartition(":")
-        found.setdefault(name, {"hit": 0, "miss": 0})[outcome] = int(n)
-    return found
+    url = server_env(Path(os.devnull))["CACHE_URL"]
+    parts = {**environ.Env.cache_url_config(url), "KEY_PREFIX": "parts"}
+    with override_settings(CACHES={**settings.CACHES, cache.ALIAS: parts}):
+        yield cache
 
 
 def collect_static() -> None:
@@ -574,11 +567,13 @@ def run(duration: int, members: int, out: Path | None, only: set[str] | None = N
             if wanted(kind):
                 measure(kind, 16, kind)
         if wanted("mixed"):
-            parts_stats_reset()
+            with servers_parts() as parts:
+                parts.stats_reset()
             # A friend's new entry until it is on home, beside the mixed load.
             probe = fanout.Probe(servers[0].url, fanout.pairs(FAN_OUT_SAMPLES, rng)).start()
             measure("mixed", 16, None)
-            parts_found = parts_stats()
+            with servers_parts() as parts:
+                parts_found = parts.stats()
             measure("mixed", 50, None)
             fan_out = probe.join()
             servers.append(start_server(log))

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from sns import cache
 from sns.paging import latest_page
+from sns.prepared import Prepared
 from sns.visibility import Relation, relations_to, without_hidden_people
 
 from .models import CommunityPreference, Membership, Topic, TopicComment
@@ -109,22 +110,22 @@ def _new_activity(viewer, since: datetime) -> QuerySet:
     )
 
 
-def topics_by_ids(ids: list[int]) -> QuerySet[Topic]:
-    """The topics ``ids`` with what a list of them shows (one array parameter for the ids:
-    sns.home prepares it)."""
-    return Topic.objects.select_related(
+# The topics of a list by id, with what the list shows: compiled once per process
+# (sns/prepared.py), one array parameter for the ids.
+_TOPICS_BY_IDS = Prepared(
+    lambda ids: Topic.objects.select_related(
         "community", "author__profile", "last_commenter__profile"
-    ).filter(pk__any=ids)
+    ).filter(pk__any=ids),
+    ids=list,
+)
 
 
-def _topics_of(rows, read=None) -> list[Topic]:
+def _topics_of(rows) -> list[Topic]:
     """The topics of these activity rows, in their order, each carrying its counts (a topic
-    deleted since the rows were read is left out). ``read(ids)`` reads the topics (a
-    prepared ``topics_by_ids``), else the QuerySet does."""
+    deleted since the rows were read is left out)."""
     rows = list(rows)
     ids = [row["topic"] for row in rows]
-    read = read or (lambda ids: list(topics_by_ids(ids)))
-    found = {topic.pk: topic for topic in (read(ids) if ids else [])}
+    found = {topic.pk: topic for topic in (_TOPICS_BY_IDS(ids=ids) if ids else [])}
     topics = []
     for row in rows:
         topic = found.get(row["topic"])
@@ -144,7 +145,7 @@ def new_topics_page(viewer, since: datetime, number) -> Page:
     return page
 
 
-def new_topics_preview(viewer, since: datetime, size: int, read=None) -> list[Topic]:
+def new_topics_preview(viewer, since: datetime, size: int) -> list[Topic]:
     """The first ``size`` topics of "new in my communities" (for home), uncounted.
 
     Which topics, with their counts, is cached (sns.cache) until a topic or a comment in
@@ -160,7 +161,7 @@ def new_topics_preview(viewer, since: datetime, size: int, read=None) -> list[To
         lambda: list(_new_activity(viewer, since)[:size]),
         key=(viewer.pk, since.isoformat(), size),
     )
-    return _topics_of(rows, read)
+    return _topics_of(rows)
 
 
 def community_ids(member) -> list[int]:

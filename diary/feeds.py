@@ -106,7 +106,7 @@ def friends_entry_ids(viewer, before: Cursor | None, size: int) -> list[tuple[in
         return cursor.fetchall()
 
 
-def _entries_by_ids(ids: list[int]) -> EntryQuerySet:
+def entries_by_ids(ids: list[int]) -> EntryQuerySet:
     """Friends' entries by id, as ``friends_entries`` reads them: one array parameter for
     the ids, so that the SQL is the same for any number (sns.home prepares it)."""
     # Made private since its id was found (home keeps the ids, sns.home): gone too.
@@ -127,7 +127,7 @@ def friends_entries(viewer, ids: list[int] | None = None) -> EntryQuerySet:
         # rule again on one page doubled the feed's time (bench/run_diary.py).
         # Entries a moderator hid are few: they are dropped from the page here rather than
         # checked for every friend's entries in the index walk (a page may come out short).
-        return _entries_by_ids(ids)
+        return entries_by_ids(ids)
     entries = Entry.objects.visible_to(viewer).filter(author__in=friend_author_ids(viewer))
     return entries.for_list().order_by("-created_at", "-pk")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,15 +10,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Block, Friendship, User
 from sns import cache, images, limits, notifications
 from sns.notifications import Kind, notify
 from sns.text import without_controls
 from sns.visibility import Level, annotated_relation, can_see, relation_annotations
 
 from .models import MAX_PHOTOS, Comment, DiaryPreference, Entry, EntryPhoto
-
-if TYPE_CHECKING:
-    from accounts.models import User
+from .tasks import tell_friends
 
 # --- entries ---------------------------------------------------------------------------------
 # Photo files live outside the database: they are removed only once the transaction that
@@ -35,16 +33,12 @@ def _friends_told(author_id: int) -> None:
     """A new, or newly shown, entry of ``author_id``: every friend's home lists it, a few
     seconds later. In a task once the write commits (``tasks.tell_friends``): a member may
     have 20,000 friends, and the writer's request does not wait for them."""
-    from .tasks import tell_friends
-
     if cache.in_use():
         transaction.on_commit(lambda: tell_friends.enqueue(author_id=author_id), robust=True)
 
 
 def friends_tell(author_id: int) -> int:
     """Bump the ``feed`` scope of each friend of ``author_id`` (tasks.tell_friends)."""
-    from accounts.models import Friendship
-
     friends = list(
         Friendship.objects.filter(user_id=author_id).values_list("friend_id", flat=True)
     )
@@ -63,8 +57,11 @@ def participants_told(entry: Entry) -> None:
     """A comment on ``entry`` written, or shown again: the home of its author and of each
     commenter counts it."""
     if cache.in_use():
-        commenters = Comment.objects.filter(entry=entry, author__isnull=False)
-        members = {entry.author_id, *commenters.values_list("author_id", flat=True)}
+        commenters = (
+            Comment.objects.filter(entry=entry, author__isnull=False)
+            .values_list("author_id", flat=True).distinct()
+        )
+        members = {entry.author_id, *commenters}
         cache.bump(*(cache.commented(pk) for pk in members))
 
 
@@ -164,11 +161,11 @@ def entry_update(
             raise TooManyPhotos
         if removed:
             EntryPhoto.objects.filter(pk__in=[p.pk for p in removed]).delete()
-        widened = locked.visibility == Level.PRIVATE and visibility != Level.PRIVATE
-        if visibility != locked.visibility:
+        # A wider level adds to readers' lists (a narrower one is checked on each read).
+        if Level.values.index(visibility) < Level.values.index(locked.visibility):
             participants_told(locked)
-        if widened:
-            _friends_told(locked.author_id)
+            if locked.visibility == Level.PRIVATE:
+                _friends_told(locked.author_id)
         locked.title, locked.body, locked.visibility = title, body, visibility
         locked.edited_at = timezone.now()
         locked.save(update_fields=["title", "body", "visibility", "edited_at"])
@@ -275,8 +272,6 @@ def _earlier_commenters_to_notify(entry: Entry, comment: Comment) -> list:
     Relations are symmetric, so how each candidate stands to the entry's author is what the
     entry's author sees of them: one query for all of them.
     """
-    from accounts.models import Block, User
-
     commenter = comment.author
     candidates = (
         User.objects.filter(

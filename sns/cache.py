@@ -14,9 +14,9 @@ makes everything filed under the scope stale at once, without knowing the keys; 
 reader computes it again in its place. Tokens are random, never counted up: a generation
 evicted by Redis is made again as a fresh token, so what was cached under it is a miss and
 no old value can come back. ``bump`` runs once the transaction commits: a reader that
-computed from the database before the commit has filed its value under the old generation. A value's
-timeout (an hour) is only a backstop, for a bump lost because the cache could not be reached
-after a commit.
+computed from the database before the commit has kept its value with the old generation's
+digest. A value's timeout (an hour) is only a backstop, for a bump lost because the cache
+could not be reached after a commit.
 
 What is cached (the key is the member's id unless said):
 
@@ -90,6 +90,7 @@ from typing import TypeVar
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.db import transaction
+from redis.exceptions import RedisError
 
 T = TypeVar("T")
 Scope = tuple
@@ -270,8 +271,6 @@ def stats_flush(cache=None) -> None:
     _counts.clear()
     if not counts or not in_use():
         return
-    from redis.exceptions import RedisError
-
     cache = cache or _cache()
     try:
         client = cache._cache.get_client(write=True)

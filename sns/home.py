@@ -8,14 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
-from types import SimpleNamespace
 
 from django.db.models import Subquery
 from django.utils import timezone
 
+from accounts.footprints import FOOTPRINT_DAYS
+from accounts.models import Footprint, Friendship, User
+from accounts.services import friends_of
+from communities import topics
+from communities.models import CommunityPreference, JoinRequest, Membership, Role
+from diary import feeds
+from diary.models import DiaryPreference
+from invites.models import Invitation
+from offkai import selectors
+
+from . import cache
+from .announcements import announcements_visible_to
 from .paging import row_count
 from .prepared import Prepared
+from .visibility import Relation, without_hidden_people
 
 SHORT = 5
 FRIENDS_SHOWN = 9
@@ -50,12 +61,6 @@ class Home:
 def _counts_query(member, now, recent):
     """The member's row with home's counts (``_counts``), from ``recent`` for footprints and
     as of ``now`` for invitations: the shape of a prepared query (sns/prepared.py)."""
-    from accounts.models import Footprint, Friendship, User
-    from communities.models import CommunityPreference, JoinRequest, Membership, Role
-    from diary.models import DiaryPreference
-    from invites.models import Invitation
-    from sns.visibility import without_hidden_people
-
     moderated = Membership.objects.filter(
         user=member, role__in=[Role.ADMIN, Role.SUBADMIN]
     ).values("community")
@@ -87,45 +92,31 @@ COUNTS = ("join_requests", "footprints", "friends", "invitations_used", "comment
           "topics_seen_at")
 
 
-@cache
-def _prepared():
-    """Home's hot queries, compiled once per process (sns/prepared.py)."""
-    from accounts.models import User
-    from accounts.services import friends_of
-    from communities import topics
-    from diary import feeds
-    from invites.models import Invitation
-    from offkai import selectors
-    from sns.announcements import announcements_visible_to
-
-    return SimpleNamespace(
-        friends=Prepared(lambda member: friends_of(member)[:FRIENDS_SHOWN], member=User),
-        announcements=Prepared(
-            lambda member: announcements_visible_to(member).select_related("community")[:3],
-            member=User,
-        ),
-        accepted=Prepared(
-            lambda member, since: Invitation.objects.filter(
-                inviter=member, accepted_at__gte=since, accepted_user__is_active=True,
-            ).select_related("accepted_user__profile").order_by("-accepted_at")[:SHORT],
-            member=User, since=datetime,
-        ),
-        counts=Prepared(_counts_query, member=User, now=datetime, recent=datetime),
-        # Those I host or answered, my friends' and my communities': not every event I may
-        # see.
-        diaries=Prepared(lambda ids: feeds.friends_entries(None, ids), ids=list),
-        commented=Prepared(
-            lambda viewer, since, active: feeds.new_comments_on(viewer, since, active)[:SHORT],
-            viewer=User, since=datetime, active=list,
-        ),
-        topics=Prepared(topics.topics_by_ids, ids=list),
-        events=Prepared(
-            lambda viewer, now: selectors.upcoming(viewer, now).filter(
-                group__lt=selectors.OTHERS
-            )[:SHORT],
-            viewer=User, now=datetime,
-        ),
-    )
+# Home's queries, each compiled once per process (sns/prepared.py).
+_COUNTS = Prepared(_counts_query, member=User, now=datetime, recent=datetime)
+_FRIENDS = Prepared(lambda member: friends_of(member)[:FRIENDS_SHOWN], member=User)
+_ANNOUNCEMENTS = Prepared(
+    lambda member: announcements_visible_to(member).select_related("community")[:3],
+    member=User,
+)
+_DIARIES = Prepared(feeds.entries_by_ids, ids=list)
+_COMMENTED = Prepared(
+    lambda viewer, since, active: feeds.new_comments_on(viewer, since, active)[:SHORT],
+    viewer=User, since=datetime, active=list,
+)
+# Those I host or answered, my friends' and my communities': not every event I may see.
+_EVENTS = Prepared(
+    lambda viewer, now: selectors.upcoming(viewer, now).filter(
+        group__lt=selectors.OTHERS
+    )[:SHORT],
+    viewer=User, now=datetime,
+)
+_ACCEPTED = Prepared(
+    lambda member, since: Invitation.objects.filter(
+        inviter=member, accepted_at__gte=since, accepted_user__is_active=True,
+    ).select_related("accepted_user__profile").order_by("-accepted_at")[:SHORT],
+    member=User, since=datetime,
+)
 
 
 def _counts(member) -> dict:
@@ -133,10 +124,8 @@ def _counts(member) -> dict:
     invitations using the quota, and where the member left off reading new comments and new
     topics; and the member's profile. (Waiting friend requests come with the header's
     counts.)"""
-    from accounts.footprints import FOOTPRINT_DAYS
-
     now = timezone.now()
-    [row] = _prepared().counts(
+    [row] = _COUNTS(
         member=member, now=now, recent=now - timedelta(days=FOOTPRINT_DAYS)
     )
     member.profile = row.profile
@@ -145,10 +134,6 @@ def _counts(member) -> dict:
 
 def home_for(member) -> Home:
     """Everything home shows to ``member``, a few of each."""
-    from communities import topics
-    from diary import feeds
-    from sns.visibility import Relation
-
     counts = _counts(member)
     # Before a first look, from the hour a week ago: the kept list's key (below) then holds
     # for the hour.
@@ -159,21 +144,18 @@ def home_for(member) -> Home:
     home = Home(**counts)
     # They are all my friends, so each shows me what their friends may see.
     home.friend_cards = [
-        (f, f.profile.shown_to(Relation.FRIEND)) for f in _prepared().friends(member=member)
+        (f, f.profile.shown_to(Relation.FRIEND)) for f in _FRIENDS(member=member)
     ]
-    home.announcements = _prepared().announcements(member=member)
+    home.announcements = _ANNOUNCEMENTS(member=member)
     home.diaries, home.diaries_more = _friends_diaries(member)
     active = _commented_ids(member, comments_seen_at)
-    home.commented = _prepared().commented(
+    home.commented = _COMMENTED(
         viewer=member, since=comments_seen_at, active=active
     ) if active else []
-    home.topics = topics.new_topics_preview(
-        member, topics_seen_at, SHORT, read=lambda ids: _prepared().topics(ids=ids)
-    )
-    home.events = _prepared().events(viewer=member, now=timezone.now())
-    home.accepted = _prepared().accepted(
-        member=member, since=timezone.now() - ACCEPTED_WITHIN
-    )
+    home.topics = topics.new_topics_preview(member, topics_seen_at, SHORT)
+    now = timezone.now()
+    home.events = _EVENTS(viewer=member, now=now)
+    home.accepted = _ACCEPTED(member=member, since=now - ACCEPTED_WITHIN)
     return home
 
 
@@ -192,9 +174,6 @@ SPARE = 4
 def _friends_diaries(member) -> tuple[list, bool]:
     """My friends' newest entries that I may see (SHORT of them), and whether there are
     more."""
-    from diary import feeds
-    from sns import cache
-
     wanted = SHORT + 1
 
     def ids(refresh: bool = False) -> list[int]:
@@ -206,7 +185,7 @@ def _friends_diaries(member) -> tuple[list, bool]:
         )
 
     def entries_of(found: list[int]) -> list:
-        return _prepared().diaries(ids=found) if found else []
+        return _DIARIES(ids=found) if found else []
 
     found = ids()
     entries = entries_of(found)
@@ -219,9 +198,6 @@ def _friends_diaries(member) -> tuple[list, bool]:
 
 def _commented_ids(member, since) -> list[int]:
     """The candidates of home's "new comments" (``feeds.active_entry_ids``), kept."""
-    from diary import feeds
-    from sns import cache
-
     return cache.cached(
         "home-commented", [cache.commented(member), cache.blocks(member), cache.PEOPLE],
         lambda: feeds.active_entry_ids(member, since), key=(member.pk, since.isoformat()),

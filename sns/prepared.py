@@ -60,7 +60,7 @@ class Prepared:
     def __init__(self, build: Callable[..., QuerySet], **parameters: type) -> None:
         self.build = build
         self.parameters = parameters
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: _Compiled | None = None
         self._lock = threading.Lock()
 
     def _stand_ins(self, variant: int) -> dict:
@@ -110,12 +110,10 @@ class Prepared:
         return _Compiled(queryset, compiler, sql, params, slots)
 
     def compiled(self) -> _Compiled:
-        compiled = self._compiled.get("default")
-        if compiled is None:
+        if self._compiled is None:
             with self._lock:
-                compiled = self._compiled.get("default") or self._compile()
-                self._compiled["default"] = compiled
-        return compiled
+                self._compiled = self._compiled or self._compile()
+        return self._compiled
 
     def __call__(self, **values) -> list:
         if set(values) != set(self.parameters):

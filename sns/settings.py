@@ -139,8 +139,6 @@ if "CACHE_URL" in env:
     CACHES["parts"] = {**env.cache_url("CACHE_URL"), "KEY_PREFIX": "parts"}
 else:
     CACHES["parts"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
-# With Redis, sessions are read from it and written through to PostgreSQL (``cached_db``): a
-# page reads no session row, and a flushed Redis logs nobody out.
 # Rendered rows of lists ({% cache %} in the templates), each keyed by everything it shows,
 # so that no write has to drop one: kept in each process, the least used go first.
 CACHES["template_fragments"] = {
@@ -148,6 +146,8 @@ CACHES["template_fragments"] = {
     "LOCATION": "template-fragments",
     "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 10},
 }
+# With Redis, sessions are read from it and written through to PostgreSQL (``cached_db``): a
+# page reads no session row, and a flushed Redis logs nobody out.
 SESSION_ENGINE = env.str(
     "SESSION_ENGINE",
     default="django.contrib.sessions.backends."

@@ -45,21 +45,21 @@ def test_home_events_are_the_querysets_rows_for_every_viewer(people, moderator):
         expected = list(
             selectors.upcoming(viewer, now).filter(group__lt=selectors.OTHERS)[:home.SHORT]
         )
-        got = home._prepared().events(viewer=viewer, now=now)
+        got = home._EVENTS(viewer=viewer, now=now)
         assert [(e.pk, e.group, e.places_taken, e.i_host, e.created_by.profile.pk)
                 for e in got] == [
             (e.pk, e.group, e.places_taken, e.i_host, e.created_by.profile.pk)
             for e in expected
         ], viewer
     # Some viewer sees some of them, or the comparison above proves little.
-    assert home._prepared().events(viewer=people[1], now=now)
+    assert home._EVENTS(viewer=people[1], now=now)
 
 
 def test_home_counts_are_the_querysets(people):
     owner = people[0]
     now = timezone.now()
     for member in people:
-        [row] = home._prepared().counts(member=member, now=now, recent=now - timedelta(days=30))
+        [row] = home._COUNTS(member=member, now=now, recent=now - timedelta(days=30))
         [expected] = home._counts_query(member, now, now - timedelta(days=30))
         assert {n: getattr(row, "n_" + n) for n in home.COUNTS} == {
             n: getattr(expected, "n_" + n) for n in home.COUNTS
@@ -70,7 +70,7 @@ def test_home_counts_are_the_querysets(people):
 
 def test_a_list_parameter_takes_any_number_of_ids(owner):
     entries = [diary_builders.entry(owner, Level.FRIENDS) for _ in range(3)]
-    by_ids = home._prepared().diaries
+    by_ids = home._DIARIES
     assert [e.pk for e in by_ids(ids=[entries[0].pk])] == [entries[0].pk]
     assert {e.pk for e in by_ids(ids=[e.pk for e in entries])} == {e.pk for e in entries}
     assert by_ids(ids=[10**12]) == []
