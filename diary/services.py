@@ -46,16 +46,10 @@ def friends_tell(author_id: int) -> int:
     return len(friends)
 
 
-def entry_shown(entry: Entry) -> None:
-    """``entry`` shown again after a moderator hid it: back in its readers' lists."""
-    if entry.visibility != Level.PRIVATE:
-        _friends_told(entry.author_id)
-    participants_told(entry)
-
-
 def participants_told(entry: Entry) -> None:
     """A comment on ``entry`` written, or shown again: the home of its author and of each
-    commenter counts it."""
+    commenter counts it. (An entry's own level or hiding changes no kept list: the lists hold
+    ids found without them, and each read checks them.)"""
     if cache.in_use():
         commenters = (
             Comment.objects.filter(entry=entry, author__isnull=False)
@@ -161,11 +155,10 @@ def entry_update(
             raise TooManyPhotos
         if removed:
             EntryPhoto.objects.filter(pk__in=[p.pk for p in removed]).delete()
-        # A wider level adds to readers' lists (a narrower one is checked on each read).
-        if Level.values.index(visibility) < Level.values.index(locked.visibility):
-            participants_told(locked)
-            if locked.visibility == Level.PRIVATE:
-                _friends_told(locked.author_id)
+        # Friends' kept lists are found without private entries: one no longer private adds
+        # to them (any narrowing is checked on each read).
+        if locked.visibility == Level.PRIVATE and visibility != Level.PRIVATE:
+            _friends_told(locked.author_id)
         locked.title, locked.body, locked.visibility = title, body, visibility
         locked.edited_at = timezone.now()
         locked.save(update_fields=["title", "body", "visibility", "edited_at"])

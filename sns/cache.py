@@ -63,10 +63,11 @@ stands in a block with, so a block touches only the two members' own scopes.
   deleted), sns.moderation.content (a topic or topic comment hidden or shown again). A new
   topic does not bump: the part lists topics by their new comments.
 * ``("feed", m)``: diary.services, for each friend of the author of a new entry, or of one
-  made visible from private or shown again by a moderator (in the task
-  ``diary.tasks.tell_friends``, after commit: fan-out).
+  no longer private (in the task ``diary.tasks.tell_friends``, after commit: fan-out). The
+  kept ids are found without hidden entries being left out, so a moderator's hide and
+  unhide need no bump: each read checks them.
 * ``("commented", m)``: diary.services, for the author and every commenter of an entry that
-  gets a comment, changes its level, or has a comment shown again.
+  gets a comment, or has a comment shown again by a moderator.
 * ``("people",)``: a member suspended or reinstated (sns.moderation.members), refused
   (sns.policy) or gone (accounts.leaving), and any edit or deletion in the admin of members,
   friendships, friend requests, blocks or notifications (sns.admin_content.StalesCachedParts):

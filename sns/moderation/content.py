@@ -69,13 +69,11 @@ def content_unhide(*, target: models.Model, by: User, reason: str = "") -> bool:
 def _after_visibility_change(target: models.Model) -> None:
     from communities.models import Topic, TopicComment
     from diary import services as diary_services
-    from diary.models import Comment, Entry
+    from diary.models import Comment
 
     if isinstance(target, Comment):
         # Shown again, it counts as new on home once more (hidden, home's check drops it).
         diary_services.participants_told(target.entry)
-    elif isinstance(target, Entry) and target.hidden_at is None:
-        diary_services.entry_shown(target)
     elif isinstance(target, TopicComment):
         topic_comment_counts_refresh(topic_ids=[target.topic_id])
         # "New in my communities" on home is cached per community (sns.cache).
