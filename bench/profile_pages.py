@@ -4,6 +4,9 @@ logged-in members of the seed through Django's test client with the production s
 PostgreSQL and time in Python; ``--profile KIND`` prints the functions that cost most.
 
     make bench-profile [PROFILE_ARGS="--samples 60 --profile home"]
+
+``--cold`` empties the parts cache (Redis) before each measured request: a page's cost when
+nothing of it is kept (issue 16: a cold home under 30 ms).
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ def _setup() -> None:
     seed_graph.configure_django()
 
 
-def measure(kind: str, requests: list, samples: int, profile: bool) -> dict:
+def measure(kind: str, requests: list, samples: int, profile: bool, cold: bool = False) -> dict:
     from django.db import connection
     from django.test import Client
+
+    from sns import cache
 
     waited = []
 
@@ -54,6 +59,8 @@ def measure(kind: str, requests: list, samples: int, profile: bool) -> dict:
         client.cookies.clear()
         client.cookies.load(request.cookie.split("|")[0])
         waited.clear()
+        if cold and i >= warm:
+            cache.forget_all()
         start = time.perf_counter()
         with connection.execute_wrapper(timed):
             if profiler and i >= warm:
@@ -82,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=30)
     parser.add_argument("--profile", help="print cProfile figures of this kind (home, …)")
     parser.add_argument("--only", help="comma-separated kinds to measure")
+    parser.add_argument("--cold", action="store_true",
+                        help="empty the parts cache before each measured request")
     args = parser.parse_args(argv)
     _setup()
     import seed_all
@@ -99,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         kinds = [k for k in kinds if k in args.only.split(",")]
     print(f"{'page':<10} {'median ms':>10} {'in db':>8} {'python':>8} {'queries':>8}")
     for kind in kinds:
-        row = measure(kind, requests[kind], args.samples, profile=kind == args.profile)
+        row = measure(kind, requests[kind], args.samples, profile=kind == args.profile,
+                      cold=args.cold)
         print(f"{kind:<10} {row['total_ms']:>10.1f} {row['db_ms']:>8.1f} "
               f"{row['python_ms']:>8.1f} {row['queries']:>8.0f}")
     return 0

@@ -41,6 +41,11 @@ sns.home                                                      reads each again, 
 entries with new        ("commented", m) ("blocks", m)        ids of the candidates; key
 comments (home),        ("people",)                           (m, since)
 sns.home
+upcoming off-kai        ("events",) ("offkai", m)             ids of the first nine that m
+(home), sns.home        ("friends", m) ("memberships", m)     hosts, answered, or whose
+                        ("blocks", m) ("people",)             hosts are friends or community
+                                                              is m's (sns.home reads each
+                                                              again, checked)
 ======================  ====================================  ==============================
 
 The circle is the same for every viewer: each request leaves out the friends the viewer
@@ -68,6 +73,11 @@ stands in a block with, so a block touches only the two members' own scopes.
   unhide need no bump: each read checks them.
 * ``("commented", m)``: diary.services, for the author and every commenter of an entry that
   gets a comment, or has a comment shown again by a moderator.
+* ``("events",)``: offkai.services, an off-kai made, or changed by its hosts (its time, who
+  may see it, its co-hosts), and sns.moderation.content, one shown again. Cancelled, ended,
+  deleted, hidden or narrowed, it drops out on the next read, which checks each.
+* ``("offkai", m)``: offkai.services, m answers an off-kai (one taken back, or a "no", leaves
+  on the next read, which checks each).
 * ``("people",)``: a member suspended or reinstated (sns.moderation.members), refused
   (sns.policy) or gone (accounts.leaving), and any edit or deletion in the admin of members,
   friendships, friend requests, blocks or notifications (sns.admin_content.StalesCachedParts):
@@ -147,6 +157,16 @@ def feed(member) -> Scope:
 
 def commented(member) -> Scope:
     return ("commented", _id(member))
+
+
+# Every member's list of upcoming off-kai (home): an off-kai made, moved, shown again or with
+# other hosts, rare beside the pages that list them.
+EVENTS: Scope = ("events",)
+
+
+def offkai(member) -> Scope:
+    """The off-kai ``member`` answered (home lists those first)."""
+    return ("offkai", _id(member))
 
 
 # --- generations and values ------------------------------------------------------------------

@@ -29,6 +29,8 @@ from .prepared import Prepared
 from .visibility import Relation, without_hidden_people
 
 SHORT = 5
+# A kept list of ids (below) holds this many more than home shows, for those that go.
+SPARE = 4
 FRIENDS_SHOWN = 9
 # "Invitations accepted" looks this far back.
 ACCEPTED_WITHIN = timedelta(days=30)
@@ -104,12 +106,21 @@ _COMMENTED = Prepared(
     lambda viewer, since, active: feeds.new_comments_on(viewer, since, active)[:SHORT],
     viewer=User, since=datetime, active=list,
 )
-# Those I host or answered, my friends' and my communities': not every event I may see.
+
+
+def _home_events(viewer, now):
+    """Those I host or answered, my friends' and my communities': not every event I may
+    see."""
+    return selectors.upcoming(viewer, now).filter(group__lt=selectors.OTHERS)
+
+
+# The first cards with the spare ones (a miss: their ids are kept), and the kept ones again.
 _EVENTS = Prepared(
-    lambda viewer, now: selectors.upcoming(viewer, now).filter(
-        group__lt=selectors.OTHERS
-    )[:SHORT],
-    viewer=User, now=datetime,
+    lambda viewer, now: _home_events(viewer, now)[:SHORT + SPARE], viewer=User, now=datetime,
+)
+_EVENTS_BY_IDS = Prepared(
+    lambda viewer, now, ids: _home_events(viewer, now).filter(pk__any=ids)[:SHORT],
+    viewer=User, now=datetime, ids=list,
 )
 _ACCEPTED = Prepared(
     lambda member, since: Invitation.objects.filter(
@@ -154,7 +165,7 @@ def home_for(member) -> Home:
     ) if active else []
     home.topics = topics.new_topics_preview(member, topics_seen_at, SHORT)
     now = timezone.now()
-    home.events = _EVENTS(viewer=member, now=now)
+    home.events = _upcoming_events(member, now)
     home.accepted = _ACCEPTED(member=member, since=now - ACCEPTED_WITHIN)
     return home
 
@@ -168,7 +179,6 @@ def home_for(member) -> Home:
 # an unfriending or a suspension bumps the member's own scopes. What adds to the lists (a
 # friend's new entry, a new comment on an entry I wrote or commented on) bumps the readers'
 # ``feed`` and ``commented`` scopes (diary.services, fanned out once it commits).
-SPARE = 4
 
 
 def _friends_diaries(member) -> tuple[list, bool]:
@@ -202,3 +212,33 @@ def _commented_ids(member, since) -> list[int]:
         "home-commented", [cache.commented(member), cache.blocks(member), cache.PEOPLE],
         lambda: feeds.active_entry_ids(member, since), key=(member.pk, since.isoformat()),
     )
+
+
+def _upcoming_events(member, now) -> list:
+    """Home's upcoming off-kai (SHORT of them): the ids kept, the cards read again. A miss
+    reads the cards themselves, in the one query that finds them."""
+    found_now: list = []
+
+    def find() -> list[int]:
+        found_now[:] = _EVENTS(viewer=member, now=now)
+        return [event.pk for event in found_now]
+
+    def ids(refresh: bool = False) -> list[int]:
+        return cache.cached(
+            "home-events",
+            [cache.EVENTS, cache.offkai(member), cache.friends(member),
+             cache.memberships(member), cache.blocks(member), cache.PEOPLE],
+            find, key=(member.pk,), refresh=refresh,
+        )
+
+    def read(found: list[int]) -> list:
+        if found_now or not found:
+            return found_now[:SHORT]
+        return _EVENTS_BY_IDS(viewer=member, now=now, ids=found)
+
+    found = ids()
+    events = read(found)
+    if len(events) < min(len(found), SHORT):
+        # Some ended, or went (deleted, hidden, narrowed): found again.
+        events = read(ids(refresh=True))
+    return events

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from sns import limits
+from sns import cache, limits
 from sns.notifications import Kind
 from sns.visibility import Level
 
@@ -218,6 +218,8 @@ def event_create(
         )
         if community is not None:
             notices.invite_community_after_commit(event)
+        # On the hosts' friends' and the community's members' home (sns.home).
+        cache.bump(cache.EVENTS)
     return event
 
 
@@ -297,6 +299,8 @@ def event_update(
         locked.save()
         if co_hosts is not None:
             _replace_co_hosts(locked, co_hosts, current)
+        # Its time, who may see it or its hosts may have changed where home lists it.
+        cache.bump(cache.EVENTS)
         changed = {f: v for f, v in before.items() if getattr(locked, f) != v}
         if changed:
             notices.tell_after_commit(locked, Kind.EVENT_CHANGED, actor=by, before=changed)

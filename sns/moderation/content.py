@@ -70,6 +70,7 @@ def _after_visibility_change(target: models.Model) -> None:
     from communities.models import Topic, TopicComment
     from diary import services as diary_services
     from diary.models import Comment
+    from offkai.models import Event
 
     if isinstance(target, Comment):
         # Shown again, it counts as new on home once more (hidden, home's check drops it).
@@ -80,6 +81,9 @@ def _after_visibility_change(target: models.Model) -> None:
         cache.bump(cache.community(target.topic.community_id))
     elif isinstance(target, Topic):
         cache.bump(cache.community(target.community_id))
+    elif isinstance(target, Event) and target.hidden_at is None:
+        # Shown again, it comes back into home's upcoming off-kai (hidden, the check drops it).
+        cache.bump(cache.EVENTS)
 
 
 def topic_comment_counts_refresh(*, topic_ids: Iterable[int]) -> None:

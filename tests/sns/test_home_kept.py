@@ -9,16 +9,22 @@ waits for the commit (the bumps)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services as accounts_services
 from accounts.blocking import block_create
+from communities import services as communities_services
 from diary import services as diary
+from offkai import services as offkai_services
+from offkai.models import Event
 from sns import moderation
 from sns.visibility import Level
 from tests import warm
+from tests.communities import builders as community_builders
 
 HOME = reverse("home")
 
@@ -150,3 +156,131 @@ def test_new_comments_after_mine_show(parts, owner, friend, fof, as_user):
     with warm.committed():
         diary.comment_create(entry_id=theirs.pk, author=fof, body="Me too")
     assert commented(client) == ["Friend&#x27;s trip"]
+
+
+# --- upcoming off-kai: the ids kept, the cards read again ----------------------------------
+
+
+@pytest.fixture
+def generous(settings):
+    settings.OFFKAI_CREATE_PER_DAY = 1000
+    settings.COMMUNITY_CREATE_PER_DAY = 1000
+
+
+def offkai(client) -> list[str]:
+    section = _section(client, "Upcoming off-kai")
+    return re.findall(r'<a href="/offkai/\d+/">([^<]+)</a>', section)
+
+
+def plan(host, title: str, *, days: float = 7, **overrides):
+    starts = timezone.now() + timedelta(days=days)
+    values = {
+        "title": title, "description": "", "starts_at": starts,
+        "ends_at": starts + timedelta(hours=2), "venue": "", "address": "", "capacity": None,
+        "fee": "", "rsvp_deadline": None, "guest_limit": 0, "community": None,
+        "visibility": "members",
+    }
+    values.update(overrides)
+    with warm.committed():
+        return offkai_services.event_create(creator=host, **values)
+
+
+def edit(event, by, **changes):
+    values = {
+        name: getattr(event, name) for name in [
+            "title", "description", "starts_at", "ends_at", "venue", "address", "capacity",
+            "fee", "rsvp_deadline", "guest_limit", "visibility",
+        ]
+    }
+    values.update(changes)
+    with warm.committed():
+        return offkai_services.event_update(event=event, by=by, **values)
+
+
+def test_off_kai_that_concern_me_show_on_the_next_look(
+    parts, generous, owner, friend, fof, member, as_user
+):
+    client = as_user(owner)
+    assert offkai(client) == []
+    plan(friend, "Friend's picnic", days=3)
+    assert offkai(client) == ["Friend&#x27;s picnic"]
+    assert warm.filled(parts)
+    # A stranger's off-kai is not listed until I answer it (my own write: the next look).
+    stranger_s = plan(member, "Stranger's talk", days=1)
+    assert offkai(client) == ["Friend&#x27;s picnic"]
+    with warm.committed():
+        offkai_services.rsvp_answer(event_id=stranger_s.pk, user=owner, answer="attending")
+    assert offkai(client) == ["Stranger&#x27;s talk", "Friend&#x27;s picnic"]
+    with warm.committed():
+        offkai_services.rsvp_withdraw(event_id=stranger_s.pk, user=owner)
+    assert offkai(client) == ["Friend&#x27;s picnic"]
+    # A friend made co-host of a friend's friend's off-kai: it is my friend's.
+    theirs = plan(fof, "Their walk", days=2)
+    assert offkai(client) == ["Friend&#x27;s picnic"]
+    edit(theirs, fof, co_hosts=[friend])
+    assert offkai(client) == ["Their walk", "Friend&#x27;s picnic"]
+    # One in a community I am in.
+    club = community_builders.community(member)
+    with warm.committed():
+        communities_services.join(community=club, user=owner)
+    plan(member, "Club meeting", days=2, community=club, visibility="community")
+    assert offkai(client) == ["Their walk", "Friend&#x27;s picnic", "Club meeting"]
+
+
+def test_off_kai_removed_are_gone_on_the_next_look(
+    parts, generous, owner, friend, moderator, as_user
+):
+    client = as_user(owner)
+    picnic, walk = plan(friend, "Picnic", days=2), plan(friend, "Walk", days=3)
+    assert offkai(client) == ["Picnic", "Walk"]
+    edit(walk, friend, visibility="private")
+    assert offkai(client) == ["Picnic"]
+    with warm.committed():
+        moderation.content_hide(target=picnic, by=moderator, reason="Spam")
+    assert offkai(client) == []
+    with warm.committed():
+        moderation.content_unhide(target=picnic, by=moderator)
+    assert offkai(client) == ["Picnic"]
+    # Moved later than another: the order follows at once.
+    edit(walk, friend, visibility="members")
+    assert offkai(client) == ["Picnic", "Walk"]
+    edit(picnic, friend, starts_at=picnic.starts_at + timedelta(days=5),
+         ends_at=picnic.ends_at + timedelta(days=5))
+    assert offkai(client) == ["Walk", "Picnic"]
+    with warm.committed():
+        Event.objects.filter(pk=walk.pk).delete()
+    assert offkai(client) == ["Picnic"]
+    # Over: gone without any write.
+    Event.objects.filter(pk=picnic.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    assert offkai(client) == []
+
+
+@pytest.mark.parametrize("how", ["unfriended", "blocked", "suspended"])
+def test_a_friend_who_goes_takes_their_off_kai(
+    parts, generous, how, owner, friend, moderator, as_user
+):
+    client = as_user(owner)
+    plan(friend, "Picnic")
+    assert offkai(client) == ["Picnic"]
+    with warm.committed():
+        if how == "unfriended":
+            accounts_services.friendship_end(user=owner, other=friend)
+        elif how == "blocked":
+            block_create(blocker=friend, blocked=owner)
+        else:
+            moderation.member_suspend(member=friend, by=moderator)
+    assert offkai(client) == []
+
+
+def test_the_off_kai_list_is_found_again_when_its_events_go(
+    parts, generous, owner, friend, as_user
+):
+    events = [plan(friend, f"Meet {n}", days=1 + n) for n in range(12)]
+    client = as_user(owner)
+    assert offkai(client) == [f"Meet {n}" for n in range(5)]
+    for event in events[:8]:
+        with warm.committed():
+            Event.objects.filter(pk=event.pk).delete()
+    assert offkai(client) == [f"Meet {n}" for n in range(8, 12)]
