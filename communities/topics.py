@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from sns import cache
 from sns.paging import latest_page
 from sns.prepared import Prepared
@@ -145,8 +146,15 @@ def new_topics_page(viewer, since: datetime, number) -> Page:
     return page
 
 
-def new_topics_preview(viewer, since: datetime, size: int) -> list[Topic]:
-    """The first ``size`` topics of "new in my communities" (for home), uncounted.
+# Home shows this many, found in a query compiled once per process.
+PREVIEW = 5
+_PREVIEW = Prepared(
+    lambda viewer, since: _new_activity(viewer, since)[:PREVIEW], viewer=User, since=datetime
+)
+
+
+def new_topics_preview(viewer, since: datetime) -> list[Topic]:
+    """The first PREVIEW topics of "new in my communities" (for home), uncounted.
 
     Which topics, with their counts, is cached (sns.cache) until a topic or a comment in
     one of the member's communities changes, the member joins or leaves one, or a block or
@@ -158,8 +166,8 @@ def new_topics_preview(viewer, since: datetime, size: int) -> list[Topic]:
             cache.memberships(viewer), cache.blocks(viewer), cache.PEOPLE,
             *(cache.community(pk) for pk in community_ids(viewer)),
         ],
-        lambda: list(_new_activity(viewer, since)[:size]),
-        key=(viewer.pk, since.isoformat(), size),
+        lambda: _PREVIEW(viewer=viewer, since=since),
+        key=(viewer.pk, since.isoformat(), PREVIEW),
     )
     return _topics_of(rows)
 

@@ -11,7 +11,9 @@ from django.db.models import BooleanField, Count, Exists, Max, OuterRef, Q, Quer
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from accounts.models import User
 from sns.paging import Cursor, FeedPage, cursor_decode, cursor_encode, latest_page
+from sns.prepared import Prepared
 from sns.visibility import Level, Relation, relations_to, without_hidden_people
 
 from .models import Comment, DiaryPreference, Entry, EntryQuerySet
@@ -176,23 +178,27 @@ def new_comments(viewer, since: datetime) -> EntryQuerySet:
     return new_comments_on(viewer, since, active_entry_ids(viewer, since))
 
 
-def active_entry_ids(viewer, since: datetime) -> list[int]:
-    """The entries ``viewer`` wrote or commented on that have comments by others (active, in
-    no block with the viewer) after ``since``: the candidates of ``new_comments``, which
-    checks each again (home keeps this list, sns.home). Constant SQL; the member's id
-    travels as a parameter."""
+def _active_entries(viewer, since: datetime) -> QuerySet:
     mine = RawSQL(
         '"diary_comment"."entry_id" IN (SELECT id FROM diary_entry WHERE author_id = %s '
         "UNION SELECT entry_id FROM diary_comment WHERE author_id = %s)",
         [viewer.pk, viewer.pk], output_field=BooleanField(),
     )
-    return list(
-        without_hidden_people(
-            Comment.objects.filter(mine, created_at__gt=since, hidden_at__isnull=True)
-            .exclude(author=viewer),
-            "author_id", viewer,
-        ).values_list("entry_id", flat=True).distinct()
-    )
+    return without_hidden_people(
+        Comment.objects.filter(mine, created_at__gt=since, hidden_at__isnull=True)
+        .exclude(author=viewer),
+        "author_id", viewer,
+    ).values_list("entry_id", flat=True).distinct()
+
+
+_ACTIVE_ENTRIES = Prepared(_active_entries, viewer=User, since=datetime)
+
+
+def active_entry_ids(viewer, since: datetime) -> list[int]:
+    """The entries ``viewer`` wrote or commented on that have comments by others (active, in
+    no block with the viewer) after ``since``: the candidates of ``new_comments``, which
+    checks each again (home keeps this list, sns.home). Compiled once per process."""
+    return _ACTIVE_ENTRIES(viewer=viewer, since=since)
 
 
 def new_comments_on(viewer, since: datetime, active: list[int]) -> EntryQuerySet:

@@ -163,7 +163,7 @@ def home_for(member) -> Home:
     home.commented = _COMMENTED(
         viewer=member, since=comments_seen_at, active=active
     ) if active else []
-    home.topics = topics.new_topics_preview(member, topics_seen_at, SHORT)
+    home.topics = topics.new_topics_preview(member, topics_seen_at)
     now = timezone.now()
     home.events = _upcoming_events(member, now)
     home.accepted = _ACCEPTED(member=member, since=now - ACCEPTED_WITHIN)

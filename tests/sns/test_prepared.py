@@ -12,12 +12,15 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from accounts.models import User
+from communities import topics
+from diary import feeds
 from diary.models import Entry
 from offkai import selectors
 from sns import home
 from sns.prepared import NotAPreparedShape, Prepared
 from sns.visibility import Level
 from tests import factories
+from tests.communities import builders as community_builders
 from tests.diary import builders as diary_builders
 from tests.offkai import builders as offkai_builders
 
@@ -68,6 +71,31 @@ def test_home_counts_are_the_querysets(people):
         }
         assert row.profile.pk == expected.profile.pk
     assert home._counts(owner)["friends"] == 1
+
+
+def test_home_candidates_are_the_querysets_rows(people, moderator):
+    """Home's new comments candidates and new in my communities, compiled once, give what
+    their QuerySets give, for viewers who see different rows."""
+    owner, friend, fof, member = people
+    mine = diary_builders.entry(owner, Level.MEMBERS)
+    theirs = diary_builders.entry(friend, Level.MEMBERS)
+    for author in (friend, fof, member):
+        diary_builders.comment(mine, author)
+    diary_builders.comment(theirs, owner)
+    diary_builders.comment(theirs, fof)
+    club = community_builders.with_members(community_builders.community(friend), [owner, fof])
+    topic = community_builders.topic(club, friend)
+    community_builders.comment(topic, fof)
+    since = timezone.now() - timedelta(days=1)
+    for viewer in [*people, moderator]:
+        assert sorted(feeds.active_entry_ids(viewer, since)) == sorted(
+            feeds._active_entries(viewer, since)
+        ), viewer
+        assert topics._PREVIEW(viewer=viewer, since=since) == list(
+            topics._new_activity(viewer, since)[:topics.PREVIEW]
+        ), viewer
+    # Some viewer has some of each, or the comparison above proves little.
+    assert feeds.active_entry_ids(owner, since) and topics._PREVIEW(viewer=owner, since=since)
 
 
 def test_a_list_parameter_takes_any_number_of_ids(owner):
