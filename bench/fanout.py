@@ -7,7 +7,9 @@ README › Running on several machines starts it) runs them; a new entry's reque
 a reader who are friends, both logged in (sessions written as a login writes them); the
 reader's home read once (its lists kept); the writer posts an entry (its answer's time is the
 write's); the reader's home polled every 50 ms until the entry's title is on it (the delay).
-Also the same for the member of the seed with the most friends, as the largest fan-out.
+Also the same for the largest writer of issue 16: the seed's best-connected member (5,600
+friends) is given friends up to LARGEST (20,000) for the probe, in rows marked by their
+date, which ``clean_up`` removes afterwards (also those of a run that stopped half-way).
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 TITLE = "負荷試験 fan-out"
 POLL_EVERY = 0.05
 GIVE_UP_AFTER = 30.0
+LARGEST = 20_000
+# The date of the friendships made for the probe: no other row has it.
+_MADE_FOR_THE_PROBE = datetime(2001, 1, 1, tzinfo=UTC)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -108,6 +114,7 @@ def pairs(count: int, rng) -> list[tuple[Browser, Browser, int]]:
     )
     writers = rng.sample([pk for pk, n in counts.items() if 20 <= n <= 400], count)
     biggest = max(counts, key=counts.get)
+    counts[biggest] += _more_friends(biggest, LARGEST - counts[biggest])
     chosen = []
     for writer_id in [biggest, *writers]:
         reader_id = (
@@ -161,8 +168,38 @@ def summary(samples: list[Sample]) -> dict:
     }
 
 
+def _more_friends(member_id: int, n: int) -> int:
+    """Make ``member_id`` a friend of ``n`` more active members (none in a block with them),
+    both rows of each pair, as the services write them; returns how many."""
+    from django.db import connection
+
+    if n <= 0:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH more AS (
+              SELECT u.id FROM accounts_user u
+               WHERE u.is_active AND u.id <> %(m)s
+                 AND NOT EXISTS (SELECT 1 FROM accounts_friendship f
+                                  WHERE f.user_id = %(m)s AND f.friend_id = u.id)
+                 AND NOT EXISTS (SELECT 1 FROM accounts_block b
+                                  WHERE (b.blocker_id = %(m)s AND b.blocked_id = u.id)
+                                     OR (b.blocker_id = u.id AND b.blocked_id = %(m)s))
+               ORDER BY u.id LIMIT %(n)s)
+            INSERT INTO accounts_friendship (user_id, friend_id, created_at)
+            SELECT %(m)s, id, %(at)s FROM more UNION ALL SELECT id, %(m)s, %(at)s FROM more
+            """,
+            {"m": member_id, "n": n, "at": _MADE_FOR_THE_PROBE},
+        )
+        return cursor.rowcount // 2
+
+
 def clean_up() -> int:
-    """Delete the entries the probe wrote (they would pile up in the bench data)."""
+    """Delete the entries the probe wrote (they would pile up in the bench data) and the
+    friendships it made."""
+    from accounts.models import Friendship
     from diary.models import Entry
 
+    Friendship.objects.filter(created_at=_MADE_FOR_THE_PROBE).delete()
     return Entry.objects.filter(title__startswith=TITLE).delete()[0]

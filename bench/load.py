@@ -638,10 +638,11 @@ def markdown(report: dict) -> str:
         total = hits + sum(n["miss"] for n in found.values())
         lines += ["", f"Cached parts in the mixed load at 16 connections: {hits / total:.1%} "
                   f"of {total} lookups found in Redis.", "",
-                  "| part | lookups | found |", "|---|---:|---:|"]
+                  "| part | lookups | found | built ahead |", "|---|---:|---:|---:|"]
         for name, n in sorted(found.items()):
             looked = n["hit"] + n["miss"]
-            lines.append(f"| {name} | {looked} | {n['hit'] / looked:.1%} |")
+            share = f"{n['hit'] / looked:.1%}" if looked else "–"
+            lines.append(f"| {name} | {looked} | {share} | {n.get('built', 0)} |")
     f = report.get("fan_out_mixed") or {}
     if f:
         lines += ["", f"A friend's new entry until it is on home, during the mixed load at 16 "
@@ -698,6 +699,8 @@ def main(argv: list[str] | None = None) -> int:
     import seed_all
 
     seed_all.ensure_seeded()
+    # What a run that stopped half-way left (the probe's entries and friendships).
+    fanout.clean_up()
     only = set(args.only.split(",")) if args.only else None
     report = run(args.duration, args.members, args.json, only)
     print()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Block, Friendship, User
 from sns import cache, images, limits, notifications
 from sns.notifications import Kind, notify
+from sns.tasks import build_ahead_later
 from sns.text import without_controls
 from sns.visibility import Level, annotated_relation, can_see, relation_annotations
 
@@ -38,11 +39,14 @@ def _friends_told(author_id: int) -> None:
 
 
 def friends_tell(author_id: int) -> int:
-    """Bump the ``feed`` scope of each friend of ``author_id`` (tasks.tell_friends)."""
+    """Bump the ``feed`` scope of each friend of ``author_id``, and build again the lists
+    of those who keep one (tasks.tell_friends)."""
     friends = list(
         Friendship.objects.filter(user_id=author_id).values_list("friend_id", flat=True)
     )
-    cache.bump(*(cache.feed(pk) for pk in friends))
+    scopes = [cache.feed(pk) for pk in friends]
+    cache.bump(*scopes)
+    cache.build_ahead(*scopes)
     return len(friends)
 
 
@@ -55,8 +59,10 @@ def participants_told(entry: Entry) -> None:
             Comment.objects.filter(entry=entry, author__isnull=False)
             .values_list("author_id", flat=True).distinct()
         )
-        members = {entry.author_id, *commenters}
+        members = sorted({entry.author_id, *commenters})
         cache.bump(*(cache.commented(pk) for pk in members))
+        # Their lists built again in a task, not while the commenter waits.
+        build_ahead_later("commented", members)
 
 
 class TooManyPhotos(ValueError):

@@ -10,3 +10,4 @@ def tell_friends(*, author_id: int) -> int:
     from .services import friends_tell
 
     return friends_tell(author_id)
+

@@ -234,13 +234,15 @@ def cached(
     key: tuple = (),
     timeout: int = DEFAULT_TIMEOUT,
     refresh: bool = False,
+    ahead: bool = False,
 ) -> T:
     """``compute()``'s value, kept under ``name`` and ``key`` until one of ``scopes`` is
     bumped. ``compute`` must return plain data (no model instances, no querysets).
 
     ``scopes`` may be a function, for scopes that cost a read to know (each community of a
     member): without a cache it is never called. ``refresh`` computes and keeps the value
-    whatever is kept (for a reader that found the kept value out of date).
+    whatever is kept (for a reader that found the kept value out of date); ``ahead`` does
+    too, for a builder (``builds_ahead``), counted as built rather than as a page's lookup.
     """
     if not in_use():
         return compute()
@@ -248,7 +250,7 @@ def cached(
     generation_keys = [
         _generation_key(scope) for scope in (scopes() if callable(scopes) else scopes)
     ]
-    value_key = ":".join(["part", name, *(str(part) for part in key)])
+    value_key = _value_key(name, key)
     # The generations and the value in one round trip; the value holds the digest of the
     # generations it was computed under, and counts only while they are the current ones.
     found = cache.get_many([*generation_keys, value_key])
@@ -257,10 +259,10 @@ def cached(
         "|".join(str(found[key]) for key in generation_keys).encode(), digest_size=12
     ).hexdigest()
     kept = found.get(value_key)
-    if not refresh and isinstance(kept, tuple) and len(kept) == 2 and kept[0] == digest:
+    if not (refresh or ahead) and isinstance(kept, tuple) and len(kept) == 2 and kept[0] == digest:
         _count(cache, name, HIT)
         return kept[1]
-    _count(cache, name, MISS)
+    _count(cache, name, BUILT if ahead else MISS)
     value = compute()
     # A slower reader may overwrite it with a value of older generations: the next reader
     # finds the digest out of date and computes again.
@@ -268,12 +270,66 @@ def cached(
     return value
 
 
+def _value_key(name: str, key: tuple) -> str:
+    return ":".join(["part", name, *(str(part) for part in key)])
+
+
+# --- parts built ahead (issue 16, item 4) ------------------------------------------------------
+# A write that adds to many members' pages bumps their scopes (a new entry: each friend's
+# ``feed``, in a task); the next page of each would then compute its part while the member
+# waits. Instead a task builds them again at once: a feature registers, for a kind of scope,
+# what to build for the members whose scopes of that kind were bumped (``builds_ahead``), and
+# the writer's task calls ``build_ahead`` after its bump (a write in a request enqueues
+# ``sns.tasks.build_parts_ahead`` for it). A builder builds only the parts that
+# were kept (``kept``): their members read that page lately, where a member with 20,000
+# friends has mostly friends who will not look today. Built after the bump, under the new
+# generations, so what is kept was computed after the write.
+
+_AHEAD: dict[str, list[Callable[[list[int]], None]]] = {}
+
+
+def builds_ahead(kind: str, build: Callable[[list[int]], None]) -> None:
+    """``build(member_ids)`` runs when ``build_ahead`` is given scopes ``(kind, member_id)``
+    of those members."""
+    _AHEAD.setdefault(kind, []).append(build)
+
+
+def build_ahead(*scopes: Scope) -> None:
+    """Run the builders registered for the kinds of ``scopes`` (after ``bump(*scopes)``),
+    once the transaction commits (at once outside one), as the bump does."""
+    if not in_use():
+        return
+    by_kind: dict[str, list[int]] = {}
+    for kind, member_id in scopes:
+        by_kind.setdefault(kind, []).append(member_id)
+    for kind, member_ids in by_kind.items():
+        for build in _AHEAD.get(kind, ()):
+            transaction.on_commit(lambda b=build, ids=member_ids: b(ids), robust=True)
+    # A task worker looks up few parts: its counts would wait long for STATS_EVERY.
+    transaction.on_commit(stats_flush, robust=True)
+
+
+def kept(name: str, keys: list[tuple]) -> list[bool]:
+    """Whether a value of part ``name`` is kept under each of ``keys`` (current or not): in
+    one pipelined round trip."""
+    if not keys or not in_use():
+        return [False] * len(keys)
+    cache = _cache()
+    raw = getattr(cache, "_cache", None)
+    if not hasattr(raw, "get_client"):
+        return [cache.has_key(_value_key(name, key)) for key in keys]
+    with raw.get_client().pipeline(transaction=False) as pipe:
+        for key in keys:
+            pipe.exists(cache.make_key(_value_key(name, key)))
+        return [bool(n) for n in pipe.execute()]
+
+
 # --- how often a part was found ---------------------------------------------------------------
 # Each process counts its lookups by part and adds them to a hash in Redis every
 # STATS_EVERY lookups (one pipelined write, nothing on the others), for
 # ``manage.py cached_parts_stats`` and the load benchmark.
 
-HIT, MISS = "hit", "miss"
+HIT, MISS, BUILT = "hit", "miss", "built"
 STATS_KEY = "stats"
 STATS_EVERY = 200
 _counts: dict[str, int] = {}
@@ -304,7 +360,8 @@ def stats_flush(cache=None) -> None:
 
 
 def stats() -> dict[str, dict[str, int]]:
-    """{part: {"hit": n, "miss": n}} as added to Redis so far, by every process."""
+    """{part: {"hit": n, "miss": n, "built": n}} as added to Redis so far, by every process
+    (built: ahead, by a write's task)."""
     if not in_use():
         return {}
     cache = _cache()
@@ -312,7 +369,7 @@ def stats() -> dict[str, dict[str, int]]:
     found: dict[str, dict[str, int]] = {}
     for field, n in raw.items():
         name, _, outcome = field.decode().rpartition(":")
-        found.setdefault(name, {HIT: 0, MISS: 0})[outcome] = int(n)
+        found.setdefault(name, {HIT: 0, MISS: 0, BUILT: 0})[outcome] = int(n)
     return found
 
 

@@ -146,11 +146,7 @@ def _counts(member) -> dict:
 def home_for(member) -> Home:
     """Everything home shows to ``member``, a few of each."""
     counts = _counts(member)
-    # Before a first look, from the hour a week ago: the kept list's key (below) then holds
-    # for the hour.
-    comments_seen_at = counts.pop("comments_seen_at") or (
-        timezone.now() - feeds.NEW_COMMENTS_FIRST_LOOK
-    ).replace(minute=0, second=0, microsecond=0)
+    comments_seen_at = _comments_since(counts.pop("comments_seen_at"))
     topics_seen_at = counts.pop("topics_seen_at") or topics.first_look()
     home = Home(**counts)
     # They are all my friends, so each shows me what their friends may see.
@@ -181,36 +177,85 @@ def home_for(member) -> Home:
 # ``feed`` and ``commented`` scopes (diary.services, fanned out once it commits).
 
 
+def _diary_ids(member, refresh: bool = False, ahead: bool = False) -> list[int]:
+    """The ids of my friends' newest entries (SHORT and one to tell there are more, and
+    SPARE), kept."""
+    return cache.cached(
+        "home-diaries",
+        [cache.feed(member), cache.friends(member), cache.blocks(member), cache.PEOPLE],
+        lambda: [pk for pk, _at in feeds.friends_entry_ids(member, None, SHORT + 1 + SPARE)],
+        key=(member.pk,), refresh=refresh, ahead=ahead,
+    )
+
+
 def _friends_diaries(member) -> tuple[list, bool]:
     """My friends' newest entries that I may see (SHORT of them), and whether there are
     more."""
     wanted = SHORT + 1
 
-    def ids(refresh: bool = False) -> list[int]:
-        return cache.cached(
-            "home-diaries",
-            [cache.feed(member), cache.friends(member), cache.blocks(member), cache.PEOPLE],
-            lambda: [pk for pk, _at in feeds.friends_entry_ids(member, None, wanted + SPARE)],
-            key=(member.pk,), refresh=refresh,
-        )
-
     def entries_of(found: list[int]) -> list:
         return _DIARIES(ids=found) if found else []
 
-    found = ids()
+    found = _diary_ids(member)
     entries = entries_of(found)
     if len(entries) < min(len(found), wanted):
         # Entries of the kept list went (deleted, hidden, made private): found again.
-        found = ids(refresh=True)
+        found = _diary_ids(member, refresh=True)
         entries = entries_of(found)
     return entries[:SHORT], len(entries) > SHORT
 
 
-def _commented_ids(member, since) -> list[int]:
+def _comments_since(seen_at: datetime | None) -> datetime:
+    """Where "new comments" start: the member's last look, or before a first look, from the
+    hour a week ago (the kept list's key, below, then holds for the hour)."""
+    return seen_at or (timezone.now() - feeds.NEW_COMMENTS_FIRST_LOOK).replace(
+        minute=0, second=0, microsecond=0
+    )
+
+
+def _commented_ids(member, since, ahead: bool = False) -> list[int]:
     """The candidates of home's "new comments" (``feeds.active_entry_ids``), kept."""
     return cache.cached(
         "home-commented", [cache.commented(member), cache.blocks(member), cache.PEOPLE],
         lambda: feeds.active_entry_ids(member, since), key=(member.pk, since.isoformat()),
+        ahead=ahead,
+    )
+
+
+# --- built ahead (sns/cache.py): by the task of the write that bumped them --------------------
+
+
+def _build_diaries(member_ids: list[int]) -> None:
+    """A friend's new entry: the lists of the friends who kept one, found again."""
+    keys = [(pk,) for pk in member_ids]
+    for pk, was_kept in zip(member_ids, cache.kept("home-diaries", keys), strict=True):
+        if was_kept:
+            _diary_ids(User(pk=pk), ahead=True)
+
+
+def _build_commented(member_ids: list[int]) -> None:
+    """A new comment: the candidates of each participant who kept them, found again."""
+    seen = dict(
+        DiaryPreference.objects.filter(user_id__in=member_ids)
+        .values_list("user_id", "comments_seen_at")
+    )
+    since = {pk: _comments_since(seen.get(pk)) for pk in member_ids}
+    keys = [(pk, since[pk].isoformat()) for pk in member_ids]
+    for pk, was_kept in zip(member_ids, cache.kept("home-commented", keys), strict=True):
+        if was_kept:
+            _commented_ids(User(pk=pk), since[pk], ahead=True)
+
+
+cache.builds_ahead("feed", _build_diaries)
+cache.builds_ahead("commented", _build_commented)
+
+
+def _event_ids(member, now, find, refresh: bool = False, ahead: bool = False) -> list[int]:
+    return cache.cached(
+        "home-events",
+        [cache.EVENTS, cache.offkai(member), cache.friends(member), cache.memberships(member),
+         cache.blocks(member), cache.PEOPLE],
+        find, key=(member.pk,), refresh=refresh, ahead=ahead,
     )
 
 
@@ -223,22 +268,31 @@ def _upcoming_events(member, now) -> list:
         found_now[:] = _EVENTS(viewer=member, now=now)
         return [event.pk for event in found_now]
 
-    def ids(refresh: bool = False) -> list[int]:
-        return cache.cached(
-            "home-events",
-            [cache.EVENTS, cache.offkai(member), cache.friends(member),
-             cache.memberships(member), cache.blocks(member), cache.PEOPLE],
-            find, key=(member.pk,), refresh=refresh,
-        )
-
     def read(found: list[int]) -> list:
         if found_now or not found:
             return found_now[:SHORT]
         return _EVENTS_BY_IDS(viewer=member, now=now, ids=found)
 
-    found = ids()
+    found = _event_ids(member, now, find)
     events = read(found)
     if len(events) < min(len(found), SHORT):
         # Some ended, or went (deleted, hidden, narrowed): found again.
-        events = read(ids(refresh=True))
+        events = read(_event_ids(member, now, find, refresh=True))
     return events
+
+
+def _build_events(member_ids: list[int]) -> None:
+    """An answer to an off-kai: the member's list, if kept, found again (their next home is
+    likely soon, and would otherwise wait for it)."""
+    keys = [(pk,) for pk in member_ids]
+    now = timezone.now()
+    for pk, was_kept in zip(member_ids, cache.kept("home-events", keys), strict=True):
+        if was_kept:
+            member = User(pk=pk)
+            _event_ids(
+                member, now, lambda m=member: [e.pk for e in _EVENTS(viewer=m, now=now)],
+                ahead=True,
+            )
+
+
+cache.builds_ahead("offkai", _build_events)

@@ -145,11 +145,13 @@ def test_hits_and_misses_are_counted(db, committed):
     with committed():
         cache.bump(cache.inbox(5))
     cache.cached("counted", [cache.inbox(5)], lambda: 2, key=(5,))
+    # Built ahead by a write's task: not a page's lookup.
+    cache.cached("counted", [cache.inbox(5)], lambda: 3, key=(5,), ahead=True)
     cache.stats_flush()
-    assert cache.stats()["counted"] == {"hit": 2, "miss": 2}
+    assert cache.stats()["counted"] == {"hit": 2, "miss": 2, "built": 1}
     out = io.StringIO()
     call_command("cached_parts_stats", stdout=out)
-    assert re.search(r"counted\s+4 lookups\s+50.0% found", out.getvalue())
+    assert re.search(r"counted\s+4 lookups\s+50.0% found, 1 built ahead", out.getvalue())
     call_command("cached_parts_stats", "--reset", stdout=io.StringIO())
     assert cache.stats() == {}
 

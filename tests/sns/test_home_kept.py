@@ -21,7 +21,7 @@ from communities import services as communities_services
 from diary import services as diary
 from offkai import services as offkai_services
 from offkai.models import Event
-from sns import moderation
+from sns import cache, home, moderation
 from sns.visibility import Level
 from tests import warm
 from tests.communities import builders as community_builders
@@ -284,3 +284,58 @@ def test_the_off_kai_list_is_found_again_when_its_events_go(
         with warm.committed():
             Event.objects.filter(pk=event.pk).delete()
     assert offkai(client) == [f"Meet {n}" for n in range(8, 12)]
+
+
+# --- built ahead: the write's task builds the lists again for those who keep one -------------
+
+
+def _kept_now(name: str, scopes, key) -> list[int]:
+    """The part as kept and current; fails if it would have to be computed."""
+
+    def computed():
+        raise AssertionError(f"{name} was not built ahead")
+
+    return cache.cached(name, scopes, computed, key=key)
+
+
+def test_a_friends_new_entry_is_built_into_the_lists_kept(parts, owner, friend, fof, as_user):
+    client = as_user(owner)
+    assert friends_diaries(client) == []
+    entry = write(friend, "Built ahead")
+    # Bumped and built again by the task: the next look finds it without computing.
+    assert _kept_now(
+        "home-diaries",
+        [cache.feed(owner), cache.friends(owner), cache.blocks(owner), cache.PEOPLE],
+        (owner.pk,),
+    ) == [entry.pk]
+    # A friend who kept no list (never opened home) is not built one.
+    assert cache.kept("home-diaries", [(fof.pk,), (owner.pk,)]) == [False, True]
+
+
+def test_a_comment_is_built_into_the_participants_lists(parts, owner, friend, as_user):
+    mine = write(owner, "My trip")
+    client = as_user(owner)
+    assert commented(client) == []
+    with warm.committed():
+        diary.comment_create(entry_id=mine.pk, author=friend, body="Looks fun")
+    since = home._comments_since(None)
+    assert _kept_now(
+        "home-commented", [cache.commented(owner), cache.blocks(owner), cache.PEOPLE],
+        (owner.pk, since.isoformat()),
+    ) == [mine.pk]
+
+
+def test_an_answer_is_built_into_the_members_off_kai_list(
+    parts, generous, owner, member, as_user
+):
+    client = as_user(owner)
+    assert offkai(client) == []
+    talk = plan(member, "Talk", days=1)
+    with warm.committed():
+        offkai_services.rsvp_answer(event_id=talk.pk, user=owner, answer="attending")
+    assert _kept_now(
+        "home-events",
+        [cache.EVENTS, cache.offkai(owner), cache.friends(owner), cache.memberships(owner),
+         cache.blocks(owner), cache.PEOPLE],
+        (owner.pk,),
+    ) == [talk.pk]

@@ -26,8 +26,9 @@ class Command(BaseCommand):
         total = hits + sum(n[cache.MISS] for n in found.values())
         for name, n in sorted(found.items()):
             looked = n[cache.HIT] + n[cache.MISS]
-            share = n[cache.HIT] / looked
-            self.stdout.write(f"{name:<20} {looked:>10} lookups {share:>8.1%} found")
+            share = f"{n[cache.HIT] / looked:>8.1%}" if looked else f"{'–':>8}"
+            self.stdout.write(f"{name:<20} {looked:>10} lookups {share} found, "
+                              f"{n[cache.BUILT]} built ahead")
         if total:
             self.stdout.write(f"{'all':<20} {total:>10} lookups {hits / total:>8.1%} found")
         else:
