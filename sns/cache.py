@@ -85,6 +85,10 @@ stands in a block with, so a block touches only the two members' own scopes.
   communities; finding all of those would cost more than computing every part once again,
   and it happens rarely.
 
+**Built ahead**: after the bumps of ``feed`` (a friend's new entry), ``commented`` (a new
+comment) and ``offkai`` (an answer), a task builds home's kept lists again for the members
+who keep one (``builds_ahead`` below), so that their next home finds them.
+
 Not cached: home's counts (sns.home: one query that also reads the member's profile and
 marks; footprints and invitations count within a window of time, which no write ends) and a
 profile's friend count (about 1 ms at 5,600 friends, counted without reading the members;
@@ -277,13 +281,14 @@ def _value_key(name: str, key: tuple) -> str:
 # --- parts built ahead (issue 16, item 4) ------------------------------------------------------
 # A write that adds to many members' pages bumps their scopes (a new entry: each friend's
 # ``feed``, in a task); the next page of each would then compute its part while the member
-# waits. Instead a task builds them again at once: a feature registers, for a kind of scope,
-# what to build for the members whose scopes of that kind were bumped (``builds_ahead``), and
-# the writer's task calls ``build_ahead`` after its bump (a write in a request enqueues
-# ``sns.tasks.build_parts_ahead`` for it). A builder builds only the parts that
-# were kept (``kept``): their members read that page lately, where a member with 20,000
-# friends has mostly friends who will not look today. Built after the bump, under the new
-# generations, so what is kept was computed after the write.
+# waits. Instead they are built again at once: a feature registers, for a kind of scope, what
+# to build for the members whose scopes of that kind were bumped (``builds_ahead``), and the
+# writer calls ``build_ahead`` after its bump: in its task (a new entry), in a task of its
+# own (``sns.tasks.build_parts_ahead``: a comment's participants), or once its request's
+# transaction commits where it is one member's part (an answer to an off-kai). A builder
+# builds only the parts that were kept (``kept``): their members read that page lately,
+# where a member with 20,000 friends has mostly friends who will not look today. Built after
+# the bump, under the new generations, so what is kept was computed after the write.
 
 _AHEAD: dict[str, list[Callable[[list[int]], None]]] = {}
 

@@ -36,7 +36,6 @@ from django.utils.translation import ngettext
 
 from sns import cache
 from sns.notifications import Kind
-from sns.tasks import build_ahead_later
 
 from ..models import RSVP, Answer, Event, RSVPQuerySet
 from . import notices
@@ -121,10 +120,11 @@ def rsvp_answer(*, event_id: int, user: User, answer: str, guests: int = 0) -> R
         mine.answered_at, mine.waitlisted_at = now, waitlisted_at
         mine.save(update_fields=["answer", "guests", "answered_at", "waitlisted_at"])
     _promote_and_tell(event, user)
-    # Answered, it may join the off-kai home lists first (sns.home), built again in a task;
-    # taken back, home's check drops it.
+    # Answered, it may join the off-kai home lists first (sns.home), built again once this
+    # commits (one query, here: a task per answer cost the load benchmark's single worker
+    # more than it saved); taken back, home's check drops it.
     cache.bump(cache.offkai(user))
-    build_ahead_later("offkai", [user.pk])
+    cache.build_ahead(cache.offkai(user))
     mine.refresh_from_db()
     return mine
 
