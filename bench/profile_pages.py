@@ -76,7 +76,7 @@ def measure(kind: str, requests: list, samples: int, profile: bool, cold: bool =
             queries.append(len(waited))
     if profiler:
         stats = pstats.Stats(profiler, stream=sys.stdout)
-        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", ""), 45)
         stats.sort_stats("tottime").print_stats(25)
     total, db = statistics.median(totals), statistics.median(in_db)
     return {"kind": kind, "total_ms": total, "db_ms": db, "python_ms": total - db,

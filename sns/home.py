@@ -168,13 +168,15 @@ def home_for(member) -> Home:
 
 # --- the lists kept as ids (sns/cache.py) ------------------------------------------------------
 #
-# Finding which entries home shows costs most (a walk of every friend's newest entries, the
-# entries a member wrote or commented on); reading the few it shows by id costs little. The
-# ids are kept, the rows read again on each visit with the checks that make what was removed
-# go at once: an entry deleted, hidden or made private since drops out there, and a block,
-# an unfriending or a suspension bumps the member's own scopes. What adds to the lists (a
-# friend's new entry, a new comment on an entry I wrote or commented on) bumps the readers'
-# ``feed`` and ``commented`` scopes (diary.services, fanned out once it commits).
+# Finding which entries and off-kai home shows costs most (a walk of every friend's newest
+# entries, the entries a member wrote or commented on, every off-kai to come); reading the few
+# it shows by id costs little. The ids are kept, the rows read again on each visit with the
+# checks that make what was removed go at once: an entry or off-kai deleted, hidden, made
+# private or over since drops out there, and a block, an unfriending or a suspension bumps
+# the member's own scopes. What adds to the lists (a friend's new entry, a new comment on an
+# entry I wrote or commented on, an off-kai made or answered) bumps the readers' ``feed``,
+# ``commented``, ``events`` or ``offkai`` scopes (diary.services, fanned out once it commits;
+# offkai.services), and the lists kept are built again at once (below).
 
 
 def _diary_ids(member, refresh: bool = False, ahead: bool = False) -> list[int]:
