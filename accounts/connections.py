@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from sns.paging import row_count
+from sns.prepared import Prepared
 from sns.visibility import (
     Relation,
     annotated_relation,
@@ -20,9 +21,10 @@ from sns.visibility import (
     relations_to,
 )
 
-from . import graph
+from . import graph, services
 from .models import ShownProfile, User
 
+FRIENDS_ON_PROFILE = 12
 MUTUAL_ON_PROFILE = 8
 
 Card = tuple[User, ShownProfile]
@@ -84,10 +86,30 @@ class ProfileGraph:
     path: list[Card] | None = None
 
 
-def profile_graph(viewer, member: User, relation: Relation, friends, *, limit: int) -> ProfileGraph:
-    """Friend cards (the first ``limit`` of ``friends``) and their number, mutual friends and
-    the chain of friends from ``viewer`` to ``member``, each only as far as the viewer may
-    know it.
+def _friend_cards(member, viewer):
+    """The first FRIENDS_ON_PROFILE of ``member``'s friends as ``viewer`` sees them
+    (``friends_of``), each with how the viewer stands to them, and how many there are."""
+    return services.friends_of(member, viewer=viewer).annotate(
+        **relation_annotations(viewer),
+        total=row_count(graph.friend_rows(member, viewer=viewer)),
+    )[:FRIENDS_ON_PROFILE]
+
+
+def _mutual_cards(viewer, member):
+    """The first MUTUAL_ON_PROFILE friends of both, and how many there are."""
+    mutual_friends = graph.mutual_friends(viewer, member)
+    return mutual_friends.annotate(total=row_count(mutual_friends))[:MUTUAL_ON_PROFILE]
+
+
+# Compiled once per process (sns/prepared.py): building them cost more than running them.
+_FRIEND_CARDS = Prepared(_friend_cards, member=User, viewer=User)
+_MUTUAL_CARDS = Prepared(_mutual_cards, viewer=User, member=User)
+
+
+def profile_graph(viewer, member: User, relation: Relation) -> ProfileGraph:
+    """Friend cards (the first FRIENDS_ON_PROFILE) and their number, mutual friends and
+    the chain of friends from ``viewer`` (logged in) to ``member``, each only as far as the
+    viewer may know it.
 
     A member's friendships are known to a viewer who may see the friend list of either end
     of them; mutual friends and the chain show only such friendships.
@@ -97,18 +119,14 @@ def profile_graph(viewer, member: User, relation: Relation, friends, *, limit: i
         return result
     if result.friends_visible:
         # Each friend's relation to the viewer, and how many friends, come with the friends.
-        shown = list(friends.annotate(
-            **relation_annotations(viewer),
-            total=row_count(graph.friend_rows(member, viewer=viewer)),
-        )[:limit])
+        shown = _FRIEND_CARDS(member=member, viewer=viewer)
         result.friend_count = shown[0].total if shown else 0
         result.friends = [(f, f.profile.shown_to(annotated_relation(viewer, f))) for f in shown]
     if relation is Relation.SELF:
         return result
     result.mutual_shown = result.friends_visible
     if result.friends_visible:
-        mutual_friends = graph.mutual_friends(viewer, member)
-        mutual = list(mutual_friends.annotate(total=row_count(mutual_friends))[:MUTUAL_ON_PROFILE])
+        mutual = _MUTUAL_CARDS(viewer=viewer, member=member)
         result.mutual_count = mutual[0].total if mutual else 0
         # Mutual friends are the viewer's friends: that is their relation.
         result.mutual = [(m, m.profile.shown_to(Relation.FRIEND)) for m in mutual]

@@ -12,6 +12,7 @@ from diary.forms import DiaryPreferenceForm
 from diary.views.entries import public_where_allowed
 from sns import images, limits
 from sns.client_input import next_path
+from sns.prepared import Prepared
 from sns.visibility import Relation, can_see, relation_between
 
 from . import circle, connections, graph, services
@@ -20,30 +21,38 @@ from .forms import FriendRequestForm, ProfileForm, ProfileSettingsForm, Settings
 from .models import FriendRequest, ShownProfile, User
 from .views_introductions import profile_introductions
 
-FRIENDS_ON_PROFILE = 12
 # How long a viewer's browser may keep a profile photo it was shown (its address changes with
 # the photo; an unfriended viewer's own copy lasts at most this long).
 PHOTO_MAX_AGE = 600
 
 
+def _profile_member(member, viewer):
+    """The member a profile shows, with their profile and inviter, the pending friend
+    request either way and whether the two met at an off-kai."""
+    from offkai.attendance import met_any
+
+    return User.objects.filter(is_active=True, pk=member.pk).select_related(
+        "profile", "accepted_invitation__inviter__profile"
+    ).annotate(**_pending_request_annotations(viewer), met_viewer=met_any(viewer))
+
+
+# Compiled once per process (sns/prepared.py): building it cost more than running it.
+_PROFILE_MEMBER = Prepared(_profile_member, member=User, viewer=User)
+
+
 def profile(request, pk: int, *, friend_request_form: FriendRequestForm | None = None):
     """A member's page; ``friend_request_form`` is a refused request, shown with its text."""
-    from offkai.attendance import met_any, met_at
+    from offkai.attendance import met_at
 
-    member = get_object_or_404(
-        User.objects.filter(is_active=True).select_related(
-            "profile", "accepted_invitation__inviter__profile"
-        ).annotate(**_pending_request_annotations(request.user), met_viewer=met_any(request.user)),
-        pk=pk,
-    )
+    found = _PROFILE_MEMBER(member=User(pk=pk), viewer=request.user)
+    if not found:
+        raise Http404
+    [member] = found
     relation = relation_between(request.user, member)
     if relation is Relation.BLOCKED:
         raise Http404
     footprint_record(visitor=request.user, owner=member)
-    friends = services.friends_of(member, viewer=request.user)
-    friend_graph = connections.profile_graph(
-        request.user, member, relation, friends, limit=FRIENDS_ON_PROFILE
-    )
+    friend_graph = connections.profile_graph(request.user, member, relation)
     invitation = getattr(member, "accepted_invitation", None)
     from communities.views import communities_of
 

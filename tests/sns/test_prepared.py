@@ -11,7 +11,10 @@ from django.db.models import F, Value
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
-from accounts.models import User
+from accounts import connections
+from accounts import views as account_views
+from accounts.blocking import block_create
+from accounts.models import FriendRequest, User
 from communities import topics
 from diary import feeds
 from diary.models import Entry
@@ -96,6 +99,36 @@ def test_home_candidates_are_the_querysets_rows(people, moderator):
         ), viewer
     # Some viewer has some of each, or the comparison above proves little.
     assert feeds.active_entry_ids(owner, since) and topics._PREVIEW(viewer=owner, since=since)
+
+
+def test_profile_queries_are_the_querysets_rows(people, moderator):
+    """The profile's member, friend cards and mutual friends, compiled once, give what their
+    QuerySets give, for every viewer and member (friends, strangers, a block, a request)."""
+    owner, friend, fof, member = people
+    factories.befriend(owner, member)
+    factories.befriend(fof, member)
+    block_create(blocker=member, blocked=friend)
+    FriendRequest.objects.create(from_user=fof, to_user=owner, message="Hello")
+
+    def rows(users, *fields):
+        return [tuple(getattr(u, f) for f in fields) for u in users]
+
+    card_fields = ("pk", "total", "viewer_friend", "viewer_fof", "viewer_blocked")
+    member_fields = ("pk", "request_sent_id", "request_received_id",
+                     "request_received_message", "met_viewer")
+    for viewer in [*people, moderator]:
+        for shown in people:
+            assert rows(connections._FRIEND_CARDS(member=shown, viewer=viewer), *card_fields) \
+                == rows(connections._friend_cards(shown, viewer), *card_fields), (viewer, shown)
+            assert rows(connections._MUTUAL_CARDS(viewer=viewer, member=shown), "pk", "total") \
+                == rows(connections._mutual_cards(viewer, shown), "pk", "total"), (viewer, shown)
+            assert rows(account_views._PROFILE_MEMBER(member=shown, viewer=viewer),
+                        *member_fields) \
+                == rows(account_views._profile_member(shown, viewer), *member_fields)
+    # Some rows differ between viewers, or the comparisons above prove little.
+    assert connections._MUTUAL_CARDS(viewer=owner, member=fof)
+    [asked] = account_views._PROFILE_MEMBER(member=fof, viewer=owner)
+    assert asked.request_received_message == "Hello"
 
 
 def test_a_list_parameter_takes_any_number_of_ids(owner):
