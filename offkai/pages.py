@@ -22,7 +22,9 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.models import User
 from sns.paging import latest_page
+from sns.prepared import Prepared
 from sns.visibility import relations_to
 
 from .models import RSVP, Answer, Event, EventComment, EventHost
@@ -40,11 +42,25 @@ ANSWER_ORDER = Case(
 )
 
 
+def _event_page(viewer) -> QuerySet[Event]:
+    return Event.objects.visible_to(viewer).select_related("community", "created_by__profile")
+
+
+# A member's look at an event, compiled once per process (sns/prepared.py): building it cost
+# more than running it.
+_EVENT = Prepared(
+    lambda viewer, event: _event_page(viewer).filter(pk=event.pk), viewer=User, event=Event
+)
+
+
 def event_or_404(viewer, pk: int) -> Event:
-    return get_object_or_404(
-        Event.objects.visible_to(viewer).select_related("community", "created_by__profile"),
-        pk=pk,
-    )
+    if viewer is None or not viewer.is_authenticated:
+        # A visitor, where the site has public pages: public events only.
+        return get_object_or_404(_event_page(viewer), pk=pk)
+    found = _EVENT(viewer=viewer, event=Event(pk=pk))
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def hosted_event_or_404(viewer, pk: int) -> Event:

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .prepared import Prepared
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -103,9 +105,24 @@ def relations_to(viewer: User | None, members: Iterable[User]) -> dict[int, Rela
     relations = {viewer.pk: Relation.SELF} if viewer.pk in ids else {}
     ids.discard(viewer.pk)
     if ids:
-        rows = User.objects.filter(pk__in=ids).annotate(**relation_annotations(viewer))
-        relations.update((row.pk, annotated_relation(viewer, row)) for row in rows.only("pk"))
+        rows = _relations_query(User)(viewer=viewer, ids=sorted(ids))
+        relations.update((row.pk, annotated_relation(viewer, row)) for row in rows)
     return relations
+
+
+_RELATIONS: list[Prepared] = []
+
+
+def _relations_query(user_model) -> Prepared:
+    """``relations_to``'s query, compiled once per process (sns/prepared.py); made on first
+    use, since the kernel imports no app when it loads."""
+    if not _RELATIONS:
+        _RELATIONS.append(Prepared(
+            lambda viewer, ids: user_model.objects.filter(pk__any=ids)
+            .annotate(**relation_annotations(viewer)).only("pk"),
+            viewer=user_model, ids=list,
+        ))
+    return _RELATIONS[0]
 
 
 def relation_annotations(viewer: User) -> dict[str, Exists]:

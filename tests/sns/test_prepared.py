@@ -18,10 +18,17 @@ from accounts.models import FriendRequest, User
 from communities import topics
 from diary import feeds
 from diary.models import Entry
+from offkai import pages as offkai_pages
 from offkai import selectors
 from sns import home
 from sns.prepared import NotAPreparedShape, Prepared
-from sns.visibility import Level
+from sns.visibility import (
+    Level,
+    Relation,
+    annotated_relation,
+    relation_annotations,
+    relations_to,
+)
 from tests import factories
 from tests.communities import builders as community_builders
 from tests.diary import builders as diary_builders
@@ -202,3 +209,31 @@ def test_the_second_call_compiles_nothing(owner, monkeypatch):
     other = factories.member("Other")
     assert prepared(author=other, since=an_hour_ago) == []
     assert len(compiled) == first
+
+
+def test_event_pages_and_relations_are_the_querysets_rows(people, moderator):
+    """An event as a member opens it, and how a viewer stands to a list of members,
+    compiled once, give what their QuerySets give, for every viewer."""
+    _owner, _friend, fof, member = people
+    events = _events_of(people)
+    block_create(blocker=member, blocked=fof)
+    everyone = [*people, moderator]
+    for viewer in everyone:
+        for event in events:
+            expected = list(offkai_pages._event_page(viewer).filter(pk=event.pk))
+            got = offkai_pages._EVENT(viewer=viewer, event=event)
+            assert [(e.pk, e.created_by.profile.pk) for e in got] == [
+                (e.pk, e.created_by.profile.pk) for e in expected
+            ], (viewer, event)
+        others = [m for m in everyone if m.pk != viewer.pk]
+        expected = {
+            m.pk: annotated_relation(viewer, m)
+            for m in User.objects.filter(pk__in=[m.pk for m in others])
+            .annotate(**relation_annotations(viewer))
+        }
+        assert relations_to(viewer, everyone) == {**expected, viewer.pk: Relation.SELF}
+    # Each relation comes up, or the comparison above proves little.
+    assert set(relations_to(fof, everyone).values()) == {
+        Relation.SELF, Relation.FRIEND, Relation.FRIEND_OF_FRIEND, Relation.BLOCKED,
+        Relation.MEMBER,
+    }
