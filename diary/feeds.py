@@ -156,12 +156,19 @@ def friends_page(
 
 def comments_seen_at(viewer) -> datetime:
     """Since when comments count as new for ``viewer``: their last look at the new comments
-    page, or a week ago before their first."""
+    page, or before their first, ``first_look()``."""
     seen = (
         DiaryPreference.objects.filter(user=viewer)
         .values_list("comments_seen_at", flat=True).first()
     )
-    return seen or timezone.now() - NEW_COMMENTS_FIRST_LOOK
+    return seen or first_look()
+
+
+def first_look() -> datetime:
+    """Where new comments start for a member who never opened them: a week back, to the
+    hour (so that home's kept list keeps its key for the hour, sns.home), on home and on the
+    page alike."""
+    return (timezone.now() - NEW_COMMENTS_FIRST_LOOK).replace(minute=0, second=0, microsecond=0)
 
 
 def new_comments(viewer, since: datetime) -> EntryQuerySet:

@@ -208,11 +208,8 @@ def _friends_diaries(member) -> tuple[list, bool]:
 
 
 def _comments_since(seen_at: datetime | None) -> datetime:
-    """Where "new comments" start: the member's last look, or before a first look, from the
-    hour a week ago (the kept list's key, below, then holds for the hour)."""
-    return seen_at or (timezone.now() - feeds.NEW_COMMENTS_FIRST_LOOK).replace(
-        minute=0, second=0, microsecond=0
-    )
+    """Where "new comments" start: the member's last look, or ``feeds.first_look()``."""
+    return seen_at or feeds.first_look()
 
 
 def _commented_ids(member, since, ahead: bool = False) -> list[int]:

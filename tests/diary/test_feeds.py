@@ -274,6 +274,18 @@ def test_the_first_look_covers_the_last_week(owner, friend, as_user):
     assert new_titles(as_user(owner).get(NEW).content.decode()) == ["recent"]
 
 
+def test_the_first_look_starts_at_the_same_moment_on_home_and_on_the_page(
+    owner, friend, as_user
+):
+    """Before a first look both start a week back, to the hour (home keeps its list under
+    that key): a comment just after it is new on both."""
+    edge = entry(owner, title="edge")
+    comment(edge, friend, ago=timezone.now() - feeds.first_look() - timedelta(minutes=1))
+    client = as_user(owner)
+    assert "edge" in client.get("/").content.decode()
+    assert new_titles(client.get(NEW).content.decode()) == ["edge"]
+
+
 def test_entries_out_of_sight_drop_out(owner, friend, as_user):
     theirs = entry(friend, title="theirs")
     comment(theirs, owner, ago=timedelta(hours=2))
