@@ -10,4 +10,3 @@ def tell_friends(*, author_id: int) -> int:
     from .services import friends_tell
 
     return friends_tell(author_id)
-

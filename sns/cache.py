@@ -307,11 +307,12 @@ def build_ahead(*scopes: Scope) -> None:
     by_kind: dict[str, list[int]] = {}
     for kind, member_id in scopes:
         by_kind.setdefault(kind, []).append(member_id)
-    for kind, member_ids in by_kind.items():
-        for build in _AHEAD.get(kind, ()):
-            transaction.on_commit(lambda b=build, ids=member_ids: b(ids), robust=True)
-    # A task worker looks up few parts: its counts would wait long for STATS_EVERY.
-    transaction.on_commit(stats_flush, robust=True)
+    builds = [(build, ids) for kind, ids in by_kind.items() for build in _AHEAD.get(kind, ())]
+    for build, member_ids in builds:
+        transaction.on_commit(lambda b=build, ids=member_ids: b(ids), robust=True)
+    if builds:
+        # A task worker looks up few parts: its counts would wait long for STATS_EVERY.
+        transaction.on_commit(stats_flush, robust=True)
 
 
 def kept(name: str, keys: list[tuple]) -> list[bool]:

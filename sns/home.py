@@ -249,7 +249,7 @@ cache.builds_ahead("feed", _build_diaries)
 cache.builds_ahead("commented", _build_commented)
 
 
-def _event_ids(member, now, find, refresh: bool = False, ahead: bool = False) -> list[int]:
+def _event_ids(member, find, refresh: bool = False, ahead: bool = False) -> list[int]:
     return cache.cached(
         "home-events",
         [cache.EVENTS, cache.offkai(member), cache.friends(member), cache.memberships(member),
@@ -272,11 +272,11 @@ def _upcoming_events(member, now) -> list:
             return found_now[:SHORT]
         return _EVENTS_BY_IDS(viewer=member, now=now, ids=found)
 
-    found = _event_ids(member, now, find)
+    found = _event_ids(member, find)
     events = read(found)
     if len(events) < min(len(found), SHORT):
         # Some ended, or went (deleted, hidden, narrowed): found again.
-        events = read(_event_ids(member, now, find, refresh=True))
+        events = read(_event_ids(member, find, refresh=True))
     return events
 
 
@@ -289,8 +289,7 @@ def _build_events(member_ids: list[int]) -> None:
         if was_kept:
             member = User(pk=pk)
             _event_ids(
-                member, now, lambda m=member: [e.pk for e in _EVENTS(viewer=m, now=now)],
-                ahead=True,
+                member, lambda m=member: [e.pk for e in _EVENTS(viewer=m, now=now)], ahead=True
             )
 
 

@@ -7,6 +7,7 @@ every view fetches through it. What a viewer may not see answers 404, never 403.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -110,19 +111,15 @@ def relations_to(viewer: User | None, members: Iterable[User]) -> dict[int, Rela
     return relations
 
 
-_RELATIONS: list[Prepared] = []
-
-
+@functools.cache
 def _relations_query(user_model) -> Prepared:
     """``relations_to``'s query, compiled once per process (sns/prepared.py); made on first
     use, since the kernel imports no app when it loads."""
-    if not _RELATIONS:
-        _RELATIONS.append(Prepared(
-            lambda viewer, ids: user_model.objects.filter(pk__any=ids)
-            .annotate(**relation_annotations(viewer)).only("pk"),
-            viewer=user_model, ids=list,
-        ))
-    return _RELATIONS[0]
+    return Prepared(
+        lambda viewer, ids: user_model.objects.filter(pk__any=ids)
+        .annotate(**relation_annotations(viewer)).only("pk"),
+        viewer=user_model, ids=list,
+    )
 
 
 def relation_annotations(viewer: User) -> dict[str, Exists]:

@@ -63,6 +63,20 @@ def commented(client) -> list[str]:
     return re.findall(r'<li><a href="/diary/[^"]*#comments">([^<]+)</a>', section)
 
 
+GOING = ["unfriended", "blocked", "suspended"]
+
+
+def goes(how: str, owner, friend, moderator) -> None:
+    """``friend`` leaves ``owner``'s world as ``how`` says (one of GOING)."""
+    with warm.committed():
+        if how == "unfriended":
+            accounts_services.friendship_end(user=owner, other=friend)
+        elif how == "blocked":
+            block_create(blocker=friend, blocked=owner)
+        else:
+            moderation.member_suspend(member=friend, by=moderator)
+
+
 def write(author, title: str, level=Level.FRIENDS):
     with warm.committed():
         return diary.entry_create(author=author, title=title, body="…", visibility=level)
@@ -101,18 +115,12 @@ def test_what_is_removed_is_gone_on_the_next_look(parts, owner, friend, moderato
     assert friends_diaries(client) == []
 
 
-@pytest.mark.parametrize("how", ["unfriended", "blocked", "suspended"])
+@pytest.mark.parametrize("how", GOING)
 def test_a_friend_who_goes_takes_their_entries(parts, how, owner, friend, moderator, as_user):
     client = as_user(owner)
     write(friend, "First day")
     assert friends_diaries(client) == ["First day"]
-    with warm.committed():
-        if how == "unfriended":
-            accounts_services.friendship_end(user=owner, other=friend)
-        elif how == "blocked":
-            block_create(blocker=friend, blocked=owner)
-        else:
-            moderation.member_suspend(member=friend, by=moderator)
+    goes(how, owner, friend, moderator)
     assert friends_diaries(client) == []
 
 
@@ -257,20 +265,14 @@ def test_off_kai_removed_are_gone_on_the_next_look(
     assert offkai(client) == []
 
 
-@pytest.mark.parametrize("how", ["unfriended", "blocked", "suspended"])
+@pytest.mark.parametrize("how", GOING)
 def test_a_friend_who_goes_takes_their_off_kai(
     parts, generous, how, owner, friend, moderator, as_user
 ):
     client = as_user(owner)
     plan(friend, "Picnic")
     assert offkai(client) == ["Picnic"]
-    with warm.committed():
-        if how == "unfriended":
-            accounts_services.friendship_end(user=owner, other=friend)
-        elif how == "blocked":
-            block_create(blocker=friend, blocked=owner)
-        else:
-            moderation.member_suspend(member=friend, by=moderator)
+    goes(how, owner, friend, moderator)
     assert offkai(client) == []
 
 
