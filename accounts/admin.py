@@ -138,7 +138,7 @@ class BlockAdmin(StalesCachedParts, admin.ModelAdmin):
 
 
 @admin.register(Footprint)
-class FootprintAdmin(admin.ModelAdmin):
+class FootprintAdmin(StalesCachedParts, admin.ModelAdmin):
     """Read-only: footprints are written by visits and removed by prune_footprints."""
 
     list_display = ["visitor", "owner", "day", "visited_at"]

@@ -12,6 +12,8 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from sns import cache
+
 from .models import Block, Footprint, Profile, User
 
 # Members see (and the site keeps) the footprints of this many days.
@@ -31,6 +33,7 @@ SELECT %(visitor)s, %(owner)s, %(day)s, %(now)s
   FROM {profile} p WHERE p.user_id = %(visitor)s AND p.leaves_footprints
 ON CONFLICT (visitor_id, owner_id, day)
 DO UPDATE SET visited_at = GREATEST({footprint}.visited_at, EXCLUDED.visited_at)
+RETURNING xmax = 0
 """
 
 
@@ -50,6 +53,10 @@ def footprint_record(*, visitor: User, owner: User) -> None:
         cursor.execute(sql, {
             "visitor": visitor.pk, "owner": owner.pk, "day": timezone.localdate(now), "now": now,
         })
+        inserted = cursor.fetchone()
+    if inserted and inserted[0]:
+        # A new footprint (not a second visit the same day): one more on the owner's home.
+        cache.bump(cache.footprints(owner))
 
 
 def visitors_of(owner: User) -> QuerySet[Footprint]:

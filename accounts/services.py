@@ -114,6 +114,8 @@ def profile_update(
     elif remove_photo:
         profile.photo = ""
     profile.save()
+    # The name and photo shown wherever the member is (kept parts, sns.cache).
+    cache.bump(cache.member(user))
     if old_photo and old_photo != profile.photo:
         # Only once the new state is committed may the old files go.
         transaction.on_commit(lambda: images.delete(old_photo))

@@ -9,7 +9,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from sns.admin_content import HiddenFilter, ModeratedContentAdmin, ReadOnlyAdmin, excerpt
+from sns.admin_content import (
+    HiddenFilter,
+    ModeratedContentAdmin,
+    ReadOnlyAdmin,
+    StalesCachedParts,
+    excerpt,
+)
 from sns.admin_moderation import ModeratorsMayView, is_moderator
 
 from . import services
@@ -57,7 +63,7 @@ class ClosedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Community)
-class CommunityAdmin(ModeratorsMayView, admin.ModelAdmin):
+class CommunityAdmin(StalesCachedParts, ModeratorsMayView, admin.ModelAdmin):
     """Only the category is edited here (the operator files communities); the rest is the
     community admin's, through the site."""
 

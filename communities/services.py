@@ -169,6 +169,8 @@ def community_update(
                 locked.save()
         except IntegrityError:
             raise _name_taken() from None
+        # Its name beside its topics and off-kai on home (kept HTML: sns.cache.rendered).
+        cache.bump(cache.community(locked))
         if old and old != locked.image:
             transaction.on_commit(lambda: images.delete(old))
         return locked
@@ -187,6 +189,7 @@ def community_close(*, community: Community, by: User) -> Community:
     if locked.closed_at is None:
         locked.closed_at = timezone.now()
         locked.save(update_fields=["closed_at"])
+        cache.bump(cache.community(locked))
     _drop_requests(JoinRequest.objects.filter(community=locked))
     return locked
 
@@ -208,6 +211,8 @@ def join(*, community: Community, user: User, message: str = "") -> Membership |
             community=locked, user=user, defaults={"message": message.strip()}
         )
         if created:
+            # Counted on its admins' home.
+            cache.bump(cache.community(locked))
             for moderator in _moderators(locked):
                 notify(recipient=moderator, kind=Kind.COMMUNITY_JOIN_REQUEST, actor=user,
                        target=join_request)
@@ -237,9 +242,12 @@ def join_request_withdraw(*, community: Community, user: User) -> None:
 
 
 def _drop_requests(requests) -> None:
-    ids = list(requests.values_list("pk", flat=True))
+    rows = list(requests.values_list("pk", "community_id"))
+    ids = [pk for pk, _community in rows]
     notifications.withdraw(model=JoinRequest, ids=ids)
     JoinRequest.objects.filter(pk__in=ids).delete()
+    # No longer counted on the admins' home.
+    cache.bump(*{cache.community(community) for _pk, community in rows})
 
 
 @transaction.atomic
@@ -327,6 +335,8 @@ def admin_hand_over(*, community: Community, by: User, to: User) -> None:
     current.save(update_fields=["role"])
     successor.role = Role.ADMIN
     successor.save(update_fields=["role"])
+    # Who counts its join requests on home.
+    cache.bump(cache.community(locked))
 
 
 @transaction.atomic
@@ -339,6 +349,8 @@ def subadmin_set(*, community: Community, by: User, user: User, on: bool) -> Non
         raise CommunityError(_("Choose a member other than the admin."))
     membership.role = Role.SUBADMIN if on else Role.MEMBER
     membership.save(update_fields=["role"])
+    # Who counts its join requests on home.
+    cache.bump(cache.community(locked))
 
 
 @transaction.atomic
@@ -411,6 +423,8 @@ def topic_update(*, topic: Topic, by: User, title: str, body: str) -> Topic:
     topic.title, topic.body = _clean_text(title, "title"), _clean_text(body, "body")
     topic.edited_at = timezone.now()
     topic.save(update_fields=["title", "body", "edited_at"])
+    # Its title on home's "new in my communities" (kept HTML: sns.cache.rendered).
+    cache.bump(cache.community(topic.community_id))
     return topic
 
 
@@ -514,3 +528,4 @@ def topics_seen_mark(*, user: User, at) -> None:
         CommunityPreference.objects.filter(pk=preference.pk).filter(
             Q(topics_seen_at__isnull=True) | Q(topics_seen_at__lt=at)
         ).update(topics_seen_at=at)
+    cache.bump(cache.seen(user))

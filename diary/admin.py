@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from sns import notifications
+from sns import cache, notifications
 from sns.admin_content import HiddenFilter, ModeratedContentAdmin, ReadOnlyAdmin, excerpt
 
 from . import services
@@ -100,11 +100,14 @@ class CommentAdmin(ModeratedContentAdmin):
     def delete_model(self, request, obj):
         notifications.withdraw(model=Comment, ids=[obj.pk])
         obj.delete()
+        cache.bump(cache.entry(obj.entry_id))
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
         notifications.withdraw(model=Comment, ids=list(queryset.values_list("pk", flat=True)))
+        entries = set(queryset.values_list("entry_id", flat=True))
         queryset.delete()
+        cache.bump(*(cache.entry(pk) for pk in entries))
 
 
 @admin.register(DiaryPreference)

@@ -12,6 +12,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from accounts.models import User
+from sns import cache
 from sns.paging import Cursor, FeedPage, cursor_decode, cursor_encode, latest_page
 from sns.prepared import Prepared
 from sns.visibility import Level, Relation, relations_to, without_hidden_people
@@ -140,14 +141,19 @@ def friends_page(
     """One page of my friends' diaries: ``before`` is the ``?before=`` cursor or None.
 
     Items are entries with their photos (for the thumbnail; ``photos=False`` for a list
-    without them), for templates/diary/partials/entry_row.html.
+    without them), for templates/diary/partials/entry_row.html. What it reads is declared for
+    a page kept as HTML (sns.cache.rendered: the friends' diaries page).
     """
+    cache.depends_on(cache.feed(viewer), cache.friends(viewer), cache.blocks(viewer),
+                     cache.PEOPLE)
     cursor = cursor_decode(before)
     rows = friends_entry_ids(viewer, cursor, size + 1)
     more = len(rows) > size
     rows = rows[:size]
+    cache.depends_on(*(cache.entry(pk) for pk, _at in rows))
     entries = friends_entries(viewer, [pk for pk, _at in rows])
     entries = list(entries.prefetch_related("photos") if photos else entries)
+    cache.depends_on(*{cache.member(entry.author_id) for entry in entries})
     next_cursor = cursor_encode(rows[-1][1], rows[-1][0]) if more else None
     return FeedPage(items=entries, next_cursor=next_cursor, is_first=cursor is None)
 

@@ -27,7 +27,10 @@ from .tasks import tell_friends
 # --- who reads what a write adds (sns/cache.py, sns/home.py) -----------------------------------
 # Home keeps the ids of friends' newest entries and of the entries with new comments for each
 # member; what a write adds reaches them through their scopes, bumped once it commits. What a
-# write removes needs no bump: home reads each kept entry again, with its checks.
+# write removes needs no bump of the lists: home reads each kept entry again, with its checks.
+# Home's HTML (sns.cache.rendered) is kept under each entry it shows: every write that changes
+# how an entry is listed (its title, level, comments' count) or deletes it bumps its own
+# ``cache.entry`` scope.
 
 
 def _friends_told(author_id: int) -> None:
@@ -168,6 +171,7 @@ def entry_update(
         locked.title, locked.body, locked.visibility = title, body, visibility
         locked.edited_at = timezone.now()
         locked.save(update_fields=["title", "body", "visibility", "edited_at"])
+        cache.bump(cache.entry(locked))
         _store_photos(locked, new_photos, free[: len(new_photos)], stored)
         _delete_files_after_commit(p.image for p in removed)
         return locked
@@ -184,6 +188,7 @@ def entry_delete(*, entry: Entry) -> None:
         model=Comment, ids=Comment.objects.filter(entry=entry).values_list("pk", flat=True)
     )
     Entry.objects.filter(pk=entry.pk).delete()
+    cache.bump(cache.entry(entry))
     _delete_files_after_commit(keys)
 
 
@@ -257,6 +262,7 @@ def comment_create(*, entry_id: int, author, body: str) -> Comment:
     )
     body = _clean_comment_body(body)
     comment = Comment.objects.create(entry=entry, author=author, body=body)
+    cache.bump(cache.entry(entry))
     participants_told(entry)
     notify(recipient=entry.author, kind=Kind.DIARY_COMMENT, actor=author, target=comment)
     for recipient in _earlier_commenters_to_notify(entry, comment):
@@ -307,6 +313,7 @@ def comment_delete(*, comment_id: int, user) -> int:
     )
     notifications.withdraw(model=Comment, ids=[comment.pk])
     comment.delete()
+    cache.bump(cache.entry(comment.entry_id))
     return comment.entry_id
 
 
@@ -320,3 +327,4 @@ def comments_seen_mark(*, user, at) -> None:
         DiaryPreference.objects.filter(pk=preference.pk).filter(
             Q(comments_seen_at__isnull=True) | Q(comments_seen_at__lt=at)
         ).update(comments_seen_at=at)
+    cache.bump(cache.seen(user))

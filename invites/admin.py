@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sns import limits
+from sns.admin_content import StalesCachedParts
 
 from . import selectors, services
 from .models import Invitation, State
@@ -62,7 +63,7 @@ class InvitationAddForm(forms.ModelForm):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(StalesCachedParts, admin.ModelAdmin):
     list_display = ["email", "inviter", "state_display", "created_at", "expires_at",
                     "accepted_user"]
     list_filter = [StateFilter, InviterFilter]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as accounts_services
 from accounts.models import User
-from sns import limits, policy
+from sns import cache, limits, policy
 from sns.models import Notification, SitePolicy
 from sns.notifications import Kind, notify
 from sns.visibility import Relation, relation_between
@@ -86,6 +86,8 @@ def invitation_create(
     invitation = Invitation.objects.create(
         inviter=inviter, email=email, message=message, sent_at=timezone.now() if send else None
     )
+    # What is left of the inviter's quota, on their home (kept HTML: sns.cache.rendered).
+    cache.bump(cache.invites(inviter))
     if send:
         _send_after_commit(invitation)
     return invitation
@@ -115,6 +117,7 @@ def invitation_resend(*, invitation: Invitation, by: User | None = None) -> Invi
     invitation.expires_at = default_expiry()
     invitation.sent_at = timezone.now()
     invitation.save(update_fields=["token", "expires_at", "sent_at"])
+    cache.bump(cache.invites(invitation.inviter_id))
     _send_after_commit(invitation)
     return invitation
 
@@ -127,14 +130,17 @@ def invitation_revoke(*, invitation: Invitation) -> bool:
         return False
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    cache.bump(cache.invites(invitation.inviter_id))
     return True
 
 
 def invitations_revoke_all_from(*, inviter: User) -> int:
     """Revoke every invitation ``inviter`` issued that is not yet accepted."""
-    return Invitation.objects.filter(
+    revoked = Invitation.objects.filter(
         inviter=inviter, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
+    cache.bump(cache.invites(inviter))
+    return revoked
 
 
 def usable_invitation(token: str) -> Invitation:
@@ -185,6 +191,7 @@ def invitation_redeem(*, token: str, signup: Signup) -> User:
     invitation.accepted_at = timezone.now()
     invitation.accepted_user = user
     invitation.save(update_fields=["accepted_at", "accepted_user"])
+    cache.bump(cache.invites(invitation.inviter_id))
     # Signing up means ticking "I accept the rules" (SignupForm). A site that approves each
     # newcomer lets them in, and their inviter hears of them, only once a moderator has
     # (sns.policy.member_approve).

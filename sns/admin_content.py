@@ -35,7 +35,27 @@ class HiddenFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyAdmin(ModeratorsMayView, admin.ModelAdmin):
+class StalesCachedParts:
+    """For rows the site's services write (members' standing, friendships, friend requests,
+    blocks, notifications, and every member's content: ``ReadOnlyAdmin`` below): an edit or a
+    deletion here passes by the services' bumps, so every cached page part is made stale
+    (sns.cache). Rare enough that computing them all once again is the simple, sound
+    answer."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        cache.bump(cache.PEOPLE)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        cache.bump(cache.PEOPLE)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        cache.bump(cache.PEOPLE)
+
+
+class ReadOnlyAdmin(StalesCachedParts, ModeratorsMayView, admin.ModelAdmin):
     """Rows members write through the site's services; admin only shows them."""
 
     def has_add_permission(self, request, obj=None):
@@ -80,22 +100,3 @@ class ModeratedContentAdmin(ReadOnlyAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
-
-
-class StalesCachedParts:
-    """For rows the site's services write (members' standing, friendships, friend requests,
-    blocks, notifications): an edit or a deletion here passes by the services' bumps, so every
-    cached page part is made stale (sns.cache). Rare enough that computing them all once
-    again is the simple, sound answer."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        cache.bump(cache.PEOPLE)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        cache.bump(cache.PEOPLE)
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        cache.bump(cache.PEOPLE)

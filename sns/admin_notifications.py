@@ -5,12 +5,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .admin_content import StalesCachedParts
 from .announcements import announcement_send
 from .models import Announcement, NotificationPreference
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(StalesCachedParts, admin.ModelAdmin):
     """Moderators write an announcement, then send it (the action, or "Save and send");
     once sent it can no longer be changed."""
 

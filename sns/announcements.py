@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from . import cache
 from .models import Announcement, ModerationLog, Notification
 from .notifications import Kind, email_kinds, notify_many
 
@@ -70,6 +71,8 @@ def announcement_send(*, announcement: Announcement, by) -> bool:
         return False
     locked.sent_at = announcement.sent_at = timezone.now()
     locked.save(update_fields=["sent_at"])
+    # On home (its kept HTML: sns.cache.rendered) for its audience.
+    cache.bump(cache.ANNOUNCEMENTS)
     ModerationLog.objects.create(
         moderator=by, action=ModerationLog.Action.ANNOUNCEMENT,
         target_type=ContentType.objects.get_for_model(Announcement), target_id=locked.pk,

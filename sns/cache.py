@@ -46,6 +46,14 @@ upcoming off-kai        ("events",) ("offkai", m)             ids of the first n
                         ("blocks", m) ("people",)             hosts are friends or community
                                                               is m's (sns.home reads each
                                                               again, checked)
+home's content as       every generation read while it was    the HTML (``rendered`` below),
+HTML, sns/home.html     built: the parts above it read, and   with the list of those
+({% part %})            what sns.home declares (the member,   generations and a digest of
+                        seen, footprints, invites, friends,   their tokens; key (m,
+                        blocks, memberships, people,          language, time zone); ten
+                        announcements, each community of m,   minutes at most, and until the
+                        each entry and off-kai shown, each    first off-kai shown ends
+                        member named)
 ======================  ====================================  ==============================
 
 The circle is the same for every viewer: each request leaves out the friends the viewer
@@ -78,12 +86,28 @@ stands in a block with, so a block touches only the two members' own scopes.
   deleted, hidden or narrowed, it drops out on the next read, which checks each.
 * ``("offkai", m)``: offkai.services, m answers an off-kai (one taken back, or a "no", leaves
   on the next read, which checks each).
+* ``("entry", e)``: diary.services (e edited, deleted, or a comment on it written or
+  deleted), sns.moderation.content (e or a comment on it hidden or shown again), the admin's
+  deletion of a comment.
+* ``("event", e)``: offkai.services (e edited, cancelled, answered or an answer taken back),
+  sns.moderation.content (hidden or shown again).
+* ``("footprints", m)``: accounts.footprints, a first visit of the day to m's page.
+* ``("invites", m)``: invites.services (an invitation of m's sent, resent, revoked or
+  accepted).
+* ``("seen", m)``: diary.services and communities.services, m reads new comments or what is
+  new in their communities.
+* ``("announcements",)``: sns.announcements, an announcement sent.
+* ``("community", c)`` also: c renamed or closed, a join request made or decided, an admin's
+  role handed over (its join requests are counted on its admins' home), a topic edited.
+* ``("member", m)`` also: accounts.services.profile_update (m's name and photo).
 * ``("people",)``: a member suspended or reinstated (sns.moderation.members), refused
   (sns.policy) or gone (accounts.leaving), and any edit or deletion in the admin of members,
   friendships, friend requests, blocks or notifications (sns.admin_content.StalesCachedParts):
   the member's rows leave, or come back into, other members' counts, circles, inboxes and
   communities; finding all of those would cost more than computing every part once again,
-  and it happens rarely.
+  and it happens rarely. Also any edit or deletion of members' content in the admin
+  (``ReadOnlyAdmin``: entries, comments, topics, off-kai, …), of communities, invitations,
+  footprints or announcements, and a change of the site policy (names, quotas).
 
 **Built ahead**: after the bumps of ``feed`` (a friend's new entry), ``commented`` (a new
 comment) and ``offkai`` (an answer), a task builds home's kept lists again for the members
@@ -100,11 +124,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
+from datetime import datetime
 from typing import TypeVar
 
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.db import transaction
+from django.utils import timezone
 from redis.exceptions import RedisError
 
 T = TypeVar("T")
@@ -171,6 +198,38 @@ EVENTS: Scope = ("events",)
 def offkai(member) -> Scope:
     """The off-kai ``member`` answered (home lists those first)."""
     return ("offkai", _id(member))
+
+
+# What a rendered part (``rendered`` below) shows of one row, and of a member's own marks.
+
+
+def entry(entry) -> Scope:
+    """A diary entry as a list shows it: its title, who may see it, its comments' count."""
+    return ("entry", _id(entry))
+
+
+def event(event) -> Scope:
+    """An off-kai as its card shows it: when, where, its title, its places taken, cancelled."""
+    return ("event", _id(event))
+
+
+def footprints(member) -> Scope:
+    """The visits to ``member``'s page (home counts them)."""
+    return ("footprints", _id(member))
+
+
+def invites(member) -> Scope:
+    """The invitations ``member`` sent: those using the quota, those accepted."""
+    return ("invites", _id(member))
+
+
+def seen(member) -> Scope:
+    """Where ``member`` left off reading new comments and new topics."""
+    return ("seen", _id(member))
+
+
+# The announcements sent (to everyone or to a community's members).
+ANNOUNCEMENTS: Scope = ("announcements",)
 
 
 # --- generations and values ------------------------------------------------------------------
@@ -259,6 +318,7 @@ def cached(
     # generations it was computed under, and counts only while they are the current ones.
     found = cache.get_many([*generation_keys, value_key])
     _generations_made(cache, generation_keys, found)
+    _record(generation_keys, found)
     digest = hashlib.blake2b(
         "|".join(str(found[key]) for key in generation_keys).encode(), digest_size=12
     ).hexdigest()
@@ -276,6 +336,99 @@ def cached(
 
 def _value_key(name: str, key: tuple) -> str:
     return ":".join(["part", name, *(str(part) for part in key)])
+
+
+# --- rendered parts: HTML kept under every generation it was built from (issue 16, item 2) --
+# A page part kept as HTML (home's content, in ``{% part %}``, sns/templatetags/parts.py) is
+# built from many reads: cached lists (``cached`` above), rows (an entry, an off-kai, a
+# member's name), counts. While it is built, every generation read on the way is recorded:
+# those of the ``cached`` parts it reads, and those it declares with ``depends_on`` for what
+# it reads from PostgreSQL (declared *before* the read, so that a write committed after the
+# read bumps a generation recorded with its older token). The HTML is kept with the list of
+# those generations and a digest of their tokens; a reader reads the HTML and the list (one
+# round trip), then the generations (a second): one bumped since, or evicted, and the part
+# is built again, its inner ``cached`` parts mostly found. What a part shows that no write
+# ends (a window of thirty days, an off-kai that ends) is bounded by its timeout.
+# Parts nest: an inner part's generations are recorded by the outer one as well, hit or built.
+
+class _Recorder:
+    """What a part being built read: the generations' tokens, and until when it holds."""
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, str] = {}
+        self.until: datetime | None = None
+
+
+_recording: ContextVar[tuple[_Recorder, ...]] = ContextVar("parts_recording", default=())
+
+
+def _record(keys: Iterable[str], found: dict, until: datetime | None = None) -> None:
+    """Record the tokens of ``keys`` in ``found`` for the parts being built. The first token
+    seen of a key is the one kept: a part that read a row under it must be built again once
+    it changes, even if a later read of the same part saw the newer one."""
+    for recorder in _recording.get():
+        for key in keys:
+            recorder.tokens.setdefault(key, found[key])
+        if until is not None and (recorder.until is None or until < recorder.until):
+            recorder.until = until
+
+
+def holds_until(moment: datetime) -> None:
+    """The parts being built show something that ends at ``moment`` without a write (an
+    off-kai over): they are built again from then on."""
+    _record((), {}, until=moment)
+
+
+def depends_on(*scopes: Scope) -> None:
+    """Record ``scopes`` for the parts being built (nothing outside one): call it before
+    reading what they stand for."""
+    if not scopes or not _recording.get() or not in_use():
+        return
+    cache = _cache()
+    keys = [_generation_key(scope) for scope in scopes]
+    found = cache.get_many(keys)
+    _generations_made(cache, keys, found)
+    _record(keys, found)
+
+
+def _digest_of(keys: list[str], tokens: dict) -> str:
+    return hashlib.blake2b(
+        "|".join(f"{key}={tokens[key]}" for key in keys).encode(), digest_size=12
+    ).hexdigest()
+
+
+def rendered(name: str, build: Callable[[], str], *, key: tuple = (),
+             timeout: int = DEFAULT_TIMEOUT) -> str:
+    """``build()``'s HTML, kept under ``name`` and ``key`` until a generation it read while
+    it was built is bumped, ``timeout`` seconds pass, or a moment it ``holds_until``."""
+    if not in_use():
+        return build()
+    cache = _cache()
+    value_key = _value_key(name, key)
+    kept = cache.get(value_key)
+    if isinstance(kept, tuple) and len(kept) == 4:
+        keys, digest, until, html = kept
+        found = cache.get_many(keys) if keys else {}
+        if (
+            len(found) == len(keys) and _digest_of(keys, found) == digest
+            and (until is None or timezone.now() < until)
+        ):
+            _record(keys, found, until)
+            _count(cache, name, HIT)
+            return html
+    _count(cache, name, MISS)
+    recorder = _Recorder()
+    token = _recording.set((*_recording.get(), recorder))
+    try:
+        html = build()
+    finally:
+        _recording.reset(token)
+    keys = sorted(recorder.tokens)
+    # An outer part being built holds no longer than this one.
+    _record((), {}, until=recorder.until)
+    cache.set(value_key, (keys, _digest_of(keys, recorder.tokens), recorder.until, html),
+              timeout)
+    return html
 
 
 # --- parts built ahead (issue 16, item 4) ------------------------------------------------------

@@ -25,7 +25,7 @@ def header_counts(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    counts = SimpleLazyObject(lambda: _read_counts(user))
+    counts = SimpleLazyObject(lambda: read_counts(user))
     return {
         "NOTIFICATIONS_UNREAD": SimpleLazyObject(lambda: counts["unread"]),
         "FRIEND_REQUESTS_WAITING": SimpleLazyObject(lambda: counts["requests"]),
@@ -42,17 +42,24 @@ def _count(queryset) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _read_counts(user) -> dict:
+def read_counts(user) -> dict:
     """Kept in the cache of page parts (sns.cache): every page shows them, and they change
     only when a notification or a friend request of the member is written (or a block, or a
     member's standing)."""
     from . import cache
     from .notifications import UNREAD_SHOWN_MAX
 
-    row = cache.cached(
-        "header", [cache.inbox(user), cache.blocks(user), cache.PEOPLE],
-        lambda: _query_counts(user), key=(user.pk,),
-    )
+    if cache.in_use():
+        # Read again by a part that shows them (home): a hit, recorded by the part.
+        row = cache.cached(
+            "header", [cache.inbox(user), cache.blocks(user), cache.PEOPLE],
+            lambda: _query_counts(user), key=(user.pk,),
+        )
+    else:
+        # Once per request (the member's object is the request's): the header and home.
+        row = getattr(user, "_header_counts", None)
+        if row is None:
+            row = user._header_counts = _query_counts(user)
     unread_count = row["unread"]
     return {
         "requests": row["requests"],

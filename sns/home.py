@@ -20,10 +20,12 @@ from communities.models import CommunityPreference, JoinRequest, Membership, Rol
 from diary import feeds
 from diary.models import DiaryPreference
 from invites.models import Invitation
+from invites.selectors import invitations_left, invite_refusal
 from offkai import selectors
 
 from . import cache
 from .announcements import announcements_visible_to
+from .context_processors import read_counts
 from .paging import row_count
 from .prepared import Prepared
 from .visibility import Relation, without_hidden_people
@@ -38,6 +40,8 @@ ACCEPTED_WITHIN = timedelta(days=30)
 
 @dataclass
 class Home:
+    member: User | None = None
+    friend_requests: int = 0
     announcements: list = field(default_factory=list)
     diaries: list = field(default_factory=list)
     diaries_more: bool = False
@@ -50,6 +54,9 @@ class Home:
     friends: int = 0
     invitations_used: int = 0
     friend_cards: list = field(default_factory=list)
+    # Why the member may not invite at all (None: they may), else how many more (None: any).
+    invite_refusal: str | None = None
+    invites_left: int | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -144,18 +151,35 @@ def _counts(member) -> dict:
 
 
 def home_for(member) -> Home:
-    """Everything home shows to ``member``, a few of each."""
+    """Everything home shows to ``member``, a few of each.
+
+    Home's content is kept as HTML (``{% part %}`` in sns/home.html, sns.cache.rendered):
+    what it reads is declared (``cache.depends_on``) before it is read, and the ``cached``
+    lists it reads are recorded by themselves, so that a write that changes what home shows
+    bumps a generation the kept HTML was built under."""
+    cache.depends_on(
+        cache.member(member), cache.seen(member), cache.footprints(member),
+        cache.invites(member), cache.friends(member), cache.blocks(member),
+        cache.memberships(member), cache.PEOPLE, cache.ANNOUNCEMENTS,
+        # The join requests to decide (counted below) are those of my communities.
+        *(cache.community(pk) for pk in (
+            topics.community_ids(member) if cache.in_use() else ()
+        )),
+    )
     counts = _counts(member)
     comments_seen_at = _comments_since(counts.pop("comments_seen_at"))
     topics_seen_at = counts.pop("topics_seen_at") or topics.first_look()
-    home = Home(**counts)
+    home = Home(member=member, friend_requests=read_counts(member)["requests"], **counts)
     # They are all my friends, so each shows me what their friends may see.
-    home.friend_cards = [
-        (f, f.profile.shown_to(Relation.FRIEND)) for f in _FRIENDS(member=member)
-    ]
+    friends = _FRIENDS(member=member)
+    # Their names and photos: edited after the read, the next home is at most a part's
+    # timeout late (sns/home.html); what they stop showing to friends is in that case too.
+    cache.depends_on(*(cache.member(f) for f in friends))
+    home.friend_cards = [(f, f.profile.shown_to(Relation.FRIEND)) for f in friends]
     home.announcements = _ANNOUNCEMENTS(member=member)
     home.diaries, home.diaries_more = _friends_diaries(member)
     active = _commented_ids(member, comments_seen_at)
+    cache.depends_on(*(cache.entry(pk) for pk in active))
     home.commented = _COMMENTED(
         viewer=member, since=comments_seen_at, active=active
     ) if active else []
@@ -163,6 +187,11 @@ def home_for(member) -> Home:
     now = timezone.now()
     home.events = _upcoming_events(member, now)
     home.accepted = _ACCEPTED(member=member, since=now - ACCEPTED_WITHIN)
+    # A member who may not invite at all is told so, not offered what is left of a quota.
+    home.invite_refusal = invite_refusal(member)
+    if not home.invite_refusal:
+        home.invites_left = invitations_left(member, used=home.invitations_used)
+    cache.depends_on(*(cache.member(i.accepted_user_id) for i in home.accepted))
     return home
 
 
@@ -196,7 +225,12 @@ def _friends_diaries(member) -> tuple[list, bool]:
     wanted = SHORT + 1
 
     def entries_of(found: list[int]) -> list:
-        return _DIARIES(ids=found) if found else []
+        if not found:
+            return []
+        cache.depends_on(*(cache.entry(pk) for pk in found))
+        entries = _DIARIES(ids=found)
+        cache.depends_on(*(cache.member(e.author_id) for e in entries[:SHORT]))
+        return entries
 
     found = _diary_ids(member)
     entries = entries_of(found)
@@ -268,9 +302,15 @@ def _upcoming_events(member, now) -> list:
         return [event.pk for event in found_now]
 
     def read(found: list[int]) -> list:
-        if found_now or not found:
-            return found_now[:SHORT]
-        return _EVENTS_BY_IDS(viewer=member, now=now, ids=found)
+        cache.depends_on(*(cache.event(pk) for pk in found))
+        events = found_now[:SHORT] if found_now or not found else _EVENTS_BY_IDS(
+            viewer=member, now=now, ids=found
+        )
+        cache.depends_on(*(cache.member(e.created_by_id) for e in events if e.created_by_id))
+        if events:
+            # The first to end leaves the list then, without a write.
+            cache.holds_until(min(e.ends_at for e in events))
+        return events
 
     found = _event_ids(member, find)
     events = read(found)

@@ -178,6 +178,8 @@ def policy_save(*, policy: SitePolicy, by: User, ask_again: bool = True) -> Site
         policy.rules_changed_at = before.rules_changed_at
     policy.save()
     if changed:
+        # Names (the identity policy), invitations and the rules show on kept parts.
+        parts.bump(parts.PEOPLE)
         labels = ", ".join(str(SitePolicy._meta.get_field(name).verbose_name) for name in changed)
         reason = _("Changed: %(fields)s.") % {"fields": labels}
         if policy.rules_changed_at != before.rules_changed_at:

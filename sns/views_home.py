@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
-
-from invites.selectors import invitations_left, invite_refusal
+from django.utils.functional import SimpleLazyObject
 
 from .home import home_for
 from .models import SitePolicy
@@ -16,11 +15,5 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "sns/landing.html", {"policy": SitePolicy.current()})
     member = request.user
-    home = home_for(member)
-    # A member who may not invite at all is told so, not offered what is left of a quota.
-    refusal = invite_refusal(member)
-    return render(request, "sns/home.html", {
-        "home": home,
-        "invite_refusal": refusal,
-        "invites_left": None if refusal else invitations_left(member, used=home.invitations_used),
-    })
+    # Read only when home's kept HTML is built again ({% part %} in the template).
+    return render(request, "sns/home.html", {"home": SimpleLazyObject(lambda: home_for(member))})

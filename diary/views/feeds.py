@@ -3,15 +3,22 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from diary import feeds, services
-from sns.paging import instant_decode, instant_encode
+from sns.paging import cursor_decode, cursor_encode, instant_decode, instant_encode
 
 
 def friends(request):
-    """My friends' latest entries that I may see, newest first, a cursor page at a time."""
-    page = feeds.friends_page(request.user, request.GET.get("before"))
-    return render(request, "diary/friends.html", {"page": page})
+    """My friends' latest entries that I may see, newest first, a cursor page at a time.
+    Kept as HTML per member and page ({% part %} in the template): read only to build it."""
+    before = request.GET.get("before")
+    cursor = cursor_decode(before)
+    return render(request, "diary/friends.html", {
+        # The page's key: the cursor as read (a malformed one is the first page).
+        "before": cursor_encode(*cursor) if cursor else "",
+        "page": SimpleLazyObject(lambda: feeds.friends_page(request.user, before)),
+    })
 
 
 def new_comments(request):

@@ -299,8 +299,9 @@ def event_update(
         locked.save()
         if co_hosts is not None:
             _replace_co_hosts(locked, co_hosts, current)
-        # Its time, who may see it or its hosts may have changed where home lists it.
-        cache.bump(cache.EVENTS)
+        # Its time, who may see it or its hosts may have changed where home lists it, and
+        # its card there.
+        cache.bump(cache.EVENTS, cache.event(locked))
         changed = {f: v for f, v in before.items() if getattr(locked, f) != v}
         if changed:
             notices.tell_after_commit(locked, Kind.EVENT_CHANGED, actor=by, before=changed)
@@ -341,5 +342,6 @@ def event_cancel(*, event: Event, by: User, reason: str) -> Event:
         locked.cancelled_at = timezone.now()
         locked.cancel_reason = reason
         locked.save(update_fields=["cancelled_at", "cancel_reason"])
+        cache.bump(cache.event(locked))
         notices.tell_after_commit(locked, Kind.EVENT_CANCELLED, actor=by)
     return locked

@@ -154,6 +154,8 @@ def rsvp_withdraw(*, event_id: int, user: User) -> None:
 
 
 def _promote_and_tell(event: Event, user: User) -> None:
+    # Its places taken, on its card (home's HTML is kept under it: sns.cache.rendered).
+    cache.bump(cache.event(event))
     promoted = [r.user_id for r in promote(event) if r.user_id != user.pk]
     if promoted:
         notices.tell_after_commit(event, Kind.EVENT_PROMOTED, user_ids=promoted)

@@ -69,10 +69,15 @@ def content_unhide(*, target: models.Model, by: User, reason: str = "") -> bool:
 def _after_visibility_change(target: models.Model) -> None:
     from communities.models import Topic, TopicComment
     from diary import services as diary_services
-    from diary.models import Comment
+    from diary.models import Comment, Entry
     from offkai.models import Event
 
-    if isinstance(target, Comment):
+    # Home's HTML is kept under the entries and off-kai it shows (sns.cache.rendered).
+    if isinstance(target, Entry):
+        cache.bump(cache.entry(target))
+    elif isinstance(target, Comment):
+        # Its entry's count of comments changes.
+        cache.bump(cache.entry(target.entry_id))
         # Shown again, it counts as new on home once more (hidden, home's check drops it).
         diary_services.participants_told(target.entry)
     elif isinstance(target, TopicComment):
@@ -81,9 +86,12 @@ def _after_visibility_change(target: models.Model) -> None:
         cache.bump(cache.community(target.topic.community_id))
     elif isinstance(target, Topic):
         cache.bump(cache.community(target.community_id))
-    elif isinstance(target, Event) and target.hidden_at is None:
-        # Shown again, it comes back into home's upcoming off-kai (hidden, the check drops it).
-        cache.bump(cache.EVENTS)
+    elif isinstance(target, Event):
+        cache.bump(cache.event(target))
+        if target.hidden_at is None:
+            # Shown again, it comes back into home's upcoming off-kai (hidden, the check
+            # drops it).
+            cache.bump(cache.EVENTS)
 
 
 def topic_comment_counts_refresh(*, topic_ids: Iterable[int]) -> None:

@@ -1,7 +1,9 @@
 from datetime import datetime
 
 from django import template
+from django.utils import timezone, translation
 
+from sns import cache
 from sns.text import render_markdown, without_controls, xml_chars
 
 register = template.Library()
@@ -27,3 +29,40 @@ def iso_time(value: datetime | None) -> str:
     zone: HTML allows at most three digits of a second's fraction, and ``|date:"c"`` writes
     the six of Python's microseconds (the Nu Html Checker rejects them)."""
     return value.isoformat(timespec="seconds") if value else ""
+
+
+@register.tag("part")
+def part(parser, token):
+    """``{% part "home" user.pk timeout=60 %}…{% endpart %}``: what is inside rendered once and
+    kept (``sns.cache.rendered``) under the name and the values after it, in the active
+    language and time zone, until a generation read while rendering it is bumped, or
+    ``timeout`` seconds (an hour unless given). Whatever inside is read lazily (a
+    ``SimpleLazyObject`` of the view) costs nothing on a hit."""
+    bits = token.split_contents()[1:]
+    if not bits:
+        raise template.TemplateSyntaxError("{% part %} needs a name")
+    timeout = None
+    if bits[-1].startswith("timeout="):
+        timeout = parser.compile_filter(bits.pop()[len("timeout="):])
+    nodelist = parser.parse(("endpart",))
+    parser.delete_first_token()
+    return PartNode(nodelist, parser.compile_filter(bits[0]),
+                    [parser.compile_filter(bit) for bit in bits[1:]], timeout)
+
+
+class PartNode(template.Node):
+    def __init__(self, nodelist, name, vary, timeout):
+        self.nodelist, self.name, self.vary, self.timeout = nodelist, name, vary, timeout
+
+    def render(self, context) -> str:
+        key = (
+            *(value.resolve(context) for value in self.vary),
+            translation.get_language(), timezone.get_current_timezone_name(),
+        )
+        timeout = cache.DEFAULT_TIMEOUT if self.timeout is None else int(
+            self.timeout.resolve(context)
+        )
+        return cache.rendered(
+            self.name.resolve(context), lambda: self.nodelist.render(context),
+            key=key, timeout=timeout,
+        )

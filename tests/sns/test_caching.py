@@ -515,10 +515,11 @@ def test_new_in_my_communities_comes_from_the_cache(owner, friend, member, club,
     client = as_user(owner)
     first, first_queries = visit(client, HOME)
     second, second_queries = visit(client, HOME)
-    # The member's community ids, the new activity, the header's counts, the member's row,
-    # the ids of home's lists of entries (the friends, their newest entries, the entries
-    # with new comments), and of its upcoming off-kai (none, so none read again either).
-    assert second_queries == first_queries - 8
+    # Home's content is kept as HTML (sns.cache.rendered) and the member's row and the
+    # header's counts as parts: the second look reads only the session (kept in the
+    # database in the tests' settings).
+    assert first_queries > 10
+    assert second_queries == 1
     assert new_topics(first) == new_topics(second) == [("Matcha tasting", "1")]
 
 

@@ -1,0 +1,267 @@
+"""Home's content kept as HTML (``{% part %}``, sns.cache.rendered; issue 16): with the parts
+cache on Redis, home read twice (the second look from the kept HTML) before each change, then
+the change through the services, then home again: every write that changes what home shows
+bumps a generation the HTML was built under, so the next look shows it.
+
+tests/sns/test_home_kept.py covers the lists below the HTML (friends' entries, new comments,
+upcoming off-kai: added and removed); the access matrices, the object-reference tests and
+the suspension table run warm too (tests/warm.py). Here: what the HTML shows beside them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts import services as accounts_services
+from accounts.footprints import footprint_record
+from communities import services as communities_services
+from communities.models import JoinPolicy
+from diary import services as diary
+from invites import services as invites_services
+from offkai import services as offkai_services
+from sns import cache
+from sns.announcements import announcement_send
+from sns.models import Announcement
+from sns.visibility import Level
+from tests import factories, warm
+from tests.communities import builders as community_builders
+from tests.sns.test_home_kept import generous, plan  # noqa: F401  (fixture)
+
+HOME = reverse("home")
+
+
+@pytest.fixture
+def parts(db):
+    with warm.parts_on_redis() as parts:
+        yield parts
+
+
+def looked(client) -> str:
+    """Home as the member sees it, after a first look that kept it: the second look is read
+    from the kept HTML (no query but the session's), or built again when it is stale."""
+    client.get(HOME)
+    response = client.get(HOME)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def kept(client) -> str:
+    """Home read from the kept HTML: checked to cost no query but the session's."""
+    client.get(HOME)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(HOME)
+    assert len(queries) == 1, [q["sql"][:80] for q in queries]
+    return response.content.decode()
+
+
+def test_home_is_kept_and_read_without_a_query(parts, owner, friend, as_user):
+    with warm.committed():
+        diary.entry_create(author=friend, title="Kept walk", body="…", visibility=Level.FRIENDS)
+    body = kept(as_user(owner))
+    assert "Kept walk" in body
+    assert cache.stats()  # counted (flushed every STATS_EVERY lookups: not asserted here)
+
+
+def test_a_friends_new_name_and_photo_settings_show(parts, owner, friend, as_user):
+    client = as_user(owner)
+    assert "Friend Person" in kept(client)
+    with warm.committed():
+        accounts_services.profile_update(user=friend, fields={"real_name": "Renamed Friend"})
+    body = looked(client)
+    assert "Renamed Friend" in body and "Friend Person" not in body
+
+
+def test_my_own_name_shows(parts, owner, as_user):
+    client = as_user(owner)
+    assert "Welcome, Owner Person" in kept(client)
+    with warm.committed():
+        accounts_services.profile_update(user=owner, fields={"real_name": "Owner Renamed"})
+    assert "Welcome, Owner Renamed" in looked(client)
+
+
+def _diary_line(body: str, title: str) -> str:
+    found = re.search(rf">{title}</a> <span class=\"muted small\">(.*?)</span>", body, re.S)
+    assert found, title
+    return found.group(1)
+
+
+def test_an_entrys_title_and_comments_count_follow(parts, owner, friend, fof, as_user):
+    with warm.committed():
+        entry = diary.entry_create(author=friend, title="Walk", body="…",
+                                   visibility=Level.FRIENDS)
+    client = as_user(owner)
+    assert "0 comments" in _diary_line(kept(client), "Walk")
+    with warm.committed():
+        comment = diary.comment_create(entry_id=entry.pk, author=friend, body="Hi")
+    assert "1 comment" in _diary_line(looked(client), "Walk")
+    with warm.committed():
+        diary.comment_delete(comment_id=comment.pk, user=friend)
+    assert "0 comments" in _diary_line(looked(client), "Walk")
+    with warm.committed():
+        diary.entry_update(entry=entry, title="Long walk", body="…", visibility=Level.FRIENDS)
+    body = looked(client)
+    assert ">Long walk</a>" in body and ">Walk</a>" not in body
+    with warm.committed():
+        diary.entry_delete(entry=entry)
+    assert "Long walk" not in looked(client)
+
+
+def test_an_off_kai_cancelled_or_answered_shows_on_its_card(
+    parts, generous, owner, friend, member, as_user  # noqa: F811
+):
+    event = plan(friend, "Picnic", capacity=10)
+    client = as_user(owner)
+    assert "10 places left" in kept(client)
+    with warm.committed():
+        offkai_services.rsvp_answer(event_id=event.pk, user=friend, answer="attending")
+    assert "9 places left" in looked(client)
+    with warm.committed():
+        offkai_services.event_cancel(event=event, by=friend, reason="Rain")
+    assert "Cancelled" in looked(client)
+
+
+def test_a_new_footprint_counts(parts, owner, friend, member, as_user):
+    client = as_user(owner)
+    assert "visit to your page" not in kept(client)
+    with warm.committed():
+        footprint_record(visitor=friend, owner=owner)
+    assert "1 visit to your page" in looked(client)
+    # A second visit the same day changes no count, and bumps nothing.
+    kept(client)
+    with warm.committed():
+        footprint_record(visitor=friend, owner=owner)
+    assert "1 visit to your page" in kept(client)
+    with warm.committed():
+        footprint_record(visitor=member, owner=owner)
+    assert "2 visits to your page" in looked(client)
+
+
+def test_invitations_sent_and_revoked_count(parts, settings, owner, as_user):
+    settings.INVITE_QUOTA = 3
+    client = as_user(owner)
+    assert "You can invite 3 more people." in kept(client)
+    with warm.committed():
+        invitation = factories.invitation(owner)
+    assert "You can invite 2 more people." in looked(client)
+    with warm.committed():
+        invites_services.invitation_revoke(invitation=invitation)
+    assert "You can invite 3 more people." in looked(client)
+
+
+def test_an_announcement_sent_shows(parts, owner, moderator, as_user):
+    client = as_user(owner)
+    kept(client)
+    announcement = Announcement.objects.create(title="Site maintenance", body="Tonight.")
+    assert "Site maintenance" not in looked(client)  # written, not yet sent
+    with warm.committed():
+        announcement_send(announcement=announcement, by=moderator)
+    assert "Site maintenance" in looked(client)
+
+
+def test_join_requests_to_decide_come_and_go(parts, owner, member, as_user):
+    club = community_builders.community(owner, policy=JoinPolicy.APPROVAL, name="Quiet club")
+    client = as_user(owner)
+    assert "request to join" not in kept(client)
+    with warm.committed():
+        request = communities_services.join(community=club, user=member)
+    assert "1 request to join your communities" in looked(client)
+    with warm.committed():
+        communities_services.join_request_decide(request_id=request.pk, by=owner, approve=False)
+    assert "request to join" not in looked(client)
+
+
+def test_a_topic_renamed_shows_in_new_in_my_communities(parts, owner, friend, member, as_user):
+    club = community_builders.with_members(
+        community_builders.community(friend, name="Tea club"), [owner, member]
+    )
+    topic = community_builders.topic(club, friend, title="Matcha")
+    community_builders.comment(topic, member)
+    client = as_user(owner)
+    assert "Matcha" in kept(client)
+    with warm.committed():
+        communities_services.topic_update(topic=topic, by=friend, title="Sencha", body="…")
+    body = looked(client)
+    assert "Sencha" in body and "Matcha" not in body
+
+
+def test_what_i_read_leaves_new_comments(parts, owner, friend, as_user):
+    with warm.committed():
+        entry = diary.entry_create(author=owner, title="My walk", body="…",
+                                   visibility=Level.FRIENDS)
+        diary.comment_create(entry_id=entry.pk, author=friend, body="Nice")
+    client = as_user(owner)
+    assert "1 new comment" in kept(client)
+    with warm.committed():
+        # Its first look marks them read.
+        assert client.get(reverse("diary:new_comments")).status_code == 200
+    assert "1 new comment" not in looked(client)
+
+
+def test_each_language_has_its_own(parts, owner, as_user):
+    client = as_user(owner)
+    assert "Welcome, Owner Person" in kept(client)
+    with warm.committed():
+        client.post(reverse("set_language"), {"language": "ja"})
+    body = looked(client)
+    assert "Welcome, Owner Person" not in body and "Owner Person" in body
+    with warm.committed():
+        client.post(reverse("set_language"), {"language": "en"})
+    assert "Welcome, Owner Person" in kept(client)
+
+
+# --- the friends' diaries page, kept the same way (diary.feeds.friends_page) -----------------
+
+DIARIES = reverse("diary:friends")
+
+
+def diaries(client, path: str = DIARIES, *, from_kept: bool = False) -> list[str]:
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200
+    if from_kept:
+        assert len(queries) == 1, [q["sql"][:80] for q in queries]
+    return re.findall(r'class="entry-row-title"><a href="/diary/[^"]*">([^<]+)</a>',
+                      response.content.decode())
+
+
+def test_the_friends_diaries_page_is_kept_and_follows_writes(parts, owner, friend, as_user):
+    client = as_user(owner)
+    assert diaries(client, from_kept=True) == []
+    with warm.committed():
+        walk = diary.entry_create(author=friend, title="Walk", body="…", visibility=Level.FRIENDS)
+    assert diaries(client, from_kept=True) == ["Walk"]
+    with warm.committed():
+        diary.comment_create(entry_id=walk.pk, author=friend, body="Hi")
+    assert "1 comment" in client.get(DIARIES).content.decode()
+    with warm.committed():
+        diary.entry_update(entry=walk, title="Walk", body="…", visibility=Level.PRIVATE)
+    assert diaries(client) == []
+    with warm.committed():
+        diary.entry_update(entry=walk, title="Long walk", body="…", visibility=Level.FRIENDS)
+    assert diaries(client) == ["Long walk"]
+    with warm.committed():
+        accounts_services.profile_update(user=friend, fields={"real_name": "Renamed Friend"})
+    assert "Renamed Friend" in client.get(DIARIES).content.decode()
+    with warm.committed():
+        accounts_services.friendship_end(user=owner, other=friend)
+    assert diaries(client) == []
+
+
+def test_each_page_of_friends_diaries_is_kept_apart(parts, settings, owner, friend, as_user):
+    with warm.committed():
+        for n in range(25):
+            diary.entry_create(author=friend, title=f"Day {n}", body="…",
+                               visibility=Level.FRIENDS)
+    client = as_user(owner)
+    first = diaries(client, from_kept=True)
+    assert first[0] == "Day 24" and len(first) == 20
+    older = re.search(r'rel="next" href="([^"]+)"', client.get(DIARIES).content.decode())
+    path = DIARIES + older.group(1).replace("&amp;", "&")
+    assert diaries(client, path, from_kept=True) == [f"Day {n}" for n in range(4, -1, -1)]
+    # A malformed cursor is the first page.
+    assert diaries(client, DIARIES + "?before=junk_") == first
