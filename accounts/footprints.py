@@ -18,6 +18,9 @@ from .models import Block, Footprint, Profile, User
 
 # Members see (and the site keeps) the footprints of this many days.
 FOOTPRINT_DAYS = 30
+# With Redis, a visitor's footprint on a page is written at most this often (a page looked
+# at again within it writes nothing): its time may be this much earlier than the last look.
+FOOTPRINT_EVERY = 10 * 60
 
 
 def _window_start(now: datetime | None = None) -> datetime:
@@ -41,17 +44,21 @@ def footprint_record(*, visitor: User, owner: User) -> None:
     """Note that ``visitor`` looked at ``owner``'s page today (the site's local date).
 
     Nothing is recorded for one's own page, for anonymous visitors, or for members who chose
-    not to leave footprints. A second visit the same day only moves ``visited_at`` forward.
+    not to leave footprints. A second visit the same day only moves ``visited_at`` forward
+    (with Redis, once it is FOOTPRINT_EVERY later than the last written).
     """
     if not visitor.is_authenticated or visitor.pk == owner.pk:
         return
     now = timezone.now()
+    day = timezone.localdate(now)
+    if not cache.first_in("footprint", (visitor.pk, owner.pk, day), FOOTPRINT_EVERY):
+        return
     sql = _RECORD_SQL.format(
         footprint=Footprint._meta.db_table, profile=Profile._meta.db_table
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {
-            "visitor": visitor.pk, "owner": owner.pk, "day": timezone.localdate(now), "now": now,
+            "visitor": visitor.pk, "owner": owner.pk, "day": day, "now": now,
         })
         inserted = cursor.fetchone()
     if inserted and inserted[0]:

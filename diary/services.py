@@ -128,6 +128,8 @@ def entry_create(
             author=author, title=title, body=body, visibility=visibility
         )
         _store_photos(entry, photos, list(range(len(photos))), stored)
+        # The link to it from the author's entry before (their entries' pages).
+        cache.bump(cache.diary(author))
         if visibility != Level.PRIVATE:
             _friends_told(author.pk)
         return entry
@@ -171,7 +173,7 @@ def entry_update(
         locked.title, locked.body, locked.visibility = title, body, visibility
         locked.edited_at = timezone.now()
         locked.save(update_fields=["title", "body", "visibility", "edited_at"])
-        cache.bump(cache.entry(locked))
+        cache.bump(cache.entry(locked), cache.diary(locked.author_id))
         _store_photos(locked, new_photos, free[: len(new_photos)], stored)
         _delete_files_after_commit(p.image for p in removed)
         return locked
@@ -188,7 +190,7 @@ def entry_delete(*, entry: Entry) -> None:
         model=Comment, ids=Comment.objects.filter(entry=entry).values_list("pk", flat=True)
     )
     Entry.objects.filter(pk=entry.pk).delete()
-    cache.bump(cache.entry(entry))
+    cache.bump(cache.entry(entry), cache.diary(entry.author_id))
     _delete_files_after_commit(keys)
 
 

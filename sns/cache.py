@@ -89,6 +89,8 @@ stands in a block with, so a block touches only the two members' own scopes.
 * ``("entry", e)``: diary.services (e edited, deleted, or a comment on it written or
   deleted), sns.moderation.content (e or a comment on it hidden or shown again), the admin's
   deletion of a comment.
+* ``("diary", m)``: diary.services (an entry of m's written, edited or deleted),
+  sns.moderation.content (one hidden or shown again).
 * ``("event", e)``: offkai.services (e edited, cancelled, answered or an answer taken back),
   sns.moderation.content (hidden or shown again).
 * ``("footprints", m)``: accounts.footprints, a first visit of the day to m's page.
@@ -206,6 +208,12 @@ def offkai(member) -> Scope:
 def entry(entry) -> Scope:
     """A diary entry as a list shows it: its title, who may see it, its comments' count."""
     return ("entry", _id(entry))
+
+
+def diary(member) -> Scope:
+    """``member``'s entries as a whole: one written, deleted, or its level or title changed
+    (an entry's page links the one before and after)."""
+    return ("diary", _id(member))
 
 
 def event(event) -> Scope:
@@ -429,6 +437,18 @@ def rendered(name: str, build: Callable[[], str], *, key: tuple = (),
     cache.set(value_key, (keys, _digest_of(keys, recorder.tokens), recorder.until, html),
               timeout)
     return html
+
+
+def first_in(name: str, key: tuple, seconds: int) -> bool:
+    """Whether this is the first call with ``name`` and ``key`` in ``seconds`` (one ``SET NX``
+    round trip): for a write a page would repeat on every visit. True without Redis, or when
+    Redis cannot be reached (the write is then made)."""
+    if not in_use():
+        return True
+    try:
+        return bool(_cache().add(_value_key(name, key), 1, seconds))
+    except RedisError:
+        return True
 
 
 # --- parts built ahead (issue 16, item 4) ------------------------------------------------------

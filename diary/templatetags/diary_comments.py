@@ -17,8 +17,9 @@ def comment_cards(context, entry, comments):
 
 
 @register.simple_tag(takes_context=True)
-def comment_form(context, entry, form=None):
-    """``form`` if the page passed one, else the entry's comment form (with a refused draft)."""
+def comment_form(context, entry_id: int, form=None):
+    """``form`` if the page passed one, else the comment form of entry ``entry_id`` (with a
+    refused draft)."""
     from diary.views.comments import comment_form_for
 
-    return form or comment_form_for(context["request"], entry)
+    return form or comment_form_for(context["request"], entry_id)

@@ -24,19 +24,19 @@ class CommentForm(forms.Form):
         help_text=gettext_lazy("Markdown: **bold**, *italic*, [links](https://…), lists."),
     )
 
-    def __init__(self, *args, entry: Entry, error: str = "", **kwargs):
-        super().__init__(*args, auto_id=f"id_comment_%s_{entry.pk}", **kwargs)
-        self.entry = entry
+    def __init__(self, *args, entry_id: int, error: str = "", **kwargs):
+        super().__init__(*args, auto_id=f"id_comment_%s_{entry_id}", **kwargs)
+        self.entry_id = entry_id
         self.draft_error = error
 
 
-def comment_form_for(request, entry: Entry) -> CommentForm:
+def comment_form_for(request, entry_id: int) -> CommentForm:
     """The entry page's comment form, holding the text of a comment just refused (once)."""
-    draft = draft_take(request, f"diary:{entry.pk}")
+    draft = draft_take(request, f"diary:{entry_id}")
     if draft:
-        return CommentForm(initial={"body": draft.get("body", "")}, entry=entry,
+        return CommentForm(initial={"body": draft.get("body", "")}, entry_id=entry_id,
                            error=draft.get("error", ""))
-    return CommentForm(entry=entry)
+    return CommentForm(entry_id=entry_id)
 
 
 @require_POST

@@ -17,12 +17,15 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.connections import member_and_relation_or_404
 from accounts.footprints import footprint_record
-from sns import images, limits
+from accounts.models import User
+from sns import cache, images, limits
+from sns.paging import cursor_decode, cursor_encode
 from sns.visibility import Relation, relation_between
 
 from .. import feeds, services
@@ -109,13 +112,54 @@ def entry_delete(request, pk: int):
 @public_where_allowed
 @require_GET
 def entry_detail(request, pk: int):
-    visible = Entry.objects.visible_to(request.user)
-    entry = get_object_or_404(
-        visible.for_list().prefetch_related("photos"), pk=pk
+    """An entry and its comments. The page's content is kept as HTML per viewer ({% part %}
+    in the template, sns.cache.rendered), built by ``_entry_page`` only when something it
+    showed changed; whether the viewer may open it is asked on every request (one lookup of a
+    kept part, ``_entry_head``)."""
+    viewer = request.user
+    head = _entry_head(viewer, pk)
+    if head is None:
+        raise Http404
+    title, author_id = head
+    footprint_record(visitor=viewer, owner=User(pk=author_id))
+    before = request.GET.get("comments_before")
+    cursor = cursor_decode(before)
+    return render(request, "diary/entry.html", {
+        "title": title,
+        "entry_pk": pk,
+        # The part's key: the cursor as read (a malformed one is the latest comments).
+        "comments_before": cursor_encode(*cursor) if cursor else "",
+        "showing_earlier": "comments_before" in request.GET,
+        "page": SimpleLazyObject(lambda: _entry_page(viewer, pk, before)),
+        # templates/diary/partials/comments.html (diary.views.comments)
+        "comments_enabled": True,
+    })
+
+
+def _entry_head(viewer, pk: int) -> tuple[str, int] | None:
+    """The entry's title and author if ``viewer`` may open it, else None: kept (sns.cache)
+    under what decides it (the entry's level and hiding, the viewer's relation to its author,
+    blocks, members' standing and the site's policy)."""
+    return cache.cached(
+        "entry-head",
+        [cache.entry(pk), cache.friends(viewer), cache.blocks(viewer), cache.PEOPLE],
+        lambda: Entry.objects.visible_to(viewer).filter(pk=pk).values_list(
+            "title", "author_id"
+        ).first(),
+        key=(pk, viewer.pk),
     )
+
+
+def _entry_page(viewer, pk: int, comments_before: str | None) -> dict:
+    """What the entry's page shows ``viewer``, each read declared before it is read (but the
+    names of those it shows: a rename is late by at most the part's timeout)."""
+    cache.depends_on(cache.entry(pk), cache.friends(viewer), cache.blocks(viewer), cache.PEOPLE)
+    visible = Entry.objects.visible_to(viewer)
+    entry = get_object_or_404(visible.for_list().prefetch_related("photos"), pk=pk)
     author = entry.author
-    relation = relation_between(request.user, author)
-    footprint_record(visitor=request.user, owner=author)
+    # Its other entries (the links to the one before and after).
+    cache.depends_on(cache.member(author), cache.diary(author))
+    relation = relation_between(viewer, author)
     same_author = visible.filter(author=author).only("pk", "title", "created_at")
     older = same_author.filter(
         Q(created_at__lt=entry.created_at) | Q(created_at=entry.created_at, pk__lt=entry.pk)
@@ -123,22 +167,18 @@ def entry_detail(request, pk: int):
     newer = same_author.filter(
         Q(created_at__gt=entry.created_at) | Q(created_at=entry.created_at, pk__gt=entry.pk)
     ).order_by("created_at", "pk").first()
-    comments, earlier_comments = feeds.entry_comments_page(
-        entry, request.GET.get("comments_before")
-    )
-    return render(request, "diary/entry.html", {
+    comments, earlier_comments = feeds.entry_comments_page(entry, comments_before)
+    cache.depends_on(*{cache.member(c.author_id) for c in comments if c.author_id})
+    return {
         "entry": entry,
         "author": author,
         "shown": author.profile.shown_to(relation),
-        "is_mine": request.user.is_authenticated and author.pk == request.user.pk,
+        "is_mine": viewer.is_authenticated and author.pk == viewer.pk,
         "older": older,
         "newer": newer,
-        # templates/diary/partials/comments.html (diary.views.comments)
-        "comments_enabled": True,
         "comments": comments,
         "earlier_comments": earlier_comments,
-        "showing_earlier": "comments_before" in request.GET,
-    })
+    }
 
 
 @public_where_allowed

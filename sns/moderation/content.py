@@ -74,7 +74,7 @@ def _after_visibility_change(target: models.Model) -> None:
 
     # Home's HTML is kept under the entries and off-kai it shows (sns.cache.rendered).
     if isinstance(target, Entry):
-        cache.bump(cache.entry(target))
+        cache.bump(cache.entry(target), cache.diary(target.author_id))
     elif isinstance(target, Comment):
         # Its entry's count of comments changes.
         cache.bump(cache.entry(target.entry_id))

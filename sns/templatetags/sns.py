@@ -62,7 +62,19 @@ class PartNode(template.Node):
         timeout = cache.DEFAULT_TIMEOUT if self.timeout is None else int(
             self.timeout.resolve(context)
         )
-        return cache.rendered(
-            self.name.resolve(context), lambda: self.nodelist.render(context),
-            key=key, timeout=timeout,
+        html = cache.rendered(
+            self.name.resolve(context), lambda: self._build(context), key=key, timeout=timeout,
         )
+        if CSRF_HOLE in html:
+            # Each response its own masked token (as Django makes one per response).
+            html = html.replace(CSRF_HOLE, str(context.get("csrf_token", "")))
+        return html
+
+    def _build(self, context) -> str:
+        # A form's {% csrf_token %} inside is kept as a hole, filled on each response.
+        with context.push(csrf_token=CSRF_HOLE):
+            return self.nodelist.render(context)
+
+
+# What {% csrf_token %} writes inside a part: letters only, so that escaping leaves it as is.
+CSRF_HOLE = "csrfTokenOfTheResponse"

@@ -17,13 +17,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import services as accounts_services
+from accounts.blocking import block_create
 from accounts.footprints import footprint_record
 from communities import services as communities_services
 from communities.models import JoinPolicy
 from diary import services as diary
 from invites import services as invites_services
 from offkai import services as offkai_services
-from sns import cache
+from sns import cache, moderation
 from sns.announcements import announcement_send
 from sns.models import Announcement
 from sns.visibility import Level
@@ -265,3 +266,112 @@ def test_each_page_of_friends_diaries_is_kept_apart(parts, settings, owner, frie
     assert diaries(client, path, from_kept=True) == [f"Day {n}" for n in range(4, -1, -1)]
     # A malformed cursor is the first page.
     assert diaries(client, DIARIES + "?before=junk_") == first
+
+
+# --- an entry's page, kept per viewer (diary.views.entries) ----------------------------------
+
+
+def entry_page(client, entry, *, from_kept: bool = False, status: int = 200) -> str:
+    """The entry's page after a first look that kept it; ``from_kept``: read without a
+    query but the session's (the viewer's footprint on it written by the first look)."""
+    path = reverse("diary:entry", args=[entry.pk])
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == status
+    if from_kept:
+        assert len(queries) == 1, [q["sql"][:80] for q in queries]
+    return response.content.decode()
+
+
+def test_an_entrys_page_is_kept_and_follows_its_comments(
+    parts, owner, friend, moderator, as_user
+):
+    with warm.committed():
+        walk = diary.entry_create(author=friend, title="Walk", body="By the *river*.",
+                                  visibility=Level.FRIENDS)
+    client = as_user(owner)
+    body = entry_page(client, walk, from_kept=True)
+    assert "<title>Walk" in body and "No comments yet." in body
+    with warm.committed():
+        comment = diary.comment_create(entry_id=walk.pk, author=friend, body="Lovely day")
+    assert "Lovely day" in entry_page(client, walk, from_kept=True)
+    with warm.committed():
+        moderation.content_hide(target=comment, by=moderator, reason="Spam")
+    assert "Lovely day" not in entry_page(client, walk)
+    with warm.committed():
+        diary.entry_update(entry=walk, title="Long walk", body="By the sea.",
+                           visibility=Level.FRIENDS)
+    body = entry_page(client, walk)
+    assert "<title>Long walk" in body and "By the sea." in body
+    with warm.committed():
+        accounts_services.profile_update(user=friend, fields={"real_name": "Renamed Friend"})
+    assert "Renamed Friend" in entry_page(client, walk)
+    # The author's next entry: linked from this one.
+    with warm.committed():
+        diary.entry_create(author=friend, title="Swim", body="…", visibility=Level.FRIENDS)
+    assert "Swim →" in entry_page(client, walk)
+
+
+@pytest.mark.parametrize("how", ["private", "hidden", "deleted", "unfriended", "blocked",
+                                 "suspended"])
+def test_an_entry_taken_away_is_gone_on_the_next_look(
+    parts, how, owner, friend, moderator, as_user
+):
+    with warm.committed():
+        walk = diary.entry_create(author=friend, title="Walk", body="…",
+                                  visibility=Level.FRIENDS)
+    client = as_user(owner)
+    entry_page(client, walk, from_kept=True)
+    with warm.committed():
+        if how == "private":
+            diary.entry_update(entry=walk, title="Walk", body="…", visibility=Level.PRIVATE)
+        elif how == "hidden":
+            moderation.content_hide(target=walk, by=moderator, reason="Spam")
+        elif how == "deleted":
+            diary.entry_delete(entry=walk)
+        elif how == "unfriended":
+            accounts_services.friendship_end(user=friend, other=owner)
+        elif how == "blocked":
+            block_create(blocker=friend, blocked=owner)
+        else:
+            moderation.member_suspend(member=friend, by=moderator)
+    entry_page(client, walk, status=404)
+
+
+def test_a_kept_entry_page_gives_each_response_its_own_form_token(
+    parts, owner, friend, as_user
+):
+    """The delete buttons inside the kept HTML: the token is filled in on each response, and
+    works (the client checks CSRF as a browser's requests are checked)."""
+    with warm.committed():
+        mine = diary.entry_create(author=owner, title="Mine", body="…", visibility=Level.FRIENDS)
+        comment = diary.comment_create(entry_id=mine.pk, author=friend, body="Hello")
+    client = as_user(owner)
+    client.handler.enforce_csrf_checks = True
+    tokens = [
+        re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', entry_page(client, mine))
+        for _ in range(2)
+    ]
+    # The header's forms, the delete button and the comment form: one token a response.
+    assert len(tokens[0]) >= 3 and len(set(tokens[0])) == 1
+    assert tokens[0][0] != tokens[1][0]
+    assert "csrfTokenOfTheResponse" not in entry_page(client, mine)
+    with warm.committed():
+        response = client.post(reverse("diary:comment_delete", args=[comment.pk]),
+                               {"csrfmiddlewaretoken": tokens[1][0]})
+    assert response.status_code == 302
+    assert "Hello" not in entry_page(client, mine)
+
+
+def test_a_refused_comment_is_given_back_under_a_kept_page(parts, owner, friend, as_user):
+    with warm.committed():
+        walk = diary.entry_create(author=friend, title="Walk", body="…",
+                                  visibility=Level.FRIENDS)
+    client = as_user(owner)
+    entry_page(client, walk, from_kept=True)
+    response = client.post(reverse("diary:comment_create", args=[walk.pk]),
+                           {"body": "x" * (diary.COMMENT_MAX_LENGTH + 1)})
+    assert response.status_code == 302
+    body = client.get(reverse("diary:entry", args=[walk.pk])).content.decode()
+    assert "x" * 50 in body and "at most" in body
