@@ -313,6 +313,8 @@ def invite(*, community: Community, inviter: User, invitee: User) -> CommunityIn
         community=community, invitee=invitee, defaults={"inviter": inviter}
     )
     if created:
+        # Invited, they may see a secret community's topics.
+        cache.bump(cache.memberships(invitee))
         notify(recipient=invitee, kind=Kind.COMMUNITY_INVITATION, actor=inviter,
                target=community)
     return invitation
@@ -447,6 +449,8 @@ def topic_pin(*, topic: Topic, by: User, pinned: bool) -> Topic:
     _require_moderator(topic.community, by)
     Topic.objects.filter(pk=topic.pk).update(pinned=pinned)
     topic.pinned = pinned
+    # Its badge on its page (kept HTML: sns.cache.rendered) and its place in the list.
+    cache.bump(cache.community(topic.community_id))
     return topic
 
 

@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.connections import cards
 from accounts.leaving import DELETED_MEMBER
 from accounts.models import Friendship, User
-from sns import images
+from sns import cache, images
 from sns.comments import comment_cards, draft_form, draft_keep
-from sns.paging import instant_decode, instant_encode
+from sns.paging import cursor_decode, cursor_encode, instant_decode, instant_encode
 from sns.visibility import relation_between
 
 from . import services, topics
@@ -436,25 +437,75 @@ def topic_new(request, pk: int):
 
 @require_GET
 def topic_detail(request, pk: int, topic_id: int):
+    """A topic and its comments. The page's content is kept as HTML per viewer ({% part %}
+    in the template, sns.cache.rendered), built by ``_topic_page`` only when something it
+    showed changed; whether the viewer may open it is asked on every request (one lookup of
+    a kept part, ``_topic_head``)."""
+    viewer = request.user
+    head = _topic_head(viewer, pk, topic_id)
+    if head is None:
+        raise Http404
+    title, can_comment = head
+    before = request.GET.get("comments_before")
+    cursor = cursor_decode(before)
+    return render(request, "communities/topic.html", {
+        "title": title, "community_pk": pk, "topic_pk": topic_id,
+        # The part's key: the cursor as read (a malformed one is the latest comments).
+        "comments_before": cursor_encode(*cursor) if cursor else "",
+        "showing_earlier": bool(before),
+        "page": SimpleLazyObject(lambda: _topic_page(request, pk, topic_id, before)),
+        "can_comment": can_comment,
+        "comment_form": draft_form(request, f"topic:{topic_id}", TopicCommentForm),
+    })
+
+
+def _topic_scopes(viewer, pk: int) -> list:
+    """What decides a topic's page for ``viewer``: its community (every comment, edit, pin,
+    hiding, role and closing there), the viewer's memberships and blocks, members'
+    standing."""
+    return [cache.community(pk), cache.memberships(viewer), cache.blocks(viewer), cache.PEOPLE]
+
+
+def _topic_head(viewer, pk: int, topic_id: int) -> tuple[str, bool] | None:
+    """The topic's title and whether ``viewer`` may comment, if they may open it; else
+    None. Kept (sns.cache) under ``_topic_scopes``."""
+    def read():
+        found = Topic.objects.visible_to(viewer).filter(pk=topic_id, community_id=pk).values_list(
+            "title", "community__closed_at"
+        ).first()
+        if found is None:
+            return None
+        title, closed_at = found
+        member = Membership.objects.filter(community_id=pk, user=viewer).exists()
+        return title, member and closed_at is None
+
+    return cache.cached("topic-head", _topic_scopes(viewer, pk), read, key=(topic_id, viewer.pk))
+
+
+def _topic_page(request, pk: int, topic_id: int, comments_before: str | None) -> dict:
+    """What the topic's page shows, each read declared before it is read (but the names of
+    those it shows: a rename is late by at most the part's timeout)."""
+    viewer = request.user
+    cache.depends_on(*_topic_scopes(viewer, pk))
     topic = _topic_or_404(request, pk, topic_id)
     community = topic.community
-    membership = _membership(community, request.user)
+    membership = _membership(community, viewer)
     moderates = membership is not None and membership.moderates
-    comments, earlier = topics.topic_comments_page(topic, request.GET.get("comments_before"))
+    comments, earlier = topics.topic_comments_page(topic, comments_before)
+    cache.depends_on(*{
+        cache.member(pk) for pk in [topic.author_id, *(c.author_id for c in comments)] if pk
+    })
     if topic.author_id is None:
         author = DELETED_MEMBER
     else:
-        author = topic.author.profile.shown_to(relation_between(request.user, topic.author))
-    return render(request, "communities/topic.html", {
+        author = topic.author.profile.shown_to(relation_between(viewer, topic.author))
+    return {
         "community": community, "membership": membership, "topic": topic, "author": author,
-        "cards": comment_cards(request.user, comments, deletes_any=moderates),
+        "cards": comment_cards(viewer, comments, deletes_any=moderates),
         "earlier_comments": earlier,
-        "showing_earlier": bool(request.GET.get("comments_before")),
-        "can_manage": moderates or topic.author_id == request.user.pk,
+        "can_manage": moderates or topic.author_id == viewer.pk,
         "moderates": moderates,
-        "can_comment": membership is not None and not community.is_closed,
-        "comment_form": draft_form(request, f"topic:{topic.pk}", TopicCommentForm),
-    })
+    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -375,3 +375,80 @@ def test_a_refused_comment_is_given_back_under_a_kept_page(parts, owner, friend,
     assert response.status_code == 302
     body = client.get(reverse("diary:entry", args=[walk.pk])).content.decode()
     assert "x" * 50 in body and "at most" in body
+
+
+# --- a topic's page, kept per viewer (communities.views) -------------------------------------
+
+
+def topic_page(client, topic, *, from_kept: bool = False, status: int = 200) -> str:
+    path = topic if isinstance(topic, str) else topic.get_absolute_url()
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == status
+    if from_kept:
+        assert len(queries) == 1, [q["sql"][:80] for q in queries]
+    return response.content.decode()
+
+
+def test_a_topics_page_is_kept_and_follows_what_happens_there(
+    parts, owner, friend, member, moderator, as_user
+):
+    club = community_builders.with_members(
+        community_builders.community(friend, name="Tea club"), [owner, member]
+    )
+    topic = community_builders.topic(club, friend, title="Matcha")
+    client = as_user(owner)
+    body = topic_page(client, topic, from_kept=True)
+    assert "<title>Matcha" in body and "No comments yet." in body and 'id="comment-form"' in body
+    with warm.committed():
+        comment = community_builders.comment(topic, member, body="Sounds good")
+    assert "Sounds good" in topic_page(client, topic, from_kept=True)
+    with warm.committed():
+        moderation.content_hide(target=comment, by=moderator, reason="Spam")
+    assert "Sounds good" not in topic_page(client, topic)
+    with warm.committed():
+        communities_services.topic_update(topic=topic, by=friend, title="Sencha", body="…")
+    assert "<title>Sencha" in topic_page(client, topic)
+    with warm.committed():
+        communities_services.topic_pin(topic=topic, by=friend, pinned=True)
+    assert "Pinned" in topic_page(client, topic)
+    assert "Pin to the top" not in topic_page(client, topic)
+    with warm.committed():
+        communities_services.subadmin_set(community=club, by=friend, user=owner, on=True)
+    assert "Unpin" in topic_page(client, topic)
+    with warm.committed():
+        accounts_services.profile_update(user=friend, fields={"real_name": "Renamed Friend"})
+    assert "Renamed Friend" in topic_page(client, topic)
+    with warm.committed():
+        communities_services.community_close(community=club, by=friend)
+    assert 'id="comment-form"' not in topic_page(client, topic)
+
+
+@pytest.mark.parametrize("how", ["left", "hidden", "deleted", "blocked", "suspended"])
+def test_a_topic_taken_away_is_gone_on_the_next_look(
+    parts, how, owner, friend, member, moderator, as_user
+):
+    club = community_builders.with_members(
+        community_builders.community(friend, name="Secret club", policy=JoinPolicy.SECRET),
+        [],
+    )
+    with warm.committed():
+        communities_services.invite(community=club, inviter=friend, invitee=owner)
+        communities_services.join(community=club, user=owner)
+    topic = community_builders.topic(club, friend, title="Plans")
+    path = topic.get_absolute_url()
+    client = as_user(owner)
+    topic_page(client, path, from_kept=True)
+    with warm.committed():
+        if how == "left":
+            communities_services.leave(community=club, user=owner)
+        elif how == "hidden":
+            moderation.content_hide(target=topic, by=moderator, reason="Spam")
+        elif how == "deleted":
+            communities_services.topic_delete(topic=topic, by=friend)
+        elif how == "blocked":
+            block_create(blocker=friend, blocked=owner)
+        else:
+            moderation.member_suspend(member=friend, by=moderator)
+    topic_page(client, path, status=404)
