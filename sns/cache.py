@@ -54,6 +54,15 @@ HTML, sns/home.html     built: the parts above it read, and   with the list of t
                         announcements, each community of m,   minutes at most, and until the
                         each entry and off-kai shown, each    first off-kai shown ends
                         member named)
+friends' diaries as     feed, friends, blocks, people, each   the HTML; key (m, cursor,
+HTML, diary.feeds       entry shown and its author            language, time zone)
+an entry's page as      ("entry", e) ("diary", author) and    the HTML; key (e, m, comments'
+HTML, diary.views.      m's friends, blocks, people; each     cursor, language, time zone);
+entries                 member named                          entry-head: (title, author) or
+                                                              None, whether m may open it
+a topic's page as       ("community", c) and m's              the HTML; key (t, m, …);
+HTML, communities.      memberships, blocks, people; each     topic-head: (title, may
+views                   member named                          comment) or None
 ======================  ====================================  ==============================
 
 The circle is the same for every viewer: each request leaves out the friends the viewer
