@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Exists, Q, Window
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -469,17 +469,14 @@ def _topic_scopes(viewer, pk: int) -> list:
 def _topic_head(viewer, pk: int, topic_id: int) -> tuple[str, bool] | None:
     """The topic's title and whether ``viewer`` may comment, if they may open it; else
     None. Kept (sns.cache) under ``_topic_scopes``."""
-    def read():
-        found = Topic.objects.visible_to(viewer).filter(pk=topic_id, community_id=pk).values_list(
-            "title", "community__closed_at"
-        ).first()
-        if found is None:
-            return None
-        title, closed_at = found
-        member = Membership.objects.filter(community_id=pk, user=viewer).exists()
-        return title, member and closed_at is None
-
-    return cache.cached("topic-head", _topic_scopes(viewer, pk), read, key=(topic_id, viewer.pk))
+    member = Exists(Membership.objects.filter(community_id=pk, user=viewer))
+    return cache.cached(
+        "topic-head", _topic_scopes(viewer, pk),
+        lambda: Topic.objects.visible_to(viewer).filter(pk=topic_id, community_id=pk)
+        .annotate(may_comment=member & Q(community__closed_at__isnull=True))
+        .values_list("title", "may_comment").first(),
+        key=(topic_id, viewer.pk),
+    )
 
 
 def _topic_page(request, pk: int, topic_id: int, comments_before: str | None) -> dict:
@@ -493,7 +490,8 @@ def _topic_page(request, pk: int, topic_id: int, comments_before: str | None) ->
     moderates = membership is not None and membership.moderates
     comments, earlier = topics.topic_comments_page(topic, comments_before)
     cache.depends_on(*{
-        cache.member(pk) for pk in [topic.author_id, *(c.author_id for c in comments)] if pk
+        cache.member(author_id)
+        for author_id in [topic.author_id, *(c.author_id for c in comments)] if author_id
     })
     if topic.author_id is None:
         author = DELETED_MEMBER

@@ -136,13 +136,17 @@ def entry_detail(request, pk: int):
     })
 
 
+def _entry_scopes(viewer, pk: int) -> list:
+    """What decides whether ``viewer`` may open entry ``pk``: its level and hiding, the
+    viewer's relations and blocks, members' standing and the site's policy."""
+    return [cache.entry(pk), cache.friends(viewer), cache.blocks(viewer), cache.PEOPLE]
+
+
 def _entry_head(viewer, pk: int) -> tuple[str, int] | None:
     """The entry's title and author if ``viewer`` may open it, else None: kept (sns.cache)
-    under what decides it (the entry's level and hiding, the viewer's relation to its author,
-    blocks, members' standing and the site's policy)."""
+    under ``_entry_scopes``."""
     return cache.cached(
-        "entry-head",
-        [cache.entry(pk), cache.friends(viewer), cache.blocks(viewer), cache.PEOPLE],
+        "entry-head", _entry_scopes(viewer, pk),
         lambda: Entry.objects.visible_to(viewer).filter(pk=pk).values_list(
             "title", "author_id"
         ).first(),
@@ -153,7 +157,7 @@ def _entry_head(viewer, pk: int) -> tuple[str, int] | None:
 def _entry_page(viewer, pk: int, comments_before: str | None) -> dict:
     """What the entry's page shows ``viewer``, each read declared before it is read (but the
     names of those it shows: a rename is late by at most the part's timeout)."""
-    cache.depends_on(cache.entry(pk), cache.friends(viewer), cache.blocks(viewer), cache.PEOPLE)
+    cache.depends_on(*_entry_scopes(viewer, pk))
     visible = Entry.objects.visible_to(viewer)
     entry = get_object_or_404(visible.for_list().prefetch_related("photos"), pk=pk)
     author = entry.author

@@ -17,7 +17,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import services as accounts_services
-from accounts.blocking import block_create
 from accounts.footprints import footprint_record
 from communities import services as communities_services
 from communities.models import JoinPolicy
@@ -30,7 +29,7 @@ from sns.models import Announcement
 from sns.visibility import Level
 from tests import factories, warm
 from tests.communities import builders as community_builders
-from tests.sns.test_home_kept import generous, plan  # noqa: F401  (fixture)
+from tests.sns.test_home_kept import GOING, generous, goes, plan  # noqa: F401  (fixture)
 
 HOME = reverse("home")
 
@@ -41,22 +40,25 @@ def parts(db):
         yield parts
 
 
-def looked(client) -> str:
-    """Home as the member sees it, after a first look that kept it: the second look is read
-    from the kept HTML (no query but the session's), or built again when it is stale."""
-    client.get(HOME)
-    response = client.get(HOME)
-    assert response.status_code == 200
+def second_look(client, path: str = HOME, *, from_kept: bool = False, status: int = 200) -> str:
+    """A page as the member sees it after a first look that kept it: the second look is read
+    from the kept HTML, or built again when it is stale. ``from_kept``: checked to cost no
+    query but the session's (a footprint the page leaves was written by the first look)."""
+    client.get(path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == status
+    if from_kept:
+        assert len(queries) == 1, [q["sql"][:80] for q in queries]
     return response.content.decode()
+
+
+def looked(client) -> str:
+    return second_look(client)
 
 
 def kept(client) -> str:
-    """Home read from the kept HTML: checked to cost no query but the session's."""
-    client.get(HOME)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(HOME)
-    assert len(queries) == 1, [q["sql"][:80] for q in queries]
-    return response.content.decode()
+    return second_look(client, from_kept=True)
 
 
 def test_home_is_kept_and_read_without_a_query(parts, owner, friend, as_user):
@@ -220,14 +222,8 @@ DIARIES = reverse("diary:friends")
 
 
 def diaries(client, path: str = DIARIES, *, from_kept: bool = False) -> list[str]:
-    client.get(path)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == 200
-    if from_kept:
-        assert len(queries) == 1, [q["sql"][:80] for q in queries]
     return re.findall(r'class="entry-row-title"><a href="/diary/[^"]*">([^<]+)</a>',
-                      response.content.decode())
+                      second_look(client, path, from_kept=from_kept))
 
 
 def test_the_friends_diaries_page_is_kept_and_follows_writes(parts, owner, friend, as_user):
@@ -271,17 +267,8 @@ def test_each_page_of_friends_diaries_is_kept_apart(parts, settings, owner, frie
 # --- an entry's page, kept per viewer (diary.views.entries) ----------------------------------
 
 
-def entry_page(client, entry, *, from_kept: bool = False, status: int = 200) -> str:
-    """The entry's page after a first look that kept it; ``from_kept``: read without a
-    query but the session's (the viewer's footprint on it written by the first look)."""
-    path = reverse("diary:entry", args=[entry.pk])
-    client.get(path)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == status
-    if from_kept:
-        assert len(queries) == 1, [q["sql"][:80] for q in queries]
-    return response.content.decode()
+def entry_page(client, entry, **look) -> str:
+    return second_look(client, reverse("diary:entry", args=[entry.pk]), **look)
 
 
 def test_an_entrys_page_is_kept_and_follows_its_comments(
@@ -313,8 +300,7 @@ def test_an_entrys_page_is_kept_and_follows_its_comments(
     assert "Swim →" in entry_page(client, walk)
 
 
-@pytest.mark.parametrize("how", ["private", "hidden", "deleted", "unfriended", "blocked",
-                                 "suspended"])
+@pytest.mark.parametrize("how", ["private", "hidden", "deleted", *GOING])
 def test_an_entry_taken_away_is_gone_on_the_next_look(
     parts, how, owner, friend, moderator, as_user
 ):
@@ -323,6 +309,8 @@ def test_an_entry_taken_away_is_gone_on_the_next_look(
                                   visibility=Level.FRIENDS)
     client = as_user(owner)
     entry_page(client, walk, from_kept=True)
+    if how in GOING:
+        goes(how, owner, friend, moderator)
     with warm.committed():
         if how == "private":
             diary.entry_update(entry=walk, title="Walk", body="…", visibility=Level.PRIVATE)
@@ -330,12 +318,6 @@ def test_an_entry_taken_away_is_gone_on_the_next_look(
             moderation.content_hide(target=walk, by=moderator, reason="Spam")
         elif how == "deleted":
             diary.entry_delete(entry=walk)
-        elif how == "unfriended":
-            accounts_services.friendship_end(user=friend, other=owner)
-        elif how == "blocked":
-            block_create(blocker=friend, blocked=owner)
-        else:
-            moderation.member_suspend(member=friend, by=moderator)
     entry_page(client, walk, status=404)
 
 
@@ -380,15 +362,8 @@ def test_a_refused_comment_is_given_back_under_a_kept_page(parts, owner, friend,
 # --- a topic's page, kept per viewer (communities.views) -------------------------------------
 
 
-def topic_page(client, topic, *, from_kept: bool = False, status: int = 200) -> str:
-    path = topic if isinstance(topic, str) else topic.get_absolute_url()
-    client.get(path)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(path)
-    assert response.status_code == status
-    if from_kept:
-        assert len(queries) == 1, [q["sql"][:80] for q in queries]
-    return response.content.decode()
+def topic_page(client, topic, **look) -> str:
+    return second_look(client, topic.get_absolute_url(), **look)
 
 
 def test_a_topics_page_is_kept_and_follows_what_happens_there(
@@ -439,7 +414,9 @@ def test_a_topic_taken_away_is_gone_on_the_next_look(
     topic = community_builders.topic(club, friend, title="Plans")
     path = topic.get_absolute_url()
     client = as_user(owner)
-    topic_page(client, path, from_kept=True)
+    second_look(client, path, from_kept=True)
+    if how in GOING:
+        goes(how, owner, friend, moderator)
     with warm.committed():
         if how == "left":
             communities_services.leave(community=club, user=owner)
@@ -447,8 +424,4 @@ def test_a_topic_taken_away_is_gone_on_the_next_look(
             moderation.content_hide(target=topic, by=moderator, reason="Spam")
         elif how == "deleted":
             communities_services.topic_delete(topic=topic, by=friend)
-        elif how == "blocked":
-            block_create(blocker=friend, blocked=owner)
-        else:
-            moderation.member_suspend(member=friend, by=moderator)
-    topic_page(client, path, status=404)
+    second_look(client, path, status=404)
