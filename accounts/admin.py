@@ -158,7 +158,7 @@ class FootprintAdmin(StalesCachedParts, admin.ModelAdmin):
 
 
 @admin.register(Introduction)
-class IntroductionAdmin(admin.ModelAdmin):
+class IntroductionAdmin(StalesCachedParts, admin.ModelAdmin):
     """Read-only: friends write introductions on the site; moderators may only delete one."""
 
     list_display = ["author", "subject", "excerpt", "created_at", "updated_at"]

@@ -315,6 +315,7 @@ def introduction_write(*, author: User, subject: User, body: str) -> Introductio
     introduction, created = Introduction.objects.update_or_create(
         author=author, subject=subject, defaults={"body": body}
     )
+    cache.bump(cache.introductions(subject))
     if created:
         notify(
             recipient=subject, kind=Kind.INTRODUCTION_WRITTEN, actor=author, target=introduction
@@ -336,4 +337,5 @@ def introduction_delete(*, user: User, introduction_id: int) -> Introduction:
     )
     notifications.withdraw(model=Introduction, ids=[introduction.pk])
     introduction.delete()
+    cache.bump(cache.introductions(introduction.subject_id))
     return introduction

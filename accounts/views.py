@@ -4,16 +4,23 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from diary import services as diary_services
 from diary.forms import DiaryPreferenceForm
 from diary.views.entries import public_where_allowed
-from sns import images, limits
+from sns import cache, images, limits
 from sns.client_input import next_path
 from sns.prepared import Prepared
-from sns.visibility import Relation, can_see, relation_between
+from sns.visibility import (
+    Relation,
+    annotated_relation,
+    can_see,
+    relation_annotations,
+    relation_between,
+)
 
 from . import circle, connections, graph, services
 from .footprints import footprint_record
@@ -41,39 +48,97 @@ _PROFILE_MEMBER = Prepared(_profile_member, member=User, viewer=User)
 
 
 def profile(request, pk: int, *, friend_request_form: FriendRequestForm | None = None):
-    """A member's page; ``friend_request_form`` is a refused request, shown with its text."""
+    """A member's page; ``friend_request_form`` is a refused request, shown with its text.
+
+    The page's content is kept as HTML per viewer ({% part %} in the template,
+    sns.cache.rendered), built by ``_profile_page`` only when something it showed changed
+    (but for a refused request, shown afresh); whether the viewer may open it is asked on
+    every request (one lookup of a kept part, ``_profile_head``)."""
+    viewer = request.user
+    name = _profile_head(viewer, pk)
+    if name is None:
+        raise Http404
+    footprint_record(visitor=viewer, owner=User(pk=pk))
+    return render(request, "accounts/profile.html", {
+        "title": name,
+        "member_pk": pk,
+        "keep": friend_request_form is None,
+        "page": SimpleLazyObject(lambda: _profile_page(viewer, pk, friend_request_form)),
+    })
+
+
+def _profile_scopes(viewer, pk: int) -> list:
+    """What decides whether ``viewer`` may open member ``pk``'s page and the name it shows:
+    the member's row and profile, the viewer's relations and blocks, members' standing."""
+    return [cache.member(pk), cache.friends(viewer), cache.blocks(viewer), cache.PEOPLE]
+
+
+def _profile_head(viewer, pk: int) -> str | None:
+    """The name member ``pk``'s page shows ``viewer``, or None if it is not theirs to open:
+    kept (sns.cache) under ``_profile_scopes``."""
+
+    def name() -> str | None:
+        members = User.objects.filter(is_active=True, pk=pk).select_related("profile")
+        if viewer.is_authenticated:
+            members = members.annotate(**relation_annotations(viewer))
+        member = members.first()
+        if member is None:
+            return None
+        relation = annotated_relation(viewer, member)
+        if relation is Relation.BLOCKED:
+            return None
+        return member.profile.shown_to(relation).name
+
+    return cache.cached("profile-head", _profile_scopes(viewer, pk), name, key=(pk, viewer.pk))
+
+
+def _profile_page(viewer, pk: int, friend_request_form: FriendRequestForm | None) -> dict:
+    """What member ``pk``'s page shows ``viewer``, each read declared before it is read (but
+    the names of those it shows: a rename is late by at most the part's timeout)."""
+    from communities.views import communities_of
     from offkai.attendance import met_at
 
-    found = _PROFILE_MEMBER(member=User(pk=pk), viewer=request.user)
+    cache.depends_on(
+        *_profile_scopes(viewer, pk),
+        # The pending friend request either way (each bumps its recipient's inbox), their
+        # friends (cards, mutual friends), introductions, communities, off-kai answered.
+        cache.inbox(viewer), cache.inbox(pk), cache.friends(pk), cache.introductions(pk),
+        cache.memberships(pk), cache.memberships(viewer), cache.offkai(pk), cache.offkai(viewer),
+    )
+    found = _PROFILE_MEMBER(member=User(pk=pk), viewer=viewer)
     if not found:
         raise Http404
     [member] = found
-    relation = relation_between(request.user, member)
-    if relation is Relation.BLOCKED:
-        raise Http404
-    footprint_record(visitor=request.user, owner=member)
-    friend_graph = connections.profile_graph(request.user, member, relation)
+    relation = relation_between(viewer, member)
+    friend_graph = connections.profile_graph(viewer, member, relation)
     invitation = getattr(member, "accepted_invitation", None)
-    from communities.views import communities_of
-
-    member_communities, community_count = communities_of(member, request.user)
-    return render(request, "accounts/profile.html", {
+    invited_by = invitation.inviter if invitation and invitation.inviter_id else None
+    member_communities, community_count = communities_of(member, viewer)
+    introductions = profile_introductions(viewer, member, relation)
+    # One more query, only when the two came to an off-kai together.
+    met = met_at(viewer, member) if member.met_viewer else []
+    # Those named, and the chain's friendships (each end's friend list, its visibility).
+    cache.depends_on(
+        *{cache.member(m) for m, _shown in [*friend_graph.friends, *friend_graph.mutual]},
+        *{cache.member(m) for m, _shown in friend_graph.path or []},
+        *{cache.friends(m) for m, _shown in friend_graph.path or []},
+        *{cache.member(card.author) for card in introductions["introductions"]},
+        *{cache.community(c) for c in member_communities}, *{cache.event(e) for e in met},
+        *([cache.member(invited_by)] if invited_by else []),
+    )
+    return {
         "member": member,
         "shown": member.profile.shown_to(relation),
-        "relation": relation.value,
-        "is_me": member.pk == request.user.pk,
+        "is_me": member.pk == viewer.pk,
         "friend_state": _friend_state(relation, member),
         "friend_request_form": friend_request_form or FriendRequestForm(),
-        "invited_by": invitation.inviter if invitation and invitation.inviter_id else None,
-        **profile_introductions(request.user, member, relation),
+        "invited_by": invited_by,
+        **introductions,
         "graph": friend_graph,
-        "friends": friend_graph.friends,
-        "friend_count": friend_graph.friend_count,
         "communities": member_communities,
         "community_count": community_count,
-        # One more query, only when the two came to an off-kai together.
-        "met_at": met_at(request.user, member) if member.met_viewer else [],
-    })
+        "met_at": met,
+    }
 
 
 @public_where_allowed

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from invites import services as invites_services
 from invites.models import Invitation, State
-from sns import limits
+from sns import cache, limits
 
 from .models import RSVP, TAKING_PART, Answer, Event, EventHost, Guest
 
@@ -93,6 +93,8 @@ def attendance_confirm(
         RSVP(event=event, user_id=pk, answer=Answer.ATTENDING, attended=True)
         for pk in sorted((hosts & came) - answered)
     )
+    # Who met whom there (profiles' "Met at", kept parts: sns.cache).
+    cache.bump(cache.event(event))
     return recorded + len(new)
 
 

@@ -63,6 +63,13 @@ entries                 member named                          entry-head: (title
 a topic's page as       ("community", c) and m's              the HTML; key (t, m, …);
 HTML, communities.      memberships, blocks, people; each     topic-head: (title, may
 views                   member named                          comment) or None
+a member p's page as    ("member", p), m's friends, blocks,   the HTML; key (p, m, …); ten
+HTML, accounts.views    inbox, memberships and off-kai, p's   minutes at most; profile-head:
+                        inbox, friends, introductions,        the name shown, or None if m
+                        memberships and off-kai, people;      may not open it
+                        each member, community and off-kai
+                        named, the friends of each member
+                        on the chain to p
 ======================  ====================================  ==============================
 
 The circle is the same for every viewer: each request leaves out the friends the viewer
@@ -101,7 +108,9 @@ stands in a block with, so a block touches only the two members' own scopes.
 * ``("diary", m)``: diary.services (an entry of m's written, edited or deleted),
   sns.moderation.content (one hidden or shown again).
 * ``("event", e)``: offkai.services (e edited, cancelled, answered or an answer taken back),
-  sns.moderation.content (hidden or shown again).
+  offkai.attendance (who came recorded), sns.moderation.content (hidden or shown again).
+* ``("introductions", m)``: accounts.services, an introduction of m written, rewritten or
+  deleted (one between two former friends goes with the friendship, which bumps ``friends``).
 * ``("footprints", m)``: accounts.footprints, a first visit of the day to m's page.
 * ``("invites", m)``: invites.services (an invitation of m's sent, resent, revoked or
   accepted).
@@ -238,6 +247,11 @@ def footprints(member) -> Scope:
 def invites(member) -> Scope:
     """The invitations ``member`` sent: those using the quota, those accepted."""
     return ("invites", _id(member))
+
+
+def introductions(member) -> Scope:
+    """The introductions friends wrote on ``member``'s page."""
+    return ("introductions", _id(member))
 
 
 def seen(member) -> Scope:

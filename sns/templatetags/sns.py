@@ -37,24 +37,29 @@ def part(parser, token):
     kept (``sns.cache.rendered``) under the name and the values after it, in the active
     language and time zone, until a generation read while rendering it is bumped, or
     ``timeout`` seconds (an hour unless given). Whatever inside is read lazily (a
-    ``SimpleLazyObject`` of the view) costs nothing on a hit."""
+    ``SimpleLazyObject`` of the view) costs nothing on a hit. ``keep=value``: rendered
+    afresh, neither read nor kept, when the value is false (a page showing a refused form)."""
     bits = token.split_contents()[1:]
+    options = {}
+    while bits and bits[-1].partition("=")[0] in ("timeout", "keep"):
+        option, _, value = bits.pop().partition("=")
+        options[option] = parser.compile_filter(value)
     if not bits:
         raise template.TemplateSyntaxError("{% part %} needs a name")
-    timeout = None
-    if bits[-1].startswith("timeout="):
-        timeout = parser.compile_filter(bits.pop()[len("timeout="):])
     nodelist = parser.parse(("endpart",))
     parser.delete_first_token()
     return PartNode(nodelist, parser.compile_filter(bits[0]),
-                    [parser.compile_filter(bit) for bit in bits[1:]], timeout)
+                    [parser.compile_filter(bit) for bit in bits[1:]], **options)
 
 
 class PartNode(template.Node):
-    def __init__(self, nodelist, name, vary, timeout):
-        self.nodelist, self.name, self.vary, self.timeout = nodelist, name, vary, timeout
+    def __init__(self, nodelist, name, vary, timeout=None, keep=None):
+        self.nodelist, self.name, self.vary = nodelist, name, vary
+        self.timeout, self.keep = timeout, keep
 
     def render(self, context) -> str:
+        if self.keep is not None and not self.keep.resolve(context):
+            return self.nodelist.render(context)
         key = (
             *(value.resolve(context) for value in self.vary),
             translation.get_language(), timezone.get_current_timezone_name(),

@@ -279,7 +279,7 @@ def crowd(owner: User, viewer: User, count: int) -> list[User]:
 # The profile: session, user, member, relation, footprint (2), friends with their count,
 # mutual friends with theirs, the chain, its members, the relation of its third member,
 # introductions, the nav's count.
-PROFILE_QUERIES = 14  # …plus one for the community list
+PROFILE_QUERIES = 15  # …plus one for the community list, one for whether it may be opened
 
 
 @pytest.mark.parametrize("count", [5, 50])

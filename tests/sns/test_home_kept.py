@@ -29,12 +29,6 @@ from tests.communities import builders as community_builders
 HOME = reverse("home")
 
 
-@pytest.fixture
-def parts(db):
-    with warm.parts_on_redis() as parts:
-        yield parts
-
-
 def _home(client) -> str:
     response = client.get(HOME)
     assert response.status_code == 200

@@ -34,12 +34,6 @@ from tests.sns.test_home_kept import GOING, generous, goes, plan  # noqa: F401  
 HOME = reverse("home")
 
 
-@pytest.fixture
-def parts(db):
-    with warm.parts_on_redis() as parts:
-        yield parts
-
-
 def second_look(client, path: str = HOME, *, from_kept: bool = False, status: int = 200) -> str:
     """A page as the member sees it after a first look that kept it: the second look is read
     from the kept HTML, or built again when it is stale. ``from_kept``: checked to cost no

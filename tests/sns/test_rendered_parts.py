@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
@@ -13,12 +12,6 @@ from sns import cache
 from tests import warm
 
 A, B = ("probe", 1), ("probe", 2)
-
-
-@pytest.fixture
-def parts(db):
-    with warm.parts_on_redis() as parts:
-        yield parts
 
 
 def bump(*scopes) -> None:
@@ -119,3 +112,18 @@ def test_the_tag_keys_by_its_values_the_language_and_the_time_zone(parts):
             assert render(1, "fourth") == "Home fourth"
     with translation.override("ja"):
         assert render(1, "fifth") == "ホーム fifth"
+
+
+def test_keep_false_renders_afresh_and_leaves_what_is_kept(parts):
+    """``keep=`` false (a page showing a refused form): rendered from the context given,
+    neither read from nor written to what is kept."""
+    template = Template(
+        '{% load sns %}{% part "keep" 1 timeout=60 keep=keep %}{{ n }}{% endpart %}'
+    )
+
+    def render(n, keep):
+        return template.render(Context({"n": n, "keep": keep}))
+
+    assert render("first", True) == "first"
+    assert render("refused", False) == "refused"
+    assert render("second", True) == "first"
