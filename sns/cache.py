@@ -70,6 +70,11 @@ HTML, accounts.views    inbox, memberships and off-kai, p's   minutes at most; p
                         each member, community and off-kai
                         named, the friends of each member
                         on the chain to p
+an off-kai's page as    ("event", e), m's friends, blocks,    the HTML; key (e, m, page of
+HTML, offkai.views.     memberships, people; its community;   attendees, comments' cursor,
+events                  each member named                     …); until answers close, it
+                                                              starts, it ends; offkai-head:
+                                                              (title, cancelled) or None
 ======================  ====================================  ==============================
 
 The circle is the same for every viewer: each request leaves out the friends the viewer
@@ -107,8 +112,9 @@ stands in a block with, so a block touches only the two members' own scopes.
   deletion of a comment.
 * ``("diary", m)``: diary.services (an entry of m's written, edited or deleted),
   sns.moderation.content (one hidden or shown again).
-* ``("event", e)``: offkai.services (e edited, cancelled, answered or an answer taken back),
-  offkai.attendance (who came recorded), sns.moderation.content (hidden or shown again).
+* ``("event", e)``: offkai.services (e edited, cancelled, answered or an answer taken back,
+  a comment on it written or deleted), offkai.attendance (who came recorded),
+  sns.moderation.content (e or a comment on it hidden or shown again).
 * ``("introductions", m)``: accounts.services, an introduction of m written, rewritten or
   deleted (one between two former friends goes with the friendship, which bumps ``friends``).
 * ``("footprints", m)``: accounts.footprints, a first visit of the day to m's page.

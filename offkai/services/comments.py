@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from sns import limits, notifications
+from sns import cache, limits, notifications
 from sns.notifications import Kind, notify
 from sns.text import without_controls
 
@@ -58,6 +58,8 @@ def event_comment_create(*, event_id: int, author: User, body: str) -> EventComm
                               code="cancelled")
     body = _clean_body(body)
     comment = EventComment.objects.create(event=event, author=author, body=body)
+    # The off-kai's page is kept as HTML under it (sns.cache.rendered).
+    cache.bump(cache.event(event))
     candidates = (
         User.objects.filter(is_active=True)
         .filter(
@@ -91,4 +93,5 @@ def event_comment_delete(*, comment_id: int, by: User) -> int:
     )
     notifications.withdraw(model=EventComment, ids=[comment.pk])
     comment.delete()
+    cache.bump(cache.event(comment.event_id))
     return comment.event_id

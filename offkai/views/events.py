@@ -14,13 +14,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.connections import cards
 from communities.models import Community
 from diary.views.entries import public_where_allowed
+from sns import cache
 from sns.comments import comment_cards, draft_form, draft_keep
+from sns.paging import cursor_decode, cursor_encode
 
 from .. import pages, services
 from ..forms import CancelForm, EventCommentForm, EventForm, add_service_errors
@@ -107,28 +110,88 @@ def event_cancel(request, pk: int):
 @public_where_allowed
 @require_GET
 def detail(request, pk: int):
+    """An off-kai, its answers and comments. The page's content is kept as HTML per viewer
+    ({% part %} in the template, sns.cache.rendered), built by ``_detail_page`` only when
+    something it showed changed, or a moment it shows passes (answers close, it ends);
+    whether the viewer may open it is asked on every request (one lookup of a kept part,
+    ``_detail_head``). The comment form, which holds a refused draft, is outside."""
     viewer = request.user
+    head = _detail_head(viewer, pk)
+    if head is None:
+        raise Http404
+    title, cancelled = head
+    before = request.GET.get("comments_before")
+    cursor = cursor_decode(before)
+    attendees_page = request.GET.get("page", "")
+    number = attendees_page if attendees_page.isascii() and attendees_page.isdigit() else "1"
+    return render(request, "offkai/detail.html", {
+        "title": title,
+        "event_pk": pk,
+        # The part's key: each value as read (a malformed one is the first page, the latest
+        # comments), so that no request makes a key of its own.
+        "attendees_page": int(number) if len(number) < 6 else 1,
+        "comments_before": cursor_encode(*cursor) if cursor else "",
+        "showing_earlier": bool(before),
+        "page": SimpleLazyObject(lambda: _detail_page(viewer, pk, attendees_page, before)),
+        "can_comment": viewer.is_authenticated and not cancelled,
+        "cancelled": cancelled,
+        "comment_form": draft_form(request, f"offkai:{pk}", EventCommentForm),
+    })
+
+
+def _detail_scopes(viewer, pk: int) -> list:
+    """What decides whether ``viewer`` may open off-kai ``pk``: the off-kai (its level,
+    hosts, hiding), the viewer's friends, blocks and communities, members' standing."""
+    return [cache.event(pk), cache.friends(viewer), cache.blocks(viewer),
+            cache.memberships(viewer), cache.PEOPLE]
+
+
+def _detail_head(viewer, pk: int) -> tuple[str, bool] | None:
+    """The off-kai's title and whether it was cancelled, if ``viewer`` may open it; else
+    None. Kept (sns.cache) under ``_detail_scopes``."""
+
+    def head() -> tuple[str, bool] | None:
+        try:
+            event = pages.event_or_404(viewer, pk)
+        except Http404:
+            return None
+        return event.title, event.is_cancelled
+
+    return cache.cached("offkai-head", _detail_scopes(viewer, pk), head, key=(pk, viewer.pk))
+
+
+def _detail_page(viewer, pk: int, attendees_page: str, comments_before: str | None) -> dict:
+    """What the off-kai's page shows ``viewer``, each read declared before it is read (but
+    the names of those it shows: a rename is late by at most the part's timeout)."""
+    cache.depends_on(*_detail_scopes(viewer, pk))
     event = pages.event_or_404(viewer, pk)
+    # Answers close, it starts, it ends: each changes the page without a write.
+    now = timezone.now()
+    moments = [m for m in (event.answers_close_at, event.starts_at, event.ends_at) if m > now]
+    if moments:
+        cache.holds_until(min(moments))
     hosts = pages.hosts(event)
     is_host = viewer.is_authenticated and any(h.pk == viewer.pk for h in hosts)
     counts = RSVP.objects.filter(event=event).counts()
     mine, position = pages.my_answer(event, viewer)
     attendees = Paginator(pages.attendees(event, viewer), pages.ATTENDEES_PER_PAGE).get_page(
-        request.GET.get("page")
+        attendees_page
     )
     attending = list(attendees.object_list)
-    comments, earlier = pages.comments_page(event, request.GET.get("comments_before"))
-    relations = pages.relations_for(
-        viewer, hosts, attending, [c.author for c in comments if c.author_id is not None]
-    )
+    comments, earlier = pages.comments_page(event, comments_before)
+    commenters = [c.author for c in comments if c.author_id is not None]
+    relations = pages.relations_for(viewer, hosts, attending, commenters)
     community = event.community
+    if community is not None:
+        cache.depends_on(cache.community(community))
     community_visible = community is not None and (
         Community.objects.visible_to(viewer).filter(pk=community.pk).exists()
     )
+    cache.depends_on(*{cache.member(m) for m in [*hosts, *attending, *commenters]})
     places_left = None
     if event.capacity is not None:
         places_left = max(event.capacity - counts["places"], 0)
-    return render(request, "offkai/detail.html", {
+    return {
         "event": event,
         "hosts": cards(viewer, hosts, relations),
         "is_host": is_host,
@@ -145,10 +208,7 @@ def detail(request, pk: int):
         "comment_count": EventComment.objects.filter(event=event, hidden_at__isnull=True)
         .filter(Q(author__isnull=True) | Q(author__is_active=True)).count(),
         "earlier_comments": earlier,
-        "showing_earlier": bool(request.GET.get("comments_before")),
-        "can_comment": viewer.is_authenticated and not event.is_cancelled,
-        "comment_form": draft_form(request, f"offkai:{event.pk}", EventCommentForm),
-    })
+    }
 
 
 @require_GET

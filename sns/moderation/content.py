@@ -70,7 +70,7 @@ def _after_visibility_change(target: models.Model) -> None:
     from communities.models import Topic, TopicComment
     from diary import services as diary_services
     from diary.models import Comment, Entry
-    from offkai.models import Event
+    from offkai.models import Event, EventComment
 
     # Home's HTML is kept under the entries and off-kai it shows (sns.cache.rendered).
     if isinstance(target, Entry):
@@ -86,6 +86,9 @@ def _after_visibility_change(target: models.Model) -> None:
         cache.bump(cache.community(target.topic.community_id))
     elif isinstance(target, Topic):
         cache.bump(cache.community(target.community_id))
+    elif isinstance(target, EventComment):
+        # On its off-kai's page (kept as HTML: sns.cache.rendered).
+        cache.bump(cache.event(target.event_id))
     elif isinstance(target, Event):
         cache.bump(cache.event(target))
         if target.hidden_at is None:

@@ -11,3 +11,10 @@ def parts(db):
     lists below them, read warm."""
     with warm.parts_on_redis() as parts:
         yield parts
+
+
+@pytest.fixture
+def generous(settings):
+    """Room to make as many off-kai and communities as a test needs."""
+    settings.OFFKAI_CREATE_PER_DAY = 1000
+    settings.COMMUNITY_CREATE_PER_DAY = 1000

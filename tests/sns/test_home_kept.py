@@ -172,12 +172,6 @@ def test_new_comments_after_mine_show(parts, owner, friend, fof, as_user):
 # --- upcoming off-kai: the ids kept, the cards read again ----------------------------------
 
 
-@pytest.fixture
-def generous(settings):
-    settings.OFFKAI_CREATE_PER_DAY = 1000
-    settings.COMMUNITY_CREATE_PER_DAY = 1000
-
-
 def offkai(client) -> list[str]:
     section = _section(client, "Upcoming off-kai")
     return re.findall(r'<a href="/offkai/\d+/">([^<]+)</a>', section)

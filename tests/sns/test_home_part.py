@@ -29,7 +29,7 @@ from sns.models import Announcement
 from sns.visibility import Level
 from tests import factories, warm
 from tests.communities import builders as community_builders
-from tests.sns.test_home_kept import GOING, generous, goes, plan  # noqa: F401  (fixture)
+from tests.sns.test_home_kept import GOING, goes, plan
 
 HOME = reverse("home")
 
@@ -108,7 +108,7 @@ def test_an_entrys_title_and_comments_count_follow(parts, owner, friend, fof, as
 
 
 def test_an_off_kai_cancelled_or_answered_shows_on_its_card(
-    parts, generous, owner, friend, member, as_user  # noqa: F811
+    parts, generous, owner, friend, member, as_user
 ):
     event = plan(friend, "Picnic", capacity=10)
     client = as_user(owner)
