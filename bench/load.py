@@ -17,6 +17,10 @@ loopback, with a Lua script this module writes:
   ``MIX`` says), with each page's server-side times and statuses from gunicorn's access log;
 - the same mixed load spread over **two app servers** on two ports.
 
+Before the rows every member's pages are looked at once, as members of a site in use have
+(the kept parts are then there: the rows measure the steady state, not 300 first looks);
+``--cold`` leaves that out.
+
 Afterwards the peak resident memory of any worker (``VmHWM``) and each page's query count.
 
     DEBUG=0 SECRET_KEY=bench-only-secret .venv/bin/python bench/load.py [--duration 15]
@@ -401,6 +405,28 @@ def check_pages(server: Server, requests: dict[str, list[Request]]) -> None:
             raise SystemExit(f"{kind} {r.method} {r.path}: {status} {location} (wanted {expected})")
 
 
+def look_once(server: Server, requests: dict[str, list[Request]], threads: int = 8) -> float:
+    """Every member's every page looked at once (no writes), as members who use the site
+    have: what a running site keeps is then there, and the rows measure it in its steady
+    state rather than 300 members' first looks (``--cold`` leaves this out). Returns the
+    seconds it took."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    looks = [r for kind, items in requests.items() if kind != MEMBER_FLOOR
+             for r in items if r.method == "GET"]
+
+    def look(r: Request) -> None:
+        cookie, _csrf = r.cookie.split("|")
+        request = urllib.request.Request(server.url + r.path, headers={"Cookie": cookie})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+
+    began = time.monotonic()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(look, looks))
+    return time.monotonic() - began
+
+
 # --- the runs --------------------------------------------------------------------------------
 
 
@@ -516,7 +542,8 @@ def query_counts(requests: dict[str, list[Request]]) -> dict[str, int]:
 # --- the whole run ---------------------------------------------------------------------------
 
 
-def run(duration: int, members: int, out: Path | None, only: set[str] | None = None) -> dict:
+def run(duration: int, members: int, out: Path | None, only: set[str] | None = None,
+        cold: bool = False) -> dict:
     from django.db import connection
 
     rng = random.Random(RANDOM_SEED)
@@ -540,6 +567,10 @@ def run(duration: int, members: int, out: Path | None, only: set[str] | None = N
     fan_out: dict = {}
     try:
         check_pages(servers[0], requests)
+        looked = None
+        if not cold:
+            print("  every member's pages looked at once …", file=sys.stderr)
+            looked = round(look_once(servers[0], requests), 1)
         print("  warming up …", file=sys.stderr)
         wrk(servers[0].url, script, 16, max(5, duration // 2), None)
 
@@ -590,6 +621,7 @@ def run(duration: int, members: int, out: Path | None, only: set[str] | None = N
         r.share_of_floor = round(r.rps / floor.rps, 3) if floor.rps else None
     report = {
         "duration_s": duration, "members": sum(1 for _ in requests["home"]),
+        "first_looks_s": looked,
         "workers": int(server_env(log).get("WEB_CONCURRENCY") or (os.cpu_count() or 1) * 2 + 1),
         "peak_worker_memory_mb": round(peak, 1), "query_counts": counts,
         "runs": [{**asdict(r), "rps": round(r.rps, 1)} for r in runs],
@@ -619,7 +651,10 @@ def markdown(report: dict) -> str:
         f"{report['members']} members logged in, {report['workers']} gunicorn workers per "
         f"server, {report['duration_s']} s a row; peak worker memory "
         f"{report['peak_worker_memory_mb']:.0f} MB. Floor: `/health/` at "
-        f"{floor['rps']:.0f} requests/s.",
+        f"{floor['rps']:.0f} requests/s. "
+        + (f"Before the rows, every member's pages looked at once ({report['first_looks_s']} "
+           "s): the rows measure a site in use." if report.get("first_looks_s") is not None
+           else "No first looks before the rows (--cold): they start from an empty cache."),
         "",
         "| run | conns | req/s | × floor | p50 | p95 | p99 | errors | queries | target | |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
@@ -692,6 +727,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", help="comma-separated rows beside the floor (member floor, home, …, mixed)"
     )
+    parser.add_argument(
+        "--cold", action="store_true",
+        help="no first look at every member's pages before the rows (an empty cache)",
+    )
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install -y wrk")
@@ -702,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
     # What a run that stopped half-way left (the probe's entries and friendships).
     fanout.clean_up()
     only = set(args.only.split(",")) if args.only else None
-    report = run(args.duration, args.members, args.json, only)
+    report = run(args.duration, args.members, args.json, only, cold=args.cold)
     print()
     print(markdown(report))
     return 0

@@ -75,6 +75,10 @@ HTML, offkai.views.     memberships, people; its community;   attendees, comment
 events                  each member named                     …); until answers close, it
                                                               starts, it ends; offkai-head:
                                                               (title, cancelled) or None
+search results as       m's friends, blocks, memberships,     the HTML; key (m, digest of
+HTML, sns.views_search  people; each entry, community,        the words, kind, page); a
+                        off-kai and member shown              minute at most (what a write
+                                                              adds may be that late)
 ======================  ====================================  ==============================
 
 The circle is the same for every viewer: each request leaves out the friends the viewer

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from accounts.connections import cards
 
-from . import search
+from . import cache, search
 
 
 def _page_number(value: str | None) -> int:
@@ -19,35 +22,80 @@ def _page_number(value: str | None) -> int:
         return 1
 
 
+# How long a page of results is kept: what a write adds to the results (a new entry that
+# matches) may be this late; what it takes away (hidden, narrowed, blocked) is not.
+KEPT_FOR = 60
+
+
 @require_GET
 def search_page(request):
-    """Everything the member may see that matches: a few of each kind, or one kind by pages."""
+    """Everything the member may see that matches: a few of each kind, or one kind by pages.
+
+    The results are kept as HTML per viewer and search ({% part %} in the template,
+    sns.cache.rendered) for ``KEPT_FOR`` seconds at most, and until something they show
+    changes or the viewer's relations do (``_sections`` declares it)."""
     query = (request.GET.get("q") or "").strip()[: search.MAX_QUERY_LENGTH]
     kind = request.GET.get("kind")
     if kind not in search.KINDS:
         kind = None
     tsquery = search.tsquery(query) if query else None
     context = {"query": query, "kind": kind, "searched": tsquery is not None,
-               "kinds": list(search.KINDS)}
+               "kinds": list(search.KINDS), "kept_for": KEPT_FOR}
     if tsquery is not None:
-        if kind is None:
-            sections = [
-                search.page_of(name, request.user, tsquery, 1, size=search.PREVIEW_SIZE)
-                for name in search.KINDS
-            ]
-        else:
-            number = _page_number(request.GET.get("page"))
-            sections = [search.page_of(kind, request.user, tsquery, number)]
-            context["number"] = number
+        number = _page_number(request.GET.get("page")) if kind else 1
+        number = max(1, min(number, search.MAX_PAGES))
+        context["number"] = number
+        # The part's key: the words as shown, the kind and the page (a digest: any length).
+        context["search_key"] = hashlib.blake2b(
+            f"{query}\n{kind}\n{number}".encode(), digest_size=12
+        ).hexdigest()
+        context["sections"] = SimpleLazyObject(
+            lambda: _sections(request.user, query, tsquery, kind, number)
+        )
+        if kind is not None:
             context["previous_url"] = "?" + urlencode(
                 {"q": query, "kind": kind, "page": number - 1}
             ) if number > 1 else ""
-            context["next_url"] = "?" + urlencode(
+            context["next_url"] = SimpleLazyObject(lambda: "?" + urlencode(
                 {"q": query, "kind": kind, "page": number + 1}
-            ) if sections[0].has_more and number < search.MAX_PAGES else ""
-        for section in sections:
-            if section.kind == "members":
-                section.rows = cards(request.user, section.rows)
-            section.more_url = "?" + urlencode({"q": query, "kind": section.kind})
-        context["sections"] = sections
+            ) if context["sections"][0].has_more and number < search.MAX_PAGES else "")
     return render(request, "sns/search.html", context)
+
+
+def _sections(viewer, query: str, tsquery: str, kind: str | None,
+              number: int) -> list[search.Results]:
+    """The results the page shows, each read declared before it is read: who the viewer may
+    see (their friends, blocks and communities, members' standing), then each item shown
+    (an entry, a community, an off-kai, a member: its edits, hiding and narrowing)."""
+    cache.depends_on(cache.friends(viewer), cache.blocks(viewer), cache.memberships(viewer),
+                     cache.PEOPLE)
+    if kind is None:
+        sections = [search.page_of(name, viewer, tsquery, 1, size=search.PREVIEW_SIZE)
+                    for name in search.KINDS]
+    else:
+        sections = [search.page_of(kind, viewer, tsquery, number)]
+    for section in sections:
+        cache.depends_on(*_shown(section))
+        if section.kind == "members":
+            section.rows = cards(viewer, section.rows)
+        section.more_url = "?" + urlencode({"q": query, "kind": section.kind})
+    return sections
+
+
+def _shown(section: search.Results) -> set:
+    """The scopes of what one kind of results shows."""
+    rows = section.rows
+    if section.kind == "members":
+        return {cache.member(m) for m in rows}
+    if section.kind == "communities":
+        return {cache.community(c) for c in rows}
+    if section.kind == "diaries":
+        return {*(cache.entry(e) for e in rows), *(cache.member(e.author_id) for e in rows)}
+    if section.kind == "topics":
+        return {*(cache.community(t.community_id) for t in rows),
+                *(cache.member(t.author_id) for t in rows if t.author_id)}
+    if section.kind == "topic_comments":
+        return {*(cache.community(c.topic.community_id) for c in rows),
+                *(cache.member(c.author_id) for c in rows if c.author_id)}
+    return {*(cache.event(e) for e in rows),
+            *(cache.community(e.community_id) for e in rows if e.community_id)}

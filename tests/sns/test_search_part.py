@@ -1,0 +1,133 @@
+"""The search page's results kept as HTML per viewer and search (``{% part "search" %}``,
+sns.views_search; issue 16), with the parts cache on Redis: the results read twice (the second
+look from the kept HTML, no query but the session's) before each change, then the change
+through the services, then the results again: what is taken away is gone on the next look;
+what a write adds may be late by ``KEPT_FOR`` seconds, the part's time in Redis."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from accounts import services as accounts_services
+from accounts.blocking import block_create
+from communities import services as communities_services
+from diary import services as diary
+from sns import cache, moderation
+from sns.views_search import KEPT_FOR
+from sns.visibility import Level
+from tests import warm
+from tests.communities import builders as community_builders
+from tests.sns.test_home_kept import edit, plan
+from tests.sns.test_home_part import second_look
+
+
+@pytest.fixture(autouse=True)
+def _generous_rate_limits(settings):
+    settings.COMMUNITY_CREATE_PER_DAY = 1000
+    settings.TOPIC_CREATE_PER_HOUR = 1000
+    settings.OFFKAI_CREATE_PER_DAY = 1000
+
+
+def results(client, words: str, **look) -> str:
+    body = second_look(client, reverse("search") + "?" + urlencode({"q": words}), **look)
+    return body[body.index("</form>"):]
+
+
+def test_results_are_kept_and_read_without_a_query(parts, owner, friend, as_user):
+    with warm.committed():
+        diary.entry_create(author=friend, title="Lanterns by the river", body="…",
+                           visibility=Level.FRIENDS)
+    body = results(as_user(owner), "lanterns", from_kept=True)
+    assert "Lanterns by the river" in body
+
+
+def test_results_are_kept_for_a_minute_at_most(parts, owner, as_user):
+    client = as_user(owner)
+    results(client, "lanterns", from_kept=True)
+    raw = parts._cache.get_client()
+    keys = [key for key in raw.keys(f"*{cache.ALIAS}*part:search:*") or raw.keys("*part:search:*")]
+    assert keys
+    assert all(0 < raw.ttl(key) <= KEPT_FOR for key in keys)
+
+
+@pytest.mark.parametrize("how", ["private", "hidden", "deleted"])
+def test_an_entry_taken_away_leaves_the_results(parts, how, owner, friend, moderator, as_user):
+    with warm.committed():
+        walk = diary.entry_create(author=friend, title="Lanterns by the river", body="…",
+                                  visibility=Level.FRIENDS)
+    client = as_user(owner)
+    assert "Lanterns by the river" in results(client, "lanterns", from_kept=True)
+    with warm.committed():
+        if how == "private":
+            diary.entry_update(entry=walk, title=walk.title, body="…", visibility=Level.PRIVATE)
+        elif how == "hidden":
+            moderation.content_hide(target=walk, by=moderator, reason="Spam")
+        else:
+            diary.entry_delete(entry=walk)
+    assert "Lanterns by the river" not in results(client, "lanterns")
+
+
+@pytest.mark.parametrize("how", ["unfriended", "blocked", "suspended"])
+def test_a_member_who_goes_takes_their_results(parts, how, owner, friend, moderator, as_user):
+    with warm.committed():
+        diary.entry_create(author=friend, title="Lanterns by the river", body="…",
+                           visibility=Level.FRIENDS)
+    client = as_user(owner)
+    body = results(client, "friend", from_kept=True)
+    assert "Friend Person" in body
+    assert "Lanterns by the river" in results(client, "lanterns")
+    with warm.committed():
+        if how == "unfriended":
+            accounts_services.friendship_end(user=owner, other=friend)
+        elif how == "blocked":
+            block_create(blocker=friend, blocked=owner)
+        else:
+            moderation.member_suspend(member=friend, by=moderator)
+    assert "Lanterns by the river" not in results(client, "lanterns")
+    if how != "unfriended":
+        assert "Friend Person" not in results(client, "friend")
+
+
+def test_a_topic_hidden_and_a_community_left_leave_the_results(parts, owner, friend,
+                                                              moderator, as_user):
+    club = community_builders.with_members(
+        community_builders.community(friend, name="Lantern makers"), [owner])
+    topic = community_builders.topic(club, friend, title="Paper lanterns")
+    client = as_user(owner)
+    body = results(client, "lantern", from_kept=True)
+    assert "Paper lanterns" in body and "Lantern makers" in body
+    with warm.committed():
+        moderation.content_hide(target=topic, by=moderator, reason="Spam")
+    assert "Paper lanterns" not in results(client, "lantern")
+    with warm.committed():
+        communities_services.community_close(community=club, by=friend)
+    assert "Lantern makers" not in results(client, "lantern")
+
+
+def test_an_off_kai_hidden_or_narrowed_leaves_the_results(parts, owner, friend, moderator,
+                                                          as_user):
+    lanterns, kites = plan(friend, "Lantern walk"), plan(friend, "Lantern kites")
+    client = as_user(owner)
+    body = results(client, "lantern", from_kept=True)
+    assert "Lantern walk" in body and "Lantern kites" in body
+    edit(kites, friend, visibility="private")
+    with warm.committed():
+        moderation.content_hide(target=lanterns, by=moderator, reason="Spam")
+    body = results(client, "lantern")
+    assert "Lantern walk" not in body and "Lantern kites" not in body
+
+
+def test_each_search_and_page_is_kept_apart(parts, owner, friend, as_user):
+    with warm.committed():
+        diary.entry_create(author=friend, title="Lanterns by the river", body="…",
+                           visibility=Level.FRIENDS)
+        diary.entry_create(author=friend, title="Kites on the hill", body="…",
+                           visibility=Level.FRIENDS)
+    client = as_user(owner)
+    assert "Kites" not in results(client, "lanterns", from_kept=True)
+    assert "Lanterns" not in results(client, "kites", from_kept=True)
+    body = second_look(client, reverse("search") + "?" + urlencode(
+        {"q": "kites", "kind": "diaries", "page": "junk"}), from_kept=True)
+    assert "Page 1" in body
