@@ -68,7 +68,10 @@ def draft_form(request, thread: str, form_class):
     one holding the draft kept for it, the reason shown on the field."""
     draft = draft_take(request, thread)
     if draft is None:
-        return form_class()
+        form = form_class()
+        # The same for every member: a page may keep it as HTML (``{% part … keep= %}``).
+        form.keepable = True
+        return form
     form = form_class({"body": draft["body"]})
     form.is_valid()
     if "body" not in form.errors:

@@ -360,6 +360,25 @@ def topic_page(client, topic, **look) -> str:
     return second_look(client, topic.get_absolute_url(), **look)
 
 
+def test_a_refused_topic_comment_is_given_back_and_then_the_kept_form(parts, owner, friend,
+                                                                      as_user):
+    """The comment form is kept once per topic, for everyone: a refused draft is shown
+    instead of it, once, with the reason; the look after is the kept, empty form."""
+    club = community_builders.with_members(
+        community_builders.community(friend, name="Tea club"), [owner])
+    topic = community_builders.topic(club, friend, title="Matcha")
+    client = as_user(owner)
+    topic_page(client, topic, from_kept=True)
+    response = client.post(topic.get_absolute_url() + "comments/", {"body": "x" * 20000})
+    assert response.status_code == 302
+    body = client.get(topic.get_absolute_url()).content.decode()
+    assert "x" * 50 in body and 'role="alert"' in body
+    body = topic_page(client, topic, from_kept=True)
+    assert "x" * 50 not in body and 'id="comment-form"' in body
+    # Another member's form is the same kept one, with their own token.
+    assert 'id="comment-form"' in topic_page(as_user(friend), topic, from_kept=True)
+
+
 def test_a_topics_page_is_kept_and_follows_what_happens_there(
     parts, owner, friend, member, moderator, as_user
 ):
