@@ -267,8 +267,11 @@ def comment_create(*, entry_id: int, author, body: str) -> Comment:
     cache.bump(cache.entry(entry))
     participants_told(entry)
     notify(recipient=entry.author, kind=Kind.DIARY_COMMENT, actor=author, target=comment)
-    for recipient in _earlier_commenters_to_notify(entry, comment):
-        notify(recipient=recipient, kind=Kind.DIARY_COMMENT_AFTER, actor=author, target=comment)
+    # In one INSERT, however many commented before.
+    notifications.notify_many(
+        recipient_ids=[m.pk for m in _earlier_commenters_to_notify(entry, comment)],
+        kind=Kind.DIARY_COMMENT_AFTER, actor=author, target=comment,
+    )
     return comment
 
 

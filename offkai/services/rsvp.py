@@ -26,7 +26,6 @@ The rules, in one place:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,14 +33,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from sns import cache
 from sns.notifications import Kind
+from sns.prepared import Prepared
 
 from ..models import RSVP, Answer, Event, RSVPQuerySet
 from . import notices
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 ANSWERS = (Answer.ATTENDING, Answer.MAYBE, Answer.DECLINED)
 # The waitlist is read this many rows at a time while promoting (it stops at the first
@@ -49,9 +47,21 @@ ANSWERS = (Answer.ATTENDING, Answer.MAYBE, Answer.DECLINED)
 _PROMOTE_CHUNK = 50
 
 
+# Compiled once per process (sns/prepared.py): building the visibility rule cost more than
+# running it (an answer: 16 of its 35 ms).
+_LOCKED_EVENT = Prepared(
+    lambda user, event: Event.objects.visible_to(user).select_for_update(of=("self",))
+    .filter(pk=event.pk),
+    user=User, event=Event,
+)
+
+
 def _locked_event(event_id: int, user: User) -> Event:
     """The event, locked, if ``user`` may see it; else Event.DoesNotExist (a 404)."""
-    return Event.objects.visible_to(user).select_for_update(of=("self",)).get(pk=event_id)
+    found = _LOCKED_EVENT(user=user, event=Event(pk=event_id))
+    if not found:
+        raise Event.DoesNotExist
+    return found[0]
 
 
 def _require_open(event: Event) -> None:
