@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Block, Friendship, User
 from sns import cache, images, limits, notifications
 from sns.notifications import Kind, notify
+from sns.prepared import Prepared
 from sns.tasks import build_ahead_later
 from sns.text import without_controls
 from sns.visibility import Level, annotated_relation, can_see, relation_annotations
@@ -275,6 +276,28 @@ def comment_create(*, entry_id: int, author, body: str) -> Comment:
     return comment
 
 
+def _earlier_commenters(entry: Entry, comment: Comment, commenter: User, owner: User):
+    return (
+        User.objects.filter(
+            is_active=True,
+            pk__in=Comment.objects.filter(entry=entry, pk__lt=comment.pk).values("author"),
+        )
+        .exclude(pk=commenter.pk).exclude(pk=owner.pk)
+        .exclude(Exists(Block.objects.filter(
+            Q(blocker=commenter, blocked=OuterRef("pk"))
+            | Q(blocker=OuterRef("pk"), blocked=commenter)
+        )))
+        .annotate(**relation_annotations(owner))
+        .order_by("pk")
+    )
+
+
+# Compiled once per process (sns/prepared.py): building it cost more than running it.
+_EARLIER_COMMENTERS = Prepared(
+    _earlier_commenters, entry=Entry, comment=Comment, commenter=User, owner=User
+)
+
+
 def _earlier_commenters_to_notify(entry: Entry, comment: Comment) -> list:
     """Members who commented on ``entry`` before ``comment``, other than its author and the
     entry's author, who may still see the entry and stand in no block with the commenter.
@@ -282,19 +305,8 @@ def _earlier_commenters_to_notify(entry: Entry, comment: Comment) -> list:
     Relations are symmetric, so how each candidate stands to the entry's author is what the
     entry's author sees of them: one query for all of them.
     """
-    commenter = comment.author
-    candidates = (
-        User.objects.filter(
-            is_active=True,
-            pk__in=Comment.objects.filter(entry=entry, pk__lt=comment.pk).values("author"),
-        )
-        .exclude(pk__in=[commenter.pk, entry.author_id])
-        .exclude(Exists(Block.objects.filter(
-            Q(blocker=commenter, blocked=OuterRef("pk"))
-            | Q(blocker=OuterRef("pk"), blocked=commenter)
-        )))
-        .annotate(**relation_annotations(entry.author))
-        .order_by("pk")
+    candidates = _EARLIER_COMMENTERS(
+        entry=entry, comment=comment, commenter=comment.author, owner=entry.author
     )
     return [
         member for member in candidates
