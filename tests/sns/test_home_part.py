@@ -47,6 +47,16 @@ def second_look(client, path: str = HOME, *, from_kept: bool = False, status: in
     return response.content.decode()
 
 
+def token_per_response(look, *, forms: int) -> str:
+    """Two looks at a kept page (``look()``): each response has one token in all its forms
+    (at least ``forms``), its own. Returns the second's."""
+    tokens = [re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', look())
+              for _ in range(2)]
+    assert len(tokens[0]) >= forms and len(set(tokens[0])) == 1
+    assert tokens[0][0] != tokens[1][0]
+    return tokens[1][0]
+
+
 def looked(client) -> str:
     return second_look(client)
 
@@ -325,17 +335,12 @@ def test_a_kept_entry_page_gives_each_response_its_own_form_token(
         comment = diary.comment_create(entry_id=mine.pk, author=friend, body="Hello")
     client = as_user(owner)
     client.handler.enforce_csrf_checks = True
-    tokens = [
-        re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', entry_page(client, mine))
-        for _ in range(2)
-    ]
-    # The header's forms, the delete button and the comment form: one token a response.
-    assert len(tokens[0]) >= 3 and len(set(tokens[0])) == 1
-    assert tokens[0][0] != tokens[1][0]
+    # The header's forms, the delete button and the comment form.
+    token = token_per_response(lambda: entry_page(client, mine), forms=3)
     assert "csrfTokenOfTheResponse" not in entry_page(client, mine)
     with warm.committed():
         response = client.post(reverse("diary:comment_delete", args=[comment.pk]),
-                               {"csrfmiddlewaretoken": tokens[1][0]})
+                               {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert "Hello" not in entry_page(client, mine)
 

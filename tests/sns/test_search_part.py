@@ -10,8 +10,6 @@ import pytest
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from accounts import services as accounts_services
-from accounts.blocking import block_create
 from communities import services as communities_services
 from diary import services as diary
 from sns import cache, moderation
@@ -19,7 +17,7 @@ from sns.views_search import KEPT_FOR
 from sns.visibility import Level
 from tests import warm
 from tests.communities import builders as community_builders
-from tests.sns.test_home_kept import edit, plan
+from tests.sns.test_home_kept import GOING, edit, goes, plan
 from tests.sns.test_home_part import second_look
 
 
@@ -69,7 +67,7 @@ def test_an_entry_taken_away_leaves_the_results(parts, how, owner, friend, moder
     assert "Lanterns by the river" not in results(client, "lanterns")
 
 
-@pytest.mark.parametrize("how", ["unfriended", "blocked", "suspended"])
+@pytest.mark.parametrize("how", GOING)
 def test_a_member_who_goes_takes_their_results(parts, how, owner, friend, moderator, as_user):
     with warm.committed():
         diary.entry_create(author=friend, title="Lanterns by the river", body="…",
@@ -78,13 +76,7 @@ def test_a_member_who_goes_takes_their_results(parts, how, owner, friend, modera
     body = results(client, "friend", from_kept=True)
     assert "Friend Person" in body
     assert "Lanterns by the river" in results(client, "lanterns")
-    with warm.committed():
-        if how == "unfriended":
-            accounts_services.friendship_end(user=owner, other=friend)
-        elif how == "blocked":
-            block_create(blocker=friend, blocked=owner)
-        else:
-            moderation.member_suspend(member=friend, by=moderator)
+    goes(how, owner, friend, moderator)
     assert "Lanterns by the river" not in results(client, "lanterns")
     if how != "unfriended":
         assert "Friend Person" not in results(client, "friend")
