@@ -360,9 +360,7 @@ def cached(
     found = cache.get_many([*generation_keys, value_key])
     _generations_made(cache, generation_keys, found)
     _record(generation_keys, found)
-    digest = hashlib.blake2b(
-        "|".join(str(found[key]) for key in generation_keys).encode(), digest_size=12
-    ).hexdigest()
+    digest = _digest_of(generation_keys, found)
     kept = found.get(value_key)
     if not (refresh or ahead) and isinstance(kept, tuple) and len(kept) == 2 and kept[0] == digest:
         _count(cache, name, HIT)
@@ -433,6 +431,8 @@ def depends_on(*scopes: Scope) -> None:
 
 
 def _digest_of(keys: list[str], tokens: dict) -> str:
+    """The digest of the generations ``keys`` as ``tokens`` holds them: a kept value (a part,
+    a page's HTML) counts while the current tokens give the digest it was kept with."""
     return hashlib.blake2b(
         "|".join(f"{key}={tokens[key]}" for key in keys).encode(), digest_size=12
     ).hexdigest()
