@@ -15,6 +15,7 @@ a viewer may see of a member are searched (a company hidden from you does not fi
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
+
+from . import cache
 
 # The same runs as the SQL tokenizer: ASCII words, or runs of anything else up to spaces
 # and Japanese punctuation (ASCII punctuation ends a run too).
@@ -135,7 +138,7 @@ def _share_in(table: str, query: str) -> float:
     return float(share) if found == len(tokens) else 0.0
 
 
-def _newest_first(model, query: str) -> tuple[Q, list]:
+def _newest_first(model, query: str, within: bool = False) -> tuple[Q, list]:
     """The match and the order (newest first) for ``model``'s rows that match ``query``.
 
     Newest first lets PostgreSQL walk the rows by date (an index on ``-created_at``) and
@@ -146,9 +149,11 @@ def _newest_first(model, query: str) -> tuple[Q, list]:
     index, and the date is then written so that PostgreSQL cannot walk the rows by it
     instead: with no statistics for a rare word and a small LIMIT (the five of "every
     kind"), it would, and read all 2,000,000 entries for a word found nowhere (8 s).
+    ``within``: the rows are looked for among a few hundred ids (``found``), read by their
+    key; the match is then checked row by row, never from the index.
     """
     table = model._meta.db_table
-    if _share_in(table, query) >= COMMON_SHARE:
+    if within or _share_in(table, query) >= COMMON_SHARE:
         # The table name is a model's; the query travels as a parameter.
         match = Q(RawSQL(  # noqa: S611
             f'ts_match_vq("{table}"."search", to_tsquery(\'simple\'::regconfig, %s))',
@@ -161,51 +166,59 @@ def _newest_first(model, query: str) -> tuple[Q, list]:
     return match, [newest, F("pk").desc()]
 
 
-def entries(viewer, query: str) -> QuerySet:
-    """Diary entries ``viewer`` may see that match, newest first."""
+def _among(rows: QuerySet, within) -> QuerySet:
+    return rows if within is None else rows.filter(pk__in=within)
+
+
+def entries(viewer, query: str, within=None) -> QuerySet:
+    """Diary entries ``viewer`` may see that match, newest first (among the ids ``within``
+    when given: every kind takes them)."""
     from diary.models import Entry
 
-    match, newest = _newest_first(Entry, query)
-    return (
+    match, newest = _newest_first(Entry, query, within is not None)
+    return _among(
         Entry.objects.visible_to(viewer)
         .filter(match)
         .for_list().prefetch_related("photos")
-        .order_by(*newest)
+        .order_by(*newest),
+        within,
     )
 
 
-def topics(viewer, query: str) -> QuerySet:
+def topics(viewer, query: str, within=None) -> QuerySet:
     """Community topics ``viewer`` may find (``Topic.objects.findable_by``) that match by
     title or body, newest first."""
     from communities.models import Topic
 
-    match, newest = _newest_first(Topic, query)
-    return (
+    match, newest = _newest_first(Topic, query, within is not None)
+    return _among(
         Topic.objects.findable_by(viewer).filter(match)
         .select_related("community", "author__profile")
-        .order_by(*newest)
+        .order_by(*newest),
+        within,
     )
 
 
-def topic_comments(viewer, query: str) -> QuerySet:
+def topic_comments(viewer, query: str, within=None) -> QuerySet:
     """Comments on community topics ``viewer`` may find (``TopicComment.objects.findable_by``)
     that match, newest first, each with its topic and community."""
     from communities.models import TopicComment
 
-    match, newest = _newest_first(TopicComment, query)
-    return (
+    match, newest = _newest_first(TopicComment, query, within is not None)
+    return _among(
         TopicComment.objects.findable_by(viewer).filter(match)
         .select_related("topic__community", "author__profile")
-        .order_by(*newest)
+        .order_by(*newest),
+        within,
     )
 
 
-def communities(viewer, query: str) -> QuerySet:
+def communities(viewer, query: str, within=None) -> QuerySet:
     """Open communities ``viewer`` may see that match: name matches first, then the largest."""
     from communities.models import Community
 
     return (
-        Community.objects.visible_to(viewer).open_ones()
+        _among(Community.objects.visible_to(viewer).open_ones(), within)
         .filter(search=matches(query))
         .annotate(name_hit=ExpressionWrapper(Q(name_search=matches(query)),
                                              output_field=BooleanField()))
@@ -214,7 +227,7 @@ def communities(viewer, query: str) -> QuerySet:
     )
 
 
-def events(viewer, query: str) -> QuerySet:
+def events(viewer, query: str, within=None) -> QuerySet:
     """Off-kai ``viewer`` may see that match: upcoming ones first (soonest first), then past
     ones (latest first)."""
     from django.db.models.functions import Now
@@ -224,7 +237,7 @@ def events(viewer, query: str) -> QuerySet:
 
     upcoming = Q(ends_at__gte=Now())
     return (
-        for_cards(Event.objects.visible_to(viewer), viewer)
+        for_cards(_among(Event.objects.visible_to(viewer), within), viewer)
         .filter(search=matches(query))
         .annotate(upcoming=Case(When(upcoming, then=Value(True)), default=Value(False)))
         .order_by(
@@ -287,7 +300,7 @@ def _identity_policy() -> str:
     return identity_policy()
 
 
-def members(viewer, query: str) -> QuerySet:
+def members(viewer, query: str, within=None) -> QuerySet:
     """Active members ``viewer`` may find, by the parts of their profile the viewer may see:
     friends first, then by shown name."""
     from accounts.models import Friendship, User
@@ -301,9 +314,9 @@ def members(viewer, query: str) -> QuerySet:
         "@@ to_tsquery('simple'::regconfig, %s)",
         [*params, query], output_field=BooleanField(),
     )
-    found = User.objects.filter(
+    found = _among(User.objects.filter(
         is_active=True, awaiting_approval=False, profile__search=matches(query)
-    ).filter(visible_match)
+    ), within).filter(visible_match)
     # By the reading of the shown name; on a nickname site the readings (of the real names)
     # may be hidden, and ordering by them would tell which of two comes first.
     by_name = ["profile__real_name_kana", "profile__nickname"]
@@ -336,8 +349,94 @@ class Results:
 
 def page_of(kind: str, viewer, query: str, number: int, size: int = PAGE_SIZE) -> Results:
     """One page of one kind (counted by looking one row ahead, never by counting all the
-    matches: a common word matches tens of thousands of entries)."""
+    matches: a common word matches tens of thousands of entries).
+
+    With the parts cache, the rows are looked for among what the search finds for everyone
+    (``found``): none found, no query; a few hundred ids, read by their key. When those are
+    only the newest of more and the viewer's page is not among them, or the kind's order is
+    the viewer's own or changes with time, everything is searched as without the cache."""
     number = max(1, min(number, MAX_PAGES))
     start = (number - 1) * size
-    rows = list(KINDS[kind](viewer, query)[start:start + size + 1])
+    rows = None
+    if cache.in_use():
+        ids, complete, _marks = cache.shared(
+            "found", _found_key(kind, query), lambda: found(kind, query)
+        )
+        if complete or kind in NEWEST_FIRST:
+            rows = list(KINDS[kind](viewer, query, within=ids)[start:start + size + 1]) \
+                if ids else []
+            if not complete and len(rows) <= size:
+                rows = None
+    if rows is None:
+        rows = list(KINDS[kind](viewer, query)[start:start + size + 1])
     return Results(kind=kind, rows=rows[:size], has_more=len(rows) > size)
+
+
+# --- what a search finds, kept for everyone (issue 16) ------------------------------------
+# A search's matches among everything (not yet by who may see them) are kept in the parts
+# cache for every viewer, as ids with a digest of what decides who may see each (its level,
+# its community's policy, its author), and checked again at most every FOUND_EVERY seconds
+# by one request (``recheck``, sns.cache.recheck): when they changed, each viewer's kept
+# results of that search are built again. So what a write adds to a search (a new entry
+# with the word, one made visible) is in the results FOUND_EVERY seconds later at most; what
+# a write takes away is gone on the next search (each viewer's rows are read through the
+# kind's own visibility, and the kept results declare everything they show).
+
+FOUND_EVERY = 10
+FOUND_LIMIT = 500
+# Kinds whose order is the same for every viewer and does not change with time (newest
+# first): the newest FOUND_LIMIT of their matches serve every viewer's first pages.
+NEWEST_FIRST = {"diaries", "topics", "topic_comments"}
+
+
+def _found_key(kind: str, query: str) -> tuple:
+    return (kind, hashlib.blake2b(query.encode(), digest_size=12).hexdigest())
+
+
+def _found_rows(kind: str, query: str) -> QuerySet:
+    """The matches of ``kind`` for everyone, as (id, what decides who may see it …)."""
+    from accounts.models import User
+    from communities.models import Community, Topic, TopicComment
+    from diary.models import Entry
+    from offkai.models import Event
+
+    if kind in NEWEST_FIRST:
+        model, shown = {
+            "diaries": (Entry, ("visibility", "author_id")),
+            "topics": (Topic, ("community_id", "community__join_policy", "author_id")),
+            "topic_comments": (TopicComment, ("topic__hidden_at", "author_id",
+                                              "topic__community__join_policy")),
+        }[kind]
+        match, newest = _newest_first(model, query)
+        return (model.objects.filter(hidden_at__isnull=True).filter(match)
+                .order_by(*newest).values_list("pk", *shown))
+    if kind == "communities":
+        rows = Community.objects.open_ones().filter(search=matches(query))
+        shown = ("join_policy",)
+    elif kind == "events":
+        rows = Event.objects.filter(hidden_at__isnull=True, search=matches(query))
+        shown = ("visibility", "community_id", "created_by_id")
+    else:
+        rows = User.objects.filter(is_active=True, awaiting_approval=False,
+                                   profile__search=matches(query))
+        shown = ("profile__shown_name_choice", "profile__other_name_visibility",
+                 "profile__company_visibility")
+    return rows.order_by("pk").values_list("pk", *shown)
+
+
+def found(kind: str, query: str) -> tuple[tuple[int, ...], bool, str]:
+    """What the search finds of ``kind`` for everyone: (the ids, whether that is all of them,
+    a digest of the ids and of what decides who may see each)."""
+    rows = list(_found_rows(kind, query)[:FOUND_LIMIT + 1])
+    complete = len(rows) <= FOUND_LIMIT
+    rows = rows[:FOUND_LIMIT]
+    marks = hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest()
+    return tuple(row[0] for row in rows), complete, marks
+
+
+def recheck(query: str, kinds) -> None:
+    """Check what the search ``query`` finds of ``kinds`` again, if nobody did in the last
+    FOUND_EVERY seconds (on every search, before its kept results are read)."""
+    cache.recheck("found", {
+        _found_key(kind, query): (lambda kind=kind: found(kind, query)) for kind in kinds
+    }, FOUND_EVERY)

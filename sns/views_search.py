@@ -22,9 +22,12 @@ def _page_number(value: str | None) -> int:
         return 1
 
 
-# How long a page of results is kept: what a write adds to the results (a new entry that
-# matches) may be this late; what it takes away (hidden, narrowed, blocked) is not.
-KEPT_FOR = 60
+# How long a page of results is kept at most. What a write adds to a search (a new entry
+# with the word, one made visible) shows within search.FOUND_EVERY seconds, when the matches
+# kept for everyone are checked again; what it takes away (hidden, narrowed, blocked) on the
+# next search. This bounds the rest: what changes who may see a result without a change to
+# the result's own row or the viewer's relations (a member made co-host of an off-kai).
+KEPT_FOR = 10 * 60
 
 
 @require_GET
@@ -32,8 +35,9 @@ def search_page(request):
     """Everything the member may see that matches: a few of each kind, or one kind by pages.
 
     The results are kept as HTML per viewer and search ({% part %} in the template,
-    sns.cache.rendered) for ``KEPT_FOR`` seconds at most, and until something they show
-    changes or the viewer's relations do (``_sections`` declares it)."""
+    sns.cache.rendered) for ``KEPT_FOR`` seconds at most, and until what the search finds
+    for everyone changes (``search.recheck``, first), something they show changes, or the
+    viewer's relations do (``_sections`` declares it)."""
     query = (request.GET.get("q") or "").strip()[: search.MAX_QUERY_LENGTH]
     kind = request.GET.get("kind")
     if kind not in search.KINDS:
@@ -42,6 +46,7 @@ def search_page(request):
     context = {"query": query, "kind": kind, "searched": tsquery is not None,
                "kinds": list(search.KINDS), "kept_for": KEPT_FOR}
     if tsquery is not None:
+        search.recheck(tsquery, [kind] if kind else search.KINDS)
         number = _page_number(request.GET.get("page")) if kind else 1
         number = max(1, min(number, search.MAX_PAGES))
         context["number"] = number
@@ -97,5 +102,9 @@ def _shown(section: search.Results) -> set:
     if section.kind == "topic_comments":
         return {*(cache.community(c.topic.community_id) for c in rows),
                 *(cache.member(c.author_id) for c in rows if c.author_id)}
+    # Upcoming off-kai come first: one that ends moves down among the past ones.
+    ends = [e.ends_at for e in rows if e.upcoming]
+    if ends:
+        cache.holds_until(min(ends))
     return {*(cache.event(e) for e in rows),
             *(cache.community(e.community_id) for e in rows if e.community_id)}

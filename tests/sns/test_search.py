@@ -33,8 +33,17 @@ def _generous_rate_limits(settings):
 
 
 def found(kind, viewer, text):
+    """What ``viewer`` finds of ``kind``; checked to be the same rows, in the same order,
+    when looked for among the matches kept for everyone (``search.found``, as with the
+    parts cache)."""
     query = search.tsquery(text)
-    return list(search.KINDS[kind](viewer, query)) if query else []
+    if not query:
+        return []
+    rows = list(search.KINDS[kind](viewer, query))
+    ids, complete, _marks = search.found(kind, query)
+    assert complete
+    assert list(search.KINDS[kind](viewer, query, within=ids)) == rows
+    return rows
 
 
 def titles(kind, viewer, text):
