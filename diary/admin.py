@@ -100,14 +100,14 @@ class CommentAdmin(ModeratedContentAdmin):
     def delete_model(self, request, obj):
         notifications.withdraw(model=Comment, ids=[obj.pk])
         obj.delete()
-        cache.bump(cache.entry(obj.entry_id))
+        cache.bump(cache.comments(obj.entry_id))
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
         notifications.withdraw(model=Comment, ids=list(queryset.values_list("pk", flat=True)))
         entries = set(queryset.values_list("entry_id", flat=True))
         queryset.delete()
-        cache.bump(*(cache.entry(pk) for pk in entries))
+        cache.bump(*(cache.comments(pk) for pk in entries))
 
 
 @admin.register(DiaryPreference)

@@ -26,6 +26,21 @@ NEW_COMMENTS_FIRST_LOOK = timedelta(days=7)
 
 # --- an entry's comments -------------------------------------------------------------------------
 
+def comment_counts(ids: list[int]) -> dict[int, dict]:
+    """The count of comments of entries ``ids`` as lists show it (the hole ``comments``,
+    through which kept pages show it): ``n``."""
+    rows = Entry.objects.filter(pk__in=ids).with_comment_count().values_list(
+        "pk", "comment_count"
+    )
+    return {pk: {"n": n} for pk, n in rows}
+
+
+cache.holes(
+    "comments", scopes=lambda pk: [cache.comments(pk), cache.PEOPLE],
+    compute=comment_counts, template="diary/partials/comment_count.html",
+)
+
+
 def entry_comments(entry: Entry) -> QuerySet[Comment]:
     """The comments the entry page lists, oldest first, with their authors' profiles.
 

@@ -265,7 +265,7 @@ def comment_create(*, entry_id: int, author, body: str) -> Comment:
     )
     body = _clean_comment_body(body)
     comment = Comment.objects.create(entry=entry, author=author, body=body)
-    cache.bump(cache.entry(entry))
+    cache.bump(cache.comments(entry))
     participants_told(entry)
     notify(recipient=entry.author, kind=Kind.DIARY_COMMENT, actor=author, target=comment)
     # In one INSERT, however many commented before.
@@ -330,7 +330,7 @@ def comment_delete(*, comment_id: int, user) -> int:
     )
     notifications.withdraw(model=Comment, ids=[comment.pk])
     comment.delete()
-    cache.bump(cache.entry(comment.entry_id))
+    cache.bump(cache.comments(comment.entry_id))
     return comment.entry_id
 
 

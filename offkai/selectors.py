@@ -27,6 +27,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sns import cache
+
 from .models import RSVP, Answer, Event, EventHost
 
 EVENTS_PER_PAGE = 20
@@ -54,21 +56,43 @@ def for_cards(events: QuerySet[Event], viewer) -> QuerySet[Event]:
     attending and their guests, suspended ones left out), the viewer's ``my_answer`` and
     ``my_attended`` (None without an answer) and ``i_host``; the creator's profile and the
     community."""
-    taken = (
-        RSVP.objects.attending().filter(event=OuterRef("pk"))
-        .order_by().values("event").annotate(n=Sum(F("guests") + 1)).values("n")
-    )
     mine = _mine(viewer)
     # Cards show no description (the event's or the community's): a page of them would read
     # 100 kB of text and search vectors for nothing.
     return events.select_related("created_by__profile", "community").defer(
         "description", "community__description", "community__search",
     ).annotate(
-        places_taken=Coalesce(Subquery(taken, output_field=IntegerField()), 0),
+        places_taken=_places_taken(),
         my_answer=Subquery(mine.values("answer")[:1]),
         my_attended=Subquery(mine.values("attended")[:1]),
         i_host=Exists(EventHost.objects.filter(event=OuterRef("pk"), user=viewer)),
     )
+
+
+def _places_taken():
+    """The places the attending take at each event (``places_taken``), suspended members'
+    answers left out."""
+    taken = (
+        RSVP.objects.attending().filter(event=OuterRef("pk"))
+        .order_by().values("event").annotate(n=Sum(F("guests") + 1)).values("n")
+    )
+    return Coalesce(Subquery(taken, output_field=IntegerField()), 0)
+
+
+def places(ids: list[int]) -> dict[int, dict]:
+    """What the cards of off-kai ``ids`` say of their places (the hole ``places``, through
+    which kept pages show them): ``taken``, and ``left`` (None: no limit)."""
+    rows = Event.objects.filter(pk__in=ids).annotate(taken=_places_taken()).values_list(
+        "pk", "capacity", "taken"
+    )
+    return {pk: {"taken": taken, "left": None if capacity is None else max(capacity - taken, 0)}
+            for pk, capacity, taken in rows}
+
+
+cache.holes(
+    "places", scopes=lambda pk: [cache.event(pk), cache.answers(pk), cache.PEOPLE],
+    compute=places, template="offkai/partials/places.html",
+)
 
 
 def _mine(viewer) -> QuerySet[RSVP]:

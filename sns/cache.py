@@ -56,9 +56,9 @@ HTML, sns/home.html     built: the parts above it read, and   with the list of t
                         member named)
 friends' diaries as     feed, friends, blocks, people, each   the HTML; key (m, cursor,
 HTML, diary.feeds       entry shown and its author            language, time zone)
-an entry's page as      ("entry", e) ("diary", author) and    the HTML; key (e, m, comments'
-HTML, diary.views.      m's friends, blocks, people; each     cursor, language, time zone);
-entries                 member named                          entry-head: (title, author) or
+an entry's page as      ("entry", e) ("comments", e)          the HTML; key (e, m, comments'
+HTML, diary.views.      ("diary", author) and m's friends,    cursor, language, time zone);
+entries                 blocks, people; each member named     entry-head: (title, author) or
                                                               None, whether m may open it
 a topic's page as       ("community", c) and m's              the HTML; key (t, m, …);
 HTML, communities.      memberships, blocks, people; each     topic-head: (title, may
@@ -70,9 +70,9 @@ HTML, accounts.views    inbox, memberships and off-kai, p's   minutes at most; p
                         each member, community and off-kai
                         named, the friends of each member
                         on the chain to p
-an off-kai's page as    ("event", e), m's friends, blocks,    the HTML; key (e, m, page of
-HTML, offkai.views.     memberships, people; its community;   attendees, comments' cursor,
-events                  each member named                     …); until answers close, it
+an off-kai's page as    ("event", e) ("answers", e), m's      the HTML; key (e, m, page of
+HTML, offkai.views.     friends, blocks, memberships, people; attendees, comments' cursor,
+events                  its community; each member named      …); until answers close, it
                                                               starts, it ends; offkai-head:
                                                               (title, cancelled) or None
 what a search finds,    ("shared", "found", kind, words),     (ids, all of them or only the
@@ -81,9 +81,15 @@ sns.search              them changed                          decides who may se
                                                               checked again at most every
                                                               ten seconds (``recheck``)
 search results as       m's friends, blocks, memberships,     the HTML; key (m, digest of
-HTML, sns.views_search  people; what the search finds of      the words, kind, page); ten
-                        each kind shown; each entry,          minutes at most, and until the
-                        community, off-kai and member shown   first upcoming off-kai ends
+HTML, sns.views_search  off-kai, people; what the search      the words, kind, page); ten
+                        finds of each kind shown; each        minutes at most, and until the
+                        entry, community, off-kai and member  first upcoming off-kai ends
+                        shown
+holes in kept pages:    ("comments", e) ("people",); an       {"n": count}; {"taken": n,
+an entry's count of     off-kai's ("event", e) ("answers",    "left": n or None}; filled in
+comments, an off-kai's  e) ("people",)                        the kept HTML on each request
+places (diary.feeds,                                          (``holes`` below)
+offkai.selectors)
 ======================  ====================================  ==============================
 
 The circle is the same for every viewer: each request leaves out the friends the viewer
@@ -116,14 +122,18 @@ stands in a block with, so a block touches only the two members' own scopes.
   deleted, hidden or narrowed, it drops out on the next read, which checks each.
 * ``("offkai", m)``: offkai.services, m answers an off-kai (one taken back, or a "no", leaves
   on the next read, which checks each).
-* ``("entry", e)``: diary.services (e edited, deleted, or a comment on it written or
-  deleted), sns.moderation.content (e or a comment on it hidden or shown again), the admin's
-  deletion of a comment.
+* ``("entry", e)``: diary.services (e edited or deleted), sns.moderation.content (e hidden
+  or shown again).
+* ``("comments", e)``: diary.services (a comment on entry e written or deleted),
+  sns.moderation.content (one hidden or shown again), the admin's deletion of one.
 * ``("diary", m)``: diary.services (an entry of m's written, edited or deleted),
   sns.moderation.content (one hidden or shown again).
-* ``("event", e)``: offkai.services (e edited, cancelled, answered or an answer taken back,
-  a comment on it written or deleted), offkai.attendance (who came recorded),
-  sns.moderation.content (e or a comment on it hidden or shown again).
+* ``("event", e)``: offkai.services (e edited or cancelled, a comment on it written or
+  deleted), offkai.attendance (who came recorded), sns.moderation.content (e or a comment on
+  it hidden or shown again).
+* ``("answers", e)``: offkai.services, an answer to e made or taken back (by its member,
+  their suspension or leaving), with ``("offkai", m)`` of that member and of those it moved
+  off the waitlist (their cards show their answer).
 * ``("introductions", m)``: accounts.services, an introduction of m written, rewritten or
   deleted (one between two former friends goes with the friendship, which bumps ``friends``).
 * ``("footprints", m)``: accounts.footprints, a first visit of the day to m's page.
@@ -157,6 +167,7 @@ its per-viewer blocks would need one query of their own).
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
@@ -239,8 +250,15 @@ def offkai(member) -> Scope:
 
 
 def entry(entry) -> Scope:
-    """A diary entry as a list shows it: its title, who may see it, its comments' count."""
+    """A diary entry as a list shows it: its title, who may see it (its comments are
+    ``comments``)."""
     return ("entry", _id(entry))
+
+
+def comments(entry) -> Scope:
+    """A diary entry's comments: one written, deleted, hidden or shown again (its page; lists
+    show the count through a hole, ``holes`` below)."""
+    return ("comments", _id(entry))
 
 
 def diary(member) -> Scope:
@@ -250,8 +268,15 @@ def diary(member) -> Scope:
 
 
 def event(event) -> Scope:
-    """An off-kai as its card shows it: when, where, its title, its places taken, cancelled."""
+    """An off-kai as its card shows it: when, where, its title, its places, cancelled (who
+    answered is ``answers``)."""
     return ("event", _id(event))
+
+
+def answers(event) -> Scope:
+    """An off-kai's answers: who comes, the places taken (its page; cards show the places
+    through a hole). A member's own answer, which their cards show, bumps their ``offkai``."""
+    return ("answers", _id(event))
 
 
 def footprints(member) -> Scope:
@@ -417,6 +442,11 @@ def _record(keys: Iterable[str], found: dict, until: datetime | None = None) -> 
             recorder.until = until
 
 
+def recording() -> bool:
+    """Whether a part is being built (its holes are filled by the outermost part)."""
+    return bool(_recording.get())
+
+
 def holds_until(moment: datetime) -> None:
     """The parts being built show something that ends at ``moment`` without a write (an
     off-kai over): they are built again from then on."""
@@ -487,6 +517,94 @@ def first_in(name: str, key: tuple, seconds: int) -> bool:
         return bool(_cache().add(_value_key(name, key), 1, seconds))
     except RedisError:
         return True
+
+
+# --- holes: what kept parts show of a row that changes often, kept once for all (issue 16) ---
+# An entry's count of comments or an off-kai's places left change with every comment or
+# answer; a part that showed them would be stale for every viewer at once (every home with
+# that entry or off-kai on it), to be built again whole for each. A part shows them through a
+# hole instead ({% hole "comments" entry.pk n=… %}): built, it keeps a marker in their place;
+# served, its markers are filled (``fill``) with values kept once per row under their own
+# scopes (``comments(e)``, ``answers(e)``), read for all the holes of a page in one round trip
+# and computed in one query for those that changed. A hole outside a part, or without the
+# cache, shows the value it was given.
+
+_HOLES: dict[str, tuple[Callable, Callable, str]] = {}
+_HOLE = re.compile(r"<!--hole:([a-z-]+):(\d+)-->")
+
+
+def holes(name: str, *, scopes: Callable[[int], list[Scope]],
+          compute: Callable[[list[int]], dict[int, dict]], template: str) -> None:
+    """Define the hole ``name``: for a row's id, its value (a dict: the context of
+    ``template``) is kept under ``scopes(id)``; ``compute(ids)`` gives those of many rows at
+    once (a row it leaves out shows nothing)."""
+    _HOLES[name] = (scopes, compute, template)
+
+
+def hole(name: str, pk: int, given: dict) -> str:
+    """What a hole shows where it stands: a marker in a part being built, else ``given``."""
+    if _recording.get() and in_use():
+        return f"<!--hole:{name}:{int(pk)}-->"
+    return _hole_html(name, given)
+
+
+def _hole_html(name: str, value: dict) -> str:
+    from django.template.loader import get_template
+
+    return get_template(_HOLES[name][2]).render(value).strip()
+
+
+def fill(html: str) -> str:
+    """``html`` with each hole's marker replaced by what the hole shows now."""
+    wanted: dict[str, set[int]] = {}
+    for name, pk in _HOLE.findall(html):
+        wanted.setdefault(name, set()).add(int(pk))
+    if not wanted:
+        return html
+    shown: dict[tuple[str, int], str] = {}
+    for name, ids in wanted.items():
+        values = _hole_values(name, sorted(ids))
+        alike: dict[tuple, str] = {}
+        for pk in ids:
+            if pk not in values:
+                shown[(name, pk)] = ""
+                continue
+            same = tuple(sorted(values[pk].items()))
+            if same not in alike:
+                alike[same] = _hole_html(name, values[pk])
+            shown[(name, pk)] = alike[same]
+    return _HOLE.sub(lambda m: shown[(m[1], int(m[2]))], html)
+
+
+def _hole_values(name: str, ids: list[int]) -> dict[int, dict]:
+    """Each row's value, kept or computed (those not current, in one call)."""
+    scopes_of, compute, _template = _HOLES[name]
+    if not in_use():
+        return compute(ids)
+    cache = _cache()
+    generation_keys = {pk: [_generation_key(scope) for scope in scopes_of(pk)] for pk in ids}
+    value_keys = {pk: _value_key("hole-" + name, (pk,)) for pk in ids}
+    every_generation = sorted({key for keys in generation_keys.values() for key in keys})
+    found = cache.get_many([*every_generation, *value_keys.values()])
+    _generations_made(cache, every_generation, found)
+    values: dict[int, dict] = {}
+    digests = {}
+    for pk in ids:
+        digests[pk] = _digest_of(generation_keys[pk], found)
+        kept = found.get(value_keys[pk])
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == digests[pk]:
+            values[pk] = kept[1]
+    _count(cache, "hole-" + name, HIT, len(values))
+    missing = [pk for pk in ids if pk not in values]
+    if missing:
+        _count(cache, "hole-" + name, MISS, len(missing))
+        # Computed after the generations were read: a write committed meanwhile bumped one
+        # of them, and the next reader computes again.
+        computed = compute(missing)
+        cache.set_many({value_keys[pk]: (digests[pk], computed[pk]) for pk in computed},
+                       DEFAULT_TIMEOUT)
+        values.update(computed)
+    return values
 
 
 # --- values every reader shares and no write can bump (issue 16) -------------------------------
@@ -614,9 +732,11 @@ STATS_EVERY = 200
 _counts: dict[str, int] = {}
 
 
-def _count(cache, name: str, outcome: str) -> None:
+def _count(cache, name: str, outcome: str, n: int = 1) -> None:
+    if not n:
+        return
     field = f"{name}:{outcome}"
-    _counts[field] = _counts.get(field, 0) + 1
+    _counts[field] = _counts.get(field, 0) + n
     if sum(_counts.values()) >= STATS_EVERY:
         stats_flush(cache)
 

@@ -179,7 +179,7 @@ def home_for(member) -> Home:
     home.announcements = _ANNOUNCEMENTS(member=member)
     home.diaries, home.diaries_more = _friends_diaries(member)
     active = _commented_ids(member, comments_seen_at)
-    cache.depends_on(*(cache.entry(pk) for pk in active))
+    cache.depends_on(*(cache.entry(pk) for pk in active), *(cache.comments(pk) for pk in active))
     home.commented = _COMMENTED(
         viewer=member, since=comments_seen_at, active=active
     ) if active else []

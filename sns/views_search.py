@@ -72,8 +72,9 @@ def _sections(viewer, query: str, tsquery: str, kind: str | None,
     """The results the page shows, each read declared before it is read: who the viewer may
     see (their friends, blocks and communities, members' standing), then each item shown
     (an entry, a community, an off-kai, a member: its edits, hiding and narrowing)."""
+    # The viewer's own answers, which the cards of off-kai show them.
     cache.depends_on(cache.friends(viewer), cache.blocks(viewer), cache.memberships(viewer),
-                     cache.PEOPLE)
+                     cache.offkai(viewer), cache.PEOPLE)
     if kind is None:
         sections = [search.page_of(name, viewer, tsquery, 1, size=search.PREVIEW_SIZE)
                     for name in search.KINDS]

@@ -157,7 +157,8 @@ def _entry_head(viewer, pk: int) -> tuple[str, int] | None:
 def _entry_page(viewer, pk: int, comments_before: str | None) -> dict:
     """What the entry's page shows ``viewer``, each read declared before it is read (but the
     names of those it shows: a rename is late by at most the part's timeout)."""
-    cache.depends_on(*_entry_scopes(viewer, pk))
+    # Its comments, too.
+    cache.depends_on(*_entry_scopes(viewer, pk), cache.comments(pk))
     visible = Entry.objects.visible_to(viewer)
     entry = get_object_or_404(visible.for_list().prefetch_related("photos"), pk=pk)
     author = entry.author

@@ -133,7 +133,6 @@ def rsvp_answer(*, event_id: int, user: User, answer: str, guests: int = 0) -> R
     # Answered, it may join the off-kai home lists first (sns.home), built again once this
     # commits (one query, here: a task per answer cost the load benchmark's single worker
     # more than it saved); taken back, home's check drops it.
-    cache.bump(cache.offkai(user))
     cache.build_ahead(cache.offkai(user))
     mine.refresh_from_db()
     return mine
@@ -164,9 +163,11 @@ def rsvp_withdraw(*, event_id: int, user: User) -> None:
 
 
 def _promote_and_tell(event: Event, user: User) -> None:
-    # Its places taken, on its card (home's HTML is kept under it: sns.cache.rendered).
-    cache.bump(cache.event(event))
     promoted = [r.user_id for r in promote(event) if r.user_id != user.pk]
+    # Who comes and the places taken (its page, the places its cards show: sns.cache), and
+    # the answer each card shows its member.
+    cache.bump(cache.answers(event), cache.offkai(user),
+               *(cache.offkai(pk) for pk in promoted))
     if promoted:
         notices.tell_after_commit(event, Kind.EVENT_PROMOTED, user_ids=promoted)
 

@@ -163,7 +163,8 @@ def _detail_head(viewer, pk: int) -> tuple[str, bool] | None:
 def _detail_page(viewer, pk: int, attendees_page: str, comments_before: str | None) -> dict:
     """What the off-kai's page shows ``viewer``, each read declared before it is read (but
     the names of those it shows: a rename is late by at most the part's timeout)."""
-    cache.depends_on(*_detail_scopes(viewer, pk))
+    # Who answered, too.
+    cache.depends_on(*_detail_scopes(viewer, pk), cache.answers(pk))
     event = pages.event_or_404(viewer, pk)
     # Answers close, it starts, it ends: each changes the page without a write.
     now = timezone.now()

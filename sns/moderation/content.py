@@ -76,8 +76,8 @@ def _after_visibility_change(target: models.Model) -> None:
     if isinstance(target, Entry):
         cache.bump(cache.entry(target), cache.diary(target.author_id))
     elif isinstance(target, Comment):
-        # Its entry's count of comments changes.
-        cache.bump(cache.entry(target.entry_id))
+        # Its entry's comments (its page, the count lists show).
+        cache.bump(cache.comments(target.entry_id))
         # Shown again, it counts as new on home once more (hidden, home's check drops it).
         diary_services.participants_told(target.entry)
     elif isinstance(target, TopicComment):

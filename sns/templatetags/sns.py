@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from sns import cache
 from sns.text import render_markdown, without_controls, xml_chars
@@ -73,6 +74,9 @@ class PartNode(template.Node):
         if CSRF_HOLE in html:
             # Each response its own masked token (as Django makes one per response).
             html = html.replace(CSRF_HOLE, str(context.get("csrf_token", "")))
+        if not cache.recording():
+            # The outermost part fills the holes, its own and those of the parts inside it.
+            html = cache.fill(html)
         return html
 
     def _build(self, context) -> str:
@@ -83,3 +87,11 @@ class PartNode(template.Node):
 
 # What {% csrf_token %} writes inside a part: letters only, so that escaping leaves it as is.
 CSRF_HOLE = "csrfTokenOfTheResponse"
+
+
+@register.simple_tag
+def hole(name: str, pk: int, **given):
+    """``{% hole "comments" entry.pk n=entry.comment_count %}``: what changes often of a row
+    that kept parts show (sns.cache.holes): inside a ``{% part %}`` being built, a marker the
+    part fills with the value kept for that row; elsewhere, the value given."""
+    return mark_safe(cache.hole(name, pk, given))  # noqa: S308 - a template's output, or a marker

@@ -131,6 +131,67 @@ def test_an_off_kai_cancelled_or_answered_shows_on_its_card(
     assert "Cancelled" in looked(client)
 
 
+def _looks(clients) -> list[tuple[str, int]]:
+    """Each client's home, with the queries it cost."""
+    looks = []
+    for client in clients:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(HOME).content.decode()
+        looks.append((body, len(queries)))
+    return looks
+
+
+def test_a_comment_leaves_every_home_kept_but_its_count(parts, owner, friend, fof, member,
+                                                       as_user):
+    """A comment on an entry on many homes builds none of them again: each is read from its
+    kept HTML, the count filled from the value kept once for the entry (sns.cache.holes):
+    one query for the first home that shows it, none for the next."""
+    with warm.committed():
+        entry = diary.entry_create(author=friend, title="Walk", body="…",
+                                   visibility=Level.MEMBERS)
+    clients = [as_user(owner), as_user(fof)]
+    for client in clients:
+        assert "0 comments" in _diary_line(kept(client), "Walk")
+    with warm.committed():
+        diary.comment_create(entry_id=entry.pk, author=member, body="Hi")
+    (first, first_queries), (second, second_queries) = _looks(clients)
+    assert "1 comment" in _diary_line(first, "Walk")
+    assert "1 comment" in _diary_line(second, "Walk")
+    # The session's query; the first also counts the comments.
+    assert (first_queries, second_queries) == (2, 1)
+
+
+def test_an_answer_leaves_every_home_kept_but_its_places(parts, generous, owner, friend, fof,
+                                                        member, as_user):
+    event = plan(friend, "Picnic", capacity=10)
+    clients = [as_user(owner), as_user(fof)]
+    for client in clients:
+        assert "10 places left" in kept(client)
+    with warm.committed():
+        offkai_services.rsvp_answer(event_id=event.pk, user=member, answer="attending")
+    (first, first_queries), (second, second_queries) = _looks(clients)
+    assert "9 places left" in first and "9 places left" in second
+    assert (first_queries, second_queries) == (2, 1)
+
+
+def test_my_own_answer_shows_on_my_cards(parts, generous, owner, friend, as_user):
+    """The answer a card shows its member follows their answer, taken back too (home and
+    search show cards)."""
+    event = plan(friend, "Picnic", capacity=10)
+    client = as_user(owner)
+    search = reverse("search") + "?q=picnic"
+    assert "badge-answer" not in kept(client)
+    assert "badge-answer" not in second_look(client, search, from_kept=True)
+    with warm.committed():
+        offkai_services.rsvp_answer(event_id=event.pk, user=owner, answer="maybe")
+    assert "badge-answer-maybe" in looked(client)
+    assert "badge-answer-maybe" in second_look(client, search)
+    with warm.committed():
+        offkai_services.rsvp_withdraw(event_id=event.pk, user=owner)
+    assert "badge-answer" not in looked(client)
+    assert "badge-answer" not in second_look(client, search)
+
+
 def test_a_new_footprint_counts(parts, owner, friend, member, as_user):
     client = as_user(owner)
     assert "visit to your page" not in kept(client)
