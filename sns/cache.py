@@ -174,6 +174,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.db import transaction
@@ -348,6 +349,18 @@ def _set_generations(keys: list[str]) -> None:
             pipe.execute()
 
 
+def _read(cache, keys: list[str]) -> dict:
+    """``cache.get_many(keys)`` in one MGET, without the cache API's checks of each key (a
+    page's holes read a hundred keys: the checks cost more than Redis). Our keys are ours."""
+    raw = getattr(cache, "_cache", None)
+    if not keys or not hasattr(raw, "get_client"):
+        return cache.get_many(keys)
+    values = raw.get_client().mget([cache.make_key(key) for key in keys])
+    loads = raw._serializer.loads
+    return {key: loads(value) for key, value in zip(keys, values, strict=True)
+            if value is not None}
+
+
 def _generations_made(cache, keys: list[str], found: dict) -> None:
     """Make each generation of ``keys`` missing from ``found`` (and add it there)."""
     missing = {key: _token() for key in keys if key not in found}
@@ -387,7 +400,7 @@ def cached(
     value_key = _value_key(name, key)
     # The generations and the value in one round trip; the value holds the digest of the
     # generations it was computed under, and counts only while they are the current ones.
-    found = cache.get_many([*generation_keys, value_key])
+    found = _read(cache, [*generation_keys, value_key])
     _generations_made(cache, generation_keys, found)
     _record(generation_keys, found)
     digest = _digest_of(generation_keys, found)
@@ -460,7 +473,7 @@ def depends_on(*scopes: Scope) -> None:
         return
     cache = _cache()
     keys = [_generation_key(scope) for scope in scopes]
-    found = cache.get_many(keys)
+    found = _read(cache, keys)
     _generations_made(cache, keys, found)
     _record(keys, found)
 
@@ -484,7 +497,7 @@ def rendered(name: str, build: Callable[[], str], *, key: tuple = (),
     kept = cache.get(value_key)
     if isinstance(kept, tuple) and len(kept) == 4:
         keys, digest, until, html = kept
-        found = cache.get_many(keys) if keys else {}
+        found = _read(cache, keys) if keys else {}
         if (
             len(found) == len(keys) and _digest_of(keys, found) == digest
             and (until is None or timezone.now() < until)
@@ -548,61 +561,71 @@ def hole(name: str, pk: int, given: dict) -> str:
     return _hole_html(name, given)
 
 
+# What a hole shows for a value, per language, once per process: its values are few (counts).
+_HOLE_HTML: dict[tuple, str] = {}
+_HOLE_HTML_MAX = 20_000
+
+
 def _hole_html(name: str, value: dict) -> str:
     from django.template.loader import get_template
+    from django.utils.translation import get_language
 
-    return get_template(_HOLES[name][2]).render(value).strip()
+    key = (name, get_language(), *sorted(value.items()))
+    html = _HOLE_HTML.get(key)
+    if html is None:
+        html = get_template(_HOLES[name][2]).render(value).strip()
+        if len(_HOLE_HTML) >= _HOLE_HTML_MAX:
+            _HOLE_HTML.clear()
+        if not settings.DEBUG:  # in development a template edited shows at once
+            _HOLE_HTML[key] = html
+    return html
 
 
 def fill(html: str) -> str:
     """``html`` with each hole's marker replaced by what the hole shows now."""
-    wanted: dict[str, set[int]] = {}
-    for name, pk in _HOLE.findall(html):
-        wanted.setdefault(name, set()).add(int(pk))
+    wanted = {(name, int(pk)) for name, pk in _HOLE.findall(html)}
     if not wanted:
         return html
-    shown: dict[tuple[str, int], str] = {}
-    for name, ids in wanted.items():
-        values = _hole_values(name, sorted(ids))
-        alike: dict[tuple, str] = {}
-        for pk in ids:
-            if pk not in values:
-                shown[(name, pk)] = ""
-                continue
-            same = tuple(sorted(values[pk].items()))
-            if same not in alike:
-                alike[same] = _hole_html(name, values[pk])
-            shown[(name, pk)] = alike[same]
+    values = _hole_values(sorted(wanted))
+    shown = {hole: _hole_html(hole[0], values[hole]) if hole in values else ""
+             for hole in wanted}
     return _HOLE.sub(lambda m: shown[(m[1], int(m[2]))], html)
 
 
-def _hole_values(name: str, ids: list[int]) -> dict[int, dict]:
-    """Each row's value, kept or computed (those not current, in one call)."""
-    scopes_of, compute, _template = _HOLES[name]
+def _hole_values(holes: list[tuple[str, int]]) -> dict[tuple[str, int], dict]:
+    """Each hole's value, kept or computed (those not current, in one call a name), the kept
+    ones and their generations read in one round trip."""
+    by_name: dict[str, list[int]] = {}
+    for name, pk in holes:
+        by_name.setdefault(name, []).append(pk)
     if not in_use():
-        return compute(ids)
+        return {(name, pk): value for name, ids in by_name.items()
+                for pk, value in _HOLES[name][1](ids).items()}
     cache = _cache()
-    generation_keys = {pk: [_generation_key(scope) for scope in scopes_of(pk)] for pk in ids}
-    value_keys = {pk: _value_key("hole-" + name, (pk,)) for pk in ids}
+    generation_keys = {(name, pk): [_generation_key(scope) for scope in _HOLES[name][0](pk)]
+                       for name, pk in holes}
+    value_keys = {(name, pk): _value_key("hole-" + name, (pk,)) for name, pk in holes}
     every_generation = sorted({key for keys in generation_keys.values() for key in keys})
-    found = cache.get_many([*every_generation, *value_keys.values()])
+    found = _read(cache, [*every_generation, *value_keys.values()])
     _generations_made(cache, every_generation, found)
-    values: dict[int, dict] = {}
+    values: dict[tuple[str, int], dict] = {}
     digests = {}
-    for pk in ids:
-        digests[pk] = _digest_of(generation_keys[pk], found)
-        kept = found.get(value_keys[pk])
-        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == digests[pk]:
-            values[pk] = kept[1]
-    _count(cache, "hole-" + name, HIT, len(values))
-    missing = [pk for pk in ids if pk not in values]
-    if missing:
+    for hole in holes:
+        digests[hole] = _digest_of(generation_keys[hole], found)
+        kept = found.get(value_keys[hole])
+        if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == digests[hole]:
+            values[hole] = kept[1]
+    for name, ids in by_name.items():
+        missing = [pk for pk in ids if (name, pk) not in values]
+        _count(cache, "hole-" + name, HIT, len(ids) - len(missing))
+        if not missing:
+            continue
         _count(cache, "hole-" + name, MISS, len(missing))
         # Computed after the generations were read: a write committed meanwhile bumped one
         # of them, and the next reader computes again.
-        computed = compute(missing)
-        cache.set_many({value_keys[pk]: (digests[pk], computed[pk]) for pk in computed},
-                       DEFAULT_TIMEOUT)
+        computed = {(name, pk): value for pk, value in _HOLES[name][1](missing).items()}
+        cache.set_many({value_keys[hole]: (digests[hole], value)
+                        for hole, value in computed.items()}, DEFAULT_TIMEOUT)
         values.update(computed)
     return values
 
