@@ -205,7 +205,7 @@ def friend_request_send(
     if Friendship.objects.filter(user=sender, friend=recipient).exists():
         raise FriendRequestError(_("You are already friends."))
     if FriendRequest.objects.filter(from_user=recipient, to_user=sender).delete()[0]:
-        cache.bump(cache.inbox(sender))
+        _requests_changed(sender, recipient)
         friendship_create(a=sender, b=recipient)
         # The recipient had asked first: for them, this is their request accepted.
         notify(recipient=recipient, kind=Kind.FRIEND_REQUEST_ACCEPTED, actor=sender)
@@ -219,7 +219,15 @@ def friend_request_send(
     )
     # The notification bumps the recipient's inbox, whose cached counts hold the request too.
     notify(recipient=recipient, kind=Kind.FRIEND_REQUEST_RECEIVED, actor=sender)
+    _requests_changed(sender, recipient)
     return friend_request
+
+
+def _requests_changed(*members) -> None:
+    """The friend requests of ``members`` changed: the header's counts (``inbox``), and the
+    pages that show them and not the notifications (``requests``: home, a profile), bumped
+    in that order (a reader who finds the new ``requests`` finds the new ``inbox``)."""
+    cache.bump(*(cache.inbox(m) for m in members), *(cache.requests(m) for m in members))
 
 
 def _locked_request(*, request_id: int, **owner) -> FriendRequest:
@@ -244,7 +252,7 @@ def friend_request_accept(*, request_id: int, user: User) -> User:
     if not sender.is_active:
         raise FriendRequestError(_("This member is no longer on the site."))
     friend_request.delete()
-    cache.bump(cache.inbox(user))
+    _requests_changed(user, sender)
     if friendship_create(a=user, b=sender):
         notify(recipient=sender, kind=Kind.FRIEND_REQUEST_ACCEPTED, actor=user)
     return sender
@@ -255,7 +263,7 @@ def friend_request_decline(*, request_id: int, user: User) -> User:
     """Decline a request sent to ``user``; return who had asked. The sender is not told."""
     friend_request = _locked_request(request_id=request_id, to_user=user)
     friend_request.delete()
-    cache.bump(cache.inbox(user))
+    _requests_changed(user, friend_request.from_user_id)
     return friend_request.from_user
 
 
@@ -264,7 +272,7 @@ def friend_request_cancel(*, request_id: int, user: User) -> User:
     """Withdraw a request ``user`` sent; return whom it was sent to."""
     friend_request = _locked_request(request_id=request_id, from_user=user)
     friend_request.delete()
-    cache.bump(cache.inbox(friend_request.to_user_id))
+    _requests_changed(friend_request.to_user_id, user)
     return friend_request.to_user
 
 

@@ -102,7 +102,7 @@ def _profile_page(viewer, pk: int, friend_request_form: FriendRequestForm | None
         *_profile_scopes(viewer, pk),
         # The pending friend request either way (each bumps its recipient's inbox), their
         # friends (cards, mutual friends), introductions, communities, off-kai answered.
-        cache.inbox(viewer), cache.inbox(pk), cache.friends(pk), cache.introductions(pk),
+        cache.requests(viewer), cache.requests(pk), cache.friends(pk), cache.introductions(pk),
         cache.memberships(pk), cache.memberships(viewer), cache.offkai(pk), cache.offkai(viewer),
     )
     found = _PROFILE_MEMBER(member=User(pk=pk), viewer=viewer)

@@ -49,11 +49,16 @@ upcoming off-kai        ("events",) ("offkai", m)             ids of the first n
 home's content as       every generation read while it was    the HTML (``rendered`` below),
 HTML, sns/home.html     built: the parts above it read, and   with the list of those
 ({% part %})            what sns.home declares (the member,   generations and a digest of
-                        seen, footprints, invites, friends,   their tokens; key (m,
-                        blocks, memberships, people,          language, time zone); ten
+                        requests, footprints, invites,        their tokens; key (m,
+                        friends, blocks, memberships, people, language, time zone); ten
                         announcements, each community of m,   minutes at most, and until the
-                        each entry and off-kai shown, each    first off-kai shown ends
-                        member named)
+                        each off-kai shown, each member       first off-kai shown ends
+                        named); friends' diaries and new
+                        comments apart (below)
+home's friends' diaries those of the friends' newest entries  the HTML (detached parts:
+and new comments, each  and of the entries with new comments  home keeps a marker, filled
+kept apart (detached)   (above), each entry shown, its        on each request); key (m,
+                        author; seen for new comments         language, time zone)
 friends' diaries as     feed, friends, blocks, people, each   the HTML; key (m, cursor,
 HTML, diary.feeds       entry shown and its author            language, time zone)
 an entry's page as      ("entry", e) ("comments", e)          the HTML; key (e, m, comments'
@@ -64,9 +69,10 @@ a topic's page as       ("community", c) and m's              the HTML; key (t, 
 HTML, communities.      memberships, blocks, people; each     topic-head: (title, may
 views                   member named                          comment) or None
 a member p's page as    ("member", p), m's friends, blocks,   the HTML; key (p, m, …); ten
-HTML, accounts.views    inbox, memberships and off-kai, p's   minutes at most; profile-head:
-                        inbox, friends, introductions,        the name shown, or None if m
-                        memberships and off-kai, people;      may not open it
+HTML, accounts.views    requests, memberships and off-kai,    minutes at most; profile-head:
+                        p's requests, friends, intro-         the name shown, or None if m
+                        ductions, memberships and off-kai,    may not open it
+                        people;
                         each member, community and off-kai
                         named, the friends of each member
                         on the chain to p
@@ -103,6 +109,8 @@ stands in a block with, so a block touches only the two members' own scopes.
 * ``("inbox", m)``: sns.notifications (``notify``, ``notify_many``, ``withdraw``, the read
   marks: the only writers of notifications); accounts.services (a friend request to m sent,
   accepted, declined, cancelled, or answered by m asking back).
+* ``("requests", m)``: accounts.services, a friend request m received or sent made,
+  accepted, declined or withdrawn (after ``inbox``, with it).
 * ``("friends", m)``: ``accounts.services.friendship_changed``, called where a friendship is
   made (``friendship_create``) or ended (``friendship_end``, ``accounts.blocking``), for
   both members and every friend of both (the line between the two is in their circles).
@@ -170,6 +178,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from typing import TypeVar
@@ -211,6 +220,11 @@ def member(member) -> Scope:
 
 def inbox(member) -> Scope:
     return ("inbox", _id(member))
+
+
+def requests(member) -> Scope:
+    """The friend requests ``member`` received or sent (also bumps ``inbox``, before)."""
+    return ("requests", _id(member))
 
 
 def friends(member) -> Scope:
@@ -458,6 +472,24 @@ def _record(keys: Iterable[str], found: dict, until: datetime | None = None) -> 
 def recording() -> bool:
     """Whether a part is being built (its holes are filled by the outermost part)."""
     return bool(_recording.get())
+
+
+def builders() -> tuple:
+    """The parts being built now, for a value read once per part being built: one read
+    while another part was built declared its scopes there, not in this one."""
+    return _recording.get()
+
+
+@contextmanager
+def apart():
+    """A part looked up or built in the block is kept apart from the parts being built
+    around it: they record none of its generations (a detached part, sns/templatetags/sns.py:
+    they keep a marker in its place, filled on each request)."""
+    token = _recording.set(())
+    try:
+        yield
+    finally:
+        _recording.reset(token)
 
 
 def holds_until(moment: datetime) -> None:

@@ -38,14 +38,67 @@ FRIENDS_SHOWN = 9
 ACCEPTED_WITHIN = timedelta(days=30)
 
 
+_NOT_READ = object()
+
+
+class Sections:
+    """Home's sections that change more often than the rest (a friend's new entry, a new
+    comment), kept apart from it (detached parts of sns/home.html): each read on first use,
+    when its part is built, or when nothing else tells whether home is empty."""
+
+    def __init__(self, member) -> None:
+        self.member = member
+        self._read: dict[tuple, object] = {}
+        # Where the member left off reading new comments, as home's counts read it.
+        self.comments_seen_at: datetime | object | None = _NOT_READ
+
+    def _once(self, name: str, read):
+        # Once for each part being built: its declarations go to the part that reads it.
+        key = (name, cache.builders())
+        if key not in self._read:
+            self._read[key] = read()
+        return self._read[key]
+
+    @property
+    def diaries(self) -> list:
+        """My friends' newest entries that I may see."""
+        return self._once("diaries", lambda: _friends_diaries(self.member))[0]
+
+    @property
+    def diaries_more(self) -> bool:
+        """Whether they have more than home shows."""
+        return self._once("diaries", lambda: _friends_diaries(self.member))[1]
+
+    @property
+    def commented(self) -> list:
+        """The entries I wrote or commented on with comments I have not read."""
+        return self._once("commented", self._commented)
+
+    def _commented(self) -> list:
+        member = self.member
+
+        def seen_at():
+            return (DiaryPreference.objects.filter(user=member)
+                    .values_list("comments_seen_at", flat=True).first())
+
+        if cache.in_use():
+            # Built apart from home's counts, under a generation of its own.
+            seen = cache.cached("comments-seen", [cache.seen(member)], seen_at, key=(member.pk,))
+        else:
+            seen = seen_at() if self.comments_seen_at is _NOT_READ else self.comments_seen_at
+        since = _comments_since(seen)
+        active = _commented_ids(member, since)
+        cache.depends_on(*(cache.entry(pk) for pk in active),
+                         *(cache.comments(pk) for pk in active))
+        return _COMMENTED(viewer=member, since=since, active=active) if active else []
+
+
 @dataclass
 class Home:
     member: User | None = None
+    sections: Sections | None = None
     friend_requests: int = 0
     announcements: list = field(default_factory=list)
-    diaries: list = field(default_factory=list)
-    diaries_more: bool = False
-    commented: list = field(default_factory=list)
     topics: list = field(default_factory=list)
     events: list = field(default_factory=list)
     join_requests: int = 0
@@ -60,10 +113,13 @@ class Home:
 
     @property
     def is_empty(self) -> bool:
-        """Nothing at all to show: a new member, who is told what to do instead."""
+        """Nothing at all to show: a new member, who is told what to do instead. The
+        sections kept apart are read last, only when the rest is empty (a part that reads
+        them is built again when they change)."""
         return not (
-            self.announcements or self.diaries or self.commented or self.topics
-            or self.events or self.join_requests or self.accepted or self.footprints
+            self.announcements or self.topics or self.events or self.join_requests
+            or self.accepted or self.footprints
+            or self.sections.diaries or self.sections.commented
         )
 
 
@@ -150,8 +206,9 @@ def _counts(member) -> dict:
     return {name: getattr(row, "n_" + name) for name in COUNTS}
 
 
-def home_for(member) -> Home:
-    """Everything home shows to ``member``, a few of each.
+def home_for(member, sections: Sections | None = None) -> Home:
+    """Everything home shows to ``member``, a few of each (``sections``: those kept apart,
+    read when shown).
 
     Home's content is kept as HTML (``{% part %}`` in sns/home.html, sns.cache.rendered):
     what it reads is declared (``cache.depends_on``) before it is read, and the ``cached``
@@ -167,9 +224,15 @@ def home_for(member) -> Home:
         )),
     )
     counts = _counts(member)
-    comments_seen_at = _comments_since(counts.pop("comments_seen_at"))
     topics_seen_at = counts.pop("topics_seen_at") or topics.first_look()
-    home = Home(member=member, friend_requests=read_counts(member)["requests"], **counts)
+    sections = sections or Sections(member)
+    sections.comments_seen_at = counts.pop("comments_seen_at")
+    # Friend requests waiting, from the header's counts, which hold the unread
+    # notifications too: home is built again when the requests change, not the notifications.
+    cache.depends_on(cache.requests(member))
+    with cache.apart():
+        friend_requests = read_counts(member)["requests"]
+    home = Home(member=member, sections=sections, friend_requests=friend_requests, **counts)
     # They are all my friends, so each shows me what their friends may see.
     friends = _FRIENDS(member=member)
     # Their names and photos: edited after the read, the next home is at most a part's
@@ -177,12 +240,6 @@ def home_for(member) -> Home:
     cache.depends_on(*(cache.member(f) for f in friends))
     home.friend_cards = [(f, f.profile.shown_to(Relation.FRIEND)) for f in friends]
     home.announcements = _ANNOUNCEMENTS(member=member)
-    home.diaries, home.diaries_more = _friends_diaries(member)
-    active = _commented_ids(member, comments_seen_at)
-    cache.depends_on(*(cache.entry(pk) for pk in active), *(cache.comments(pk) for pk in active))
-    home.commented = _COMMENTED(
-        viewer=member, since=comments_seen_at, active=active
-    ) if active else []
     home.topics = topics.new_topics_preview(member, topics_seen_at)
     now = timezone.now()
     home.events = _upcoming_events(member, now)

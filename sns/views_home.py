@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
-from .home import home_for
+from .home import Sections, home_for
 from .models import SitePolicy
 
 
@@ -15,5 +15,9 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "sns/landing.html", {"policy": SitePolicy.current()})
     member = request.user
-    # Read only when home's kept HTML is built again ({% part %} in the template).
-    return render(request, "sns/home.html", {"home": SimpleLazyObject(lambda: home_for(member))})
+    # Read only when home's kept HTML, or one of its sections kept apart, is built again
+    # ({% part %} in the template).
+    sections = Sections(member)
+    return render(request, "sns/home.html", {
+        "home": SimpleLazyObject(lambda: home_for(member, sections)), "sections": sections,
+    })

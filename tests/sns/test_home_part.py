@@ -174,6 +174,80 @@ def test_an_answer_leaves_every_home_kept_but_its_places(parts, generous, owner,
     assert (first_queries, second_queries) == (2, 1)
 
 
+def _queries_of_a_look(client) -> tuple[str, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(HOME).content.decode()
+    return body, [q["sql"] for q in queries]
+
+
+def test_a_friends_new_entry_builds_only_friends_diaries_again(parts, owner, friend, as_user):
+    """Friends' diaries are kept apart from the rest of home (a detached part): a friend's
+    new entry builds that section again (its kept ids were built ahead by the fan-out: the
+    entries read, their counts of comments), not home (which has a visit to show: home with
+    nothing else on it reads the sections to tell whether it is empty)."""
+    with warm.committed():
+        footprint_record(visitor=friend, owner=owner)
+    client = as_user(owner)
+    kept(client)
+    with warm.committed():
+        diary.entry_create(author=friend, title="Fresh walk", body="…",
+                           visibility=Level.FRIENDS)
+    body, queries = _queries_of_a_look(client)
+    assert "Fresh walk" in body
+    assert len(queries) == 3, queries  # the session, the entries, their counts of comments
+    assert not any("accounts_footprint" in sql for sql in queries)  # home's counts: kept
+
+
+def test_a_new_comment_builds_only_new_comments_again(parts, owner, friend, as_user):
+    with warm.committed():
+        mine = diary.entry_create(author=owner, title="My walk", body="…",
+                                  visibility=Level.FRIENDS)
+        footprint_record(visitor=friend, owner=owner)
+    client = as_user(owner)
+    assert "No new comments" in kept(client)
+    with warm.committed():
+        diary.comment_create(entry_id=mine.pk, author=friend, body="Nice")
+    body, queries = _queries_of_a_look(client)
+    assert "1 new comment" in body
+    assert not any("accounts_footprint" in sql for sql in queries)  # home's counts: kept
+
+
+def test_home_with_nothing_says_so_until_a_kept_section_has_something(parts, owner, as_user):
+    """Home tells a member with nothing on it what to do; the sections kept apart decide it
+    too, so a friend's first entry takes the advice away."""
+    friend = factories.member("Lone Friend")
+    factories.befriend(owner, friend)
+    client = as_user(owner)
+    assert "Nothing new yet" in kept(client)
+    with warm.committed():
+        diary.entry_create(author=friend, title="First walk", body="…",
+                           visibility=Level.FRIENDS)
+    body = looked(client)
+    assert "First walk" in body and "Nothing new yet" not in body
+
+
+def test_friend_requests_show_and_other_notifications_leave_home_kept(parts, owner, friend,
+                                                                      member, as_user):
+    """Home counts the friend requests waiting (``requests``), not the notifications the
+    header counts beside them: a notice leaves home kept; a request, and its answer, show."""
+    with warm.committed():
+        footprint_record(visitor=friend, owner=owner)
+    client = as_user(owner)
+    kept(client)
+    with warm.committed():
+        accounts_services.introduction_write(author=friend, subject=owner, body="A good friend.")
+    body, queries = _queries_of_a_look(client)
+    assert "friend request" not in body
+    # The session, and the header's counts (a notice more to read); home itself was kept.
+    assert len(queries) == 2 and "unread" in queries[1]
+    with warm.committed():
+        request = accounts_services.friend_request_send(sender=member, recipient=owner)
+    assert "1 friend request" in looked(client)
+    with warm.committed():
+        accounts_services.friend_request_decline(request_id=request.pk, user=owner)
+    assert "friend request" not in looked(client)
+
+
 def test_my_own_answer_shows_on_my_cards(parts, generous, owner, friend, as_user):
     """The answer a card shows its member follows their answer, taken back too (home and
     search show cards)."""

@@ -58,8 +58,8 @@ def test_the_demo_is_a_living_site_loaded_once(as_user):
     home = home_for(hanako)
     # Friends' diaries, new comments on what she wrote or commented on, new topics in her
     # communities, upcoming off-kai, visitors: every part of home has something.
-    assert len(home.diaries) >= 4 and home.diaries_more
-    assert len(home.commented) >= 2
+    assert len(home.sections.diaries) >= 4 and home.sections.diaries_more
+    assert len(home.sections.commented) >= 2
     assert len(home.topics) >= 3
     assert len(home.events) >= 3
     assert home.footprints >= 4
@@ -69,7 +69,7 @@ def test_the_demo_is_a_living_site_loaded_once(as_user):
 
     client = as_user(hanako)
     body = page(client, reverse("home"))
-    for entry in home.diaries:
+    for entry in home.sections.diaries:
         assert entry.title in body or entry.title.replace("'", "&#x27;") in body
     for topic in home.topics:
         assert topic.title in body
