@@ -76,6 +76,9 @@ class Sections:
 
     def _commented(self) -> list:
         member = self.member
+        # Which entries the member may see: their friends (and friends' friends), blocks,
+        # members' standing.
+        cache.depends_on(cache.friends(member), cache.blocks(member), cache.PEOPLE)
 
         def seen_at():
             return (DiaryPreference.objects.filter(user=member)
