@@ -128,8 +128,8 @@ stands in a block with, so a block touches only the two members' own scopes.
 * ``("events",)``: offkai.services, an off-kai made, or changed by its hosts (its time, who
   may see it, its co-hosts), and sns.moderation.content, one shown again. Cancelled, ended,
   deleted, hidden or narrowed, it drops out on the next read, which checks each.
-* ``("offkai", m)``: offkai.services, m answers an off-kai (one taken back, or a "no", leaves
-  on the next read, which checks each).
+* ``("offkai", m)``: offkai.services, m answers an off-kai, takes an answer back, or is moved
+  off a waitlist (home's list checks each on its next read; the cards show m's answer).
 * ``("entry", e)``: diary.services (e edited or deleted), sns.moderation.content (e hidden
   or shown again).
 * ``("comments", e)``: diary.services (a comment on entry e written or deleted),
