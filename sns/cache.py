@@ -187,7 +187,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.db import transaction
+from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.translation import get_language
 from redis.exceptions import RedisError
 
 T = TypeVar("T")
@@ -599,9 +601,6 @@ _HOLE_HTML_MAX = 20_000
 
 
 def _hole_html(name: str, value: dict) -> str:
-    from django.template.loader import get_template
-    from django.utils.translation import get_language
-
     key = (name, get_language(), *sorted(value.items()))
     html = _HOLE_HTML.get(key)
     if html is None:

@@ -82,6 +82,11 @@ def _sections(viewer, query: str, tsquery: str, kind: str | None,
         sections = [search.page_of(kind, viewer, tsquery, number)]
     for section in sections:
         cache.depends_on(*_shown(section))
+        if section.kind == "events":
+            # Upcoming off-kai come first: one that ends moves down among the past ones.
+            ends = [e.ends_at for e in section.rows if e.upcoming]
+            if ends:
+                cache.holds_until(min(ends))
         if section.kind == "members":
             section.rows = cards(viewer, section.rows)
         section.more_url = "?" + urlencode({"q": query, "kind": section.kind})
@@ -103,9 +108,5 @@ def _shown(section: search.Results) -> set:
     if section.kind == "topic_comments":
         return {*(cache.community(c.topic.community_id) for c in rows),
                 *(cache.member(c.author_id) for c in rows if c.author_id)}
-    # Upcoming off-kai come first: one that ends moves down among the past ones.
-    ends = [e.ends_at for e in rows if e.upcoming]
-    if ends:
-        cache.holds_until(min(ends))
     return {*(cache.event(e) for e in rows),
             *(cache.community(e.community_id) for e in rows if e.community_id)}

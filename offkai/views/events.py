@@ -122,14 +122,16 @@ def detail(request, pk: int):
     title, cancelled = head
     before = request.GET.get("comments_before")
     cursor = cursor_decode(before)
-    attendees_page = request.GET.get("page", "")
-    number = attendees_page if attendees_page.isascii() and attendees_page.isdigit() else "1"
+    # The page of attendees as read (a malformed or overlong one is the first), the same
+    # number in the part's key and for the page, so that no request makes a key of its own.
+    number = request.GET.get("page", "")
+    attendees_page = int(number) if number.isascii() and number.isdigit() and len(
+        number) < 6 else 1
     return render(request, "offkai/detail.html", {
         "title": title,
         "event_pk": pk,
-        # The part's key: each value as read (a malformed one is the first page, the latest
-        # comments), so that no request makes a key of its own.
-        "attendees_page": int(number) if len(number) < 6 else 1,
+        # The part's key: each value as read (a malformed cursor: the latest comments).
+        "attendees_page": attendees_page,
         "comments_before": cursor_encode(*cursor) if cursor else "",
         "showing_earlier": bool(before),
         "page": SimpleLazyObject(lambda: _detail_page(viewer, pk, attendees_page, before)),
@@ -160,7 +162,7 @@ def _detail_head(viewer, pk: int) -> tuple[str, bool] | None:
     return cache.cached("offkai-head", _detail_scopes(viewer, pk), head, key=(pk, viewer.pk))
 
 
-def _detail_page(viewer, pk: int, attendees_page: str, comments_before: str | None) -> dict:
+def _detail_page(viewer, pk: int, attendees_page: int, comments_before: str | None) -> dict:
     """What the off-kai's page shows ``viewer``, each read declared before it is read (but
     the names of those it shows: a rename is late by at most the part's timeout)."""
     # Who answered, too.

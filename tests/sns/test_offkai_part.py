@@ -166,6 +166,23 @@ def test_each_page_of_attendees_is_kept_apart_and_junk_is_the_first(parts, gener
     assert _tokenless(second_look(client, path + "?page=1", from_kept=True)) == first
 
 
+def test_a_page_number_too_long_to_be_read_is_the_first_page(parts, generous, owner, friend,
+                                                             member, as_user, monkeypatch):
+    """A number the page reads as the first page (past five digits) shows the first page,
+    and is kept as it: the next look at page 1 is page 1, not the last."""
+    monkeypatch.setattr("offkai.pages.ATTENDEES_PER_PAGE", 1)
+    picnic = plan(friend, "Picnic")
+    with warm.committed():
+        offkai_services.rsvp_answer(event_id=picnic.pk, user=owner, answer="attending")
+        offkai_services.rsvp_answer(event_id=picnic.pk, user=member, answer="attending")
+    client = as_user(owner)
+    path = reverse("offkai:detail", args=[picnic.pk])
+    second_look(client, path + "?page=1000000")
+    after = _tokenless(second_look(client, path + "?page=1", from_kept=True))
+    cache.forget_all()
+    assert _tokenless(second_look(client, path + "?page=1")) == after
+
+
 def _tokenless(body: str) -> str:
     """The kept part of the page, but for its form tokens (one a response)."""
     kept = body[body.index("<article"):body.index('id="comment-form"')]

@@ -202,3 +202,16 @@ def test_each_search_and_page_is_kept_apart(parts, owner, friend, as_user):
     body = second_look(client, reverse("search") + "?" + urlencode(
         {"q": "kites", "kind": "diaries", "page": "junk"}), from_kept=True)
     assert "Page 1" in body
+
+
+def test_an_off_kai_found_that_ends_is_shown_as_over(parts, generous, owner, friend, as_user,
+                                                       monkeypatch):
+    """Kept results hold until the first upcoming off-kai they show ends (no write ends it)."""
+    picnic = plan(friend, "Lantern picnic", days=1)
+    client = as_user(owner)
+    assert "going" in results(client, "lantern", from_kept=True)
+    picnic.refresh_from_db()
+    later = picnic.ends_at + timedelta(seconds=1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+    body = results(client, "lantern")
+    assert "Lantern picnic" in body and "going" not in body
