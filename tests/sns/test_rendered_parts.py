@@ -57,7 +57,7 @@ def test_a_write_committed_while_it_is_built_makes_it_stale(parts):
 def test_an_evicted_generation_builds_it_again(parts):
     build = Builds(A)
     cache.rendered("probe", build)
-    parts.delete(cache._generation_key(A))
+    parts.delete(cache.generation_key(A))
     cache.rendered("probe", build)
     assert build.runs == 2
 
@@ -68,7 +68,7 @@ def test_an_inner_part_and_a_cached_value_count_for_the_outer_part(parts):
                    + str(cache.cached("value", [A], lambda: 7)))
     assert cache.rendered("outer", outer) == "<p>1</p><p>1</p>7"
     # The inner part kept, the outer one built again: it still records the inner's scopes.
-    parts.delete(cache._value_key("outer", ()))
+    parts.delete(cache.part_key("outer", ()))
     cache.rendered("outer", outer)
     assert (outer.runs, inner.runs) == (2, 1)
     bump(B)
