@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sns import cache
-from sns.search import search_field
+from sns.matching import search_field
 from sns.visibility import PROFILE_FIELD_LEVELS, Level, Relation, can_see
 
 
@@ -201,7 +201,7 @@ class Profile(models.Model):
         help_text=_("When on, the members whose pages you visit see you among their visitors."),
     )
     updated_at = models.DateTimeField(auto_now=True)
-    # What member search matches (sns.search filters it by what each viewer may see).
+    # What member search matches (sns.search.selectors filters it by what each viewer may see).
     search = search_field("real_name", "real_name_kana", "nickname", "company")
 
     class Meta:

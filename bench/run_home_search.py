@@ -46,7 +46,8 @@ WORDS = [
     ("読書", "community names"),
     ("段ボール箱", "nowhere"),
 ]
-# The kinds timed a page at a time: those with the most rows (sns.search.KINDS names them).
+# The kinds timed a page at a time: those with the most rows (sns.search.selectors.KINDS
+# names them).
 PAGED_KINDS = [("diaries", "diaries"), ("topics", "topics"),
                ("topic_comments", "topic comments")]
 

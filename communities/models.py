@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sns.matching import search_field
 from sns.naming import member_ref
 from sns.paging import cursor_encode
-from sns.search import search_field
 
 
 class Category(models.Model):
@@ -108,7 +108,7 @@ class Community(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     closed_at = models.DateTimeField(pgettext_lazy("community", "closed"), null=True, blank=True)
-    # What search matches (sns.search), and the name alone, which ranks communities whose
+    # What search matches (sns.matching), and the name alone, which ranks communities whose
     # name matches first (stored: computing it for thousands of matches cost 40 ms a search).
     search = search_field("name", "description")
     name_search = search_field("name")
@@ -327,7 +327,7 @@ class Topic(models.Model):
     hidden_at = models.DateTimeField(
         _("hidden by a moderator"), null=True, blank=True, editable=False
     )
-    # What search matches (sns.search).
+    # What search matches (sns.matching).
     search = search_field("title", "body")
 
     objects = TopicQuerySet.as_manager()

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sns.matching import search_field
 from sns.naming import member_ref
-from sns.search import search_field
 from sns.visibility import Level
 
 MAX_PHOTOS = 3
@@ -99,7 +99,7 @@ class Entry(models.Model):
     hidden_at = models.DateTimeField(
         _("hidden by a moderator"), null=True, blank=True, editable=False
     )
-    # What search matches (sns.search): kept by the database, read by nobody else.
+    # What search matches (sns.matching): kept by the database, read by nobody else.
     search = search_field("title", "body")
 
     objects = EntryManager()

@@ -17,8 +17,8 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from sns.matching import search_field
 from sns.naming import member_ref
-from sns.search import search_field
 from sns.visibility import Level
 
 # An event shown only to the members of its community: the one level a diary lacks.
@@ -167,7 +167,7 @@ class Event(models.Model):
     hidden_at = models.DateTimeField(
         _("hidden by a moderator"), null=True, blank=True, editable=False
     )
-    # What search matches (sns.search).
+    # What search matches (sns.matching).
     search = search_field("title", "venue", "description")
 
     objects = EventManager()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views, views_home, views_policy, views_report, views_search
+from . import views, views_home, views_policy, views_report
 
 urlpatterns = [
     path("", views_home.home, name="home"),
@@ -9,7 +9,7 @@ urlpatterns = [
     path("policy/accept/", views_policy.rules_accept, name="policy_accept"),
     path("policy/waiting/", views_policy.awaiting_approval, name="policy_waiting"),
     path("report/", views_report.report, name="report"),
-    path("search/", views_search.search_page, name="search"),
+    path("", include("sns.search.urls")),
     path("health/", views.health, name="health"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),

@@ -1,6 +1,6 @@
 """Topics and topic comments in site search (issue 15): the stored search vectors (the
 tokenizer is sns 0009), their GIN indexes, an index by date to walk a common word's matches
-newest first, and statistics fine enough for sns/search.py to tell a common word from a rare
+newest first, and statistics fine enough for sns/search/selectors.py to tell a common word from a rare
 one (as diary 0006 did for entries).
 
 Adding a stored generated column rewrites the table under an exclusive lock: on a site with
@@ -11,7 +11,7 @@ millions of topic comments, run it in a quiet hour.
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
-import sns.search
+import sns.matching
 from django.conf import settings
 from django.db import migrations, models
 
@@ -27,12 +27,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='topic',
             name='search',
-            field=models.GeneratedField(db_persist=True, expression=sns.search.NgramVector('title', 'body'), output_field=django.contrib.postgres.search.SearchVectorField()),
+            field=models.GeneratedField(db_persist=True, expression=sns.matching.NgramVector('title', 'body'), output_field=django.contrib.postgres.search.SearchVectorField()),
         ),
         migrations.AddField(
             model_name='topiccomment',
             name='search',
-            field=models.GeneratedField(db_persist=True, expression=sns.search.NgramVector('body'), output_field=django.contrib.postgres.search.SearchVectorField()),
+            field=models.GeneratedField(db_persist=True, expression=sns.matching.NgramVector('body'), output_field=django.contrib.postgres.search.SearchVectorField()),
         ),
         migrations.AddIndex(
             model_name='topic',

@@ -1,4 +1,4 @@
-"""Finer statistics of the entries' search column, which sns/search.py reads to tell a
+"""Finer statistics of the entries' search column, which sns/search/selectors.py reads to tell a
 common word (walk the entries newest first) from a rare one (the index).
 
 With the default target PostgreSQL keeps only the words in more than about 1.3% of the

@@ -88,11 +88,11 @@ events                  its community; each member named      …); until answer
                                                               (title, cancelled) or None
 what a search finds,    ("shared", "found", kind, words),     (ids, all of them or only the
 for everyone,           bumped by ``recheck`` when it finds   newest, a digest of what
-sns.search              them changed                          decides who may see each);
+sns.search.selectors    them changed                          decides who may see each);
                                                               checked again at most every
                                                               ten seconds (``recheck``)
 search results as       m's friends, blocks, memberships,     the HTML; key (m, digest of
-HTML, sns.views_search  off-kai, people; what the search      the words, kind, page); ten
+HTML, sns.search.views  off-kai, people; what the search      the words, kind, page); ten
                         finds of each kind shown; each        minutes at most, and until the
                         entry, community, off-kai and member  first upcoming off-kai ends
                         shown

@@ -4,7 +4,7 @@ Japanese has no spaces between words, so text is cut into overlapping pairs of c
 (bigrams, as pg_bigm does) plus the last character of each run, while ASCII words stay
 whole; ``to_tsvector('simple', …)`` of that, with positions, lets a phrase query of the
 pairs find any Japanese substring of two characters or more through a GIN index, using
-nothing but PostgreSQL's core. ``sns/search.py`` builds the matching queries in Python
+nothing but PostgreSQL's core. ``sns/matching.py`` builds the matching queries in Python
 with the same rules: change both together (and the indexes, by a new migration).
 """
 

@@ -16,7 +16,7 @@ from diary import services as diary_services
 from diary.models import Entry
 from offkai import services as offkai_services
 from offkai.models import Event
-from sns import search
+from sns import matching
 from sns.models import SitePolicy
 from sns.text import without_controls
 from sns.visibility import Level
@@ -147,7 +147,7 @@ def test_the_command_strips_them_from_rows_stored_before(owner, friend):
     comment.refresh_from_db()
     assert comment.body == "Nice[0m!"
     # The search column follows the text it is generated from.
-    assert Profile.objects.filter(user=friend, search=search.matches(search.tsquery("nick")))
+    assert Profile.objects.filter(user=friend, search=matching.matches(matching.tsquery("nick")))
     out = io.StringIO()
     call_command("strip_control_characters", stdout=out)
     assert "Nothing held control characters." in out.getvalue()

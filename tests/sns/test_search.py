@@ -14,7 +14,8 @@ from accounts.models import Profile
 from communities import services as community_services
 from communities.models import JoinPolicy, Topic, TopicComment
 from communities.topics import TOPIC_COMMENTS_SHOWN
-from sns import moderation, search
+from sns import matching, moderation
+from sns.search import selectors
 from sns.visibility import Level
 from tests import factories
 from tests.communities import builders as community_builders
@@ -34,15 +35,15 @@ def _generous_rate_limits(settings):
 
 def found(kind, viewer, text):
     """What ``viewer`` finds of ``kind``; checked to be the same rows, in the same order,
-    when looked for among the matches kept for everyone (``search.found``, as with the
+    when looked for among the matches kept for everyone (``selectors.found``, as with the
     parts cache)."""
-    query = search.tsquery(text)
+    query = matching.tsquery(text)
     if not query:
         return []
-    rows = list(search.KINDS[kind](viewer, query))
-    ids, complete, _marks = search.found(kind, query)
+    rows = list(selectors.KINDS[kind](viewer, query))
+    ids, complete, _marks = selectors.found(kind, query)
     assert complete
-    assert list(search.KINDS[kind](viewer, query, within=ids)) == rows
+    assert list(selectors.KINDS[kind](viewer, query, within=ids)) == rows
     return rows
 
 
@@ -65,13 +66,13 @@ def titles(kind, viewer, text):
     ("it's", "'it':* & 's':*"),
 ])
 def test_what_a_query_becomes(typed, expected):
-    assert search.tsquery(typed) == expected
+    assert matching.tsquery(typed) == expected
 
 
 def test_queries_are_cut_to_size():
     many = " ".join(f"w{i}" for i in range(50))
-    assert search.tsquery(many).count("&") == search.MAX_TERMS - 1
-    assert search.tsquery("あ" * 1000).count("<->") < search.MAX_QUERY_LENGTH
+    assert matching.tsquery(many).count("&") == matching.MAX_TERMS - 1
+    assert matching.tsquery("あ" * 1000).count("<->") < matching.MAX_QUERY_LENGTH
 
 
 # --- diaries --------------------------------------------------------------------------------
@@ -253,15 +254,15 @@ def test_the_page_shows_each_kind(owner, member, as_user):
 
 
 def test_one_kind_by_pages(owner, member, as_user):
-    for i in range(search.PAGE_SIZE + 1):
+    for i in range(selectors.PAGE_SIZE + 1):
         diary_builders.entry(owner, Level.MEMBERS, title=f"花火 {i:02d}", body="...",
                              ago=timedelta(hours=i))
     client = as_user(member)
     first = client.get(SEARCH, {"q": "花火", "kind": "diaries"}).content.decode()
-    assert "花火 00" in first and f"花火 {search.PAGE_SIZE:02d}" not in first
+    assert "花火 00" in first and f"花火 {selectors.PAGE_SIZE:02d}" not in first
     assert 'rel="next"' in first
     second = client.get(SEARCH, {"q": "花火", "kind": "diaries", "page": 2}).content.decode()
-    assert f"花火 {search.PAGE_SIZE:02d}" in second and 'rel="next"' not in second
+    assert f"花火 {selectors.PAGE_SIZE:02d}" in second and 'rel="next"' not in second
 
 
 @pytest.mark.parametrize("params", [
@@ -298,7 +299,7 @@ def test_queries_are_bounded(owner, member, as_user, django_assert_max_num_queri
         community_builders.comment(topic, people[i], body=f"花火 {i}")
         offkai_builders.event(people[i], title=f"花火オフ {i}")
     client = as_user(member)
-    for kind in [None, *search.KINDS]:
+    for kind in [None, *selectors.KINDS]:
         params = {"q": "花"} | ({"kind": kind} if kind else {})
         with django_assert_max_num_queries(15):
             assert client.get(SEARCH, params).status_code == 200
@@ -431,8 +432,8 @@ def test_a_common_word_is_found_by_walking_newest_first(owner, member, blocked, 
              "topic_comments": "communities_topiccomment"}[kind]
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {table}")
-    query = search.tsquery("温泉")
-    assert search._share_in(table, query) >= search.COMMON_SHARE
+    query = matching.tsquery("温泉")
+    assert selectors._share_in(table, query) >= selectors.COMMON_SHARE
     rows = [getattr(row, "title", None) or row.body for row in found(kind, owner, "温泉")]
     assert rows[:2] == ["温泉 29", "温泉 28"]
     assert "温泉 0" not in rows and "温泉 1" in rows

@@ -1,9 +1,9 @@
 """The search page's results kept as HTML per viewer and search (``{% part "search" %}``,
-sns.views_search; issue 16), with the parts cache on Redis: the results read twice (the second
+sns.search.views; issue 16), with the parts cache on Redis: the results read twice (the second
 look from the kept HTML, no query but the session's) before each change, then the change
 through the services, then the results again: what is taken away is gone on the next look;
 what a write adds shows once the matches kept for everyone are checked again
-(``search.FOUND_EVERY`` seconds at most: ``later`` below lets that time pass)."""
+(``selectors.FOUND_EVERY`` seconds at most: ``later`` below lets that time pass)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from django.utils.http import urlencode
 from communities import services as communities_services
 from communities.models import JoinPolicy
 from diary import services as diary
-from sns import moderation, search
-from sns.views_search import KEPT_FOR
+from sns import matching, moderation
+from sns.search import selectors
+from sns.search.views import KEPT_FOR
 from sns.visibility import Level
 from tests import warm
 from tests.communities import builders as community_builders
@@ -58,7 +59,7 @@ def test_results_are_kept_for_ten_minutes_at_most(parts, owner, as_user):
 
 
 def later(parts) -> None:
-    """As if ``search.FOUND_EVERY`` seconds had passed: the matches kept for everyone are
+    """As if ``selectors.FOUND_EVERY`` seconds had passed: the matches kept for everyone are
     due to be checked again by the next search."""
     raw = parts._cache.get_client()
     due = raw.keys(parts.make_key("part:found-checked:*"))
@@ -106,7 +107,7 @@ def test_matches_are_found_once_for_everyone(parts, owner, friend, member, as_us
 def test_past_the_newest_kept_everything_is_searched(parts, kind, owner, friend, monkeypatch):
     """Only the newest FOUND_LIMIT matches are kept: a viewer who may see none of those
     (the newest are private, or in a secret community) gets the older ones all the same."""
-    monkeypatch.setattr(search, "FOUND_LIMIT", 3)
+    monkeypatch.setattr(selectors, "FOUND_LIMIT", 3)
     club = community_builders.with_members(
         community_builders.community(friend, name="Open club"), [owner])
     secret = community_builders.community(friend, name="Secret club",
@@ -121,11 +122,11 @@ def test_past_the_newest_kept_everything_is_searched(parts, kind, owner, friend,
         else:
             topic = community_builders.topic(club if seen else secret, friend, title=f"T{i}")
             community_builders.comment(topic, friend, body=f"Lantern {i}")
-    query = search.tsquery("lantern")
-    ids, complete, _marks = search.found(kind, query)
+    query = matching.tsquery("lantern")
+    ids, complete, _marks = selectors.found(kind, query)
     assert len(ids) == 3 and not complete
-    shown = search.page_of(kind, owner, query, 1).rows
-    expected = list(search.KINDS[kind](owner, query))
+    shown = selectors.page_of(kind, owner, query, 1).rows
+    expected = list(selectors.KINDS[kind](owner, query))
     assert shown == expected and len(shown) == 2
 
 

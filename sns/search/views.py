@@ -11,8 +11,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from accounts.connections import cards
+from sns import cache, matching
 
-from . import cache, search
+from . import selectors
 
 
 def _page_number(value: str | None) -> int:
@@ -23,7 +24,7 @@ def _page_number(value: str | None) -> int:
 
 
 # How long a page of results is kept at most. What a write adds to a search (a new entry
-# with the word, one made visible) shows within search.FOUND_EVERY seconds, when the matches
+# with the word, one made visible) shows within selectors.FOUND_EVERY seconds, when the matches
 # kept for everyone are checked again; what it takes away (hidden, narrowed, blocked) on the
 # next search. This bounds the rest: what changes who may see a result without a change to
 # the result's own row or the viewer's relations (a member made co-host of an off-kai).
@@ -36,19 +37,19 @@ def search_page(request):
 
     The results are kept as HTML per viewer and search ({% part %} in the template,
     sns.cache.rendered) for ``KEPT_FOR`` seconds at most, and until what the search finds
-    for everyone changes (``search.recheck``, first), something they show changes, or the
+    for everyone changes (``selectors.recheck``, first), something they show changes, or the
     viewer's relations do (``_sections`` declares it)."""
-    query = (request.GET.get("q") or "").strip()[: search.MAX_QUERY_LENGTH]
+    query = (request.GET.get("q") or "").strip()[: matching.MAX_QUERY_LENGTH]
     kind = request.GET.get("kind")
-    if kind not in search.KINDS:
+    if kind not in selectors.KINDS:
         kind = None
-    tsquery = search.tsquery(query) if query else None
+    tsquery = matching.tsquery(query) if query else None
     context = {"query": query, "kind": kind, "searched": tsquery is not None,
-               "kinds": list(search.KINDS), "kept_for": KEPT_FOR}
+               "kinds": list(selectors.KINDS), "kept_for": KEPT_FOR}
     if tsquery is not None:
-        search.recheck(tsquery, [kind] if kind else search.KINDS)
+        selectors.recheck(tsquery, [kind] if kind else selectors.KINDS)
         number = _page_number(request.GET.get("page")) if kind else 1
-        number = max(1, min(number, search.MAX_PAGES))
+        number = max(1, min(number, selectors.MAX_PAGES))
         context["number"] = number
         # The part's key: the words as shown, the kind and the page (a digest: any length).
         context["search_key"] = hashlib.blake2b(
@@ -63,12 +64,12 @@ def search_page(request):
             ) if number > 1 else ""
             context["next_url"] = SimpleLazyObject(lambda: "?" + urlencode(
                 {"q": query, "kind": kind, "page": number + 1}
-            ) if context["sections"][0].has_more and number < search.MAX_PAGES else "")
+            ) if context["sections"][0].has_more and number < selectors.MAX_PAGES else "")
     return render(request, "sns/search.html", context)
 
 
 def _sections(viewer, query: str, tsquery: str, kind: str | None,
-              number: int) -> list[search.Results]:
+              number: int) -> list[selectors.Results]:
     """The results the page shows, each read declared before it is read: who the viewer may
     see (their friends, blocks and communities, members' standing), then each item shown
     (an entry, a community, an off-kai, a member: its edits, hiding and narrowing)."""
@@ -76,10 +77,10 @@ def _sections(viewer, query: str, tsquery: str, kind: str | None,
     cache.depends_on(cache.friends(viewer), cache.blocks(viewer), cache.memberships(viewer),
                      cache.offkai(viewer), cache.PEOPLE)
     if kind is None:
-        sections = [search.page_of(name, viewer, tsquery, 1, size=search.PREVIEW_SIZE)
-                    for name in search.KINDS]
+        sections = [selectors.page_of(name, viewer, tsquery, 1, size=selectors.PREVIEW_SIZE)
+                    for name in selectors.KINDS]
     else:
-        sections = [search.page_of(kind, viewer, tsquery, number)]
+        sections = [selectors.page_of(kind, viewer, tsquery, number)]
     for section in sections:
         cache.depends_on(*_shown(section))
         if section.kind == "events":
@@ -93,7 +94,7 @@ def _sections(viewer, query: str, tsquery: str, kind: str | None,
     return sections
 
 
-def _shown(section: search.Results) -> set:
+def _shown(section: selectors.Results) -> set:
     """The scopes of what one kind of results shows."""
     rows = section.rows
     if section.kind == "members":

@@ -1,0 +1,1 @@
+"""Search (a cross-app feature): ``selectors`` finds, ``views`` shows /search/."""
