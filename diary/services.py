@@ -25,7 +25,7 @@ from .tasks import tell_friends
 # Photo files live outside the database: they are removed only once the transaction that
 # stopped using them has committed, and files stored by a transaction that fails go with it.
 
-# --- who reads what a write adds (sns/cache.py, sns/home.py) -----------------------------------
+# --- who reads what a write adds (sns/cache/, sns/home/) -----------------------------------
 # Home keeps the ids of friends' newest entries and of the entries with new comments for each
 # member; what a write adds reaches them through their scopes, bumped once it commits. What a
 # write removes needs no bump of the lists: home reads each kept entry again, with its checks.

@@ -7,7 +7,8 @@ class SnsConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self):
-        from . import home, prepared  # noqa: F401 - home's parts built ahead, the lookup __any
+        from . import prepared  # noqa: F401 - the lookup __any
+        from .home import selectors  # noqa: F401 - home's parts built ahead
         from .text import drop_controls_in_form_text
 
         drop_controls_in_form_text()

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views, views_home, views_policy, views_report
+from . import views, views_policy, views_report
 
 urlpatterns = [
-    path("", views_home.home, name="home"),
+    path("", include("sns.home.urls")),
     path("policy/", views_policy.policy_page, name="policy"),
     path("policy/accept/", views_policy.rules_accept, name="policy_accept"),
     path("policy/waiting/", views_policy.awaiting_approval, name="policy_waiting"),

@@ -1,4 +1,4 @@
-"""Home's lists of entries kept as ids (sns/home.py, issue 16): with the parts cache on Redis
+"""Home's lists of entries kept as ids (sns.home.selectors, issue 16): with the parts cache on Redis
 and every home read once before each change, what a friend adds shows on the next look (the
 writers' fan-out bumps the readers' scopes) and what is removed is gone on the next look
 (home reads each kept entry again, with its checks).
@@ -21,7 +21,8 @@ from communities import services as communities_services
 from diary import services as diary
 from offkai import services as offkai_services
 from offkai.models import Event
-from sns import cache, home, moderation
+from sns import cache, moderation
+from sns.home import selectors as home
 from sns.visibility import Level
 from tests import warm
 from tests.communities import builders as community_builders

@@ -20,7 +20,7 @@ from diary import feeds
 from diary.models import Entry
 from offkai import pages as offkai_pages
 from offkai import selectors
-from sns import home
+from sns.home import selectors as home
 from sns.prepared import NotAPreparedShape, Prepared
 from sns.visibility import (
     Level,

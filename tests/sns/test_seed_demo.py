@@ -17,7 +17,7 @@ from diary.models import Comment, Entry, EntryPhoto
 from offkai import attendance
 from offkai.models import RSVP, Answer, Event
 from sns import notifications
-from sns.home import home_for
+from sns.home.selectors import home_for
 from sns.models import LimitedAction, Notification
 from sns.visibility import Level
 from tests.html import assert_well_formed

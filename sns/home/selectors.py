@@ -22,13 +22,12 @@ from diary.models import DiaryPreference
 from invites.models import Invitation
 from invites.selectors import invitations_left, invite_refusal
 from offkai import selectors
-
-from . import cache
-from .announcements import announcements_visible_to
-from .context_processors import read_counts
-from .paging import row_count
-from .prepared import Prepared
-from .visibility import Relation, without_hidden_people
+from sns import cache
+from sns.announcements import announcements_visible_to
+from sns.context_processors import read_counts
+from sns.paging import row_count
+from sns.prepared import Prepared
+from sns.visibility import Relation, without_hidden_people
 
 SHORT = 5
 # A kept list of ids (below) holds this many more than home shows, for those that go.

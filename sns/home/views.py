@@ -6,8 +6,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
-from .home import Sections, home_for
-from .models import SitePolicy
+from sns.models import SitePolicy
+
+from .selectors import Sections, home_for
 
 
 @login_not_required
