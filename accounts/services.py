@@ -7,8 +7,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from sns import cache, images, limits, notifications
-from sns.notifications import Kind, notify
+from sns import cache, images, limits
+from sns.notify import Kind, notifications_withdraw, notify
 from sns.visibility import Level, blocked_between
 
 from .models import Block, FriendRequest, Friendship, Introduction, Profile, User
@@ -343,7 +343,7 @@ def introduction_delete(*, user: User, introduction_id: int) -> Introduction:
         .filter(Q(author=user) | Q(subject=user))
         .get(pk=introduction_id)
     )
-    notifications.withdraw(model=Introduction, ids=[introduction.pk])
+    notifications_withdraw(model=Introduction, ids=[introduction.pk])
     introduction.delete()
     cache.bump(cache.introductions(introduction.subject_id))
     return introduction

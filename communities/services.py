@@ -17,8 +17,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sns import cache, images, limits, notifications
-from sns.notifications import Kind, notify
+from sns import cache, images, limits
+from sns.notify import Kind, notifications_withdraw, notify
 from sns.visibility import blocked_between
 
 from .models import (
@@ -244,7 +244,7 @@ def join_request_withdraw(*, community: Community, user: User) -> None:
 def _drop_requests(requests) -> None:
     rows = list(requests.values_list("pk", "community_id"))
     ids = [pk for pk, _community in rows]
-    notifications.withdraw(model=JoinRequest, ids=ids)
+    notifications_withdraw(model=JoinRequest, ids=ids)
     JoinRequest.objects.filter(pk__in=ids).delete()
     # No longer counted on the admins' home.
     cache.bump(*{cache.community(community) for _pk, community in rows})
@@ -436,7 +436,7 @@ def topic_delete(*, topic: Topic, by: User) -> None:
     notifications)."""
     if not _may_manage(topic, by):
         raise CommunityError(_("Only the topic's author or the community's admins can do this."))
-    notifications.withdraw(
+    notifications_withdraw(
         model=TopicComment,
         ids=TopicComment.objects.filter(topic=topic).values_list("pk", flat=True),
     )
@@ -510,7 +510,7 @@ def topic_comment_delete(*, comment_id: int, by: User) -> Topic:
             raise CommunityError(
                 _("Only the comment's author or the community's admins can do this.")
             )
-    notifications.withdraw(model=TopicComment, ids=[comment.pk])
+    notifications_withdraw(model=TopicComment, ids=[comment.pk])
     comment.delete()
     cache.bump(cache.community(topic.community_id))
     last = TopicComment.objects.filter(topic=topic).order_by("-created_at", "-pk").first()

@@ -7,8 +7,9 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from sns import cache, notifications
+from sns import cache
 from sns.admin_content import HiddenFilter, ModeratedContentAdmin, ReadOnlyAdmin, excerpt
+from sns.notify import notifications_withdraw
 
 from . import services
 from .models import Comment, DiaryPreference, Entry, EntryPhoto
@@ -98,13 +99,13 @@ class CommentAdmin(ModeratedContentAdmin):
     # A deleted comment takes its notifications with it, as on the site.
     @transaction.atomic
     def delete_model(self, request, obj):
-        notifications.withdraw(model=Comment, ids=[obj.pk])
+        notifications_withdraw(model=Comment, ids=[obj.pk])
         obj.delete()
         cache.bump(cache.comments(obj.entry_id))
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
-        notifications.withdraw(model=Comment, ids=list(queryset.values_list("pk", flat=True)))
+        notifications_withdraw(model=Comment, ids=list(queryset.values_list("pk", flat=True)))
         entries = set(queryset.values_list("entry_id", flat=True))
         queryset.delete()
         cache.bump(*(cache.comments(pk) for pk in entries))

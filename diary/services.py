@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Block, Friendship, User
-from sns import cache, images, limits, notifications
-from sns.notifications import Kind, notify
+from sns import cache, images, limits
+from sns.notify import Kind, notifications_withdraw, notify, notify_many
 from sns.prepared import Prepared
 from sns.tasks import build_ahead_later
 from sns.text import without_controls
@@ -187,7 +187,7 @@ def entry_delete(*, entry: Entry) -> None:
     """Delete an entry; its comments go with it (cascade), and the notifications about them;
     its photo files after commit."""
     keys = list(EntryPhoto.objects.filter(entry=entry).values_list("image", flat=True))
-    notifications.withdraw(
+    notifications_withdraw(
         model=Comment, ids=Comment.objects.filter(entry=entry).values_list("pk", flat=True)
     )
     Entry.objects.filter(pk=entry.pk).delete()
@@ -201,7 +201,7 @@ def entries_delete_all(*, author: User) -> int:
     notifications about those comments; the photo files after commit. Returns how many."""
     entries = Entry.objects.filter(author=author)
     keys = list(EntryPhoto.objects.filter(entry__author=author).values_list("image", flat=True))
-    notifications.withdraw(
+    notifications_withdraw(
         model=Comment,
         ids=Comment.objects.filter(entry__author=author).values_list("pk", flat=True),
     )
@@ -269,7 +269,7 @@ def comment_create(*, entry_id: int, author, body: str) -> Comment:
     participants_told(entry)
     notify(recipient=entry.author, kind=Kind.DIARY_COMMENT, actor=author, target=comment)
     # In one INSERT, however many commented before.
-    notifications.notify_many(
+    notify_many(
         recipient_ids=[m.pk for m in _earlier_commenters_to_notify(entry, comment)],
         kind=Kind.DIARY_COMMENT_AFTER, actor=author, target=comment,
     )
@@ -328,7 +328,7 @@ def comment_delete(*, comment_id: int, user) -> int:
         hidden_at__isnull=True,
         entry__in=Entry.objects.visible_to(user),
     )
-    notifications.withdraw(model=Comment, ids=[comment.pk])
+    notifications_withdraw(model=Comment, ids=[comment.pk])
     comment.delete()
     cache.bump(cache.comments(comment.entry_id))
     return comment.entry_id

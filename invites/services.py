@@ -14,7 +14,7 @@ from accounts import services as accounts_services
 from accounts.models import User
 from sns import cache, limits, policy
 from sns.models import Notification, SitePolicy
-from sns.notifications import Kind, notify
+from sns.notify import Kind, notify
 from sns.visibility import Relation, relation_between
 
 from . import selectors

@@ -7,8 +7,8 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from sns import notifications
 from sns.admin_content import HiddenFilter, ModeratedContentAdmin, ReadOnlyAdmin
+from sns.notify import notifications_withdraw
 
 from .models import RSVP, Answer, CalendarFeed, Event, EventComment, EventHost, Guest
 
@@ -102,11 +102,11 @@ class EventCommentAdmin(ModeratedContentAdmin):
 
     # A deleted comment takes its notifications with it, as on the site.
     def delete_model(self, request, obj):
-        notifications.withdraw(model=EventComment, ids=[obj.pk])
+        notifications_withdraw(model=EventComment, ids=[obj.pk])
         obj.delete()
 
     def delete_queryset(self, request, queryset):
-        notifications.withdraw(model=EventComment, ids=list(queryset.values_list("pk", flat=True)))
+        notifications_withdraw(model=EventComment, ids=list(queryset.values_list("pk", flat=True)))
         queryset.delete()
 
 

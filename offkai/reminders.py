@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import User
-from sns.notifications import Kind, notify_many
+from sns.notify import Kind, notify_many
 
 from .calendar import absolute_url
 from .models import RSVP, Answer, Event, EventHost

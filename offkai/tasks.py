@@ -14,7 +14,7 @@ from django.utils import translation
 from django_tasks import task
 
 from sns.mail_retry import retried_when_mail_fails
-from sns.notifications import Kind, notify, notify_many
+from sns.notify import Kind, notify, notify_many
 
 # The template stem of each notice's mail: templates/offkai/email/<stem>{_subject.txt,.txt,.html}
 NOTICE_MAILS = {

@@ -30,4 +30,4 @@ class NotificationAdmin(StalesCachedParts, admin.ModelAdmin):
         return False
 
 
-from . import admin_notifications  # noqa: E402, F401  (Announcement, NotificationPreference)
+from .notifications import admin as notifications_admin  # noqa: E402, F401  (Announcement, NotificationPreference)

@@ -47,7 +47,7 @@ def read_counts(user) -> dict:
     only when a notification or a friend request of the member is written (or a block, or a
     member's standing)."""
     from . import cache
-    from .notifications import UNREAD_SHOWN_MAX
+    from .notifications.selectors import UNREAD_SHOWN_MAX
 
     if cache.in_use():
         # Read again by a part that shows them (home): a hit, recorded by the part.
@@ -71,7 +71,7 @@ def read_counts(user) -> dict:
 def _query_counts(user) -> dict:
     from accounts.models import FriendRequest, User
 
-    from .notifications import UNREAD_SHOWN_MAX, unread
+    from .notifications.selectors import UNREAD_SHOWN_MAX, unread
 
     return User.objects.filter(pk=user.pk).values(
         requests=_count(FriendRequest.objects.received_by(user).order_by()),

@@ -15,7 +15,7 @@ the transaction that mails it, so that a failure takes the record back too (anno
 off-kai notices). Mail goes out at least once: a server that hangs up in the middle of a
 batch gets the batch's first messages again. The batched notification email needs none of
 this: its notifications stay unmarked until their message went out, and cron runs it every
-5 minutes (``sns.notification_mail``).
+5 minutes (``sns.notifications.mail``).
 """
 
 from __future__ import annotations

@@ -264,7 +264,7 @@ def member_approve(*, member: User, by: User) -> bool:
     were not waiting (approved or refused already).
     """
     from accounts.services import friendship_create
-    from sns.notifications import Kind, notify
+    from sns.notify import Kind, notify
 
     from .policy_tasks import send_approval_email
 

@@ -390,5 +390,5 @@ COMMENTS_PER_HOUR = env.int("COMMENTS_PER_HOUR", default=60)
 UPLOADS_PER_DAY = env.int("UPLOADS_PER_DAY", default=50)
 
 # Notifications wait this many seconds before the batched email takes them, so that a burst
-# (five comments in a minute) goes out as one message (sns.notification_mail).
+# (five comments in a minute) goes out as one message (sns.notifications.mail).
 NOTIFICATION_EMAIL_DELAY = env.int("NOTIFICATION_EMAIL_DELAY", default=300)

@@ -1,27 +1,9 @@
-"""Background work of the notifications and announcements, and of the cached parts."""
+"""Background work of the cached parts (sns.cache): parts built ahead after a write."""
 
 from django.db import transaction
 from django_tasks import task
 
 from . import cache
-from .mail_retry import retried_when_mail_fails
-
-
-@task()
-def send_notification_emails() -> int:
-    """Mail the notifications that waited long enough (``notification_emails_send``)."""
-    from .notification_mail import notification_emails_send
-
-    return notification_emails_send()
-
-
-@task()
-@retried_when_mail_fails
-def deliver_announcement(*, announcement_id: int) -> int:
-    """Record (and mail, if chosen) a sent announcement for its audience."""
-    from .announcements import announcement_deliver
-
-    return announcement_deliver(announcement_id=announcement_id)
 
 
 @task()

@@ -18,7 +18,7 @@ urlpatterns = [
     path("", include("diary.urls")),
     path("", include("communities.urls")),
     path("", include("offkai.urls")),
-    path("", include("sns.notification_urls")),
+    path("", include("sns.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from sns import cache, limits, notifications
-from sns.notifications import Kind, notify
+from sns import cache, limits
+from sns.notify import Kind, notifications_withdraw, notify
 from sns.text import without_controls
 
 from ..models import Event, EventComment, EventHost
@@ -91,7 +91,7 @@ def event_comment_delete(*, comment_id: int, by: User) -> int:
         hidden_at__isnull=True,
         event__in=Event.objects.visible_to(by),
     )
-    notifications.withdraw(model=EventComment, ids=[comment.pk])
+    notifications_withdraw(model=EventComment, ids=[comment.pk])
     comment.delete()
     cache.bump(cache.event(comment.event_id))
     return comment.event_id

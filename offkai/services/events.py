@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sns import cache, limits
-from sns.notifications import Kind
+from sns.notify import Kind
 from sns.visibility import Level
 
 from ..models import COMMUNITY, RSVP, Answer, Event, EventHost, Visibility

@@ -35,7 +35,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from sns import cache
-from sns.notifications import Kind
+from sns.notify import Kind
 from sns.prepared import Prepared
 
 from ..models import RSVP, Answer, Event, RSVPQuerySet

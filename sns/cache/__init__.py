@@ -154,7 +154,7 @@ stands in a block with, so a block touches only the two members' own scopes.
   accepted).
 * ``("seen", m)``: diary.services and communities.services, m reads new comments or what is
   new in their communities.
-* ``("announcements",)``: sns.announcements, an announcement sent.
+* ``("announcements",)``: sns.notifications.announcements, an announcement sent.
 * ``("community", c)`` also: c renamed or closed, a join request made or decided, an admin's
   role handed over (its join requests are counted on its admins' home), a topic edited.
 * ``("member", m)`` also: accounts.services.profile_update (m's name and photo).

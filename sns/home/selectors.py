@@ -23,8 +23,8 @@ from invites.models import Invitation
 from invites.selectors import invitations_left, invite_refusal
 from offkai import selectors
 from sns import cache
-from sns.announcements import announcements_visible_to
 from sns.context_processors import read_counts
+from sns.notifications.selectors import announcements_visible_to
 from sns.paging import row_count
 from sns.prepared import Prepared
 from sns.visibility import Relation, without_hidden_people

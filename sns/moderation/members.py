@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from offkai.services import rsvps_reinstate, rsvps_suspend
 from sns import cache
 from sns.models import ModerationLog, Report, SitePolicy
-from sns.notifications import Kind, notify
+from sns.notify import Kind, notify
 
 from .content import topic_comment_counts_refresh, topics_commented_by
 from .log import Action, ModerationError, log, require_moderator

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import FriendRequest, Friendship, User
-from sns.notifications import Kind
+from sns.notify import Kind
 from tests import factories
 from tests.html import assert_well_formed
 from tests.invites.test_race import failures, run_at_once, successes

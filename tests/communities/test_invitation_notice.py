@@ -9,9 +9,11 @@ from django.utils import timezone
 from communities import services
 from communities.models import JoinPolicy
 from sns.models import Notification
-from sns.notification_items import items_for
-from sns.notification_mail import notification_emails_send
-from sns.notifications import Kind, email_choices, inbox, notification_preferences_set
+from sns.notifications.items import items_for
+from sns.notifications.mail import notification_emails_send
+from sns.notifications.selectors import email_choices, inbox
+from sns.notifications.services import notification_preferences_set
+from sns.notify import Kind
 from tests.communities import builders
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from communities.models import (
     Membership,
     TopicComment,
 )
-from sns.notifications import Kind
+from sns.notify import Kind
 from tests import factories
 from tests.communities import builders
 from tests.invites.test_race import failures, run_at_once, successes

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Profile
 from sns import images
-from sns.notifications import Kind, notify
+from sns.notify import Kind, notify
 from tests import factories
 from tests.e2e.journeys import log_in
 from tests.e2e.test_page_checks import AXE_JS, AXE_RUN, BLOCKING_IMPACTS, LAYOUT_CHECK, VIEWS

@@ -29,10 +29,10 @@ from invites import services as invites_services
 from invites.tasks import send_invitation_email
 from offkai import services as offkai_services
 from offkai.models import Answer
-from sns.announcements import announcement_send
 from sns.mail_retry import RETRY_DELAYS
 from sns.models import Announcement, Notification
-from sns.notifications import Kind
+from sns.notifications.announcements import announcement_send
+from sns.notify import Kind
 from tests.faults.postgres import free_port
 from tests.faults.smtp import mail_server
 from tests.offkai import builders as offkai_builders
@@ -128,7 +128,7 @@ def test_an_announcement_the_server_could_not_take_is_delivered_by_the_retry(
     [failed] = tasks(FAILED)
     [retry] = tasks(READY)
     assert failed.exception_class_path == "builtins.ConnectionRefusedError"
-    assert retry.task_path == failed.task_path == "sns.tasks.deliver_announcement"
+    assert retry.task_path == failed.task_path == "sns.notifications.tasks.deliver_announcement"
     assert retry.args_kwargs["kwargs"] == {"announcement_id": item.pk, "mail_attempt": 1}
     assert retry.run_after - failed.finished_at == pytest.approx(
         timedelta(seconds=RETRY_DELAYS[0]), abs=timedelta(seconds=5))

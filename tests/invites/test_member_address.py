@@ -14,7 +14,7 @@ from invites import services
 from invites.models import State
 from sns import moderation
 from sns.models import Notification
-from sns.notifications import Kind
+from sns.notify import Kind
 from tests import factories
 
 NOTIFICATIONS = reverse("notifications:list")
@@ -66,8 +66,8 @@ def test_the_notification_in_japanese(owner, member, deliver, as_user):
 
 
 def test_the_email_follows_the_members_preferences(owner, member, deliver, outbox):
-    from sns.notification_mail import notification_emails_send
-    from sns.notifications import notification_preferences_set
+    from sns.notifications.mail import notification_emails_send
+    from sns.notifications.services import notification_preferences_set
 
     deliver(owner, "member@example.com")
     later = timezone.now() + timedelta(hours=1)

@@ -212,7 +212,7 @@ def test_a_members_address_delivered_many_times_at_once_tells_them_once(owner, m
     # Invitations and resends to a member's address whose mail tasks run at the same time.
     from invites.tasks import send_invitation_email
     from sns.models import Notification
-    from sns.notifications import Kind
+    from sns.notify import Kind
 
     invitation = services.invitation_create(
         inviter=owner, email="member@example.com", send=False

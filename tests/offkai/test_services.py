@@ -249,7 +249,7 @@ def test_inviting_a_large_community_is_a_few_bulk_inserts(
 
 
 def test_notify_many_batches(owner, member, friend):
-    from sns.notifications import notify_many
+    from sns.notify import notify_many
 
     made = notify_many(recipient_ids=[owner.pk, member.pk, friend.pk], kind=Kind.EVENT_NEW,
                        actor=owner, batch_size=1)

@@ -29,7 +29,7 @@ from offkai import services as offkai_services
 from offkai.models import Answer
 from sns import moderation
 from sns.models import Announcement, Report, SitePolicy
-from sns.notifications import Kind, notify_many
+from sns.notify import Kind, notify_many
 from sns.policy import policy_memo_set
 from sns.visibility import Level
 from tests import factories

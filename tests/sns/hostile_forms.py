@@ -30,7 +30,7 @@ from invites.models import Invitation
 from offkai.forms import DATETIME_INPUT
 from offkai.models import RSVP, Answer, EventHost, Guest
 from sns.models import Report
-from sns.notifications import CHOOSABLE
+from sns.notifications.selectors import CHOOSABLE
 from sns.visibility import Level
 from tests.factories import PASSWORD
 from tests.mfa import authenticator_app, code

@@ -37,8 +37,8 @@ from offkai.calendar import calendar_feed_for
 from offkai.models import Answer, Event, EventComment, Guest
 from sns import images
 from sns.models import Announcement
-from sns.notification_mail import unsubscribe_token
-from sns.notifications import Kind, notify_many
+from sns.notifications.mail import unsubscribe_token
+from sns.notify import Kind, notify_many
 from sns.visibility import Level
 from tests import factories
 from tests.communities import builders as community_builders

@@ -64,7 +64,7 @@ from offkai.calendar import calendar_feed_for
 from offkai.models import Event, EventComment, EventHost
 from sns import images, limits, moderation
 from sns.models import Notification, SitePolicy
-from sns.notifications import notify
+from sns.notify import notify
 from sns.paging import instant_encode
 from sns.policy import policy_memo_set
 from sns.visibility import Level

@@ -7,11 +7,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from accounts.models import User
-from sns import announcements as announcement_services
-from sns.announcements import announcement_deliver, announcement_send, announcements_for
 from sns.models import Announcement, ModerationLog, Notification
-from sns.notification_mail import notification_emails_send
-from sns.notifications import Kind, notification_preferences_set
+from sns.notifications import announcements as announcement_services
+from sns.notifications.announcements import announcement_deliver, announcement_send
+from sns.notifications.mail import notification_emails_send
+from sns.notifications.selectors import announcements_for
+from sns.notifications.services import notification_preferences_set
+from sns.notify import Kind
 from tests import factories
 from tests.communities import builders as community_builders
 from tests.html import assert_well_formed

@@ -31,7 +31,7 @@ from accounts.models import FriendRequest, User
 from communities import services as community_services
 from communities.models import JoinPolicy, JoinRequest, Topic
 from sns import cache, moderation
-from sns.notifications import Kind, notify, notify_many
+from sns.notify import Kind, notify, notify_many
 from sns.policy import member_refuse
 from tests import factories
 from tests.communities import builders as community_builders
@@ -637,7 +637,7 @@ def test_a_commenter_suspended_or_blocked_drops_out_and_comes_back(
 
 
 # Every notification write goes through sns.notifications; nothing else writes the table.
-def test_notifications_are_written_only_through_sns_notifications():
+def test_notifications_are_written_only_through_sns_notify_and_the_notifications_feature():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
@@ -649,10 +649,11 @@ def test_notifications_are_written_only_through_sns_notifications():
         for path in (root / app).rglob("*.py")
         if "migrations" not in path.parts and writers.search(path.read_text())
     }
-    # notification_mail marks what it mailed (mailed_at), which no count reads. The demo seed
+    # sns.notify records them, the feature marks them read (services) and marks what it
+    # mailed (mail: mailed_at), which no count reads. The demo seed
     # dates and marks read what the services wrote, then forgets every cached part
     # (seed_demo: cache.forget_all), which tests/sns/test_seed_demo.py checks.
-    assert found == {"sns/notifications.py", "sns/notification_mail.py",
+    assert found == {"sns/notify.py", "sns/notifications/services.py", "sns/notifications/mail.py",
                      "sns/management/commands/_demo_life.py"}
 
 

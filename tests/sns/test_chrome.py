@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from accounts import services as accounts_services
-from sns.notifications import Kind, notify
+from sns.notify import Kind, notify
 from sns.templatetags.chrome import NAV
 
 

@@ -24,8 +24,8 @@ from diary import services as diary
 from invites import services as invites_services
 from offkai import services as offkai_services
 from sns import cache, moderation
-from sns.announcements import announcement_send
 from sns.models import Announcement
+from sns.notifications.announcements import announcement_send
 from sns.visibility import Level
 from tests import factories, warm
 from tests.communities import builders as community_builders

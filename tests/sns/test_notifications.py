@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from accounts import services
 from accounts.models import FriendRequest, Introduction
 from sns.models import Notification
-from sns.notifications import notify
+from sns.notify import notify
 from tests import factories
 
 Kind = Notification.Kind

@@ -10,17 +10,12 @@ from django.test import Client
 from django.utils import timezone
 
 from diary import services as diary_services
-from sns import notification_mail
 from sns.models import Notification, NotificationPreference
-from sns.notification_mail import notification_emails_send, unsubscribe_token
-from sns.notifications import (
-    ALWAYS_EMAILED,
-    CHOOSABLE,
-    Kind,
-    email_choices,
-    notification_preferences_set,
-    notify,
-)
+from sns.notifications import mail as notification_mail
+from sns.notifications.mail import notification_emails_send, unsubscribe_token
+from sns.notifications.selectors import ALWAYS_EMAILED, CHOOSABLE, email_choices
+from sns.notifications.services import notification_preferences_set
+from sns.notify import Kind, notify
 from sns.visibility import Level
 from tests import factories
 from tests.diary.builders import entry
@@ -219,7 +214,7 @@ def test_each_message_can_stop_each_kind_in_one_click(owner, friend, outbox):
 
 
 def test_the_command_and_the_task_send(owner, friend, outbox, settings, capsys):
-    from sns.tasks import send_notification_emails
+    from sns.notifications.tasks import send_notification_emails
 
     settings.NOTIFICATION_EMAIL_DELAY = 0
     notify(recipient=owner, kind=Kind.FRIEND_REQUEST_ACCEPTED, actor=friend)

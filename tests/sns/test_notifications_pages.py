@@ -12,9 +12,10 @@ from accounts.models import Profile
 from communities import services as community_services
 from diary import services as diary_services
 from diary.models import Entry
-from sns import images, notification_views
+from sns import images
 from sns.models import Notification
-from sns.notifications import Kind, notify
+from sns.notifications import views as notification_views
+from sns.notify import Kind, notify
 from sns.visibility import Level
 from tests import factories
 from tests.communities import builders as community_builders

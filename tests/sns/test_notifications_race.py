@@ -10,9 +10,9 @@ import pytest
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from sns import notification_mail
 from sns.models import Notification
-from sns.notifications import Kind
+from sns.notifications import mail as notification_mail
+from sns.notify import Kind
 from tests import factories
 from tests.invites.test_race import failures, run_at_once, successes
 

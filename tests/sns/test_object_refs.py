@@ -55,8 +55,9 @@ from offkai.calendar import calendar_feed_for, calendar_feed_reset
 from offkai.models import RSVP, Event, EventComment, EventHost, Guest
 from sns import images, moderation
 from sns.models import Announcement, Notification, NotificationPreference, Report
-from sns.notification_mail import unsubscribe_token
-from sns.notifications import CHOOSABLE, notify
+from sns.notifications.mail import unsubscribe_token
+from sns.notifications.selectors import CHOOSABLE
+from sns.notify import notify
 from sns.visibility import Level
 from tests import factories, warm
 from tests.communities import builders as community_builders

@@ -16,9 +16,9 @@ from communities.models import Community, JoinPolicy, Topic, TopicComment
 from diary.models import Comment, Entry, EntryPhoto
 from offkai import attendance
 from offkai.models import RSVP, Answer, Event
-from sns import notifications
 from sns.home.selectors import home_for
 from sns.models import LimitedAction, Notification
+from sns.notifications.selectors import unread_count
 from sns.visibility import Level
 from tests.html import assert_well_formed
 
@@ -64,7 +64,7 @@ def test_the_demo_is_a_living_site_loaded_once(as_user):
     assert len(home.events) >= 3
     assert home.footprints >= 4
     assert home.join_requests >= 1
-    assert notifications.unread_count(hanako) >= 5
+    assert unread_count(hanako) >= 5
     assert Notification.objects.filter(recipient=hanako, read_at__isnull=False).exists()
 
     client = as_user(hanako)

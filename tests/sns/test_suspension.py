@@ -23,7 +23,7 @@ from invites.models import Invitation, State
 from offkai.models import CalendarFeed
 from sns import moderation
 from sns.models import ModerationLog, Notification, SitePolicy
-from sns.notifications import inbox
+from sns.notifications.selectors import inbox
 from sns.paging import instant_encode
 from sns.visibility import Level
 from tests import factories, warm

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sns.notification_mail import notification_emails_send
+from sns.notifications.mail import notification_emails_send
 
 
 class Command(BaseCommand):

@@ -7,7 +7,6 @@ own ``visible_to``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
@@ -15,11 +14,14 @@ from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import Notification
-from .visibility import Relation, relations_to
+from accounts.models import Introduction, ShownProfile, User
+from communities.models import Community, JoinRequest, Role, Topic, TopicComment
+from diary.models import Comment, Entry
+from offkai.models import Event, EventComment
+from sns.models import Announcement, Notification
+from sns.visibility import Relation, relations_to
 
-if TYPE_CHECKING:
-    from accounts.models import ShownProfile, User
+from .selectors import announcements_visible_to
 
 Kind = Notification.Kind
 
@@ -109,13 +111,6 @@ class Item:
 
 def target_querysets(viewer) -> list:
     """A queryset per kind of target, each holding only what ``viewer`` may still see."""
-    from accounts.models import Introduction, User
-    from communities.models import Community, JoinRequest, Role, Topic, TopicComment
-    from diary.models import Comment, Entry
-    from offkai.models import Event, EventComment
-
-    from .announcements import announcements_visible_to
-    from .models import Announcement
 
     # The content types in one query (then cached for the process), not one per model.
     ContentType.objects.get_for_models(
@@ -166,18 +161,11 @@ def items_for(viewer, notifications) -> list[Item]:
 
 
 def _is_member(obj) -> bool:
-    from accounts.models import User
 
     return isinstance(obj, User)
 
 
 def _describe(viewer, notification: Notification, relations: dict) -> Item:
-    from accounts.models import Introduction, User
-    from communities.models import Community, JoinRequest, TopicComment
-    from diary.models import Comment
-    from offkai.models import Event, EventComment
-
-    from .models import Announcement
 
     kind, actor, target = notification.kind, notification.actor, notification.target
     actor_shown = None

@@ -2,8 +2,8 @@
 one-click way to stop a kind of email (a signed link, and the RFC 8058 headers).
 
 ``notification_emails_send`` is run every 5 minutes (cron: ``manage.py
-send_notification_emails``, or the ``sns.tasks.send_notification_emails`` task). It takes
-notifications older than ``NOTIFICATION_EMAIL_DELAY`` seconds that no run has looked at
+send_notification_emails``, or the task ``sns.notifications.tasks.send_notification_emails``).
+It takes notifications older than ``NOTIFICATION_EMAIL_DELAY`` seconds that no run has looked at
 (``mailed_at`` empty), so that a burst of comments lands in one message, and marks every one
 it looked at, mailed or not, so no run looks at it again.
 """
@@ -23,8 +23,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .models import Notification
-from .notifications import ALWAYS_EMAILED, CHOOSABLE, email_kinds, inbox
+from accounts.models import User
+from sns.models import Notification
+from sns.notify import Kind
+from sns.text import render_markdown
+
+from .items import items_for
+from .selectors import ALWAYS_EMAILED, CHOOSABLE, email_kinds, inbox
 
 # Notifications taken per transaction (a member's are kept together, see _claim).
 BATCH = 500
@@ -115,7 +120,6 @@ def _claim(cutoff: datetime) -> list[int]:
 def _messages(ids: list[int]) -> list[EmailMultiAlternatives]:
     """One message per active member among ``ids``' recipients with news they want by email:
     unread, of a kind they chose (or by default) and not one the off-kai app mails itself."""
-    from accounts.models import User
 
     kinds_by_member: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for pk, recipient_id, kind in (
@@ -138,7 +142,6 @@ def _messages(ids: list[int]) -> list[EmailMultiAlternatives]:
 def digest_message(member, ids: list[int]) -> EmailMultiAlternatives | None:
     """The message telling ``member`` of their notifications ``ids`` (those they may still
     see), in their language; None when none is left to tell."""
-    from .notification_items import items_for
 
     notifications = (
         inbox(member).filter(pk__in=ids).exclude(kind__in=ALWAYS_EMAILED)
@@ -182,8 +185,6 @@ def digest_message(member, ids: list[int]) -> EmailMultiAlternatives | None:
 def announcement_message(announcement, member) -> EmailMultiAlternatives:
     """The announcement mailed to ``member``: the operator's text as written, the words
     around it in the member's language."""
-    from .notifications import Kind
-    from .text import render_markdown
 
     stop = unsubscribe_url(member, [Kind.ANNOUNCEMENT])
     with translation.override(member_language(member)), timezone.override(settings.TIME_ZONE):

@@ -5,9 +5,10 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .admin_content import StalesCachedParts
+from sns.admin_content import StalesCachedParts
+from sns.models import Announcement, NotificationPreference
+
 from .announcements import announcement_send
-from .models import Announcement, NotificationPreference
 
 
 @admin.register(Announcement)

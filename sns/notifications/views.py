@@ -15,14 +15,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
+from sns.middleware import policy_exempt
+from sns.models import Notification
 from sns.paging import FeedPage, cursor_decode, cursor_encode
 
-from . import notifications as service
-from .announcements import announcements_visible_to
-from .middleware import policy_exempt
-from .models import Notification
-from .notification_items import items_for
-from .notification_mail import member_language, unsubscribe_read
+from . import selectors, services
+from .items import items_for
+from .mail import member_language, unsubscribe_read
+from .selectors import announcements_visible_to
 
 PAGE_SIZE = 30
 
@@ -31,7 +32,7 @@ APP_ONLY, WITH_EMAIL = "app", "email"
 
 def notification_list(request):
     """My notifications, newest first, a cursor page (``?before=``) at a time."""
-    rows = service.inbox(request.user).select_related("actor__profile")
+    rows = selectors.inbox(request.user).select_related("actor__profile")
     cursor = cursor_decode(request.GET.get("before"))
     if cursor is not None:
         created_at, pk = cursor
@@ -53,7 +54,7 @@ def notification_open(request, pk: int):
     """Mark one notification read and go to what it is about (or back to the list when that
     is gone or hidden)."""
     try:
-        service.notification_read_mark(member=request.user, notification_id=pk)
+        services.notification_read_mark(member=request.user, notification_id=pk)
     except Notification.DoesNotExist:
         raise Http404 from None
     notification = Notification.objects.select_related("actor__profile").get(pk=pk)
@@ -63,7 +64,7 @@ def notification_open(request, pk: int):
 
 @require_POST
 def notifications_read_all(request):
-    service.notifications_all_read_mark(member=request.user)
+    services.notifications_all_read_mark(member=request.user)
     messages.success(request, _("All your notifications are marked read."))
     return redirect("notifications:list")
 
@@ -78,7 +79,7 @@ class NotificationSettingsForm(forms.Form):
 
     def __init__(self, *args, current: dict[str, bool], **kwargs):
         super().__init__(*args, **kwargs)
-        for kind in service.CHOOSABLE:
+        for kind in selectors.CHOOSABLE:
             self.fields[kind] = forms.ChoiceField(
                 label=Notification.Kind(kind).label, choices=self.CHOICES,
                 widget=forms.RadioSelect, initial=WITH_EMAIL if current[kind] else APP_ONLY,
@@ -91,17 +92,17 @@ class NotificationSettingsForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def notification_settings(request):
     form = NotificationSettingsForm(
-        request.POST or None, current=service.email_choices(request.user)
+        request.POST or None, current=selectors.email_choices(request.user)
     )
     if request.method == "POST" and form.is_valid():
-        service.notification_preferences_set(member=request.user, email=form.email_choices())
+        services.notification_preferences_set(member=request.user, email=form.email_choices())
         messages.success(request, _("Your notification settings were saved."))
         return redirect("notifications:settings")
     return render(request, "sns/notifications_settings.html", {
         "form": form,
         "always_emailed": [
             Notification.Kind(kind).label for kind in Notification.Kind.values
-            if kind in service.ALWAYS_EMAILED
+            if kind in selectors.ALWAYS_EMAILED
         ],
     })
 
@@ -116,7 +117,6 @@ def notification_settings(request):
 def unsubscribe(request, token: str):
     """GET: ask to confirm (mail scanners follow links); POST: turn email off for the kinds
     the token names."""
-    from accounts.models import User
 
     found = unsubscribe_read(token)
     if found is None:
@@ -125,7 +125,7 @@ def unsubscribe(request, token: str):
     member = get_object_or_404(User.objects.filter(is_active=True), pk=user_id)
     done = request.method == "POST"
     if done:
-        service.notification_preferences_set(member=member, email=dict.fromkeys(kinds, False))
+        services.notification_preferences_set(member=member, email=dict.fromkeys(kinds, False))
     # The page is for the member who got the message, whoever is logged in here.
     with translation.override(member_language(member)):
         return render(request, "sns/notifications_unsubscribe.html", {

@@ -7,47 +7,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 
-from . import cache
-from .models import Announcement, ModerationLog, Notification
-from .notifications import Kind, email_kinds, notify_many
+from sns import cache
+from sns.models import Announcement, ModerationLog, Notification
+from sns.notify import Kind, notify_many
+
+from .mail import announcement_message
+from .selectors import audience, email_kinds
 
 # Members recorded (and mailed) per transaction.
 CHUNK = 1000
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-def announcements_visible_to(member) -> QuerySet[Announcement]:
-    """The sent announcements addressed to ``member``: the site-wide ones and those of the
-    communities they belong to, newest first. Nothing for a visitor."""
-    from communities.models import Membership
-
-    if member is None or not member.is_authenticated:
-        return Announcement.objects.none()
-    mine = Membership.objects.filter(user=member).values("community")
-    return (
-        Announcement.objects.filter(sent_at__isnull=False)
-        .filter(Q(community__isnull=True) | Q(community__in=mine))
-        .order_by("-sent_at", "-pk")
-    )
-
-
-def announcements_for(member, limit: int = 3) -> list[Announcement]:
-    """The latest announcements for ``member`` (for the home page)."""
-    return list(announcements_visible_to(member).select_related("community")[:limit])
-
-
-def audience(announcement: Announcement):
-    """The active members an announcement is for."""
-    from accounts.models import User
-
-    members = User.objects.filter(is_active=True)
-    if announcement.community_id is not None:
-        members = members.filter(community_memberships__community=announcement.community_id)
-    return members
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -59,7 +30,7 @@ def announcement_send(*, announcement: Announcement, by) -> bool:
     Sets ``sent_at``, logs it in the moderation log and, after commit, has a task record the
     notifications (and mail them when ``by_email``). Only moderators (staff) send.
     """
-    from .tasks import deliver_announcement
+    from .tasks import deliver_announcement  # a cycle: the task delivers through here
 
     if not by.is_staff:
         raise PermissionDenied
@@ -91,7 +62,6 @@ def announcement_deliver(*, announcement_id: int) -> int:
     Run again after a failure, it goes on after the last member recorded. The notifications
     are marked mailed, so the batched email never mails them a second time.
     """
-    from .notification_mail import announcement_message
 
     announcement = (
         Announcement.objects.select_related("community")
