@@ -214,7 +214,7 @@ class Profile(models.Model):
 
     @property
     def shows_real_name(self) -> bool:
-        from sns.policy import identity_policy
+        from sns.site_policy import identity_policy
 
         policy = identity_policy()
         if policy == "either":

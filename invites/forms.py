@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import IdentityFieldsMixin
 from accounts.models import Profile
-from sns import policy
+from sns.site_policy import domain_refusal, email_domain_allowed, invite_domains
 
 
 class InvitationForm(forms.Form):
@@ -21,7 +21,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        domains = policy.invite_domains()
+        domains = invite_domains()
         if domains:
             # Help texts are HTML (forms show them as they are): the operator's text is escaped.
             self.fields["email"].help_text = _(
@@ -31,8 +31,8 @@ class InvitationForm(forms.Form):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
         # The service checks again; here the answer comes next to the field.
-        if not policy.email_domain_allowed(email):
-            raise forms.ValidationError(policy.domain_refusal())
+        if not email_domain_allowed(email):
+            raise forms.ValidationError(domain_refusal())
         return email
 
 
@@ -75,8 +75,8 @@ class SignupForm(IdentityFieldsMixin, forms.ModelForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
-        if not policy.email_domain_allowed(email):
-            raise forms.ValidationError(policy.domain_refusal())
+        if not email_domain_allowed(email):
+            raise forms.ValidationError(domain_refusal())
         return email
 
     def clean(self):

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from accounts import services as accounts_services
 from accounts.models import User
-from sns import cache, limits, policy
+from sns import cache, limits
 from sns.models import Notification, SitePolicy
 from sns.notify import Kind, notify
+from sns.site_policy import domain_refusal, email_domain_allowed
 from sns.visibility import Relation, relation_between
 
 from . import selectors
@@ -65,8 +66,8 @@ def invitation_create(
     """Invite ``email`` on behalf of ``inviter`` (None: the site itself) and mail the link."""
     email = User.objects.normalize_email(email.strip())
     site_policy = SitePolicy.current()
-    if not policy.email_domain_allowed(email, site_policy):
-        raise InvitationError(policy.domain_refusal(site_policy))
+    if not email_domain_allowed(email, site_policy):
+        raise InvitationError(domain_refusal(site_policy))
     if inviter is not None:
         _check_quota(inviter)
         if send:
@@ -171,9 +172,9 @@ def invitation_redeem(*, token: str, signup: Signup) -> User:
         raise InvitationNotUsable(_("This invitation can no longer be used."))
     email = User.objects.normalize_email(signup.email.strip())
     site_policy = SitePolicy.current()
-    if not policy.email_domain_allowed(email, site_policy):
+    if not email_domain_allowed(email, site_policy):
         # Signing up with another address than the invited one must not get round the rule.
-        raise InvitationError(policy.domain_refusal(site_policy))
+        raise InvitationError(domain_refusal(site_policy))
     if selectors.address_taken(email):
         raise AddressTaken(email)
     try:
@@ -194,7 +195,7 @@ def invitation_redeem(*, token: str, signup: Signup) -> User:
     cache.bump(cache.invites(invitation.inviter_id))
     # Signing up means ticking "I accept the rules" (SignupForm). A site that approves each
     # newcomer lets them in, and their inviter hears of them, only once a moderator has
-    # (sns.policy.member_approve).
+    # (sns.policy.services.member_approve).
     user.rules_accepted_at = invitation.accepted_at
     user.awaiting_approval = site_policy.approve_new_members
     user.save(update_fields=["rules_accepted_at", "awaiting_approval"])

@@ -10,7 +10,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sns import limits, policy
+from sns import limits
+from sns.site_policy import policy_current, policy_rules
 
 from . import selectors, services
 from .forms import InvitationForm, SignupForm
@@ -82,9 +83,9 @@ def accept(request, token: str):
         invitation = services.usable_invitation(token)
     except Invitation.DoesNotExist:
         raise Http404(_("This invitation does not exist.")) from None
-    site_policy = policy.policy_current()
+    site_policy = policy_current()
     context = {
-        "invitation": invitation, "policy": site_policy, "rules": policy.policy_rules(site_policy),
+        "invitation": invitation, "policy": site_policy, "rules": policy_rules(site_policy),
     }
     if not invitation.is_pending:
         return render(request, "invites/unusable.html", context, status=410)

@@ -8,7 +8,7 @@ from .models import Notification
 admin.site.site_header = _("Tsunagari moderation")
 admin.site.site_title = _("Tsunagari moderation")
 
-from . import admin_policy  # noqa: E402, F401 - registers SitePolicy
+from .policy import admin as policy_admin  # noqa: E402, F401 - registers SitePolicy
 
 
 @admin.register(Notification)

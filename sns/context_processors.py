@@ -3,13 +3,13 @@ from django.db.models import Count, IntegerField, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.functional import SimpleLazyObject
 
-from .policy import identity_policy
+from .site_policy import identity_policy
 
 
 def site(request):
     return {
         "SITE_NAME": settings.SITE_NAME,
-        # The operator's choice in admin, else the setting (sns.policy).
+        # The operator's choice in admin, else the setting (sns.site_policy).
         "IDENTITY_POLICY": SimpleLazyObject(identity_policy),
     }
 

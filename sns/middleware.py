@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from . import policy
+from .site_policy import rules_pending
 
 # Pages a member may open whatever their standing: leaving, confirming an address (which
 # comes before logging in), and the policy pages themselves. The site's own views say so
@@ -27,7 +27,7 @@ def policy_exempt(view_func):
 class SitePolicyMiddleware:
     """After authentication: keeps members who may not use the site yet on the page that
     tells them why. Costs no query: the member is loaded already, the policy is kept by the
-    process (``sns.policy.policy_current``)."""
+    process (``sns.site_policy.policy_current``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -41,7 +41,7 @@ class SitePolicyMiddleware:
             return None
         if user.awaiting_approval:
             return redirect("policy_waiting")
-        if policy.rules_pending(user):
+        if rules_pending(user):
             url = reverse("policy_accept")
             if request.method in ("GET", "HEAD"):
                 url += "?" + urlencode({"next": request.get_full_path()})

@@ -1,13 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views, views_policy, views_report
+from . import views, views_report
 
 urlpatterns = [
     path("", include("sns.home.urls")),
-    path("policy/", views_policy.policy_page, name="policy"),
-    path("policy/accept/", views_policy.rules_accept, name="policy_accept"),
-    path("policy/waiting/", views_policy.awaiting_approval, name="policy_waiting"),
+    path("", include("sns.policy.urls")),
     path("report/", views_report.report, name="report"),
     path("", include("sns.search.urls")),
     path("health/", views.health, name="health"),

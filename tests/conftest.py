@@ -47,10 +47,10 @@ def _abuse_limits_out_of_the_way(settings):
 
 @pytest.fixture(autouse=True)
 def _site_policy_unwritten():
-    # Each process keeps the site policy for a few seconds (sns.policy.policy_current): every
+    # Each process keeps the site policy for a few seconds (sns.site_policy.policy_current): every
     # test starts from the policy of a new site, none written, whatever the test before saved.
     from sns.models import SitePolicy
-    from sns.policy import policy_memo_set
+    from sns.site_policy import policy_memo_set
 
     policy_memo_set(SitePolicy(), seconds=float("inf"))
     yield

@@ -223,7 +223,7 @@ def _with_params(sql: str, viewer) -> tuple[str, list]:
 
 def _identity_policy() -> str:
     try:
-        from sns.policy import identity_policy
+        from sns.site_policy import identity_policy
     except ImportError:  # the site policy module is optional here
         return settings.IDENTITY_POLICY
     return identity_policy()

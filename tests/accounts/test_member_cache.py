@@ -25,7 +25,8 @@ from django.utils import timezone
 from accounts import backends
 from accounts.models import User
 from sns import cache as parts_cache
-from sns import moderation, policy
+from sns import moderation
+from sns.policy.services import invitations_refill
 from tests import factories, warm
 from tests.sns.test_policy import with_rules
 from tests.sns.test_sessions import NEW_PASSWORD, logged_in
@@ -139,7 +140,7 @@ def test_a_changed_language_shows_on_the_next_page(chrome, member):
 
 
 def test_accepting_the_rules_lets_the_member_on_at_once(chrome, member, moderator):
-    """Accepting is a bulk update of the row (sns.policy.rules_accept), not a save."""
+    """Accepting is a bulk update of the row (sns.policy.services.rules_accept), not a save."""
     moderator.is_superuser = True
     moderator.save(update_fields=["is_superuser"])
     member.rules_accepted_at = timezone.now() - timedelta(days=1)
@@ -157,7 +158,7 @@ def test_accepting_the_rules_lets_the_member_on_at_once(chrome, member, moderato
 
 
 def test_a_quota_refill_shows_on_the_invite_page(chrome, owner, moderator):
-    """The refill updates rows in bulk too (sns.policy.invitations_refill)."""
+    """The refill updates rows in bulk too (sns.policy.services.invitations_refill)."""
     from tests.invites.test_refill import MONTH, joined_ago, refill_every, use_up
 
     refill_every(moderator)
@@ -167,7 +168,7 @@ def test_a_quota_refill_shows_on_the_invite_page(chrome, owner, moderator):
     client.get(INVITE)
     assert "You can invite 1 more person." in client.get(INVITE).content.decode()
     with warm.committed():
-        assert policy.invitations_refill() == 1
+        assert invitations_refill() == 1
     assert "You can invite 2 more people." in client.get(INVITE).content.decode()
 
 

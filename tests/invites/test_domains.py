@@ -9,8 +9,9 @@ from django.urls import reverse
 from accounts.models import User
 from invites import services
 from invites.models import Invitation
-from sns import policy
 from sns.models import SitePolicy
+from sns.policy.services import policy_save
+from sns.site_policy import domain_refusal, email_domain_allowed, invite_domains
 from tests import factories
 
 MINE = reverse("invites:mine")
@@ -22,7 +23,7 @@ DOMAINS = re.escape("example.co.jp, group.example.com")
 def company_only(moderator):
     site_policy = SitePolicy.current()
     site_policy.invite_domains = "example.co.jp\n\n@Group.Example.COM \n"
-    return policy.policy_save(policy=site_policy, by=moderator)
+    return policy_save(policy=site_policy, by=moderator)
 
 
 @pytest.mark.parametrize(
@@ -40,17 +41,17 @@ def company_only(moderator):
 )
 def test_only_the_listed_domains_exactly_in_any_case(email, allowed):
     site_policy = SitePolicy(invite_domains="example.co.jp\n\n@Group.Example.COM \n")
-    assert policy.email_domain_allowed(email, site_policy) is allowed
+    assert email_domain_allowed(email, site_policy) is allowed
 
 
 def test_no_domains_means_any_address():
-    assert policy.email_domain_allowed("anyone@anywhere.example", SitePolicy())
-    assert policy.invite_domains(SitePolicy(invite_domains=" \n")) == []
+    assert email_domain_allowed("anyone@anywhere.example", SitePolicy())
+    assert invite_domains(SitePolicy(invite_domains=" \n")) == []
 
 
 def test_the_refusal_names_the_domains():
     site_policy = SitePolicy(invite_domains="example.co.jp\ngroup.example.com")
-    assert policy.domain_refusal(site_policy) == (
+    assert domain_refusal(site_policy) == (
         "Invitations can only go to addresses at example.co.jp, group.example.com."
     )
 
@@ -112,7 +113,7 @@ def test_signing_up_with_an_address_at_another_domain_is_refused(client, moderat
     invitation = factories.invitation(owner, "taro@example.co.jp")
     site_policy = SitePolicy.current()
     site_policy.invite_domains = "example.co.jp"
-    policy.policy_save(policy=site_policy, by=moderator)
+    policy_save(policy=site_policy, by=moderator)
     response = client.post(
         invitation.get_absolute_url(), factories.signup_data("taro@gmail.com")
     )

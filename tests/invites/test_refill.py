@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from invites import services
-from sns import moderation, policy
+from sns import moderation
 from sns.models import SitePolicy
-from sns.policy_tasks import refill_invitations
+from sns.policy.services import invitations_refill, policy_save
+from sns.policy.tasks import refill_invitations
 from tests import factories
 from tests.invites.test_race import failures, run_at_once
 
@@ -23,7 +24,7 @@ def refill_every(by, days: int | None = MONTH, cap: int = 3) -> SitePolicy:
     site_policy = SitePolicy.current()
     site_policy.quota_refill_days = days
     site_policy.quota_cap = cap
-    return policy.policy_save(policy=site_policy, by=by)
+    return policy_save(policy=site_policy, by=by)
 
 
 def joined_ago(member: User, days: int) -> User:
@@ -58,7 +59,7 @@ def veteran(owner, moderator):
 @pytest.mark.django_db
 def test_a_member_in_good_standing_gets_one_more(veteran):
     assert left(veteran) == 1
-    assert policy.invitations_refill() == 1
+    assert invitations_refill() == 1
     assert left(veteran) == 2
     veteran.refresh_from_db()
     assert veteran.invite_quota == 6
@@ -67,12 +68,12 @@ def test_a_member_in_good_standing_gets_one_more(veteran):
 
 @pytest.mark.django_db
 def test_running_twice_in_the_period_refills_once(veteran):
-    assert policy.invitations_refill() == 1
-    assert policy.invitations_refill() == 0
+    assert invitations_refill() == 1
+    assert invitations_refill() == 0
     now = timezone.now()
-    assert policy.invitations_refill(now + timedelta(days=MONTH - 2)) == 0
+    assert invitations_refill(now + timedelta(days=MONTH - 2)) == 0
     # The next period (a daily cron a few seconds early still counts it).
-    assert policy.invitations_refill(now + timedelta(days=MONTH) - timedelta(seconds=30)) == 1
+    assert invitations_refill(now + timedelta(days=MONTH) - timedelta(seconds=30)) == 1
     assert left(veteran) == 3
 
 
@@ -80,7 +81,7 @@ def test_running_twice_in_the_period_refills_once(veteran):
 def test_refills_stop_at_the_cap(veteran):
     now = timezone.now()
     for months in range(5):
-        policy.invitations_refill(now + timedelta(days=months * MONTH))
+        invitations_refill(now + timedelta(days=months * MONTH))
     assert left(veteran) == 3  # the cap
 
 
@@ -89,7 +90,7 @@ def test_members_at_the_cap_get_nothing(owner, moderator):
     refill_every(moderator, cap=5)
     joined_ago(owner, 2 * MONTH)
     assert left(owner) == 5
-    assert policy.invitations_refill() == 0
+    assert invitations_refill() == 0
     owner.refresh_from_db()
     assert owner.invite_quota is None and owner.quota_refilled_at is None
 
@@ -103,21 +104,21 @@ def test_expired_and_revoked_invitations_are_left_again(owner, moderator):
     factories.expire(invitations[1])
     services.invitation_revoke(invitation=invitations[2])
     assert left(owner) == 2  # two pending, one accepted use three of five
-    assert policy.invitations_refill() == 1
+    assert invitations_refill() == 1
     assert left(owner) == 3
 
 
 @pytest.mark.django_db
 def test_nothing_without_a_refill_period(veteran, moderator):
     refill_every(moderator, days=None)
-    assert policy.invitations_refill() == 0
+    assert invitations_refill() == 0
 
 
 @pytest.mark.django_db
 def test_new_members_wait_a_whole_period(member, moderator):
     refill_every(moderator, cap=10)
-    assert policy.invitations_refill() == 0
-    assert policy.invitations_refill(timezone.now() + timedelta(days=MONTH)) == 1
+    assert invitations_refill() == 0
+    assert invitations_refill(timezone.now() + timedelta(days=MONTH)) == 1
 
 
 def _not_active(member, moderator):
@@ -160,7 +161,7 @@ def _invitee_suspended_then_reinstated(member, moderator):
 )
 def test_only_members_in_good_standing(veteran, moderator, standing):
     standing(veteran, moderator)
-    assert policy.invitations_refill() == 0
+    assert invitations_refill() == 0
     veteran.refresh_from_db()
     assert veteran.quota_refilled_at is None
 
@@ -174,7 +175,7 @@ def test_an_operators_quota_of_zero_stays_zero(owner, moderator):
     owner.save(update_fields=["invite_quota"])
     now = timezone.now()
     for months in range(4):
-        assert policy.invitations_refill(now + timedelta(days=months * MONTH)) == 0
+        assert invitations_refill(now + timedelta(days=months * MONTH)) == 0
     assert left(owner) == 0
     owner.refresh_from_db()
     assert owner.invite_quota == 0 and owner.quota_refilled_at is None
@@ -187,22 +188,22 @@ def test_a_quota_the_operator_raised_from_zero_refills_again(owner, moderator):
     owner.invite_quota = 1
     owner.save(update_fields=["invite_quota"])
     factories.invitation(owner, send=False)
-    assert policy.invitations_refill() == 1
+    assert invitations_refill() == 1
     assert left(owner) == 1
 
 
 @pytest.mark.django_db
 def test_a_suspension_before_the_period_no_longer_counts(veteran, moderator):
     _invitee_suspended_lately(veteran, moderator)
-    assert policy.invitations_refill() == 0
-    assert policy.invitations_refill(timezone.now() + timedelta(days=MONTH + 1)) == 1
+    assert invitations_refill() == 0
+    assert invitations_refill(timezone.now() + timedelta(days=MONTH + 1)) == 1
 
 
 @pytest.mark.django_db
 def test_the_invite_page_shows_the_refilled_invitation(as_user, veteran):
     web = as_user(veteran)
     assert "You can invite 1 more person." in web.get(reverse("invites:mine")).content.decode()
-    policy.invitations_refill()
+    invitations_refill()
     assert "You can invite 2 more people." in web.get(reverse("invites:mine")).content.decode()
 
 
@@ -221,7 +222,7 @@ def test_runs_at_once_refill_once():
     refill_every(operator, cap=10)
     members = [joined_ago(factories.member(), 2 * MONTH) for _ in range(20)]
 
-    results = run_at_once(6, lambda i: policy.invitations_refill())
+    results = run_at_once(6, lambda i: invitations_refill())
 
     assert not failures(results)
     assert sum(count for _, count in results) == len(members)

@@ -30,7 +30,7 @@ from offkai.models import Answer
 from sns import moderation
 from sns.models import Announcement, Report, SitePolicy
 from sns.notify import Kind, notify_many
-from sns.policy import policy_memo_set
+from sns.site_policy import policy_memo_set
 from sns.visibility import Level
 from tests import factories
 from tests.conftest import client_for

@@ -66,7 +66,7 @@ from sns import images, limits, moderation
 from sns.models import Notification, SitePolicy
 from sns.notify import notify
 from sns.paging import instant_encode
-from sns.policy import policy_memo_set
+from sns.site_policy import policy_memo_set
 from sns.visibility import Level
 from tests import factories, warm
 from tests.communities import builders as community_builders

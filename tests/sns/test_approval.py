@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Friendship, User
-from sns import policy
 from sns.models import ModerationLog, Notification, SitePolicy
 from sns.moderation import ModerationError
+from sns.policy.services import member_approve, member_refuse, policy_save
 from tests import factories
 from tests.html import assert_well_formed
 
@@ -24,7 +24,7 @@ Kind = Notification.Kind
 def approval_on(moderator):
     site_policy = SitePolicy.current()
     site_policy.approve_new_members = True
-    return policy.policy_save(policy=site_policy, by=moderator)
+    return policy_save(policy=site_policy, by=moderator)
 
 
 @pytest.fixture
@@ -144,7 +144,7 @@ def test_a_waiting_member_is_in_no_friend_list(as_user, newcomer, owner, friend)
 def test_approving_lets_them_in_and_tells_the_inviter(newcomer, owner, moderator, as_user):
     newcomer.language = "ja"
     newcomer.save(update_fields=["language"])
-    assert policy.member_approve(member=newcomer, by=moderator)
+    assert member_approve(member=newcomer, by=moderator)
     newcomer.refresh_from_db()
     assert not newcomer.awaiting_approval
     assert Friendship.objects.between(owner, newcomer).count() == 2
@@ -154,7 +154,7 @@ def test_approving_lets_them_in_and_tells_the_inviter(newcomer, owner, moderator
     assert log.member == newcomer and log.moderator == moderator
     assert as_user(newcomer).get("/").status_code == 200
     # Approved once: a second approval (a double click) does nothing.
-    assert not policy.member_approve(member=newcomer, by=moderator)
+    assert not member_approve(member=newcomer, by=moderator)
 
 
 @pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_the_approval_mail_is_in_the_members_language(
     newcomer.language = "ja"
     newcomer.save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True):
-        policy.member_approve(member=newcomer, by=moderator)
+        member_approve(member=newcomer, by=moderator)
     [message] = outbox
     assert message.to == ["newcomer@example.com"]
     assert "承認" in message.subject
@@ -179,7 +179,7 @@ def test_the_approval_mail_in_english(newcomer, moderator, django_capture_on_com
     newcomer.language = "en"
     newcomer.save(update_fields=["language"])
     with django_capture_on_commit_callbacks(execute=True):
-        policy.member_approve(member=newcomer, by=moderator)
+        member_approve(member=newcomer, by=moderator)
     [message] = outbox
     assert "approved" in message.subject
     assert "Hello New Comer," in message.body
@@ -187,7 +187,7 @@ def test_the_approval_mail_in_english(newcomer, moderator, django_capture_on_com
 
 @pytest.mark.django_db
 def test_refusing_deactivates_and_logs_the_reason(newcomer, moderator, owner):
-    assert policy.member_refuse(member=newcomer, by=moderator, reason="Not from our company")
+    assert member_refuse(member=newcomer, by=moderator, reason="Not from our company")
     newcomer.refresh_from_db()
     assert not newcomer.is_active
     log = ModerationLog.objects.get(action=Action.MEMBER_REFUSED)
@@ -195,13 +195,13 @@ def test_refusing_deactivates_and_logs_the_reason(newcomer, moderator, owner):
     assert "New Comer" in log.member_label
     assert not Notification.objects.filter(recipient=owner).exists()
     # Refused is final: neither approved nor refused again.
-    assert not policy.member_approve(member=newcomer, by=moderator)
-    assert not policy.member_refuse(member=newcomer, by=moderator, reason="again")
+    assert not member_approve(member=newcomer, by=moderator)
+    assert not member_refuse(member=newcomer, by=moderator, reason="again")
 
 
 @pytest.mark.django_db
 def test_a_refused_member_cannot_log_in(newcomer, moderator, client):
-    policy.member_refuse(member=newcomer, by=moderator, reason="")
+    member_refuse(member=newcomer, by=moderator, reason="")
     response = client.post(
         reverse("account_login"), {"login": newcomer.email, "password": factories.PASSWORD}
     )
@@ -212,15 +212,15 @@ def test_a_refused_member_cannot_log_in(newcomer, moderator, client):
 @pytest.mark.django_db
 def test_only_moderators_approve_or_refuse(newcomer, member):
     with pytest.raises(ModerationError):
-        policy.member_approve(member=newcomer, by=member)
+        member_approve(member=newcomer, by=member)
     with pytest.raises(ModerationError):
-        policy.member_refuse(member=newcomer, by=member, reason="")
+        member_refuse(member=newcomer, by=member, reason="")
 
 
 @pytest.mark.django_db
 def test_members_not_waiting_are_left_alone(member, moderator):
-    assert not policy.member_approve(member=member, by=moderator)
-    assert not policy.member_refuse(member=member, by=moderator, reason="")
+    assert not member_approve(member=member, by=moderator)
+    assert not member_refuse(member=member, by=moderator, reason="")
     member.refresh_from_db()
     assert member.is_active
 
@@ -237,7 +237,7 @@ def listed_emails(response) -> set[str]:
 @pytest.mark.django_db
 def test_the_queue_lists_who_waits(as_user, newcomer, owner, member, moderator):
     refused = factories.redeem(factories.invitation(owner, "refused@example.com"))
-    policy.member_refuse(member=refused, by=moderator, reason="")
+    member_refuse(member=refused, by=moderator, reason="")
     response = as_user(moderator).get(MEMBERS, {"awaiting": "yes"})
     assert response.status_code == 200
     assert listed_emails(response) == {"newcomer@example.com"}

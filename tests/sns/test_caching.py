@@ -32,7 +32,7 @@ from communities import services as community_services
 from communities.models import JoinPolicy, JoinRequest, Topic
 from sns import cache, moderation
 from sns.notify import Kind, notify, notify_many
-from sns.policy import member_refuse
+from sns.policy.services import member_refuse
 from tests import factories
 from tests.communities import builders as community_builders
 

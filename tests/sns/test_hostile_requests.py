@@ -49,7 +49,7 @@ from hypothesis import strategies as st
 
 from accounts.models import User
 from sns.models import SitePolicy
-from sns.policy import policy_memo_set
+from sns.site_policy import policy_memo_set
 from tests.sns.hostile_forms import (
     EVERYTHING,
     FORMS,

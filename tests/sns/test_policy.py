@@ -11,8 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile, User
-from sns import images, policy
+from sns import images
 from sns.models import ModerationLog, SitePolicy
+from sns.policy.services import policy_save
+from sns.site_policy import (
+    CACHE_KEY,
+    identity_policy,
+    policy_current,
+    policy_memo_set,
+    rules_pending,
+)
 from tests import factories
 from tests.html import assert_well_formed
 
@@ -37,7 +45,7 @@ def write_policy(by, **fields) -> SitePolicy:
     site_policy = SitePolicy.current()
     for name, value in fields.items():
         setattr(site_policy, name, value)
-    return policy.policy_save(policy=site_policy, by=by)
+    return policy_save(policy=site_policy, by=by)
 
 
 def with_rules(by, **fields) -> SitePolicy:
@@ -147,36 +155,36 @@ def test_the_accept_page_takes_a_bounded_number_of_queries(
 
 @pytest.mark.django_db
 def test_the_policy_is_read_once_then_served_from_the_cache(operator, django_assert_num_queries):
-    policy.policy_memo_set(None)
-    cache.delete(policy.CACHE_KEY)
+    policy_memo_set(None)
+    cache.delete(CACHE_KEY)
     with_rules(operator)
-    first = policy.policy_current()
+    first = policy_current()
     assert first.rules_en == RULES_EN
-    assert cache.get(policy.CACHE_KEY).rules_en == RULES_EN
+    assert cache.get(CACHE_KEY).rules_en == RULES_EN
     with django_assert_num_queries(0):
-        assert policy.policy_current().rules_en == RULES_EN
-    policy.policy_memo_set(None)
+        assert policy_current().rules_en == RULES_EN
+    policy_memo_set(None)
     # Another process: one read of the cache, none of the table.
     with django_assert_num_queries(1):
-        assert policy.policy_current().rules_en == RULES_EN
+        assert policy_current().rules_en == RULES_EN
 
 
 @pytest.mark.django_db
 def test_saving_replaces_the_cached_policy_at_once(operator):
     write_policy(operator, rules_en="Old rules")
-    assert policy.policy_current().rules_en == "Old rules"
+    assert policy_current().rules_en == "Old rules"
     write_policy(operator, rules_en="New rules")
-    assert policy.policy_current().rules_en == "New rules"
+    assert policy_current().rules_en == "New rules"
     assert SitePolicy.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_once_committed_the_cache_holds_the_saved_policy():
     operator = factories.member("Operator", staff=True)
-    cache.delete(policy.CACHE_KEY)
+    cache.delete(CACHE_KEY)
     write_policy(operator, rules_en="Committed rules")
-    assert cache.get(policy.CACHE_KEY).rules_en == "Committed rules"
-    cache.delete(policy.CACHE_KEY)
+    assert cache.get(CACHE_KEY).rules_en == "Committed rules"
+    cache.delete(CACHE_KEY)
 
 
 @pytest.mark.django_db
@@ -184,12 +192,12 @@ def test_the_identity_policy_falls_back_to_the_setting(settings, operator, owner
     owner.profile.nickname = "Oni"
     owner.profile.save()
     settings.IDENTITY_POLICY = "nickname"
-    assert policy.identity_policy() == "nickname"
+    assert identity_policy() == "nickname"
     assert owner.display_name == "Oni"
     settings.IDENTITY_POLICY = "real_name"
     assert owner.display_name == "Owner Person"
     write_policy(operator, identity_policy=SitePolicy.Identity.NICKNAME)
-    assert policy.identity_policy() == "nickname"
+    assert identity_policy() == "nickname"
     assert owner.display_name == "Oni"
 
 
@@ -309,7 +317,7 @@ def test_a_typo_fix_need_not_ask_again(operator):
     site_policy = SitePolicy.current()
     site_policy.rules_en = RULES_EN.replace("Respect", "Respect")
     site_policy.rules_en = "- Respect each other\n- No sales pitch"
-    saved = policy.policy_save(policy=site_policy, by=operator, ask_again=False)
+    saved = policy_save(policy=site_policy, by=operator, ask_again=False)
     assert saved.rules_changed_at == first
 
 
@@ -383,7 +391,7 @@ def test_members_who_accepted_older_rules_are_asked(
     site_policy = SitePolicy.current()
     site_policy.rules_changed_at = timezone.now() - timedelta(days=1)
     site_policy.save()
-    policy.policy_memo_set(None)
+    policy_memo_set(None)
     if accepted_days_ago is not None:
         accepted(member, timezone.now() - timedelta(days=accepted_days_ago + 1))
     response = as_user(member).get(reverse("diary:friends"))
@@ -410,7 +418,7 @@ def test_accepting_goes_back_where_the_member_was_going(as_user, operator, membe
     member.refresh_from_db()
     assert member.rules_accepted_at is not None
     assert web.get("/diary/").status_code == 200
-    assert not policy.rules_pending(member)
+    assert not rules_pending(member)
 
 
 @pytest.mark.django_db

@@ -34,7 +34,7 @@ from django.urls.converters import StringConverter
 from django.utils import timezone
 
 from sns.models import SitePolicy
-from sns.policy import policy_memo_set
+from sns.site_policy import policy_memo_set
 from tests.mfa import pass_second_factor
 from tests.sns.query_world import SEARCH_WORD, World, world_build
 

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import names_policy_switched
 from sns.models import SitePolicy
-from sns.policy import identity_policy
+from sns.site_policy import identity_policy
 
 POLICIES = [choice.value for choice in SitePolicy.Identity]
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from sns.policy import invitations_refill
+from sns.policy.services import invitations_refill
 
 
 class Command(BaseCommand):

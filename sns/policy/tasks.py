@@ -7,7 +7,10 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from .mail_retry import retried_when_mail_fails
+from accounts.models import User
+from sns.mail_retry import retried_when_mail_fails
+
+from .services import invitations_refill
 
 
 @task()
@@ -15,8 +18,6 @@ from .mail_retry import retried_when_mail_fails
 def send_approval_email(*, member_id: int) -> bool:
     """Tell a member, in their language, that a moderator approved them: they can log in and
     start. False when they are gone, inactive or (again) waiting."""
-    from accounts.models import User
-
     member = User.objects.select_related("profile").filter(pk=member_id).first()
     if member is None or not member.is_active or member.awaiting_approval:
         return False
@@ -39,6 +40,4 @@ def send_approval_email(*, member_id: int) -> bool:
 @task()
 def refill_invitations() -> int:
     """Give members in good standing their periodic invitation (``invitations_refill``)."""
-    from .policy import invitations_refill
-
     return invitations_refill()

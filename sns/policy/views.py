@@ -4,16 +4,19 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from . import policy
-from .client_input import next_path
-from .middleware import policy_exempt
+from sns.client_input import next_path
+from sns.middleware import policy_exempt
+from sns.moderation.members import inviter_of
+from sns.site_policy import identity_policy, policy_current, policy_rules, rules_pending
+
+from . import services
 
 
 def _policy_context(site_policy) -> dict:
     return {
         "policy": site_policy,
-        "rules": policy.policy_rules(site_policy),
-        "identity": policy.identity_policy(),
+        "rules": policy_rules(site_policy),
+        "identity": identity_policy(),
     }
 
 
@@ -21,7 +24,7 @@ def _policy_context(site_policy) -> dict:
 @policy_exempt
 def policy_page(request):
     """What the site is for, whom it gathers, its rules and which names members use."""
-    return render(request, "sns/policy.html", _policy_context(policy.policy_current()))
+    return render(request, "sns/policy.html", _policy_context(policy_current()))
 
 
 def _safe_next(request) -> str:
@@ -34,12 +37,12 @@ def _safe_next(request) -> str:
 def rules_accept(request):
     """The rules and one button: "I accept". Members are sent here while the rules they
     accepted are older than the current ones."""
-    site_policy = policy.policy_current()
+    site_policy = policy_current()
     next_url = _safe_next(request)
-    if request.user.awaiting_approval or not policy.rules_pending(request.user, site_policy):
+    if request.user.awaiting_approval or not rules_pending(request.user, site_policy):
         return redirect(next_url)
     if request.method == "POST":
-        policy.rules_accept(member=request.user)
+        services.rules_accept(member=request.user)
         return redirect(next_url)
     context = _policy_context(site_policy)
     context["next"] = next_url
@@ -54,5 +57,5 @@ def awaiting_approval(request):
     if not member.awaiting_approval:
         return redirect("home")
     return render(request, "sns/awaiting_approval.html", {
-        "inviter": policy.inviter_of(member),
+        "inviter": inviter_of(member),
     })

@@ -1,147 +1,31 @@
-"""The site policy: reading it (cached), the rules members accept, the email domains
-invitations may go to, the approval of new members, and the invitation quota's refill.
-
-Reads: ``policy_current`` (the one SitePolicy row, from the Django cache, kept a few
-seconds by each process), ``identity_policy``, ``policy_rules``, ``rules_pending``,
-``invite_domains``, ``email_domain_allowed``.
-Writes (services, one transaction each): ``policy_save``, ``rules_accept``,
-``member_approve``, ``member_refuse``, ``invitations_refill``.
+"""The site policy's writes (one transaction each): ``policy_save``, ``rules_accept``,
+``member_approve``, ``member_refuse``, ``invitations_refill``. Reading the policy is the
+kernel's ``sns.site_policy``.
 """
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import cache as parts
-from .models import ModerationLog, SitePolicy
-from .moderation.log import log, require_moderator
-
-if TYPE_CHECKING:
-    from accounts.models import User
+from accounts.models import User
+from accounts.services import friendship_create, names_policy_switched
+from invites.models import Invitation
+from sns import cache as parts
+from sns.models import ModerationLog, SitePolicy
+from sns.moderation.log import log, require_moderator
+from sns.moderation.members import inviter_of
+from sns.notify import Kind, notify
+from sns.site_policy import has_rules, policy_cache_refresh
 
 Action = ModerationLog.Action
-
-CACHE_KEY = "sns:site-policy:v1"
-# The row is written back on every save; the timeout only bounds how long a row changed
-# behind the service's back (a shell, a migration) can stay unseen.
-CACHE_SECONDS = 15 * 60
-# Each process keeps what it read this long. Every page reads the policy (the rules check,
-# every member's shown name), and with the database cache even a cache hit is a query; a
-# change made in another process reaches this one within these seconds.
-MEMO_SECONDS = 30.0
-
-# --- reading -------------------------------------------------------------------------------
-
-_memo: tuple[float, SitePolicy] | None = None
-
-
-def policy_current() -> SitePolicy:
-    """The site policy (an unsaved empty one when the operator has not written it yet).
-
-    Kept by the process for MEMO_SECONDS, behind the Django cache that ``policy_save``
-    refreshes; treat it as read-only. Services that act on a switch (approval, domains) read
-    the row itself with ``SitePolicy.current()``.
-    """
-    global _memo
-    memo = _memo
-    if memo is None or memo[0] <= time.monotonic():
-        policy = cache.get(CACHE_KEY)
-        if policy is None:
-            policy = SitePolicy.current()
-            # add, not set: a save that committed meanwhile wrote the newer row, which stays.
-            cache.add(CACHE_KEY, policy, CACHE_SECONDS)
-        memo = _memo = (time.monotonic() + MEMO_SECONDS, policy)
-    return memo[1]
-
-
-def policy_memo_set(policy: SitePolicy | None, *, seconds: float = MEMO_SECONDS) -> None:
-    """Make this process hold ``policy`` for ``seconds`` (None: forget it, read it again
-    next time). ``policy_save`` forgets; the tests start each test from an empty policy."""
-    global _memo
-    _memo = None if policy is None else (time.monotonic() + seconds, policy)
-
-
-def identity_policy() -> str:
-    """Which name members appear under: ``real_name``, ``nickname`` or ``either``.
-
-    The operator's choice in admin, else the IDENTITY_POLICY setting (read each time, so a
-    test that changes the setting sees it at once).
-    """
-    return policy_current().identity_policy or settings.IDENTITY_POLICY
-
-
-def _in_language(ja: str, en: str) -> str:
-    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    if language == "en":
-        return en or ja
-    return ja or en
-
-
-def policy_rules(policy: SitePolicy | None = None) -> str:
-    """The rules (Markdown) in the active language, falling back to the other one."""
-    policy = policy or policy_current()
-    return _in_language(policy.rules_ja.strip(), policy.rules_en.strip())
-
-
-def has_rules(policy: SitePolicy) -> bool:
-    return bool(policy.rules_ja.strip() or policy.rules_en.strip())
-
-
-def rules_pending(member: User, policy: SitePolicy | None = None) -> bool:
-    """Whether ``member`` must accept the rules (again) before going on: there are rules,
-    and the member never accepted them or accepted them before they last changed."""
-    policy = policy or policy_current()
-    if not has_rules(policy):
-        return False
-    if member.rules_accepted_at is None:
-        return True
-    changed_at = policy.rules_changed_at
-    return changed_at is not None and member.rules_accepted_at < changed_at
-
-
-def invite_domains(policy: SitePolicy | None = None) -> list[str]:
-    """The email domains invitations may go to, lower case, in the operator's order; empty
-    means any address. One per line; a leading ``@`` and blank lines are ignored."""
-    policy = policy or policy_current()
-    domains: list[str] = []
-    for line in policy.invite_domains.splitlines():
-        domain = line.strip().lstrip("@").strip().lower().rstrip(".")
-        if domain and domain not in domains:
-            domains.append(domain)
-    return domains
-
-
-def email_domain_allowed(email: str, policy: SitePolicy | None = None) -> bool:
-    """Whether the policy lets an invitation (or a signup) use ``email``.
-
-    The domain must be one of the listed ones exactly, in any letter case: subdomains are
-    not included (a company lists ``example.co.jp`` and ``mail.example.co.jp`` if it uses
-    both), so that listing a domain never lets in addresses at hosts it does not run.
-    """
-    domains = invite_domains(policy)
-    if not domains:
-        return True
-    _local, at, domain = email.strip().rpartition("@")
-    return bool(at) and domain.lower().rstrip(".") in domains
-
-
-def domain_refusal(policy: SitePolicy | None = None) -> str:
-    """The message for an address outside the allowed domains, naming them."""
-    return _("Invitations can only go to addresses at %(domains)s.") % {
-        "domains": ", ".join(invite_domains(policy))
-    }
-
 
 # --- the policy and the rules --------------------------------------------------------------
 
@@ -187,14 +71,13 @@ def policy_save(*, policy: SitePolicy, by: User, ask_again: bool = True) -> Site
         if renamed:
             reason += " " + renamed
         log(action=Action.POLICY_CHANGED, by=by, reason=reason)
-    _cache_refresh(policy)
+    policy_cache_refresh(policy)
     return policy
 
 
 def _names_policy_switched(before: SitePolicy, after: SitePolicy) -> str:
     """Narrow what a change of the identity policy would show of members' real names
     (``accounts.services.names_policy_switched``); what to log of it, or ""."""
-    from accounts.services import names_policy_switched
 
     old = before.identity_policy or settings.IDENTITY_POLICY
     new = after.identity_policy or settings.IDENTITY_POLICY
@@ -216,17 +99,8 @@ def _normalised(value):
     return value.strip().replace("\r\n", "\n") if isinstance(value, str) else value
 
 
-def _cache_refresh(policy: SitePolicy) -> None:
-    # Readers in this transaction (and tests, which never commit) must not see the old row;
-    # readers elsewhere get the new one once it is committed.
-    cache.delete(CACHE_KEY)
-    policy_memo_set(None)
-    transaction.on_commit(lambda: cache.set(CACHE_KEY, policy, CACHE_SECONDS))
-
-
 def rules_accept(*, member: User) -> None:
     """Record that ``member`` accepted the rules as they stand now."""
-    from accounts.models import User
 
     member.rules_accepted_at = timezone.now()
     User.objects.filter(pk=member.pk).update(rules_accepted_at=member.rules_accepted_at)
@@ -237,7 +111,6 @@ def rules_accept(*, member: User) -> None:
 
 
 def _locked_awaiting(member: User) -> User | None:
-    from accounts.models import User
 
     # Lock the member, since two moderators deciding at once must not both act.
     locked = User.objects.select_for_update(of=("self",)).select_related("profile").get(
@@ -248,13 +121,6 @@ def _locked_awaiting(member: User) -> User | None:
     return locked
 
 
-def inviter_of(member: User) -> User | None:
-    """The member whose invitation ``member`` joined through (None: the site invited them)."""
-    from .moderation.members import inviter_of
-
-    return inviter_of(member)
-
-
 @transaction.atomic
 def member_approve(*, member: User, by: User) -> bool:
     """Let a member who joined while the site asks for approval in.
@@ -263,10 +129,7 @@ def member_approve(*, member: User, by: User) -> bool:
     are mailed, in their language, that they can start. Logs MEMBER_APPROVED. False if they
     were not waiting (approved or refused already).
     """
-    from accounts.services import friendship_create
-    from sns.notify import Kind, notify
-
-    from .policy_tasks import send_approval_email
+    from .tasks import send_approval_email  # a cycle: tasks run these services
 
     require_moderator(by)
     locked = _locked_awaiting(member)
@@ -290,8 +153,6 @@ def member_refuse(*, member: User, by: User, reason: str = "") -> bool:
     """Turn away a member waiting for approval: their account is deactivated (they can no
     longer log in) and MEMBER_REFUSED is logged with ``reason``. False if they were not
     waiting."""
-    from . import cache as parts
-
     require_moderator(by)
     locked = _locked_awaiting(member)
     if locked is None:
@@ -323,8 +184,6 @@ def invitations_refill(now: datetime | None = None) -> int:
     gives nobody a second one, also when two runs overlap: it is one UPDATE, and PostgreSQL
     re-checks each row's refill time once the other run's lock on it is released.
     """
-    from accounts.models import User
-    from invites.models import Invitation
 
     policy = SitePolicy.current()
     if not policy.quota_refill_days:

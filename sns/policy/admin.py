@@ -12,10 +12,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import policy
-from .models import SitePolicy
-from .moderation import ModerationError
-from .text import without_controls
+from sns.models import SitePolicy
+from sns.moderation import ModerationError
+from sns.text import without_controls
+
+from . import services
 
 REASON_MAX_LENGTH = 2000
 # The refusal's confirmation page lists at most this many members.
@@ -76,7 +77,7 @@ class SitePolicyAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        policy.policy_save(
+        services.policy_save(
             policy=obj, by=request.user, ask_again=form.cleaned_data.get("ask_again", True)
         )
 
@@ -116,7 +117,7 @@ class MemberApprovalMixin:
         done = 0
         for member in queryset.order_by("pk"):
             try:
-                done += policy.member_approve(member=member, by=request.user)
+                done += services.member_approve(member=member, by=request.user)
             except ModerationError as error:
                 self.message_user(request, f"{member.email}: {error}", messages.ERROR)
         self.message_user(
@@ -146,7 +147,7 @@ class MemberApprovalMixin:
         done = 0
         for member in members:
             try:
-                done += policy.member_refuse(member=member, by=request.user, reason=reason)
+                done += services.member_refuse(member=member, by=request.user, reason=reason)
             except ModerationError as error:
                 self.message_user(request, f"{member.email}: {error}", messages.ERROR)
         self.message_user(
