@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 
 from invites.models import invite_tree
 from sns import moderation
-from sns.admin_content import StalesCachedParts
+from sns.admin_kit import StalesCachedParts
 from sns.policy.admin import AwaitingApprovalFilter, MemberApprovalMixin
 
 from . import services

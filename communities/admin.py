@@ -9,14 +9,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from sns.admin_content import (
+from sns.admin_kit import (
     HiddenFilter,
-    ModeratedContentAdmin,
+    ModeratorsMayView,
     ReadOnlyAdmin,
     StalesCachedParts,
     excerpt,
+    is_moderator,
 )
-from sns.admin_moderation import ModeratorsMayView, is_moderator
+from sns.moderation.admin import ModeratedContentAdmin
 
 from . import services
 from .models import (

@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from sns import cache
-from sns.admin_content import HiddenFilter, ModeratedContentAdmin, ReadOnlyAdmin, excerpt
+from sns.admin_kit import HiddenFilter, ReadOnlyAdmin, excerpt
+from sns.moderation.admin import ModeratedContentAdmin
 from sns.notify import notifications_withdraw
 
 from . import services

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sns import limits
-from sns.admin_content import StalesCachedParts
+from sns.admin_kit import StalesCachedParts
 
 from . import selectors, services
 from .models import Invitation, State

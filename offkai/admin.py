@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from sns.admin_content import HiddenFilter, ModeratedContentAdmin, ReadOnlyAdmin
+from sns.admin_kit import HiddenFilter, ReadOnlyAdmin
+from sns.moderation.admin import ModeratedContentAdmin
 from sns.notify import notifications_withdraw
 
 from .models import RSVP, Answer, CalendarFeed, Event, EventComment, EventHost, Guest

@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views, views_report
+from . import views
 
 urlpatterns = [
     path("", include("sns.home.urls")),
     path("", include("sns.policy.urls")),
-    path("report/", views_report.report, name="report"),
+    path("", include("sns.moderation.urls")),
     path("", include("sns.search.urls")),
     path("health/", views.health, name="health"),
     path("i18n/setlang/", views.set_language, name="set_language"),

@@ -1,6 +1,6 @@
 """Moderation: reports (通報), decisions on them, hidden content, suspension, the right to
 invite, and the audit log. Writes only, each a service in one transaction; the admin
-(sns/admin_moderation.py, accounts/admin.py) and the report page call them.
+(``admin``, accounts/admin.py) and the report page (``views``) call them.
 
 - ``targets``: what can be reported, one row per kind.
 - ``reports``: ``report_create``, ``report_decide``.

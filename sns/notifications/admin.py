@@ -1,12 +1,12 @@
-"""Admin for announcements and members' notification email preferences (imported by
-sns/admin.py)."""
+"""Admin for notifications (read-only), announcements and members' notification email
+preferences (imported by sns/admin.py)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sns.admin_content import StalesCachedParts
-from sns.models import Announcement, NotificationPreference
+from sns.admin_kit import StalesCachedParts
+from sns.models import Announcement, Notification, NotificationPreference
 
 from .announcements import announcement_send
 
@@ -77,3 +77,22 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_select_related = ["user__profile"]
     search_fields = ["user__email"]
     raw_id_fields = ["user"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(StalesCachedParts, admin.ModelAdmin):
+    """Read-only: notifications are recorded by ``sns.notify.notify``."""
+
+    list_display = ["recipient", "kind", "actor", "created_at", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["recipient__profile", "actor__profile"]
+    search_fields = ["recipient__email", "actor__email"]
+    date_hierarchy = "created_at"
+    fields = ["recipient", "actor", "kind", "target_type", "target_id", "created_at", "read_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

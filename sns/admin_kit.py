@@ -1,19 +1,30 @@
-"""What the admin pages of members' content share: staff may look, hide and show again.
-
-Moderators do not edit what members wrote: they hide it (``sns.moderation.content_hide``,
-logged in the moderation log), which every member's view then leaves out, and may show it
-again. Used by diary/admin.py and communities/admin.py.
+"""What every app's admin pages share (kernel): staff may look at what members wrote, and an
+edit made here passes by the services' bumps of the cached parts. Hiding content is the
+moderation feature's (``sns.moderation.admin.ModeratedContentAdmin``).
 """
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from . import cache, moderation
-from .admin_moderation import ModeratorsMayView, is_moderator
+from . import cache
+
+
+def is_moderator(request) -> bool:
+    return request.user.is_active and request.user.is_staff
+
+
+class ModeratorsMayView:
+    """Staff see these pages whatever their permissions: moderating is what staff do."""
+
+    def has_module_permission(self, request):
+        return is_moderator(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_moderator(request)
+
 
 EXCERPT_CHARS = 60
 
@@ -66,37 +77,3 @@ class ReadOnlyAdmin(StalesCachedParts, ModeratorsMayView, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class ModeratedContentAdmin(ReadOnlyAdmin):
-    """A diary entry, a comment, a topic or a topic comment: staff may hide it."""
-
-    actions = ["hide", "unhide"]
-
-    @admin.display(boolean=True, description=_("hidden"), ordering="hidden_at")
-    def is_hidden(self, obj) -> bool:
-        return obj.hidden_at is not None
-
-    def has_moderate_permission(self, request) -> bool:
-        return is_moderator(request)
-
-    @admin.action(permissions=["moderate"],
-                  description=_("Hide the selected items from every member"))
-    def hide(self, request, queryset):
-        count = sum(moderation.content_hide(target=obj, by=request.user) for obj in queryset)
-        self.message_user(
-            request,
-            ngettext("%(count)d item hidden.", "%(count)d items hidden.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
-
-    @admin.action(permissions=["moderate"], description=_("Show the selected items again"))
-    def unhide(self, request, queryset):
-        count = sum(moderation.content_unhide(target=obj, by=request.user) for obj in queryset)
-        self.message_user(
-            request,
-            ngettext("%(count)d item shown again.", "%(count)d items shown again.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )

@@ -1,4 +1,5 @@
-"""The moderators' queue of reports and the audit log, in admin.
+"""The moderators' queue of reports and the audit log, in admin, and hiding members' content
+from each app's admin (``ModeratedContentAdmin``).
 
 Moderators are staff (``is_staff``): they see and decide reports and read the log without
 further permissions. A report's page shows what was reported and lets the moderator pick a
@@ -18,26 +19,14 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from . import moderation
-from .client_input import id_or_none
-from .models import ModerationLog, Report
-from .moderation import targets
+from sns import moderation
+from sns.admin_kit import ModeratorsMayView, ReadOnlyAdmin, is_moderator
+from sns.client_input import id_or_none
+from sns.models import ModerationLog, Report
+
+from . import targets
 
 LIST_EXCERPT_CHARS = 80
-
-
-def is_moderator(request) -> bool:
-    return request.user.is_active and request.user.is_staff
-
-
-class ModeratorsMayView:
-    """Staff see these pages whatever their permissions: moderating is what staff do."""
-
-    def has_module_permission(self, request):
-        return is_moderator(request)
-
-    def has_view_permission(self, request, obj=None):
-        return is_moderator(request)
 
 
 def admin_link(obj, text: str | None = None) -> str:
@@ -370,3 +359,39 @@ class ModerationLogAdmin(ModeratorsMayView, admin.ModelAdmin):
     @admin.display(description=_("reason"))
     def reason_excerpt(self, entry):
         return Truncator(entry.reason).chars(LIST_EXCERPT_CHARS)
+
+
+# --- members' content: hide and show again ---------------------------------------------------
+
+class ModeratedContentAdmin(ReadOnlyAdmin):
+    """A diary entry, a comment, a topic or a topic comment: staff may hide it."""
+
+    actions = ["hide", "unhide"]
+
+    @admin.display(boolean=True, description=_("hidden"), ordering="hidden_at")
+    def is_hidden(self, obj) -> bool:
+        return obj.hidden_at is not None
+
+    def has_moderate_permission(self, request) -> bool:
+        return is_moderator(request)
+
+    @admin.action(permissions=["moderate"],
+                  description=_("Hide the selected items from every member"))
+    def hide(self, request, queryset):
+        count = sum(moderation.content_hide(target=obj, by=request.user) for obj in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d item hidden.", "%(count)d items hidden.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(permissions=["moderate"], description=_("Show the selected items again"))
+    def unhide(self, request, queryset):
+        count = sum(moderation.content_unhide(target=obj, by=request.user) for obj in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d item shown again.", "%(count)d items shown again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
