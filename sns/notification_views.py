@@ -19,10 +19,11 @@ from sns.paging import FeedPage, cursor_decode, cursor_encode
 
 from . import notifications as service
 from .announcements import announcements_visible_to
+from .mail import member_language
 from .middleware import policy_exempt
 from .models import Notification
 from .notification_items import items_for
-from .notification_mail import member_language, unsubscribe_read
+from .notification_mail import unsubscribe_read
 
 PAGE_SIZE = 30
 
