@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from sns import mail
 from sns.mail_retry import retried_when_mail_fails
 
 
@@ -38,4 +39,4 @@ def send_account_mail(*, subject: str, body: str, from_email: str, to: list[str]
         message.content_subtype = "html"
     elif html:
         message.attach_alternative(html, "text/html")
-    message.send()
+    mail.send(message)

@@ -1,13 +1,11 @@
 """Background work of the invites app."""
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django_tasks import task
 
 from accounts.models import User
+from sns import mail
 from sns.mail_retry import retried_when_mail_fails
 
 
@@ -35,18 +33,13 @@ def send_invitation_email(*, invitation_id: int, token: str) -> bool:
     if member is not None:
         services.member_invited_notify(invitation=invitation, member=member)
         return False
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
+    message = mail.build(
+        to=invitation.email, template="invites/email/invitation",
+        language=settings.LANGUAGE_CODE, context={
             "invitation": invitation,
             "inviter_name": invitation.inviter.display_name if invitation.inviter else "",
-            "site_name": settings.SITE_NAME,
-            "accept_url": settings.SITE_URL.rstrip("/")
-            + reverse("invites:accept", args=[token]),
-        }
-        subject = render_to_string("invites/email/invitation_subject.txt", context).strip()
-        text = render_to_string("invites/email/invitation.txt", context)
-        html = render_to_string("invites/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[invitation.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+            "accept_url": mail.absolute_url(reverse("invites:accept", args=[token])),
+        },
+    )
+    mail.send(message)
     return True

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from accounts.models import User
+from sns import mail
 from sns.notify import Kind, notify_many
 
-from .calendar import absolute_url
 from .models import RSVP, Answer, Event, EventHost
 
 # Events starting within this much from now are reminded.
@@ -98,19 +95,14 @@ def reminder_mail_send(*, event_id: int, user_id: int, starts_at: str) -> bool:
     answer = RSVP.objects.filter(event=event, user=member, answer=Answer.ATTENDING).first()
     if answer is None and not EventHost.objects.filter(event=event, user=member).exists():
         return False
-    with translation.override(member.language or settings.LANGUAGE_CODE), \
-            timezone.override(settings.TIME_ZONE):
-        context = {
+    message = mail.build(
+        to=member.email, template="offkai/email/reminder", language=mail.member_language(member),
+        context={
             "event": event,
             "name": member.display_name,
             "guests": answer.guests if answer else 0,
-            "event_url": absolute_url(event.get_absolute_url()),
-            "site_name": settings.SITE_NAME,
-        }
-        subject = render_to_string("offkai/email/reminder_subject.txt", context).strip()
-        text = render_to_string("offkai/email/reminder.txt", context)
-        html = render_to_string("offkai/email/reminder.html", context)
-    message = EmailMultiAlternatives(subject, text, to=[member.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+            "event_url": mail.absolute_url(event.get_absolute_url()),
+        },
+    )
+    mail.send(message)
     return True

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 from django_tasks import task
 
+from sns import mail
 from sns.mail_retry import retried_when_mail_fails
 from sns.notify import Kind, notify, notify_many
 
@@ -85,21 +83,15 @@ def _before(values: dict | None) -> dict:
 
 def notice_mail(event, kind: str, recipient, before: dict) -> EmailMultiAlternatives:
     """The mail telling ``recipient`` of ``kind``, in their language, as text and HTML."""
-    stem = NOTICE_MAILS[kind]
-    with translation.override(recipient.language or settings.LANGUAGE_CODE):
-        context = {
+    return mail.build(
+        to=recipient.email, template=f"offkai/email/{NOTICE_MAILS[kind]}",
+        language=mail.member_language(recipient), context={
             "event": event,
             "before": before,
             "name": recipient.display_name,
-            "site_name": settings.SITE_NAME,
-            "event_url": settings.SITE_URL.rstrip("/") + event.get_absolute_url(),
-        }
-        subject = render_to_string(f"offkai/email/{stem}_subject.txt", context)
-        text = render_to_string(f"offkai/email/{stem}.txt", context)
-        html = render_to_string(f"offkai/email/{stem}.html", context)
-    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[recipient.email])
-    message.attach_alternative(html, "text/html")
-    return message
+            "event_url": mail.absolute_url(event.get_absolute_url()),
+        },
+    )
 
 
 @task()
@@ -128,7 +120,7 @@ def send_event_notice(
             notify(recipient=recipient, kind=kind, actor=actor, target=event)
             mails.append(notice_mail(event, kind, recipient, old))
         if mails:
-            get_connection().send_messages(mails)
+            mail.send(*mails)
     return len(mails)
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from sns import cache
+from sns import cache, mail
 from sns.models import Announcement, ModerationLog, Notification
 from sns.notify import Kind, notify_many
 
@@ -92,5 +91,5 @@ def announcement_deliver(*, announcement_id: int) -> int:
                     if Kind.ANNOUNCEMENT in wanted[m.pk]
                 ]
                 if messages:
-                    get_connection().send_messages(messages)
+                    mail.send(*messages)
         done = chunk[-1].pk

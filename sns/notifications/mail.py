@@ -15,15 +15,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from sns import mail
+from sns.mail import absolute_url, in_language, member_language
 from sns.models import Notification
 from sns.notify import Kind
 from sns.text import render_markdown
@@ -38,10 +38,6 @@ _UNSUBSCRIBE_SALT = "sns.notifications.unsubscribe"
 
 
 # --- links -----------------------------------------------------------------------------------
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
 
 def unsubscribe_token(member, kinds) -> str:
     """A signed token that turns email off for ``kinds`` of ``member``: no login needed,
@@ -71,10 +67,6 @@ def one_click_headers(url: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def member_language(member) -> str:
-    return member.language or settings.LANGUAGE_CODE
-
-
 # --- the batched email -----------------------------------------------------------------------
 
 def notification_emails_send(now: datetime | None = None) -> int:
@@ -95,7 +87,7 @@ def notification_emails_send(now: datetime | None = None) -> int:
                 return sent
             messages = _messages(ids)
             if messages:
-                get_connection().send_messages(messages)
+                mail.send(*messages)
             Notification.objects.filter(pk__in=ids).update(mailed_at=now)
         sent += len(messages)
 
@@ -147,7 +139,7 @@ def digest_message(member, ids: list[int]) -> EmailMultiAlternatives | None:
         inbox(member).filter(pk__in=ids).exclude(kind__in=ALWAYS_EMAILED)
         .select_related("actor__profile")
     )
-    with translation.override(member_language(member)), timezone.override(settings.TIME_ZONE):
+    with in_language(member_language(member)):
         items = items_for(member, notifications)
         if not items:
             return None
@@ -155,7 +147,6 @@ def digest_message(member, ids: list[int]) -> EmailMultiAlternatives | None:
         stop_all = unsubscribe_url(member, kinds)
         context = {
             "name": member.display_name,
-            "site_name": settings.SITE_NAME,
             "items": [
                 (item, absolute_url(reverse("notifications:open", args=[item.pk])))
                 for item in items
@@ -172,14 +163,11 @@ def digest_message(member, ids: list[int]) -> EmailMultiAlternatives | None:
             subject = ngettext(
                 "%(count)d new notification", "%(count)d new notifications", len(items)
             ) % {"count": len(items)}
-        subject = f"[{settings.SITE_NAME}] {subject}"
-        text = render_to_string("sns/email/notifications.txt", context)
-        html = render_to_string("sns/email/notifications.html", context)
-    message = EmailMultiAlternatives(
-        " ".join(subject.split()), text, to=[member.email], headers=one_click_headers(stop_all)
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+        return mail.build(
+            to=member.email, template="sns/email/notifications",
+            language=member_language(member), context=context,
+            subject=f"[{settings.SITE_NAME}] {subject}", headers=one_click_headers(stop_all),
+        )
 
 
 def announcement_message(announcement, member) -> EmailMultiAlternatives:
@@ -187,23 +175,14 @@ def announcement_message(announcement, member) -> EmailMultiAlternatives:
     around it in the member's language."""
 
     stop = unsubscribe_url(member, [Kind.ANNOUNCEMENT])
-    with translation.override(member_language(member)), timezone.override(settings.TIME_ZONE):
-        context = {
+    return mail.build(
+        to=member.email, template="sns/email/announcement", language=member_language(member),
+        headers=one_click_headers(stop), context={
             "announcement": announcement,
             "body_html": render_markdown(announcement.body),
             "name": member.display_name,
-            "site_name": settings.SITE_NAME,
             "url": absolute_url(reverse("notifications:announcement", args=[announcement.pk])),
             "settings_url": absolute_url(reverse("notifications:settings")),
             "stop_url": stop,
-        }
-        subject = _("[%(site)s] Announcement: %(title)s") % {
-            "site": settings.SITE_NAME, "title": announcement.title,
-        }
-        text = render_to_string("sns/email/announcement.txt", context)
-        html = render_to_string("sns/email/announcement.html", context)
-    message = EmailMultiAlternatives(
-        " ".join(subject.split()), text, to=[member.email], headers=one_click_headers(stop)
+        },
     )
-    message.attach_alternative(html, "text/html")
-    return message

@@ -16,13 +16,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from sns.mail import member_language
 from sns.middleware import policy_exempt
 from sns.models import Notification
 from sns.paging import FeedPage, cursor_decode, cursor_encode
 
 from . import selectors, services
 from .items import items_for
-from .mail import member_language, unsubscribe_read
+from .mail import unsubscribe_read
 from .selectors import announcements_visible_to
 
 PAGE_SIZE = 30
