@@ -16,7 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -49,6 +50,12 @@ def site_context() -> dict[str, str]:
     return {"site_name": settings.SITE_NAME, "site_url": absolute_url(reverse("home"))}
 
 
+def _plain(template_name: str, context: Mapping[str, Any]) -> str:
+    """A template rendered without HTML escaping: a subject is never HTML (a title "Tom &
+    Jerry" must not arrive as "Tom &amp; Jerry")."""
+    return get_template(template_name).template.render(Context(dict(context), autoescape=False))
+
+
 def build(
     *, to: str, template: str, context: Mapping[str, Any], language: str,
     subject: str | None = None, headers: Mapping[str, str] | None = None,
@@ -59,7 +66,7 @@ def build(
     with in_language(language):
         context = {**site_context(), **context}
         if subject is None:
-            subject = render_to_string(f"{template}_subject.txt", context)
+            subject = _plain(f"{template}_subject.txt", context)
         text = render_to_string(f"{template}.txt", context)
         html = render_to_string(f"{template}.html", context)
     message = EmailMultiAlternatives(

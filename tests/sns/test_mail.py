@@ -184,6 +184,17 @@ def test_send_lets_a_failure_of_the_server_through(mail_templates, settings):
 
 # --- the rules around it ---------------------------------------------------------------------
 
+def test_a_subject_is_plain_text_never_escaped(mail_templates):
+    """A subject is not HTML: an ampersand or a bracket in a name arrives as typed (the text
+    part keeps its own ``autoescape off``, the HTML part escapes)."""
+    message = mail.build(
+        to="ann@example.com", template="test_mail/hello", language="en",
+        context={"name": "Ann & <Bo>", "when": NOON_UTC, "extra": "Tom & Jerry <3"},
+    )
+    assert message.subject.endswith("approved Tom & Jerry <3")
+    assert "Ann &amp; &lt;Bo&gt;" in html_of(message)
+
+
 def test_every_mail_template_has_its_three_parts():
     root = Path(settings.BASE_DIR) / "templates"
     subjects = sorted(root.glob("**/email/*_subject.txt"))
