@@ -33,6 +33,7 @@ worker: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # The page checkers of tests/e2e/test_page_checks.py (the Nu Html Checker, axe-core) from npm,
 # at the versions tests/e2e/package-lock.json pins; they need node and java. Without their

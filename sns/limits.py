@@ -30,6 +30,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -40,7 +41,7 @@ from django.utils.translation import ngettext_lazy
 from .models import LimitedAction
 
 if TYPE_CHECKING:
-    from accounts.models import User
+    User = get_user_model()
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -113,7 +114,7 @@ def take(member: User, limit: Limit, *, amount: int = 1) -> None:
     Call it inside the transaction that does the limited thing, before writing it, and
     before locking anything else of the member's (the member's row first, as everywhere).
     """
-    from accounts.models import User
+    User = get_user_model()
 
     allowed = limit.allowed
     if member.is_staff or allowed <= 0 or amount <= 0:

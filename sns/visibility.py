@@ -11,6 +11,7 @@ import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -20,6 +21,12 @@ from .prepared import Prepared
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+def _member_model(name: str) -> type[models.Model]:
+    """A model of the members' app by its label: the kernel reads the member tables (users,
+    friendships, blocks) but imports no app, so that every app may import it."""
+    return apps.get_model("accounts", name)
 
 
 class Level(models.TextChoices):
@@ -78,7 +85,7 @@ def can_see(level: str, relation: Relation) -> bool:
 
 def relation_between(viewer: User | None, owner: User) -> Relation:
     """How ``viewer`` stands to ``owner``, in one query. A block either way wins."""
-    from accounts.models import User
+    User = _member_model("User")
 
     if viewer is None or not viewer.is_authenticated:
         return Relation.ANONYMOUS
@@ -90,7 +97,7 @@ def relation_between(viewer: User | None, owner: User) -> Relation:
 
 def blocked_between(a: User, b: User) -> bool:
     """Whether either of ``a`` and ``b`` blocks the other."""
-    from accounts.models import Block
+    Block = _member_model("Block")
 
     return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
 
@@ -98,7 +105,7 @@ def blocked_between(a: User, b: User) -> bool:
 def relations_to(viewer: User | None, members: Iterable[User]) -> dict[int, Relation]:
     """How ``viewer`` stands to each of ``members``, by pk: ``relation_between`` for a whole
     list, in one query however long the list (none for an anonymous viewer)."""
-    from accounts.models import User
+    User = _member_model("User")
 
     ids = {member.pk for member in members}
     if viewer is None or not viewer.is_authenticated:
@@ -126,7 +133,8 @@ def relation_annotations(viewer: User) -> dict[str, Exists]:
     """Annotations for a queryset of members that tell how the (logged-in) ``viewer`` stands
     to each, read back with ``annotated_relation``: the relation rides along in the query
     that fetches the members."""
-    from accounts.models import Block, Friendship
+    Block = _member_model("Block")
+    Friendship = _member_model("Friendship")
 
     return {
         "viewer_blocked": Exists(Block.objects.filter(
@@ -162,7 +170,8 @@ def without_hidden_people(queryset: QuerySet, field: str, viewer: User | None) -
     joining each row's member: counting a community's 20,000 members or a member's 5,600
     friends then never reads the member table (see bench/).
     """
-    from accounts.models import Block, User
+    Block = _member_model("Block")
+    User = _member_model("User")
 
     queryset = queryset.exclude(
         **{f"{field}__in": User.objects.filter(is_active=False).values("pk")}
