@@ -32,8 +32,8 @@ from .models import (
     Role,
     Topic,
     TopicComment,
-    TopicPolicy,
 )
+from .selectors import can_start_topic
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -383,12 +383,6 @@ def _clean_text(text: str, field: str, *, required: bool = True) -> str:
             code="too_long",
         )
     return text
-
-
-def can_start_topic(community: Community, membership: Membership | None) -> bool:
-    if membership is None or community.is_closed:
-        return False
-    return community.topic_policy == TopicPolicy.MEMBERS or membership.moderates
 
 
 @transaction.atomic

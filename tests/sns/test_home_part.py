@@ -493,7 +493,7 @@ def test_a_refused_comment_is_given_back_under_a_kept_page(parts, owner, friend,
     assert "x" * 50 in body and "at most" in body
 
 
-# --- a topic's page, kept per viewer (communities.views) -------------------------------------
+# --- a topic's page, kept per viewer (communities.views.topics) -----------------------------------
 
 
 def topic_page(client, topic, **look) -> str:

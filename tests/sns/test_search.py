@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import Profile
 from communities import services as community_services
 from communities.models import JoinPolicy, Topic, TopicComment
-from communities.topics import TOPIC_COMMENTS_SHOWN
+from communities.selectors import TOPIC_COMMENTS_SHOWN
 from sns import moderation, search
 from sns.visibility import Level
 from tests import factories
