@@ -13,12 +13,12 @@ from .comments import topic_comment_create, topic_comment_delete
 from .communities import community_close, community_create, community_update
 from .memberships import (
     admin_hand_over,
-    invite,
-    join,
+    community_invite,
     join_request_decide,
     join_request_withdraw,
-    leave,
     member_remove,
+    membership_join,
+    membership_leave,
     subadmin_set,
 )
 from .rules import CommunityError, NameTaken, RateLimited
@@ -31,13 +31,13 @@ __all__ = [
     "admin_hand_over",
     "community_close",
     "community_create",
+    "community_invite",
     "community_update",
-    "invite",
-    "join",
     "join_request_decide",
     "join_request_withdraw",
-    "leave",
     "member_remove",
+    "membership_join",
+    "membership_leave",
     "subadmin_set",
     "topic_comment_create",
     "topic_comment_delete",

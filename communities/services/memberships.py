@@ -25,7 +25,9 @@ from .rules import (
 
 
 @transaction.atomic
-def join(*, community: Community, user: User, message: str = "") -> Membership | JoinRequest:
+def membership_join(
+    *, community: Community, user: User, message: str = ""
+) -> Membership | JoinRequest:
     """``user`` joins: an open community at once; one by approval gets a join request (and
     notifies its admins and sub-admins); a secret one only with an invitation, which the
     joining uses up."""
@@ -78,7 +80,7 @@ def drop_requests(requests) -> None:
 
 
 @transaction.atomic
-def leave(*, community: Community, user: User) -> None:
+def membership_leave(*, community: Community, user: User) -> None:
     """``user`` leaves; the admin must hand the role over first."""
     locked = locked_community(community)
     membership = membership_of(locked, user)
@@ -118,7 +120,7 @@ def join_request_decide(*, request_id: int, by: User, approve: bool) -> Membersh
 
 
 @transaction.atomic
-def invite(*, community: Community, inviter: User, invitee: User) -> CommunityInvitation:
+def community_invite(*, community: Community, inviter: User, invitee: User) -> CommunityInvitation:
     """A member invites a friend (the way into a secret community); the friend is notified
     (COMMUNITY_INVITATION, about the community, whose page offers them to join) once, however
     often they are invited."""

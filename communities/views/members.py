@@ -67,7 +67,7 @@ def join(request, pk: int):
     form = JoinRequestForm(request.POST)
     message = form.cleaned_data["message"] if form.is_valid() else ""
     try:
-        result = services.join(community=community, user=request.user, message=message)
+        result = services.membership_join(community=community, user=request.user, message=message)
     except services.CommunityError as error:
         messages.error(request, str(error))
     else:
@@ -81,7 +81,7 @@ def join(request, pk: int):
 @require_POST
 def leave(request, pk: int):
     community = selectors.community_or_404(request.user, pk)
-    return _act(request, community, lambda: services.leave(
+    return _act(request, community, lambda: services.membership_leave(
         community=community, user=request.user
     ), _("You left the community."))
 
@@ -94,7 +94,7 @@ def invite(request, pk: int):
     except ValueError:  # not a number: no such member
         raise Http404 from None
     invitee = get_object_or_404(User, pk=invitee_id, is_active=True)
-    return _act(request, community, lambda: services.invite(
+    return _act(request, community, lambda: services.community_invite(
         community=community, inviter=request.user, invitee=invitee
     ), _("Your friend was invited."))
 

@@ -338,9 +338,9 @@ def test_topics_and_comments_are_found_only_by_who_may_see_them(
     viewer = request.getfixturevalue(persona)
     club = _circle(owner, policy, members=[] if policy == JoinPolicy.SECRET else [friend])
     if policy == JoinPolicy.SECRET:
-        community_services.invite(community=club, inviter=owner, invitee=friend)
-        community_services.join(community=club, user=friend)
-        community_services.invite(community=club, inviter=friend, invitee=fof)
+        community_services.community_invite(community=club, inviter=owner, invitee=friend)
+        community_services.membership_join(community=club, user=friend)
+        community_services.community_invite(community=club, inviter=friend, invitee=fof)
     topic = community_builders.topic(club, owner, title="望遠レンズ")
     community_builders.comment(topic, owner, body="望遠の話")
     assert (titles("topics", viewer, "望遠") == ["望遠レンズ"]) is sees
