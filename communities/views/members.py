@@ -48,6 +48,8 @@ def requests(request, pk: int):
 
 
 def _act(request, community: Community, work, done: str):
+    """Run ``work`` (a service call): its refusal is told as an error, else ``done``; back to
+    the community's page either way."""
     try:
         work()
     except services.CommunityError as error:
