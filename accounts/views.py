@@ -95,7 +95,7 @@ def _profile_head(viewer, pk: int) -> str | None:
 def _profile_page(viewer, pk: int, friend_request_form: FriendRequestForm | None) -> dict:
     """What member ``pk``'s page shows ``viewer``, each read declared before it is read (but
     the names of those it shows: a rename is late by at most the part's timeout)."""
-    from communities.views import communities_of
+    from communities.selectors import communities_of
     from offkai.attendance import met_at
 
     cache.depends_on(

@@ -1,9 +1,11 @@
+"""Community forms: starting or editing a community, asking to join, a topic, a comment."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sns import images
 
-from .models import Community
+from .models import Community, Topic
 
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
@@ -61,8 +63,6 @@ class JoinRequestForm(forms.Form):
 
 class TopicForm(forms.ModelForm):
     class Meta:
-        from .models import Topic
-
         model = Topic
         fields = ["title", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 10})}

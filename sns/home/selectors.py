@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.footprints import FOOTPRINT_DAYS
 from accounts.models import Footprint, Friendship, User
 from accounts.services import friends_of
-from communities import topics
+from communities import selectors as topics
 from communities.models import CommunityPreference, JoinRequest, Membership, Role
 from diary import feeds
 from diary.models import DiaryPreference

@@ -24,7 +24,7 @@ def community(
 
 def with_members(community: Community, members) -> Community:
     for m in members:
-        services.join(community=community, user=m)
+        services.membership_join(community=community, user=m)
     return community
 
 

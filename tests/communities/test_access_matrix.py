@@ -193,7 +193,7 @@ def test_access_matrix_warm(world, as_user, owner, policy, persona):
         assert warm.filled(cached)
         with warm.committed():
             if change == "leaving":
-                services.leave(community=parts["community"], user=viewer)
+                services.membership_leave(community=parts["community"], user=viewer)
             else:
                 block_create(blocker=owner, blocked=viewer)
         assert read() == EXPECTED[policy][persona], "after the change"

@@ -5,8 +5,9 @@ friends, each profile's community list as the viewer may see it; bounded queries
 import pytest
 from django.urls import reverse
 
-from communities import views
+from communities import selectors
 from communities.models import JoinPolicy, Membership
+from communities.views import communities as community_views
 from tests import factories
 from tests.communities import builders
 from tests.html import assert_well_formed
@@ -63,11 +64,11 @@ def test_search_without_results_says_so(as_user, member):
 
 def test_search_results_are_paginated_with_the_query_kept(as_user, owner, member):
     category = builders.category()
-    for i in range(views.COMMUNITIES_PER_PAGE + 3):
+    for i in range(community_views.COMMUNITIES_PER_PAGE + 3):
         builders.community(owner, name=f"将棋 {i}", cat=category)
     builders.community(owner, name="囲碁", cat=category)
     body = page(as_user(member), LIST + "?q=将棋")
-    assert body.count('class="community-row"') == views.COMMUNITIES_PER_PAGE
+    assert body.count('class="community-row"') == community_views.COMMUNITIES_PER_PAGE
     assert "?q=%E5%B0%86%E6%A3%8B&amp;page=2" in body
     second = page(as_user(member), LIST + "?q=将棋&page=2")
     assert second.count('class="community-row"') == 3
@@ -97,7 +98,7 @@ def test_friends_are_in_orders_by_friend_count(as_user, owner, member):
     from communities import services
 
     services.community_close(community=closed, by=member)
-    assert [(c.pk, c.friend_count) for c in views.friends_in(owner)] == [
+    assert [(c.pk, c.friend_count) for c in selectors.friends_in(owner)] == [
         (three.pk, 3), (two.pk, 2), (one.pk, 1),
     ]
     body = page(as_user(owner), FRIENDS)
@@ -139,7 +140,7 @@ def test_a_profile_lists_up_to_ten_with_the_full_count(as_user, owner, member):
     for i in range(12):
         builders.community(owner, name=f"Circle {i}", cat=category)
     body = page(as_user(member), owner.get_absolute_url()).split("profile-communities")[1]
-    assert body.count("/communities/") == views.ON_PROFILE
+    assert body.count("/communities/") == selectors.ON_PROFILE
     assert '<span class="count">12</span>' in body
     assert "Circle 11" in body and "Circle 0<" not in body
 

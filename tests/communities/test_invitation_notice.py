@@ -29,8 +29,9 @@ def secret_club(owner):
 
 def test_the_invitee_is_notified_once_with_a_link_that_lets_them_join(owner, friend, as_user):
     club = secret_club(owner)
-    services.invite(community=club, inviter=owner, invitee=friend)
-    services.invite(community=club, inviter=owner, invitee=friend)  # asked twice: told once
+    services.community_invite(community=club, inviter=owner, invitee=friend)
+    # Asked twice: told once.
+    services.community_invite(community=club, inviter=owner, invitee=friend)
     notification, = Notification.objects.filter(recipient=friend)
     assert notification.kind == Kind.COMMUNITY_INVITATION
     assert notification.actor == owner
@@ -51,7 +52,7 @@ def test_the_invitee_is_notified_once_with_a_link_that_lets_them_join(owner, fri
 def test_a_refused_invitation_notifies_no_one(owner, member):
     club = secret_club(owner)
     with pytest.raises(services.CommunityError):  # not a friend
-        services.invite(community=club, inviter=owner, invitee=member)
+        services.community_invite(community=club, inviter=owner, invitee=member)
     assert not Notification.objects.exists()
 
 
@@ -59,7 +60,7 @@ def test_the_invitation_comes_by_email_in_the_members_language(owner, friend, ou
     friend.language = "ja"
     friend.save(update_fields=["language"])
     assert email_choices(friend)[Kind.COMMUNITY_INVITATION] is True
-    services.invite(community=secret_club(owner), inviter=owner, invitee=friend)
+    services.community_invite(community=secret_club(owner), inviter=owner, invitee=friend)
     assert notification_emails_send(now=later()) == 1
     message, = outbox
     assert message.to == [friend.email]
@@ -68,7 +69,7 @@ def test_the_invitation_comes_by_email_in_the_members_language(owner, friend, ou
 
 def test_no_email_when_the_member_turned_it_off(owner, friend, outbox):
     notification_preferences_set(member=friend, email={Kind.COMMUNITY_INVITATION: False})
-    services.invite(community=secret_club(owner), inviter=owner, invitee=friend)
+    services.community_invite(community=secret_club(owner), inviter=owner, invitee=friend)
     assert notification_emails_send(now=later()) == 0
     assert outbox == []
     assert Notification.objects.filter(recipient=friend).exists()  # still in the app

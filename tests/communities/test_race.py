@@ -30,7 +30,7 @@ def _approval_community(owner, subadmin):
 @pytest.mark.django_db(transaction=True)
 def test_many_approvals_of_one_request_make_one_membership(owner, friend, member):
     community = _approval_community(owner, friend)
-    join_request = services.join(community=community, user=member)
+    join_request = services.membership_join(community=community, user=member)
 
     results = run_at_once(THREADS, lambda i: services.join_request_decide(
         request_id=join_request.pk, by=owner if i % 2 else friend, approve=True
@@ -47,7 +47,7 @@ def test_many_approvals_of_one_request_make_one_membership(owner, friend, member
 @pytest.mark.django_db(transaction=True)
 def test_approvals_and_refusals_of_one_request_at_once_decide_it_once(owner, friend, member):
     community = _approval_community(owner, friend)
-    join_request = services.join(community=community, user=member)
+    join_request = services.membership_join(community=community, user=member)
 
     results = run_at_once(THREADS, lambda i: services.join_request_decide(
         request_id=join_request.pk, by=(owner, friend)[i % 2], approve=i % 4 < 2
@@ -67,7 +67,9 @@ def test_approvals_and_refusals_of_one_request_at_once_decide_it_once(owner, fri
 def test_one_member_asking_to_join_many_times_at_once_makes_one_request(owner, friend, member):
     community = _approval_community(owner, friend)
 
-    results = run_at_once(THREADS, lambda i: services.join(community=community, user=member))
+    results = run_at_once(
+        THREADS, lambda i: services.membership_join(community=community, user=member)
+    )
 
     assert not failures(results)
     assert JoinRequest.objects.filter(community=community, user=member).count() == 1
@@ -81,7 +83,9 @@ def test_many_requests_then_many_approvals_at_once_count_every_member_once(owner
     community = _approval_community(owner, friend)
     people = [factories.member() for _ in range(THREADS)]
 
-    asked = run_at_once(THREADS, lambda i: services.join(community=community, user=people[i]))
+    asked = run_at_once(
+        THREADS, lambda i: services.membership_join(community=community, user=people[i])
+    )
 
     assert not failures(asked)
     requests = {r.user_id: r.pk for r in successes(asked)}
@@ -107,7 +111,9 @@ def test_many_requests_then_many_approvals_at_once_count_every_member_once(owner
 @pytest.mark.django_db(transaction=True)
 def test_many_joins_at_once_make_one_membership(owner, member):
     community = builders.community(owner)
-    results = run_at_once(THREADS, lambda i: services.join(community=community, user=member))
+    results = run_at_once(
+        THREADS, lambda i: services.membership_join(community=community, user=member)
+    )
     assert not failures(results)
     assert Membership.objects.filter(community=community, user=member).count() == 1
 
@@ -159,10 +165,10 @@ def test_a_friend_invited_by_many_at_once_is_invited_and_told_once(owner, friend
         inviter = factories.member(f"Inviter {i}")
         factories.befriend(inviter, friend)
         factories.befriend(owner, inviter)
-        services.invite(community=community, inviter=owner, invitee=inviter)
-        services.join(community=community, user=inviter)
+        services.community_invite(community=community, inviter=owner, invitee=inviter)
+        services.membership_join(community=community, user=inviter)
         inviters.append(inviter)
-    results = run_at_once(THREADS, lambda i: services.invite(
+    results = run_at_once(THREADS, lambda i: services.community_invite(
         community=community, inviter=inviters[i % len(inviters)], invitee=friend
     ))
 

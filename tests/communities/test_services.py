@@ -76,13 +76,13 @@ def test_a_closed_community_takes_no_members(owner, member):
     community = builders.community(owner)
     services.community_close(community=community, by=owner)
     with pytest.raises(services.CommunityError):
-        services.join(community=community, user=member)
+        services.membership_join(community=community, user=member)
 
 
 def test_joining_an_open_community_is_immediate_and_idempotent(owner, member):
     community = builders.community(owner)
-    services.join(community=community, user=member)
-    services.join(community=community, user=member)
+    services.membership_join(community=community, user=member)
+    services.membership_join(community=community, user=member)
     assert role_of(community, member) == Role.MEMBER
     assert community.memberships.count() == 2
 
@@ -91,11 +91,11 @@ def test_joining_by_approval_makes_a_request_and_notifies_admins_and_subadmins(
     owner, friend, member
 ):
     community = builders.community(owner, policy=JoinPolicy.OPEN)
-    services.join(community=community, user=friend)
+    services.membership_join(community=community, user=friend)
     services.subadmin_set(community=community, by=owner, user=friend, on=True)
     community.join_policy = JoinPolicy.APPROVAL
     community.save()
-    result = services.join(community=community, user=member, message="Hello")
+    result = services.membership_join(community=community, user=member, message="Hello")
     assert isinstance(result, JoinRequest)
     assert role_of(community, member) is None
     notified = set(Notification.objects.filter(
@@ -127,7 +127,7 @@ def test_a_subadmin_may_refuse(owner, friend, member):
     services.subadmin_set(community=community, by=owner, user=friend, on=True)
     community.join_policy = JoinPolicy.APPROVAL
     community.save()
-    join_request = services.join(community=community, user=member)
+    join_request = services.membership_join(community=community, user=member)
     assert services.join_request_decide(
         request_id=join_request.pk, by=friend, approve=False
     ) is None
@@ -138,13 +138,13 @@ def test_a_subadmin_may_refuse(owner, friend, member):
 def test_a_secret_community_is_joined_only_by_a_friends_invitation(owner, friend, member):
     community = builders.community(owner, policy=JoinPolicy.SECRET)
     with pytest.raises(services.CommunityError):
-        services.join(community=community, user=friend)
+        services.membership_join(community=community, user=friend)
     with pytest.raises(services.CommunityError):  # not a friend of the owner
-        services.invite(community=community, inviter=owner, invitee=member)
+        services.community_invite(community=community, inviter=owner, invitee=member)
     with pytest.raises(services.CommunityError):  # not a member
-        services.invite(community=community, inviter=member, invitee=owner)
-    services.invite(community=community, inviter=owner, invitee=friend)
-    services.join(community=community, user=friend)
+        services.community_invite(community=community, inviter=member, invitee=owner)
+    services.community_invite(community=community, inviter=owner, invitee=friend)
+    services.membership_join(community=community, user=friend)
     assert role_of(community, friend) == Role.MEMBER
     assert not CommunityInvitation.objects.exists()
 
@@ -155,17 +155,17 @@ def test_no_invitation_across_a_block(owner, friend):
     community = builders.community(owner, policy=JoinPolicy.SECRET)
     block_create(blocker=friend, blocked=owner)
     with pytest.raises(services.CommunityError):
-        services.invite(community=community, inviter=owner, invitee=friend)
+        services.community_invite(community=community, inviter=owner, invitee=friend)
 
 
 def test_the_admin_cannot_leave_without_handing_over(owner, member):
     community = builders.with_members(builders.community(owner), [member])
     with pytest.raises(services.CommunityError):
-        services.leave(community=community, user=owner)
+        services.membership_leave(community=community, user=owner)
     services.admin_hand_over(community=community, by=owner, to=member)
     assert role_of(community, member) == Role.ADMIN
     assert role_of(community, owner) == Role.SUBADMIN
-    services.leave(community=community, user=owner)
+    services.membership_leave(community=community, user=owner)
     assert role_of(community, owner) is None
 
 
@@ -208,5 +208,5 @@ def test_secret_communities_are_visible_to_members_and_invitees_only(owner, frie
     assert not visible(friend).filter(pk=community.pk).exists()
     assert not visible(member).filter(pk=community.pk).exists()
     assert not visible(None).exists()
-    services.invite(community=community, inviter=owner, invitee=friend)
+    services.community_invite(community=community, inviter=owner, invitee=friend)
     assert visible(friend).filter(pk=community.pk).exists()

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from communities import services, topics
+from communities import selectors, services
 from communities.models import (
     CommunityPreference,
     JoinPolicy,
@@ -230,7 +230,7 @@ def test_list_orders_pinned_first_then_latest_activity(club, owner, friend, as_u
     Topic.objects.filter(pk=pinned.pk).update(last_activity_at=timezone.now() - timedelta(days=9))
     services.topic_pin(topic=pinned, by=owner, pinned=True)
     builders.comment(old, owner)  # old is now the latest activity
-    assert list(topics.community_topics(owner, club)) == [pinned, old, new]
+    assert list(selectors.community_topics(owner, club)) == [pinned, old, new]
     body = page(as_user(owner), reverse("communities:topics", args=[club.pk]))
     assert body.index("Pinned one") < body.index(">Old<") < body.index(">New<")
     assert "1 comment" in body and "last by Owner Person" in body
@@ -274,11 +274,11 @@ def test_comment_paging_shows_the_latest_fifty_and_walks_back(club, owner, frien
         )
         for i in range(60)
     ])
-    shown, earlier = topics.topic_comments_page(topic, None)
+    shown, earlier = selectors.topic_comments_page(topic, None)
     assert [c.body for c in shown] == [f"c{i:03}" for i in range(10, 60)]
     body = page(as_user(friend), topic.get_absolute_url())
     assert "c059" in body and "c009" not in body and "Earlier comments" in body
-    rest, none = topics.topic_comments_page(topic, earlier)
+    rest, none = selectors.topic_comments_page(topic, earlier)
     assert [c.body for c in rest] == [f"c{i:03}" for i in range(10)] and none is None
     body = page(as_user(friend), f"{topic.get_absolute_url()}?comments_before={earlier}")
     assert "c009" in body and "c010" not in body
@@ -307,7 +307,7 @@ def test_new_topics_leave_out_blocked_commenters(owner, blocked, friend, as_user
     club = builders.with_members(builders.community(friend), [owner, blocked])
     topic = builders.topic(club, friend)
     builders.comment(topic, blocked)
-    assert topics.new_topics_page(owner, timezone.now() - timedelta(days=1), 1).object_list == []
+    assert selectors.new_topics_page(owner, timezone.now() - timedelta(days=1), 1).object_list == []
 
 
 @pytest.mark.parametrize("n", [5, 50])

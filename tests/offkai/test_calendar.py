@@ -264,7 +264,7 @@ def test_leaving_the_community_takes_its_event_out_of_the_feed(client, owner, me
     event = builders.event(owner, title="Club night", community=club, visibility="community")
     builders.answer(event, member)
     assert summaries(feed_of(client, member)) == ["Club night"]
-    community_services.leave(community=club, user=member)
+    community_services.membership_leave(community=club, user=member)
     assert summaries(feed_of(client, member)) == []
 
 

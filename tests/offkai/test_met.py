@@ -74,7 +74,7 @@ def test_leaving_the_community_hides_its_events(owner, friend, member):
     event = met(builders.event(owner, days=-3, community=club, visibility="community"),
                 friend, member)
     assert attendance.met_at(member, friend) == [event]
-    community_services.leave(community=club, user=member)
+    community_services.membership_leave(community=club, user=member)
     assert attendance.met_at(member, friend) == []
 
 

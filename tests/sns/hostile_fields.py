@@ -269,7 +269,7 @@ def _community(scene: Scene, *, name: str = "", description: str = "We read book
         category=scene.category, join_policy=policy, topic_policy=TopicPolicy.MEMBERS,
     )
     if policy == JoinPolicy.OPEN:
-        community_services.join(community=community, user=scene.reader)
+        community_services.membership_join(community=community, user=scene.reader)
     return community
 
 
@@ -346,7 +346,7 @@ def write_topic_comments(scene: Scene, texts: list[str]) -> list[Look]:
 def write_join_requests(scene: Scene, texts: list[str]) -> list[Look]:
     community = _community(scene, policy=JoinPolicy.APPROVAL)
     for text in texts:
-        community_services.join(community=community, user=_new_member(), message=text)
+        community_services.membership_join(community=community, user=_new_member(), message=text)
     return [Look("join requests", scene.as_author,
                  reverse("communities:requests", args=[community.pk]), follow=True)]
 

@@ -33,7 +33,7 @@ def community(creator, members=(), *, policy: str = JoinPolicy.OPEN) -> Communit
         join_policy=policy, topic_policy=TopicPolicy.MEMBERS,
     )
     for member in members:
-        communities_services.join(community=club, user=member)
+        communities_services.membership_join(community=club, user=member)
     return club
 
 

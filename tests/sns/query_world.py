@@ -245,7 +245,9 @@ def _communities(viewer: User, star: User, friends: list[User],
     Community.objects.filter(pk=community.pk).update(join_policy=JoinPolicy.APPROVAL)
     community.refresh_from_db()
     for _ in range(len(fofs)):
-        community_services.join(community=community, user=factories.member(), message="Hi")
+        community_services.membership_join(
+            community=community, user=factories.member(), message="Hi"
+        )
     return community, topic, topic_comment
 
 

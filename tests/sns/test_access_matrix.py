@@ -988,7 +988,7 @@ def _undo_and_redo(world: World, view: str, level: str, persona: str):
         club = world.owner_communities[_decided_by_membership(view, level)]
         # A secret community is joined by invitation; the row is the state, not the change.
         return (lambda: Membership.objects.create(community=club, user=viewer),
-                lambda: community_services.leave(community=club, user=viewer))
+                lambda: community_services.membership_leave(community=club, user=viewer))
     if change == "narrowing":
         share = _shared_at(world, view, level)
         return lambda: share(like_level), lambda: share(level)

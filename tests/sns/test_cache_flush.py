@@ -156,7 +156,7 @@ def test_a_flush_before_a_bump_never_keeps_what_the_write_removed(site):
     pages = [_page(client, "/notifications/settings/") for _ in range(2)]
     assert all('Friend requests <span class="nav-count">1</span>' in page for page in pages)
     with warm.committed():
-        community_services.leave(community=s.club, user=s.member)
+        community_services.membership_leave(community=s.club, user=s.member)
         block_create(blocker=s.member, blocked=s.owner)
         cache.forget_all()
     page = _page(client, "/notifications/settings/")

@@ -575,10 +575,10 @@ def test_leaving_or_being_removed_takes_a_community_away(
     client = as_user(owner)
     assert cached_twice(client, HOME, new_topics) == [("Matcha tasting", "1")]
     with committed():
-        community_services.leave(community=club, user=owner)
+        community_services.membership_leave(community=club, user=owner)
     assert new_topics(visit(client, HOME)[0]) == []
     with committed():
-        community_services.join(community=club, user=owner)
+        community_services.membership_join(community=club, user=owner)
     assert cached_twice(client, HOME, new_topics) == [("Matcha tasting", "1")]
     with committed():
         community_services.member_remove(community=club, by=friend, user=owner)
@@ -597,9 +597,9 @@ def test_joining_starting_or_being_let_into_a_community_brings_it(
     client = as_user(owner)
     assert cached_twice(client, HOME, new_topics) == []
     with committed():
-        community_services.join(community=open_club, user=owner)
+        community_services.membership_join(community=open_club, user=owner)
     assert new_topics(visit(client, HOME)[0]) == [("Open talk", "1")]
-    community_services.join(community=by_approval, user=owner)
+    community_services.membership_join(community=by_approval, user=owner)
     with committed():
         community_services.join_request_decide(
             request_id=JoinRequest.objects.get(user=owner).pk, by=friend, approve=True

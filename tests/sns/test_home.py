@@ -84,7 +84,7 @@ def test_what_waits_for_me(owner, member, as_user):
     club = community_builders.community(owner, policy=JoinPolicy.APPROVAL)
     from communities import services as community_services
 
-    community_services.join(community=club, user=factories.member())
+    community_services.membership_join(community=club, user=factories.member())
     invitation = factories.invitation(owner)
     joined = factories.redeem(invitation, name="New Comer")
     body = home_of(as_user(owner))

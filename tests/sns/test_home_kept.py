@@ -228,7 +228,7 @@ def test_off_kai_that_concern_me_show_on_the_next_look(
     # One in a community I am in.
     club = community_builders.community(member)
     with warm.committed():
-        communities_services.join(community=club, user=owner)
+        communities_services.membership_join(community=club, user=owner)
     plan(member, "Club meeting", days=2, community=club, visibility="community")
     assert offkai(client) == ["Their walk", "Friend&#x27;s picnic", "Club meeting"]
 

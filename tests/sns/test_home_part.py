@@ -309,7 +309,7 @@ def test_join_requests_to_decide_come_and_go(parts, owner, member, as_user):
     client = as_user(owner)
     assert "request to join" not in kept(client)
     with warm.committed():
-        request = communities_services.join(community=club, user=member)
+        request = communities_services.membership_join(community=club, user=member)
     assert "1 request to join your communities" in looked(client)
     with warm.committed():
         communities_services.join_request_decide(request_id=request.pk, by=owner, approve=False)
@@ -493,7 +493,7 @@ def test_a_refused_comment_is_given_back_under_a_kept_page(parts, owner, friend,
     assert "x" * 50 in body and "at most" in body
 
 
-# --- a topic's page, kept per viewer (communities.views) -------------------------------------
+# --- a topic's page, kept per viewer (communities.views.topics) -----------------------------------
 
 
 def topic_page(client, topic, **look) -> str:
@@ -562,8 +562,8 @@ def test_a_topic_taken_away_is_gone_on_the_next_look(
         [],
     )
     with warm.committed():
-        communities_services.invite(community=club, inviter=friend, invitee=owner)
-        communities_services.join(community=club, user=owner)
+        communities_services.community_invite(community=club, inviter=friend, invitee=owner)
+        communities_services.membership_join(community=club, user=owner)
     topic = community_builders.topic(club, friend, title="Plans")
     path = topic.get_absolute_url()
     client = as_user(owner)
@@ -572,7 +572,7 @@ def test_a_topic_taken_away_is_gone_on_the_next_look(
         goes(how, owner, friend, moderator)
     with warm.committed():
         if how == "left":
-            communities_services.leave(community=club, user=owner)
+            communities_services.membership_leave(community=club, user=owner)
         elif how == "hidden":
             moderation.content_hide(target=topic, by=moderator, reason="Spam")
         elif how == "deleted":

@@ -103,7 +103,7 @@ def test_each_kind_leads_to_its_page(owner, friend, member, as_user, make, expec
         else:
             community.join_policy = "approval"
             community.save()
-            community_services.join(community=community, user=friend)
+            community_services.membership_join(community=community, user=friend)
     else:
         event = offkai_builders.event(friend, title="Beer garden")
         ids["event"] = event.pk

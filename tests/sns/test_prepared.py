@@ -15,7 +15,7 @@ from accounts import connections
 from accounts import views as account_views
 from accounts.blocking import block_create
 from accounts.models import FriendRequest, User
-from communities import topics
+from communities import selectors as community_selectors
 from diary import feeds
 from diary.models import Entry
 from offkai import pages as offkai_pages
@@ -101,11 +101,13 @@ def test_home_candidates_are_the_querysets_rows(people, moderator):
         assert sorted(feeds.active_entry_ids(viewer, since)) == sorted(
             feeds._active_entries(viewer, since)
         ), viewer
-        assert topics._PREVIEW(viewer=viewer, since=since) == list(
-            topics._new_activity(viewer, since)[:topics.PREVIEW]
+        assert community_selectors._PREVIEW(viewer=viewer, since=since) == list(
+            community_selectors._new_activity(viewer, since)[:community_selectors.PREVIEW]
         ), viewer
     # Some viewer has some of each, or the comparison above proves little.
-    assert feeds.active_entry_ids(owner, since) and topics._PREVIEW(viewer=owner, since=since)
+    assert feeds.active_entry_ids(owner, since) and community_selectors._PREVIEW(
+        viewer=owner, since=since
+    )
 
 
 def test_profile_queries_are_the_querysets_rows(people, moderator):

@@ -60,7 +60,7 @@ def test_friends_introductions_and_communities_follow(parts, owner, friend, fof,
         books = community_builders.community(friend, name="River Readers")
     assert "River Readers" not in profile(client, fof)
     with warm.committed():
-        communities_services.join(community=books, user=fof)
+        communities_services.membership_join(community=books, user=fof)
     assert "River Readers" in profile(client, fof)
     with warm.committed():
         communities_services.community_update(
@@ -154,12 +154,12 @@ def test_a_secret_community_left_is_gone_from_the_page(parts, owner, friend, as_
     with warm.committed():
         secret = community_builders.community(friend, name="Quiet Garden",
                                               policy=JoinPolicy.SECRET)
-        communities_services.invite(community=secret, inviter=friend, invitee=owner)
-        communities_services.join(community=secret, user=owner)
+        communities_services.community_invite(community=secret, inviter=friend, invitee=owner)
+        communities_services.membership_join(community=secret, user=owner)
     client = as_user(owner)
     assert "Quiet Garden" in profile(client, friend, from_kept=True)
     with warm.committed():
-        communities_services.leave(community=secret, user=owner)
+        communities_services.membership_leave(community=secret, user=owner)
     assert "Quiet Garden" not in profile(client, friend)
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import Profile
 from communities import services as community_services
 from communities.models import JoinPolicy, Topic, TopicComment
-from communities.topics import TOPIC_COMMENTS_SHOWN
+from communities.selectors import TOPIC_COMMENTS_SHOWN
 from sns import matching, moderation
 from sns.search import selectors
 from sns.visibility import Level
@@ -339,9 +339,9 @@ def test_topics_and_comments_are_found_only_by_who_may_see_them(
     viewer = request.getfixturevalue(persona)
     club = _circle(owner, policy, members=[] if policy == JoinPolicy.SECRET else [friend])
     if policy == JoinPolicy.SECRET:
-        community_services.invite(community=club, inviter=owner, invitee=friend)
-        community_services.join(community=club, user=friend)
-        community_services.invite(community=club, inviter=friend, invitee=fof)
+        community_services.community_invite(community=club, inviter=owner, invitee=friend)
+        community_services.membership_join(community=club, user=friend)
+        community_services.community_invite(community=club, inviter=friend, invitee=fof)
     topic = community_builders.topic(club, owner, title="望遠レンズ")
     community_builders.comment(topic, owner, body="望遠の話")
     assert (titles("topics", viewer, "望遠") == ["望遠レンズ"]) is sees

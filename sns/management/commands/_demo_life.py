@@ -248,9 +248,9 @@ def _communities(clock: _Clock, m: list[User]) -> None:
         clock.stamp(community, days, "created_at")
         for member in joining:
             if join_policy == JoinPolicy.SECRET:
-                communities_services.invite(community=community, inviter=m[creator],
-                                            invitee=m[member])
-            joined = communities_services.join(
+                communities_services.community_invite(community=community, inviter=m[creator],
+                                                      invitee=m[member])
+            joined = communities_services.membership_join(
                 community=community, user=m[member], message="よろしくお願いします。"
             )
             if isinstance(joined, JoinRequest):
@@ -259,7 +259,7 @@ def _communities(clock: _Clock, m: list[User]) -> None:
                 )
         made.append(community)
     # One request still waiting for the demo member, the study group's admin, to decide.
-    waiting = communities_services.join(
+    waiting = communities_services.membership_join(
         community=made[1], user=m[KA], message="エンジニアの立場から参加させてください。"
     )
     clock.stamp(waiting, 0.4, "created_at")

@@ -220,7 +220,7 @@ def _load_offkai(members):
         join_policy=JoinPolicy.OPEN, topic_policy=TopicPolicy.MEMBERS,
     )
     for member in (members[1], members[5], members[8]):
-        communities_services.join(community=sake, user=member)
+        communities_services.membership_join(community=sake, user=member)
     offkai_services.event_create(
         creator=members[0], title="酒蔵見学と利き酒の会",
         description="蔵元の案内で酒造りを見学します。",

@@ -1,5 +1,8 @@
-"""Topic reads: a topic's comments (the latest fifty, with a cursor back), the cards the
-topic page shows, and "new in my communities". Every topic comes through
+"""Community reads that are more than a QuerySet method: the community, topic or membership
+a page is about (a 404 for what the viewer may not know exists), member lists, communities
+of friends and on a profile, a topic's comments (the latest fifty, with a cursor back) and
+the cards the topic page shows, and "new in my communities". Every community comes through
+``Community.objects.visible_to(viewer)`` and every topic through
 ``Topic.objects.visible_to(viewer)``; the pages take a fixed number of queries."""
 
 from __future__ import annotations
@@ -7,16 +10,104 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, Q, QuerySet, Window
+from django.db.models.functions import Lower
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.leaving import shown_author
+from accounts.models import Friendship, User
 from sns import cache
 from sns.paging import latest_page
 from sns.prepared import Prepared
 from sns.visibility import Relation, relations_to, without_hidden_people
 
-from .models import CommunityPreference, Membership, Topic, TopicComment
+from .models import Community, CommunityPreference, Membership, Topic, TopicComment, TopicPolicy
+
+ON_PROFILE = 10
+
+
+# --- the community, topic or membership a page is about ----------------------------------------
+
+def community_or_404(viewer, pk: int) -> Community:
+    return get_object_or_404(
+        Community.objects.visible_to(viewer).select_related("category"), pk=pk
+    )
+
+
+def membership_of(community: Community, user) -> Membership | None:
+    return Membership.objects.filter(community=community, user=user).first()
+
+
+def moderated_or_404(viewer, pk: int) -> tuple[Community, Membership]:
+    """The community ``pk`` and the viewer's membership, if they are its admin or a
+    sub-admin; else the same 404 as no community."""
+    community = community_or_404(viewer, pk)
+    membership = membership_of(community, viewer)
+    if membership is None or not membership.moderates:
+        raise Http404
+    return community, membership
+
+
+def topic_or_404(viewer, pk: int, topic_id: int) -> Topic:
+    return get_object_or_404(
+        Topic.objects.visible_to(viewer).select_related("community", "author__profile"),
+        pk=topic_id, community_id=pk,
+    )
+
+
+def can_start_topic(community: Community, membership: Membership | None) -> bool:
+    if membership is None or community.is_closed:
+        return False
+    return community.topic_policy == TopicPolicy.MEMBERS or membership.moderates
+
+
+# --- members and communities -------------------------------------------------------------------
+
+def community_members(community: Community, viewer) -> QuerySet[Membership]:
+    """The community's memberships as ``viewer`` may see them (a block hides both ways): the
+    admin first, then the sub-admins, then by joining."""
+    return Membership.objects.filter(community=community).listed_for(viewer)
+
+
+def with_roles(memberships) -> list[User]:
+    """The members of these memberships, each carrying its ``role``."""
+    people = []
+    for membership in memberships:
+        membership.user.role = membership.role
+        people.append(membership.user)
+    return people
+
+
+def friends_in(viewer) -> QuerySet[Community]:
+    """Open communities ``viewer`` may see with at least one of their friends as a member,
+    the most friends first, each with ``friend_count``."""
+    friend_ids = Friendship.objects.filter(user=viewer, friend__is_active=True).values("friend")
+    return (
+        Community.objects.visible_to(viewer).open_ones()
+        .filter(memberships__user__in=friend_ids)
+        .annotate(friend_count=Count("memberships"))
+        .select_related("category")
+        .order_by("-friend_count", Lower("name"), "pk")
+    )
+
+
+def communities_of(member, viewer, limit: int = ON_PROFILE) -> tuple[list[Community], int]:
+    """Up to ``limit`` of ``member``'s open communities that ``viewer`` may see (a secret one
+    only to its members), the latest joined first, and how many there are (one query: the
+    total is a window count over the unsliced rows)."""
+    communities = (
+        Community.objects.visible_to(viewer).open_ones()
+        .filter(memberships__user=member)
+        .annotate(total=Window(Count("pk")))
+        .order_by("-memberships__joined_at", "-pk")
+    )
+    shown = list(communities[:limit])
+    return shown, shown[0].total if shown else 0
+
+
+# --- topics ------------------------------------------------------------------------------------
 
 TOPIC_COMMENTS_SHOWN = 50
 NEW_TOPICS_PAGE_SIZE = 20
@@ -41,8 +132,6 @@ def topic_comments_page(
 def with_shown_people(viewer, topics) -> list[tuple[Topic, object, object]]:
     """Each topic (with ``author__profile`` and ``last_commenter__profile``) with its author
     and last poster as ``viewer`` may see them (None for a hidden last poster)."""
-    from accounts.leaving import shown_author
-
     topics = list(topics)
     people = [t.author for t in topics if t.author_id is not None] + [
         t.last_commenter for t in topics if t.last_commenter
@@ -66,6 +155,26 @@ def community_topics(viewer, community) -> QuerySet[Topic]:
         Topic.objects.visible_to(viewer).filter(community=community)
         .select_related("author__profile", "last_commenter__profile")
         .order_by("-pinned", "-last_activity_at", "-pk")
+    )
+
+
+def topic_scopes(viewer, pk: int) -> list:
+    """What decides a topic's page for ``viewer``: its community (every comment, edit, pin,
+    hiding, role and closing there), the viewer's memberships and blocks, members'
+    standing."""
+    return [cache.community(pk), cache.memberships(viewer), cache.blocks(viewer), cache.PEOPLE]
+
+
+def topic_head(viewer, pk: int, topic_id: int) -> tuple[str, bool] | None:
+    """The topic's title and whether ``viewer`` may comment, if they may open it; else
+    None. Kept (sns.cache) under ``topic_scopes``."""
+    member = Exists(Membership.objects.filter(community_id=pk, user=viewer))
+    return cache.cached(
+        "topic-head", topic_scopes(viewer, pk),
+        lambda: Topic.objects.visible_to(viewer).filter(pk=topic_id, community_id=pk)
+        .annotate(may_comment=member & Q(community__closed_at__isnull=True))
+        .values_list("title", "may_comment").first(),
+        key=(topic_id, viewer.pk),
     )
 
 

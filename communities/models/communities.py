@@ -1,4 +1,6 @@
-"""Communities (コミュニティ): interest circles with a join policy, an admin and sub-admins."""
+"""Communities (コミュニティ): interest circles with a join policy, an admin and sub-admins;
+who is in one (Membership), who asks to join (JoinRequest), who was asked in
+(CommunityInvitation)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sns.matching import search_field
 from sns.naming import member_ref
-from sns.paging import cursor_encode
+from sns.visibility import without_hidden_people
 
 
 class Category(models.Model):
@@ -108,7 +110,7 @@ class Community(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     closed_at = models.DateTimeField(pgettext_lazy("community", "closed"), null=True, blank=True)
-    # What search matches (sns.matching), and the name alone, which ranks communities whose
+    # What search matches (sns.search), and the name alone, which ranks communities whose
     # name matches first (stored: computing it for thousands of matches cost 40 ms a search).
     search = search_field("name", "description")
     name_search = search_field("name")
@@ -163,8 +165,6 @@ class MembershipQuerySet(models.QuerySet):
     def listed_for(self, viewer) -> MembershipQuerySet:
         """Memberships in list order without members who left or stand in a block with
         ``viewer``; each with ``user__profile``."""
-        from sns.visibility import without_hidden_people
-
         return (
             without_hidden_people(self, "user_id", viewer)
             .select_related("user__profile")
@@ -274,152 +274,3 @@ class CommunityInvitation(models.Model):
             "community": self.community_id, "inviter": member_ref(self.inviter_id),
             "invitee": member_ref(self.invitee_id),
         }
-
-
-# --- topics ----------------------------------------------------------------------------------
-
-class TopicQuerySet(models.QuerySet):
-    def findable_by(self, viewer) -> TopicQuerySet:
-        """The topics search shows ``viewer``: those ``visible_to`` them, but of a secret
-        community only to its members (an invitee may open its pages to decide whether to
-        join, but site search does not bring them its talk)."""
-        if viewer is None or not viewer.is_authenticated:
-            return self.none()
-        member = Exists(Membership.objects.filter(community=OuterRef("community"), user=viewer))
-        return self.visible_to(viewer).filter(~Q(community__join_policy=JoinPolicy.SECRET) | member)
-
-    def visible_to(self, viewer) -> TopicQuerySet:
-        """Topics of communities ``viewer`` may see, without those by members who stand in a
-        block with the viewer (either way) or who left the site, and without those a
-        moderator hid (for everyone, their author too)."""
-        if viewer is None or not viewer.is_authenticated:
-            return self.none()
-        from sns.visibility import without_hidden_people
-
-        return without_hidden_people(
-            self.filter(
-                community__in=Community.objects.visible_to(viewer), hidden_at__isnull=True
-            ),
-            "author_id", viewer,
-        )
-
-
-class Topic(models.Model):
-    community = models.ForeignKey(
-        Community, on_delete=models.CASCADE, related_name="topics", verbose_name=_("community"),
-    )
-    # NULL: the member left the site; the topic stays, shown as by "deleted member".
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-        related_name="community_topics", verbose_name=_("author"),
-    )
-    title = models.CharField(pgettext_lazy("heading", "title"), max_length=150)
-    body = models.TextField(_("body"), max_length=20000, help_text=_("Markdown."))
-    pinned = models.BooleanField(_("pinned"), default=False)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
-    last_activity_at = models.DateTimeField(_("latest activity"), default=timezone.now)
-    comment_count = models.PositiveIntegerField(_("comments"), default=0)
-    last_commenter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("last poster"),
-    )
-    hidden_at = models.DateTimeField(
-        _("hidden by a moderator"), null=True, blank=True, editable=False
-    )
-    # What search matches (sns.matching).
-    search = search_field("title", "body")
-
-    objects = TopicQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("topic")
-        verbose_name_plural = _("topics")
-        ordering = ["-pinned", "-last_activity_at", "-pk"]
-        indexes = [
-            models.Index(
-                fields=["community", "-pinned", "-last_activity_at", "-id"], name="topic_list"
-            ),
-            models.Index(fields=["author", "-created_at"], name="topic_author_recent"),
-            # Search: the index finds a rare word's topics, the date walks a common word's.
-            GinIndex(fields=["search"], name="topic_search"),
-            models.Index(fields=["-created_at", "-id"], name="topic_recent"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("communities:topic", args=[self.community_id, self.pk])
-
-
-class TopicCommentQuerySet(models.QuerySet):
-    def findable_by(self, viewer) -> TopicCommentQuerySet:
-        """The comments search shows ``viewer``: on topics ``Topic.objects.findable_by``
-        them, not hidden by a moderator, and not by a member who stands in a block with the
-        viewer or was suspended (those who left the site stay, as "deleted member")."""
-        from sns.visibility import without_hidden_people
-
-        return without_hidden_people(
-            self.filter(topic__in=Topic.objects.findable_by(viewer), hidden_at__isnull=True),
-            "author_id", viewer,
-        )
-
-
-class TopicComment(models.Model):
-    topic = models.ForeignKey(
-        Topic, on_delete=models.CASCADE, related_name="comments", verbose_name=_("topic"),
-    )
-    # NULL: the member left the site; the comment stays, shown as by "deleted member".
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-        related_name="topic_comments", verbose_name=_("author"),
-    )
-    body = models.TextField(_("comment"), max_length=5000)
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
-    hidden_at = models.DateTimeField(
-        _("hidden by a moderator"), null=True, blank=True, editable=False
-    )
-    search = search_field("body")
-
-    objects = TopicCommentQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("topic comment")
-        verbose_name_plural = _("topic comments")
-        ordering = ["created_at", "pk"]
-        indexes = [
-            models.Index(fields=["topic", "created_at", "id"], name="topic_comment_order"),
-            models.Index(fields=["author", "-created_at"], name="topic_comment_author"),
-            GinIndex(fields=["search"], name="topic_comment_search"),
-            models.Index(fields=["-created_at", "-id"], name="topic_comment_recent"),
-        ]
-
-    def __str__(self) -> str:
-        return gettext("Comment on topic %(topic)s by %(author)s") % {
-            "topic": self.topic_id, "author": member_ref(self.author_id),
-        }
-
-    def get_absolute_url(self) -> str:
-        """The comment in its topic (with ``topic`` loaded): the page of comments that ends
-        with it, since the topic page shows only the latest ones. The cursor names the place
-        just after it (sns.paging.latest_page reads "before")."""
-        cursor = cursor_encode(self.created_at, self.pk + 1)
-        return f"{self.topic.get_absolute_url()}?comments_before={cursor}#comment-{self.pk}"
-
-
-class CommunityPreference(models.Model):
-    """Where a member left off reading "new in my communities"."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-        related_name="community_preference", verbose_name=_("member"),
-    )
-    topics_seen_at = models.DateTimeField(_("topics seen at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("community preference")
-        verbose_name_plural = _("community preferences")
-
-    def __str__(self) -> str:
-        return str(self.user_id)
