@@ -17,9 +17,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.connections import cards
 from accounts.leaving import DELETED_MEMBER
 from accounts.models import Friendship, User
+from accounts.selectors.connections import cards
 from sns import cache, images
 from sns.comments import comment_cards, draft_form, draft_keep
 from sns.paging import cursor_decode, cursor_encode, instant_decode, instant_encode

@@ -194,7 +194,7 @@ class Profile(models.Model):
         _("who sees my friend list"), max_length=10, choices=PROFILE_FIELD_LEVELS,
         default=Level.MEMBERS,
     )
-    # When this member's people-you-may-know were last ranked (accounts.graph).
+    # When this member's people-you-may-know were last ranked (accounts.services.suggestions).
     suggestions_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
     leaves_footprints = models.BooleanField(
         _("leave footprints"), default=True,
@@ -260,7 +260,7 @@ class Profile(models.Model):
 
 
 def photo_url(member_id: int | None, key: str, size: str) -> str:
-    """Where a member's profile photo is served: through ``accounts.views.photo``, which
+    """Where a member's profile photo is served: through ``accounts.views.profiles.photo``, which
     checks the photo's visibility for each viewer (never straight from MEDIA_URL, where a
     former friend who kept the address would still load it). The key's random tail in the
     query string gives a new photo a new address, so browsers may keep each one."""

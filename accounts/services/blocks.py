@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from sns import cache
 
-from .models import Block, FriendRequest, Friendship, Introduction, User
-from .services import friendship_changed, lock_pair
+from ..models import Block, FriendRequest, Friendship, Introduction, User
+from .friends import friendship_changed, lock_pair
 
 
 class BlockError(Exception):
@@ -47,11 +47,3 @@ def block_remove(*, blocker: User, blocked_id: int) -> bool:
         cache.bump(cache.blocks(blocker), cache.blocks(blocked_id))
     return deleted > 0
 
-
-def blocked_by(user: User):
-    """Whom ``user`` blocks, newest first, with their profiles."""
-    return (
-        Block.objects.filter(blocker=user)
-        .select_related("blocked__profile")
-        .order_by("-created_at", "-pk")
-    )
