@@ -20,7 +20,7 @@ def refresh_suggestions(*, member_id: int) -> int:
     from .services import suggestions_refresh
 
     member = User.objects.filter(pk=member_id, is_active=True).first()
-    return suggestions_refresh(member) if member else 0
+    return suggestions_refresh(member=member) if member else 0
 
 
 @task()

@@ -189,7 +189,7 @@ def run_graph(samples: int, rng: random.Random) -> tuple[list[Result], dict]:
         viewers = members[:samples]
         # The ranking is done ahead by a task (accounts.tasks.refresh_suggestions); timed
         # here for information, then the page's read of it against the target.
-        times, kept = timed([lambda v=v: services.suggestions_refresh(v) for v in viewers])
+        times, kept = timed([lambda v=v: services.suggestions_refresh(member=v) for v in viewers])
         results.append(Result("suggestions: ranking (task)", who, times, None,
                               f"median {sorted(kept)[len(kept) // 2]} kept"))
         # As the suggestions page asks: leaving out blocks either way and pending requests

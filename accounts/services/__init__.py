@@ -14,7 +14,7 @@ from .friends import (
     friendship_changed,
     friendship_create,
     friendship_end,
-    lock_pair,
+    pair_lock,
 )
 from .introductions import (
     INTRODUCTION_MAX_LENGTH,
@@ -45,10 +45,10 @@ __all__ = [
     "friendship_end",
     "introduction_delete",
     "introduction_write",
-    "lock_pair",
     "member_complete",
     "member_create",
     "names_policy_switched",
+    "pair_lock",
     "profile_update",
     "suggestions_refresh",
     "suggestions_refresh_claim",

@@ -1,5 +1,5 @@
 """Friendships and friend requests: send, accept, decline, cancel, unfriend. Every write
-about a pair of members takes both members' locks (``lock_pair``) first."""
+about a pair of members takes both members' locks (``pair_lock``) first."""
 
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ def friendship_create(*, a: User, b: User) -> bool:
             )
     except IntegrityError:
         return False
-    friendship_changed(a, b)
+    friendship_changed(a=a, b=b)
     return True
 
 
-def friendship_changed(a: User, b: User) -> None:
+def friendship_changed(*, a: User, b: User) -> None:
     """Make the cached friend parts that a friendship between ``a`` and ``b`` (made or ended)
     changes stale: theirs, and those of every friend of both, whose circle has the line
     between them (sns.cache)."""
@@ -44,7 +44,7 @@ class FriendRequestError(Exception):
     """A member-facing reason why a friend request cannot be sent or answered."""
 
 
-def lock_pair(a: User, b: User) -> dict[int, User]:
+def pair_lock(*, a: User, b: User) -> dict[int, User]:
     """Lock both members' rows, lower pk first, and return them fresh by pk.
 
     Every write about a pair (request, answer, unfriend) takes these locks before it looks,
@@ -69,7 +69,7 @@ def friend_request_send(
     """
     if sender.pk == recipient.pk:
         raise FriendRequestError(_("You cannot send a friend request to yourself."))
-    members = lock_pair(sender, recipient)
+    members = pair_lock(a=sender, b=recipient)
     if recipient.pk not in members or not members[recipient.pk].is_active:
         raise FriendRequestError(_("This member is no longer on the site."))
     if blocked_between(sender, recipient):
@@ -110,7 +110,7 @@ def _locked_request(*, request_id: int, **owner) -> FriendRequest:
     not the caller's: all the same to them.
     """
     found = FriendRequest.objects.select_related("from_user", "to_user").get(pk=request_id, **owner)
-    lock_pair(found.from_user, found.to_user)
+    pair_lock(a=found.from_user, b=found.to_user)
     # Look again under the locks: another answer may have come first.
     return FriendRequest.objects.select_related("from_user", "to_user").get(
         pk=request_id, **owner
@@ -153,9 +153,9 @@ def friend_request_cancel(*, request_id: int, user: User) -> User:
 def friendship_end(*, user: User, other: User) -> bool:
     """Unfriend: remove both rows of the friendship and the introductions either way;
     return False if there was no friendship."""
-    lock_pair(user, other)
+    pair_lock(a=user, b=other)
     deleted, _rows = Friendship.objects.between(user, other).delete()
     Introduction.objects.between(user, other).delete()
     if deleted:
-        friendship_changed(user, other)
+        friendship_changed(a=user, b=other)
     return deleted > 0

@@ -10,7 +10,7 @@ from sns import cache, notifications
 from sns.notifications import Kind, notify
 
 from ..models import Friendship, Introduction, User
-from .friends import lock_pair
+from .friends import pair_lock
 
 INTRODUCTION_MAX_LENGTH = 1000
 
@@ -37,7 +37,7 @@ def introduction_write(*, author: User, subject: User, body: str) -> Introductio
         )
     # The pair lock serialises this with friendship_end, so no introduction is written into
     # a friendship that is ending at the same moment.
-    members = lock_pair(author, subject)
+    members = pair_lock(a=author, b=subject)
     if subject.pk not in members or not members[subject.pk].is_active:
         raise IntroductionError(_("This member is no longer on the site."))
     if not Friendship.objects.filter(user=author, friend=subject).exists():

@@ -39,7 +39,7 @@ SUGGESTIONS_KEPT = 200
 
 
 @transaction.atomic
-def suggestions_refresh(member: User) -> int:
+def suggestions_refresh(*, member: User) -> int:
     """Rank ``member``'s friends of friends again; return how many were kept."""
     # Lock the member's profile so two refreshes of one member run one after the other.
     Profile.objects.select_for_update().filter(user=member).update(
@@ -63,7 +63,7 @@ def suggestions_refresh(member: User) -> int:
 SUGGESTIONS_CLAIM_FOR = timedelta(minutes=10)
 
 
-def suggestions_refresh_claim(member: User) -> bool:
+def suggestions_refresh_claim(*, member: User) -> bool:
     """Claim the re-ranking of a stale ranking; True for exactly one caller at a time.
 
     Moves the stamp so that the ranking looks fresh for SUGGESTIONS_CLAIM_FOR more: other

@@ -30,8 +30,8 @@ def suggestions(request):
     fresh = graph.suggestions_are_fresh(request.user)
     if fresh is None:
         # The first visit ranks at once (a few milliseconds for most members).
-        services.suggestions_refresh(request.user)
-    elif not fresh and services.suggestions_refresh_claim(request.user):
+        services.suggestions_refresh(member=request.user)
+    elif not fresh and services.suggestions_refresh_claim(member=request.user):
         # Serve the ranking there is, and rank again in the background (once: the claim
         # holds off further visits while the task is queued).
         refresh_suggestions.enqueue(member_id=request.user.pk)

@@ -64,7 +64,7 @@ def test_people_you_may_know_ranks_by_mutual_friends(db):
     for f in (f1, f2, f3):
         factories.befriend(f, strong)
     factories.befriend(f1, weak)
-    services.suggestions_refresh(me)
+    services.suggestions_refresh(member=me)
     suggestions = list(graph.people_you_may_know(me))
     assert [(s.profile.real_name, s.mutual_count) for s in suggestions] == [
         ("strong", 3), ("weak", 1),
@@ -82,7 +82,7 @@ def test_suggestions_are_read_from_the_stored_ranking(db):
     factories.befriend(me, pal)
     factories.befriend(pal, stranger)
     assert graph.suggestions_are_fresh(me) is None
-    assert services.suggestions_refresh(me) == 1
+    assert services.suggestions_refresh(member=me) == 1
     me.profile.refresh_from_db()
     assert graph.suggestions_are_fresh(me) is True
     # A friend of a friend who appears after the ranking waits for the next one...
@@ -91,7 +91,7 @@ def test_suggestions_are_read_from_the_stored_ranking(db):
     # ...but whoever became my friend since is left out at once.
     factories.befriend(me, stranger)
     assert list(graph.people_you_may_know(me)) == []
-    services.suggestions_refresh(me)
+    services.suggestions_refresh(member=me)
     assert [s.profile.real_name for s in graph.people_you_may_know(me)] == ["later"]
 
 
@@ -100,13 +100,13 @@ def test_suggestions_keep_the_best_ranked(db, settings):
     factories.befriend(me, pal)
     for i in range(services.SUGGESTIONS_KEPT + 5):
         factories.befriend(pal, factories.member(f"fof{i}"))
-    assert services.suggestions_refresh(me) == services.SUGGESTIONS_KEPT
+    assert services.suggestions_refresh(member=me) == services.SUGGESTIONS_KEPT
 
 
 def test_a_stale_ranking_is_ranked_again_by_a_task(as_user, db):
     me, pal, stranger = (factories.member(n) for n in ("me", "pal", "stranger"))
     factories.befriend(me, pal)
-    services.suggestions_refresh(me)
+    services.suggestions_refresh(member=me)
     factories.befriend(pal, stranger)  # new since the ranking
     long_ago = timezone.now() - graph.SUGGESTIONS_FRESH_FOR - timedelta(minutes=1)
     Profile.objects.filter(user=me).update(suggestions_computed_at=long_ago)
@@ -137,10 +137,10 @@ def test_friend_count_leaves_out_who_left_and_blocks_either_way(db):
 
 def test_a_stale_ranking_is_claimed_once(db):
     me = factories.member("me")
-    services.suggestions_refresh(me)
+    services.suggestions_refresh(member=me)
     long_ago = timezone.now() - graph.SUGGESTIONS_FRESH_FOR - timedelta(minutes=1)
     Profile.objects.filter(user=me).update(suggestions_computed_at=long_ago)
-    assert services.suggestions_refresh_claim(me) is True
-    assert services.suggestions_refresh_claim(me) is False  # the second visit queues nothing
+    assert services.suggestions_refresh_claim(member=me) is True
+    assert services.suggestions_refresh_claim(member=me) is False  # the second visit queues nothing
     me.profile.refresh_from_db()
     assert graph.suggestions_are_fresh(me) is True

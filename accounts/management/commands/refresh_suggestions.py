@@ -28,6 +28,6 @@ class Command(BaseCommand):
         )
         count = 0
         for member in members.iterator():
-            suggestions_refresh(member)
+            suggestions_refresh(member=member)
             count += 1
         self.stdout.write(f"Ranked suggestions for {count} members.")
