@@ -3,8 +3,8 @@ from allauth.core import context as allauth_context
 from allauth.core.internal import ratelimit
 from django.contrib.sites.shortcuts import get_current_site
 
-from .known_devices import known_device_id, known_device_remember
 from .middleware import member_language_activate
+from .selectors.known_devices import known_device_id, known_device_remember
 
 # allauth's limiter (the one its own "login_failed" uses, with the rollback a successful login
 # needs) for the ceiling per account; its rate is ACCOUNT_RATE_LIMITS[ACCOUNT_CEILING].
@@ -32,7 +32,7 @@ class AccountAdapter(DefaultAccountAdapter):
     # for one account, per client (the address, or a browser the member logged in on before)
     # and a higher ceiling over all the clients it never logged in on. A stranger who knows a
     # member's address thus uses up their own client's allowance and, at worst, the ceiling,
-    # but never the member's own browser's (accounts.known_devices).
+    # but never the member's own browser's (accounts.selectors.known_devices).
 
     def _login_client(self, request, login: str) -> str:
         # Asked twice per login (the key, then the ceiling): the answer may read the database.

@@ -139,6 +139,20 @@ def _within_site_domains(email: str) -> str:
     return email
 
 
+class LeaveForm(forms.Form):
+    """/me/leave/: the password again, and a tick that says they mean it."""
+
+    password = forms.CharField(
+        label=_("Your password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and what I wrote for myself are "
+                "deleted for good."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )
+
+
 class AddEmailForm(allauth_forms.AddEmailForm):
     def clean_email(self) -> str:
         return _within_site_domains(super().clean_email())

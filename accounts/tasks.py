@@ -9,7 +9,7 @@ from sns.mail_retry import retried_when_mail_fails
 @task()
 def prune_footprints() -> int:
     """Delete footprints older than the 30 days members see; return how many went."""
-    from .footprints import footprints_prune
+    from .services import footprints_prune
 
     return footprints_prune()
 
@@ -17,11 +17,11 @@ def prune_footprints() -> int:
 @task()
 def refresh_suggestions(*, member_id: int) -> int:
     """Rank one member's people-you-may-know again; return how many were kept."""
-    from .graph import suggestions_refresh
     from .models import User
+    from .services import suggestions_refresh
 
     member = User.objects.filter(pk=member_id, is_active=True).first()
-    return suggestions_refresh(member) if member else 0
+    return suggestions_refresh(member=member) if member else 0
 
 
 @task()

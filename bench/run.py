@@ -1,9 +1,10 @@
 """The friend-graph benchmark (a dev tool, not a test): ``make bench``.
 
 Seeds the bench database once (see ``seed_graph.py``), then times the graph reads of
-``accounts.graph`` over random pairs and members, typical and best-connected, and the whole
-profile page of a member with thousands of friends through Django's test client, and prints
-p50 / p95 / max beside the targets of issue 3.
+``accounts.selectors.graph`` (and the ranking of ``accounts.services.suggestions``) over random
+pairs and members, typical and best-connected, and the whole profile page of a member with
+thousands of friends through Django's test client, and prints p50 / p95 / max beside the
+targets of issue 3.
 
     DEBUG=0 SECRET_KEY=bench-only-secret .venv/bin/python bench/run.py [--samples 200] [--reseed]
 """
@@ -153,7 +154,8 @@ def left_out_ids(viewer) -> set[int]:
 
 
 def run_graph(samples: int, rng: random.Random) -> tuple[list[Result], dict]:
-    from accounts import graph
+    from accounts import services
+    from accounts.selectors import graph
 
     typical, hubs, degree, top = sample_members(rng, samples)
     context = {
@@ -187,7 +189,7 @@ def run_graph(samples: int, rng: random.Random) -> tuple[list[Result], dict]:
         viewers = members[:samples]
         # The ranking is done ahead by a task (accounts.tasks.refresh_suggestions); timed
         # here for information, then the page's read of it against the target.
-        times, kept = timed([lambda v=v: graph.suggestions_refresh(v) for v in viewers])
+        times, kept = timed([lambda v=v: services.suggestions_refresh(member=v) for v in viewers])
         results.append(Result("suggestions: ranking (task)", who, times, None,
                               f"median {sorted(kept)[len(kept) // 2]} kept"))
         # As the suggestions page asks: leaving out blocks either way and pending requests

@@ -221,7 +221,7 @@ def member_invited_notify(*, invitation: Invitation, member: User) -> Notificati
         return None
     # Lock the pair, since two invitations or resends delivered at once must make one
     # notification (the same locks as a friend request between them).
-    locked = accounts_services.lock_pair(invitation.inviter, member)
+    locked = accounts_services.pair_lock(a=invitation.inviter, b=member)
     inviter, member = locked.get(invitation.inviter_id), locked.get(member.pk)
     if inviter is None or member is None or inviter.pk == member.pk:
         return None

@@ -271,7 +271,8 @@ def _login_failures(name: str, default: str) -> str:
 
 
 # Failed logins (accounts.adapter): per address, whatever the account; per account and client
-# (the address, or a browser the member logged in on before: accounts.known_devices); and per
+# (the address, or a browser the member logged in on before:
+# accounts.selectors.known_devices); and per
 # account from all the clients it never logged in on, so that a stranger who knows a member's
 # address cannot lock them out of their own browser. A browser stays known KNOWN_DEVICE_DAYS
 # after the member's last login on it.

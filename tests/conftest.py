@@ -84,7 +84,7 @@ def member(db):
 
 @pytest.fixture
 def blocked(owner):
-    from accounts.blocking import block_create
+    from accounts.services import block_create
 
     blocked = factories.member("Blocked Person", email="blocked@example.com")
     block_create(blocker=owner, blocked=blocked)

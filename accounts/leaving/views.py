@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -10,23 +9,11 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from ..forms import LeaveForm
 from .export import export_build, export_filename
 from .services import LeaveError, member_leave
-
-
-class LeaveForm(forms.Form):
-    password = forms.CharField(
-        label=gettext_lazy("Your password"), strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    confirm = forms.BooleanField(
-        label=gettext_lazy("I understand that my account and what I wrote for myself are "
-                           "deleted for good."),
-        error_messages={"required": gettext_lazy("Tick the box to confirm.")},
-    )
 
 
 @require_http_methods(["GET", "POST"])

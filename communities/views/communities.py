@@ -14,8 +14,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.connections import cards
 from accounts.models import User
+from accounts.selectors.connections import cards
 from sns import images
 
 from .. import selectors, services

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.connections import cards
 from accounts.models import User
+from accounts.selectors.connections import cards
 
 from .. import selectors, services
 from ..forms import JoinRequestForm

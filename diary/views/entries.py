@@ -21,9 +21,9 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.connections import member_and_relation_or_404
-from accounts.footprints import footprint_record
 from accounts.models import User
+from accounts.selectors.connections import member_and_relation_or_404
+from accounts.services import footprint_record
 from sns import cache, images, limits
 from sns.paging import cursor_decode, cursor_encode
 from sns.visibility import Relation, relation_between

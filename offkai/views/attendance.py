@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.connections import cards
+from accounts.selectors.connections import cards
 from invites.selectors import invitations_left, invite_refusal
 from sns.client_input import id_or_none
 

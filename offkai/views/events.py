@@ -18,7 +18,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.connections import cards
+from accounts.selectors.connections import cards
 from communities.models import Community
 from diary.views.entries import public_where_allowed
 from sns import cache

@@ -33,10 +33,10 @@ backends                                                      request's ``reques
 header counts,          ("inbox", m) ("blocks", m)            {"requests": n, "unread": n}
 sns.context_processors  ("people",)
 circle picture,         ("friends", m) ("people",)            m's newest active friend ids
-accounts.circle                                               (150 + 20 spare) and the
-                                                              friendships among them
+accounts.selectors.                                           (150 + 20 spare) and the
+circle                                                        friendships among them
 m's communities,        ("memberships", m)                    their ids
-communities.topics
+communities.selectors
 new in my communities   ("memberships", m) ("blocks", m)      (topic id, new comments, last
 (home), communities.    ("people",) ("community", c) for      comment at) of the first five;
 topics                  each community c of m                 key (m, since, five)
@@ -117,9 +117,9 @@ stands in a block with, so a block touches only the two members' own scopes.
 * ``("requests", m)``: accounts.services, a friend request m received or sent made,
   accepted, declined or withdrawn (after ``inbox``, with it).
 * ``("friends", m)``: ``accounts.services.friendship_changed``, called where a friendship is
-  made (``friendship_create``) or ended (``friendship_end``, ``accounts.blocking``), for
+  made (``friendship_create``) or ended (``friendship_end``, ``accounts.services.blocks``), for
   both members and every friend of both (the line between the two is in their circles).
-* ``("blocks", m)``: accounts.blocking, both members, on block and unblock.
+* ``("blocks", m)``: accounts.services.blocks, both members, on block and unblock.
 * ``("memberships", m)``: communities.services (create, join, approval, leave, removal).
 * ``("community", c)``: communities.services (a comment written or deleted, a topic
   deleted), sns.moderation.content (a topic or topic comment hidden or shown again). A new
@@ -149,7 +149,7 @@ stands in a block with, so a block touches only the two members' own scopes.
   off the waitlist (their cards show their answer).
 * ``("introductions", m)``: accounts.services, an introduction of m written, rewritten or
   deleted (one between two former friends goes with the friendship, which bumps ``friends``).
-* ``("footprints", m)``: accounts.footprints, a first visit of the day to m's page.
+* ``("footprints", m)``: accounts.services.footprints, a first visit of the day to m's page.
 * ``("invites", m)``: invites.services (an invitation of m's sent, resent, revoked or
   accepted).
 * ``("seen", m)``: diary.services and communities.services, m reads new comments or what is

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 from django.db.models import Subquery
 from django.utils import timezone
 
-from accounts.footprints import FOOTPRINT_DAYS
 from accounts.models import Footprint, Friendship, User
-from accounts.services import friends_of
+from accounts.selectors.footprints import FOOTPRINT_DAYS
+from accounts.selectors.graph import friends_of
 from communities import selectors as topics
 from communities.models import CommunityPreference, JoinRequest, Membership, Role
 from diary import feeds

@@ -10,7 +10,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from accounts.connections import cards
+from accounts.selectors.connections import cards
 from sns import cache, matching
 
 from . import selectors

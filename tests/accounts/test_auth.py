@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from accounts.known_devices import KNOWN_DEVICE_COOKIE
 from accounts.models import User
+from accounts.selectors.known_devices import KNOWN_DEVICE_COOKIE
 from tests import factories
 from tests.html import assert_well_formed
 from tests.mfa import authenticator_app, code

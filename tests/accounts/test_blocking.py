@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from accounts import blocking, services
+from accounts import services
 from accounts.models import Block, FriendRequest, Friendship, Introduction
 from sns.visibility import Relation, relation_between
 from tests import factories
@@ -26,9 +26,9 @@ def owner_pages(owner):
 @pytest.mark.parametrize("direction", ["i_block", "they_block"])
 def test_owner_pages_are_404_both_ways(as_user, owner, member, direction):
     if direction == "i_block":
-        blocking.block_create(blocker=owner, blocked=member)
+        services.block_create(blocker=owner, blocked=member)
     else:
-        blocking.block_create(blocker=member, blocked=owner)
+        services.block_create(blocker=member, blocked=owner)
     for url in owner_pages(owner):
         assert as_user(member).get(url).status_code == 404, url
     for url in owner_pages(member):
@@ -70,8 +70,8 @@ def test_blocking_ends_friendship_requests_and_introductions(owner, friend):
     services.friend_request_send(sender=other, recipient=owner)
     Introduction.objects.create(author=friend, subject=owner, body="A good person.")
     Introduction.objects.create(author=owner, subject=friend, body="Also good.")
-    blocking.block_create(blocker=owner, blocked=friend)
-    blocking.block_create(blocker=owner, blocked=other)
+    services.block_create(blocker=owner, blocked=friend)
+    services.block_create(blocker=owner, blocked=other)
     assert not Friendship.objects.between(owner, friend).exists()
     assert not FriendRequest.objects.between(owner, other).exists()
     assert not Introduction.objects.filter(author__in=[owner, friend],
@@ -97,7 +97,7 @@ def test_the_request_view_is_404_for_a_blocked_member(as_user, owner, blocked):
 def test_blocked_members_disappear_from_third_party_friend_lists(as_user, owner, friend):
     # owner and friend are friends; a stranger blocked by owner looks at friend's list.
     stranger = factories.member("Stranger Danger")
-    blocking.block_create(blocker=owner, blocked=stranger)
+    services.block_create(blocker=owner, blocked=stranger)
     body = as_user(stranger).get(reverse("accounts:friends", args=[friend.pk])).content.decode()
     assert "Owner Person" not in body
     body = as_user(stranger).get(reverse("accounts:profile", args=[friend.pk])).content.decode()
@@ -126,20 +126,20 @@ def test_block_confirmation_list_and_unblock(as_user, owner, member):
 
 
 def test_blocking_oneself_is_refused(owner):
-    with pytest.raises(blocking.BlockError):
-        blocking.block_create(blocker=owner, blocked=owner)
+    with pytest.raises(services.BlockError):
+        services.block_create(blocker=owner, blocked=owner)
 
 
 def test_unblocking_restores_nothing(owner, friend):
-    blocking.block_create(blocker=owner, blocked=friend)
-    blocking.block_remove(blocker=owner, blocked_id=friend.pk)
+    services.block_create(blocker=owner, blocked=friend)
+    services.block_remove(blocker=owner, blocked_id=friend.pk)
     assert not Friendship.objects.between(owner, friend).exists()
 
 
 @pytest.mark.parametrize("count", [5, 50])
 def test_block_list_queries_are_bounded(as_user, owner, count, django_assert_max_num_queries):
     for _ in range(count):
-        blocking.block_create(blocker=owner, blocked=factories.member())
+        services.block_create(blocker=owner, blocked=factories.member())
     client = as_user(owner)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("accounts:blocks")).status_code == 200
@@ -172,7 +172,7 @@ def test_block_racing_with_an_acceptance_leaves_no_friendship():
         def block(a=a, b=b, barrier=barrier):
             barrier.wait()
             try:
-                blocking.block_create(blocker=b, blocked=a)
+                services.block_create(blocker=b, blocked=a)
             finally:
                 connection.close()
 

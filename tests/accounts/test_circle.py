@@ -6,8 +6,8 @@ from xml.dom import minidom
 import pytest
 from django.urls import reverse
 
-from accounts import circle
 from accounts.models import Profile
+from accounts.selectors import circle
 from tests import factories
 from tests.html import assert_well_formed
 

@@ -15,9 +15,10 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import footprints
+from accounts import services
 from accounts.forms import ProfileSettingsForm, SettingsForm
 from accounts.models import Block, Footprint, User
+from accounts.selectors.footprints import visitors_of
 from accounts.tasks import prune_footprints
 from tests import factories
 from tests.html import assert_well_formed
@@ -41,10 +42,10 @@ def at(moment: datetime):
 
 def visit(visitor, owner, moment: datetime | None = None) -> None:
     if moment is None:
-        footprints.footprint_record(visitor=visitor, owner=owner)
+        services.footprint_record(visitor=visitor, owner=owner)
         return
     with at(moment):
-        footprints.footprint_record(visitor=visitor, owner=owner)
+        services.footprint_record(visitor=visitor, owner=owner)
 
 
 def footprint(visitor, owner, ago: timedelta) -> Footprint:
@@ -120,7 +121,7 @@ def test_a_member_who_opted_out_leaves_no_footprint(owner, member):
 def test_opting_out_keeps_others_footprints_on_my_page(owner, member):
     visit(member, owner)
     opt_out(owner)
-    assert footprints.visitors_of(owner).count() == 1
+    assert visitors_of(owner).count() == 1
 
 
 # --- recording through the profile page ----------------------------------------------------
@@ -161,7 +162,7 @@ def test_many_visits_at_once_leave_one_footprint(owner, member):
     def work(i: int) -> None:
         # Each thread loads its own copy, as each request would.
         visitor = User.objects.select_related("profile").get(pk=member.pk)
-        footprints.footprint_record(visitor=visitor, owner=User.objects.get(pk=owner.pk))
+        services.footprint_record(visitor=visitor, owner=User.objects.get(pk=owner.pk))
 
     results = run_at_once(20, work)
 
@@ -348,9 +349,9 @@ def test_prune_removes_only_footprints_past_thirty_days(owner, friend, fof, memb
     ]
     footprint(fof, owner, timedelta(days=30, minutes=1))
     footprint(member, owner, timedelta(days=90))
-    assert footprints.footprints_prune() == 2
+    assert services.footprints_prune() == 2
     assert set(Footprint.objects.all()) == set(kept)
-    assert footprints.footprints_prune() == 0
+    assert services.footprints_prune() == 0
 
 
 def test_prune_command(owner, member):

@@ -4,8 +4,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts import graph, services
+from accounts import services
 from accounts.models import Profile
+from accounts.selectors import graph
 from tests import factories
 
 
@@ -63,7 +64,7 @@ def test_people_you_may_know_ranks_by_mutual_friends(db):
     for f in (f1, f2, f3):
         factories.befriend(f, strong)
     factories.befriend(f1, weak)
-    graph.suggestions_refresh(me)
+    services.suggestions_refresh(member=me)
     suggestions = list(graph.people_you_may_know(me))
     assert [(s.profile.real_name, s.mutual_count) for s in suggestions] == [
         ("strong", 3), ("weak", 1),
@@ -81,7 +82,7 @@ def test_suggestions_are_read_from_the_stored_ranking(db):
     factories.befriend(me, pal)
     factories.befriend(pal, stranger)
     assert graph.suggestions_are_fresh(me) is None
-    assert graph.suggestions_refresh(me) == 1
+    assert services.suggestions_refresh(member=me) == 1
     me.profile.refresh_from_db()
     assert graph.suggestions_are_fresh(me) is True
     # A friend of a friend who appears after the ranking waits for the next one...
@@ -90,22 +91,22 @@ def test_suggestions_are_read_from_the_stored_ranking(db):
     # ...but whoever became my friend since is left out at once.
     factories.befriend(me, stranger)
     assert list(graph.people_you_may_know(me)) == []
-    graph.suggestions_refresh(me)
+    services.suggestions_refresh(member=me)
     assert [s.profile.real_name for s in graph.people_you_may_know(me)] == ["later"]
 
 
 def test_suggestions_keep_the_best_ranked(db, settings):
     me, pal = factories.member("me"), factories.member("pal")
     factories.befriend(me, pal)
-    for i in range(graph.SUGGESTIONS_KEPT + 5):
+    for i in range(services.SUGGESTIONS_KEPT + 5):
         factories.befriend(pal, factories.member(f"fof{i}"))
-    assert graph.suggestions_refresh(me) == graph.SUGGESTIONS_KEPT
+    assert services.suggestions_refresh(member=me) == services.SUGGESTIONS_KEPT
 
 
 def test_a_stale_ranking_is_ranked_again_by_a_task(as_user, db):
     me, pal, stranger = (factories.member(n) for n in ("me", "pal", "stranger"))
     factories.befriend(me, pal)
-    graph.suggestions_refresh(me)
+    services.suggestions_refresh(member=me)
     factories.befriend(pal, stranger)  # new since the ranking
     long_ago = timezone.now() - graph.SUGGESTIONS_FRESH_FOR - timedelta(minutes=1)
     Profile.objects.filter(user=me).update(suggestions_computed_at=long_ago)
@@ -117,7 +118,7 @@ def test_a_stale_ranking_is_ranked_again_by_a_task(as_user, db):
 
 
 def test_friend_count_leaves_out_who_left_and_blocks_either_way(db):
-    from accounts.blocking import block_create
+    from accounts.services import block_create
 
     member, viewer = factories.member("member"), factories.member("viewer")
     friends = [factories.member(f"f{i}") for i in range(5)]
@@ -130,16 +131,16 @@ def test_friend_count_leaves_out_who_left_and_blocks_either_way(db):
     assert graph.friend_count(member) == 4
     assert graph.friend_count(member, viewer=viewer) == 2
     assert graph.friend_count(member, viewer=viewer) == (
-        services.friends_of(member, viewer=viewer).count()
+        graph.friends_of(member, viewer=viewer).count()
     )
 
 
 def test_a_stale_ranking_is_claimed_once(db):
     me = factories.member("me")
-    graph.suggestions_refresh(me)
+    services.suggestions_refresh(member=me)
     long_ago = timezone.now() - graph.SUGGESTIONS_FRESH_FOR - timedelta(minutes=1)
     Profile.objects.filter(user=me).update(suggestions_computed_at=long_ago)
-    assert graph.suggestions_refresh_claim(me) is True
-    assert graph.suggestions_refresh_claim(me) is False  # the second visit queues nothing
+    assert services.suggestions_refresh_claim(member=me) is True
+    assert services.suggestions_refresh_claim(member=me) is False  # the second visit queues nothing
     me.profile.refresh_from_db()
     assert graph.suggestions_are_fresh(me) is True

@@ -147,7 +147,7 @@ def world(owner, friend, member, fof):
     introduction_write(author=owner, subject=friend, body="about friend")
     introduction_write(author=friend, subject=owner, body="about owner")
     friend_request_send(sender=owner, recipient=fof)
-    from accounts.blocking import block_create
+    from accounts.services import block_create
 
     block_create(blocker=owner, blocked=member)
     w["pending"] = factories.invitation(owner, "pending@example.com", send=False)

@@ -18,7 +18,7 @@ anonymous visitors are sent to log in ("login") everywhere.
 import pytest
 from django.urls import reverse
 
-from accounts.blocking import block_create, block_remove
+from accounts.services import block_create, block_remove
 from communities import services
 from communities.models import JoinPolicy, Membership
 from tests import factories, warm

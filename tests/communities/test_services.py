@@ -150,7 +150,7 @@ def test_a_secret_community_is_joined_only_by_a_friends_invitation(owner, friend
 
 
 def test_no_invitation_across_a_block(owner, friend):
-    from accounts.blocking import block_create
+    from accounts.services import block_create
 
     community = builders.community(owner, policy=JoinPolicy.SECRET)
     block_create(blocker=friend, blocked=owner)

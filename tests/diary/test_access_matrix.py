@@ -30,7 +30,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from accounts.blocking import block_create, block_remove
+from accounts.services import block_create, block_remove
 from diary import services as diary_services
 from diary.models import Comment, Entry, EntryPhoto
 from sns.visibility import Level

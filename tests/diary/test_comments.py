@@ -285,7 +285,7 @@ def test_earlier_commenters_who_lost_sight_of_the_entry_are_not_notified(owner, 
 def test_earlier_commenters_who_left_or_stand_in_a_block_with_the_commenter_are_not_notified(
     owner, friend, member
 ):
-    from accounts.blocking import block_create
+    from accounts.services import block_create
 
     e = entry(owner, Level.MEMBERS)
     gone = factories.member("Gone Person")
@@ -323,7 +323,7 @@ def test_the_entry_page_lists_comments_in_order_with_delete_buttons(owner, frien
 def test_comments_of_members_in_a_block_with_the_viewer_are_left_out(
     owner, friend, member, as_user
 ):
-    from accounts.blocking import block_create
+    from accounts.services import block_create
 
     e = entry(owner, Level.MEMBERS)
     services.comment_create(entry_id=e.pk, author=member, body="from the member")

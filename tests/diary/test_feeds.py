@@ -79,7 +79,7 @@ def test_friends_diaries_honour_visibility_and_friendship(owner, friend, fof, me
 
 
 def test_friends_diaries_hide_blocked_and_departed_members(owner, friend, as_user):
-    from accounts.blocking import block_create
+    from accounts.services import block_create
 
     gone = factories.member("Gone Person")
     factories.befriend(owner, gone)
@@ -295,7 +295,7 @@ def test_entries_out_of_sight_drop_out(owner, friend, as_user):
 
 
 def test_comments_from_blocked_or_departed_members_are_not_new(owner, member, as_user):
-    from accounts.blocking import block_create
+    from accounts.services import block_create
 
     mine = entry(owner, Level.MEMBERS, title="mine")
     gone = factories.member("Gone")

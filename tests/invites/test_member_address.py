@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.blocking import block_create
 from accounts.leaving.services import member_leave
 from accounts.models import FriendRequest
+from accounts.services import block_create
 from invites import services
 from invites.models import State
 from sns import moderation

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.blocking import block_create
+from accounts.services import block_create
 from communities import services as community_services
 from offkai import calendar
 from offkai.models import Answer, CalendarFeed, Event

@@ -268,7 +268,7 @@ def test_rsvp_views_answer_post_only_and_404_out_of_sight(as_user, owner, member
 
 
 def test_blocked_members_are_left_out_of_attendees_and_comments(as_user, owner, member, friend):
-    from accounts.blocking import block_create
+    from accounts.services import block_create
 
     event = builders.event(owner)
     builders.answer(event, member)

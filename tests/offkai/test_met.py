@@ -8,8 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts import graph
-from accounts.blocking import block_create
+from accounts import services
+from accounts.selectors import graph
+from accounts.services import block_create
 from communities import services as community_services
 from offkai import attendance
 from tests import factories
@@ -142,7 +143,7 @@ def test_meeting_ranks_above_a_few_mutual_friends(me):
         factories.befriend(pal, many)
     met_once = factories.member("Met Once")
     met(builders.event(factories.member("Host"), days=-3), me, met_once)
-    graph.suggestions_refresh(me)
+    services.suggestions_refresh(member=me)
     ranked = [(p.profile.real_name, p.mutual_count, p.met_count)
               for p in graph.people_you_may_know(me)]
     # One off-kai together weighs as much as MET_IN_PERSON_WEIGHT (5) mutual friends.
@@ -161,7 +162,7 @@ def test_meeting_twice_outranks_many_mutual_friends(me):
     host = factories.member("Host")
     for days in (-10, -3):
         met(builders.event(host, days=days), me, twice)
-    graph.suggestions_refresh(me)
+    services.suggestions_refresh(member=me)
     assert [p.profile.real_name for p in graph.people_you_may_know(me)] == [
         "Met Twice", "Many Mutual"
     ]
@@ -170,7 +171,7 @@ def test_meeting_twice_outranks_many_mutual_friends(me):
 def test_a_friend_met_at_an_off_kai_is_not_suggested(me, friend):
     factories.befriend(me, friend)
     met(builders.event(friend, days=-3), me, friend)
-    graph.suggestions_refresh(me)
+    services.suggestions_refresh(member=me)
     assert friend not in list(graph.people_you_may_know(me))
 
 
@@ -179,5 +180,5 @@ def test_unconfirmed_attendance_does_not_count(me):
     event = builders.event(factories.member("Host"), days=-3)
     builders.answer(event, me, attended=True)
     builders.answer(event, other)
-    graph.suggestions_refresh(me)
+    services.suggestions_refresh(member=me)
     assert list(graph.people_you_may_know(me)) == []

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from accounts.blocking import block_create
+from accounts.services import block_create
 from offkai import reminders
 from offkai.models import Answer, Event
 from offkai.tasks import send_offkai_reminders

@@ -501,7 +501,7 @@ def test_a_comment_tells_the_hosts_and_earlier_commenters(owner, friend, member,
 
 
 def test_a_comment_tells_nobody_in_a_block_with_the_commenter(owner, member, friend):
-    from accounts.blocking import block_create
+    from accounts.services import block_create
 
     event = builders.event(owner)
     services.event_comment_create(event_id=event.pk, author=member, body="First")

@@ -25,9 +25,8 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.utils import timezone
 
 from accounts import services as accounts_services
-from accounts.blocking import block_create
-from accounts.footprints import footprint_record
 from accounts.models import Profile, User
+from accounts.services import block_create, footprint_record
 from communities import services as community_services
 from communities.models import Community, JoinPolicy, Topic, TopicComment
 from diary import services as diary_services

@@ -53,8 +53,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as accounts_services
-from accounts.blocking import block_create, block_remove
 from accounts.models import Friendship, User, photo_url
+from accounts.services import block_create, block_remove
 from communities import services as community_services
 from communities.models import Community, JoinPolicy, Membership, Topic, TopicComment
 from diary import services as diary_services

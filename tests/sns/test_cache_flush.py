@@ -17,10 +17,10 @@ from django.conf import settings
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from accounts import circle
 from accounts import services as accounts_services
-from accounts.blocking import block_create
 from accounts.models import Block, FriendRequest, Friendship
+from accounts.selectors import circle
+from accounts.services import block_create
 from communities import services as community_services
 from communities.models import TopicComment
 from diary import services as diary_services

@@ -23,11 +23,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts import circle
 from accounts import services as accounts_services
-from accounts.blocking import block_create, block_remove
 from accounts.leaving.services import member_leave
 from accounts.models import FriendRequest, User
+from accounts.selectors import circle
+from accounts.services import block_create, block_remove
 from communities import services as community_services
 from communities.models import JoinPolicy, JoinRequest, Topic
 from sns import cache, moderation

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as accounts_services
-from accounts.blocking import block_create
+from accounts.services import block_create
 from communities import services as communities_services
 from diary import services as diary
 from offkai import services as offkai_services

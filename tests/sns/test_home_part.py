@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import services as accounts_services
-from accounts.footprints import footprint_record
+from accounts.services import footprint_record
 from communities import services as communities_services
 from communities.models import JoinPolicy
 from diary import services as diary

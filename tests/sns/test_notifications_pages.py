@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from accounts import services as accounts_services
-from accounts.blocking import block_create
 from accounts.models import Profile
+from accounts.services import block_create
 from communities import services as community_services
 from diary import services as diary_services
 from diary.models import Entry

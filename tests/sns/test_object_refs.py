@@ -33,9 +33,9 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from accounts import services as accounts_services
-from accounts.blocking import block_create
 from accounts.leaving.services import member_leave
 from accounts.models import Block, FriendRequest, Introduction, Profile, User
+from accounts.services import block_create
 from communities import services as community_services
 from communities.models import (
     Community,

@@ -11,10 +11,10 @@ from django.db.models import F, Value
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
-from accounts import connections
-from accounts import views as account_views
-from accounts.blocking import block_create
 from accounts.models import FriendRequest, User
+from accounts.selectors import connections
+from accounts.services import block_create
+from accounts.views import profiles as account_views
 from communities import selectors as community_selectors
 from diary import feeds
 from diary.models import Entry

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from accounts import services as accounts_services
-from accounts.blocking import block_create
+from accounts.services import block_create
 from communities import services as communities_services
 from communities.models import JoinPolicy
 from offkai import attendance

@@ -16,7 +16,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from accounts.footprints import footprint_record
+from accounts.services import footprint_record
 from diary import services as diary_services
 from invites import services as invites_services
 from invites.models import Invitation, State

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from accounts.footprints import FOOTPRINT_DAYS, footprints_prune
+from accounts.selectors.footprints import FOOTPRINT_DAYS
+from accounts.services import footprints_prune
 
 
 class Command(BaseCommand):

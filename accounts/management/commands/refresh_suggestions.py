@@ -4,8 +4,9 @@ from django.core.management.base import BaseCommand
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.graph import SUGGESTIONS_FRESH_FOR, suggestions_refresh
 from accounts.models import User
+from accounts.selectors.graph import SUGGESTIONS_FRESH_FOR
+from accounts.services import suggestions_refresh
 
 
 class Command(BaseCommand):
@@ -27,6 +28,6 @@ class Command(BaseCommand):
         )
         count = 0
         for member in members.iterator():
-            suggestions_refresh(member)
+            suggestions_refresh(member=member)
             count += 1
         self.stdout.write(f"Ranked suggestions for {count} members.")

@@ -19,8 +19,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts import services as accounts_services
-from accounts.footprints import footprint_record
 from accounts.models import Footprint, FriendRequest, Introduction, User
+from accounts.services import footprint_record
 from communities import services as communities_services
 from communities.models import (
     Category,

@@ -1,4 +1,4 @@
-"""Members: the custom User (login by email), their Profile and Friendship."""
+"""Members: the custom User (login by email), their Profile and what a viewer is shown of it."""
 
 from __future__ import annotations
 
@@ -28,12 +28,12 @@ class MemberManager(UserManager):
     # Django's management commands (createsuperuser) and third-party code call these; they
     # go through the service so that every member has a profile and an email record.
     def create_user(self, email, password=None, **extra_fields):
-        from .services import member_create
+        from accounts.services import member_create
 
         return member_create(email=email, password=password, email_verified=False, **extra_fields)
 
     def create_superuser(self, email, password=None, **extra_fields):
-        from .services import member_create
+        from accounts.services import member_create
 
         return member_create(
             email=email, password=password, email_verified=True, is_staff=True,
@@ -194,7 +194,7 @@ class Profile(models.Model):
         _("who sees my friend list"), max_length=10, choices=PROFILE_FIELD_LEVELS,
         default=Level.MEMBERS,
     )
-    # When this member's people-you-may-know were last ranked (accounts.graph).
+    # When this member's people-you-may-know were last ranked (accounts.services.suggestions).
     suggestions_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
     leaves_footprints = models.BooleanField(
         _("leave footprints"), default=True,
@@ -260,7 +260,7 @@ class Profile(models.Model):
 
 
 def photo_url(member_id: int | None, key: str, size: str) -> str:
-    """Where a member's profile photo is served: through ``accounts.views.photo``, which
+    """Where a member's profile photo is served: through ``accounts.views.profiles.photo``, which
     checks the photo's visibility for each viewer (never straight from MEDIA_URL, where a
     former friend who kept the address would still load it). The key's random tail in the
     query string gives a new photo a new address, so browsers may keep each one."""
@@ -292,265 +292,3 @@ class ShownProfile:
     @property
     def photo_medium(self) -> str:
         return self.photo_url("medium")
-
-
-class FriendshipQuerySet(models.QuerySet):
-    def between(self, a: User, b: User) -> FriendshipQuerySet:
-        return self.filter(
-            models.Q(user=a, friend=b) | models.Q(user=b, friend=a)
-        )
-
-
-class Friendship(models.Model):
-    """One row each way, written together by ``accounts.services.friendship_create``.
-
-    Storing both directions keeps "friends of X" and the friend-of-a-friend joins plain
-    index lookups; the services are the only writers and keep the pair whole.
-    """
-
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="friendships", verbose_name=_("member")
-    )
-    friend = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("friend")
-    )
-    created_at = models.DateTimeField(_("friends since"), default=timezone.now)
-
-    objects = FriendshipQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("friendship")
-        verbose_name_plural = _("friendships")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "friend"], name="friendship_once_per_pair"),
-            models.CheckConstraint(
-                condition=~models.Q(user=models.F("friend")), name="friendship_not_self"
-            ),
-        ]
-        indexes = [
-            # "X's friends, newest first": a member's friend list walks this to its first page.
-            models.Index(
-                fields=["friend", "-created_at", "user"], name="friendship_recent"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} → {self.friend_id}"
-
-
-class FriendRequestQuerySet(models.QuerySet):
-    def between(self, a: User, b: User) -> FriendRequestQuerySet:
-        """Requests either way between ``a`` and ``b``."""
-        return self.filter(
-            models.Q(from_user=a, to_user=b) | models.Q(from_user=b, to_user=a)
-        )
-
-    def received_by(self, user: User) -> FriendRequestQuerySet:
-        """Requests waiting for ``user``'s answer, newest first, from members still here."""
-        return (
-            self.filter(to_user=user, from_user__is_active=True)
-            .select_related("from_user__profile")
-            .order_by("-created_at", "-pk")
-        )
-
-    def sent_by(self, user: User) -> FriendRequestQuerySet:
-        """Requests ``user`` sent that are still waiting, newest first."""
-        return (
-            self.filter(from_user=user, to_user__is_active=True)
-            .select_related("to_user__profile")
-            .order_by("-created_at", "-pk")
-        )
-
-
-class FriendRequest(models.Model):
-    """A pending request; it is deleted when accepted, declined or cancelled.
-
-    Only pending requests exist, so "one pending request per pair and direction" is a plain
-    unique constraint. Written only by the services in ``accounts.services``.
-    """
-
-    from_user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="friend_requests_sent",
-        verbose_name=_("from"),
-    )
-    to_user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="friend_requests_received",
-        verbose_name=_("to"),
-    )
-    message = models.TextField(_("message"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
-
-    objects = FriendRequestQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("friend request")
-        verbose_name_plural = _("friend requests")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["from_user", "to_user"], name="friend_request_once_per_pair"
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(from_user=models.F("to_user")), name="friend_request_not_self"
-            ),
-        ]
-        indexes = [
-            # The requests page and the nav count read "waiting for me, newest first".
-            models.Index(fields=["to_user", "-created_at"], name="friend_request_inbox"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.from_user_id} → {self.to_user_id}"
-
-
-class BlockQuerySet(models.QuerySet):
-    def involving(self, user: User) -> BlockQuerySet:
-        """Blocks either way that concern ``user``."""
-        return self.filter(models.Q(blocker=user) | models.Q(blocked=user))
-
-    def hidden_ids(self, user: User) -> set[int]:
-        """Members hidden from ``user``: whom they block and who blocks them."""
-        ids = set()
-        for blocker_id, blocked_id in self.involving(user).values_list("blocker_id", "blocked_id"):
-            ids.add(blocked_id if blocker_id == user.pk else blocker_id)
-        return ids
-
-
-class Block(models.Model):
-    """``blocker`` hides from ``blocked``, and ``blocked`` from them: blocking works both ways."""
-
-    blocker = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="blocks_made", verbose_name=_("blocker"),
-    )
-    blocked = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="blocks_received", verbose_name=_("blocked"),
-    )
-    created_at = models.DateTimeField(_("blocked at"), default=timezone.now)
-
-    objects = BlockQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("block")
-        verbose_name_plural = _("blocks")
-        constraints = [
-            models.UniqueConstraint(fields=["blocker", "blocked"], name="block_once_per_pair"),
-            models.CheckConstraint(
-                condition=~models.Q(blocker=models.F("blocked")), name="block_not_self"
-            ),
-        ]
-        indexes = [models.Index(fields=["blocked", "blocker"], name="block_reverse")]
-
-    def __str__(self) -> str:
-        return f"{self.blocker_id} ⊘ {self.blocked_id}"
-
-
-class IntroductionQuerySet(models.QuerySet):
-    def between(self, a: User, b: User) -> IntroductionQuerySet:
-        """Introductions either way between ``a`` and ``b``."""
-        return self.filter(models.Q(author=a, subject=b) | models.Q(author=b, subject=a))
-
-    def shown_on(self, subject: User, *, viewer: User) -> IntroductionQuerySet:
-        """Introductions on ``subject``'s page as ``viewer`` sees them, newest first.
-
-        Authors who left are left out, and so are authors who block the viewer or whom the
-        viewer blocks: for the viewer they do not exist.
-        """
-        shown = (
-            self.filter(subject=subject, author__is_active=True)
-            .select_related("author__profile")
-            .order_by("-updated_at", "-pk")
-        )
-        if viewer.is_authenticated:
-            author = models.OuterRef("author")
-            shown = shown.exclude(
-                models.Exists(Block.objects.filter(blocker=viewer, blocked=author))
-            ).exclude(models.Exists(Block.objects.filter(blocker=author, blocked=viewer)))
-        return shown
-
-
-class Introduction(models.Model):
-    """紹介文: what a friend (``author``) writes about ``subject``, shown on the subject's page."""
-
-    author = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="introductions_written",
-        verbose_name=_("author"),
-    )
-    subject = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="introductions_received",
-        verbose_name=pgettext_lazy("introduction", "about"),
-    )
-    body = models.TextField(_("introduction"), max_length=1000)
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    objects = IntroductionQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("introduction")
-        verbose_name_plural = _("introductions")
-        constraints = [
-            models.UniqueConstraint(fields=["author", "subject"], name="introduction_once"),
-            models.CheckConstraint(
-                condition=~models.Q(author=models.F("subject")), name="introduction_not_self"
-            ),
-        ]
-        indexes = [models.Index(fields=["subject", "-updated_at"], name="introduction_subject")]
-
-    def __str__(self) -> str:
-        return f"{self.author_id} → {self.subject_id}"
-
-
-class Footprint(models.Model):
-    """あしあと: ``visitor`` looked at ``owner``'s page on ``day`` (once per visitor per day)."""
-
-    visitor = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="footprints_left", verbose_name=_("visitor"),
-    )
-    owner = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="footprints", verbose_name=_("visited"),
-    )
-    day = models.DateField(_("day"))
-    visited_at = models.DateTimeField(_("last visit"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("footprint")
-        verbose_name_plural = _("footprints")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["visitor", "owner", "day"], name="footprint_once_a_day"
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["owner", "-visited_at"], name="footprint_owner_recent"),
-            models.Index(fields=["visited_at"], name="footprint_age"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.visitor_id} → {self.owner_id} {self.day}"
-
-
-class Suggestion(models.Model):
-    """A ranked friend of a friend of ``member``, kept by ``accounts.graph.suggestions_refresh``.
-
-    Ranking counts every friend of a friend, which for a member with thousands of friends
-    is tens of thousands of rows; it is done ahead (by a task) and read back in rank order.
-    Friends, blocks and pending requests made since are left out when read.
-    """
-
-    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    candidate = models.ForeignKey(User, on_delete=models.CASCADE, related_name="suggested_to")
-    mutual_count = models.PositiveIntegerField()
-
-    class Meta:
-        verbose_name = _("suggestion")
-        verbose_name_plural = _("suggestions")
-        constraints = [
-            models.UniqueConstraint(fields=["member", "candidate"], name="suggestion_once"),
-        ]
-        indexes = [
-            models.Index(
-                fields=["member", "-mutual_count", "candidate"], name="suggestion_rank"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.member_id} ? {self.candidate_id} ({self.mutual_count})"

@@ -21,8 +21,8 @@ from sns.visibility import (
     relations_to,
 )
 
-from . import graph, services
-from .models import ShownProfile, User
+from ..models import ShownProfile, User
+from . import graph
 
 FRIENDS_ON_PROFILE = 12
 MUTUAL_ON_PROFILE = 8
@@ -89,7 +89,7 @@ class ProfileGraph:
 def _friend_cards(member, viewer):
     """The first FRIENDS_ON_PROFILE of ``member``'s friends as ``viewer`` sees them
     (``friends_of``), each with how the viewer stands to them, and how many there are."""
-    return services.friends_of(member, viewer=viewer).annotate(
+    return graph.friends_of(member, viewer=viewer).annotate(
         **relation_annotations(viewer),
         total=row_count(graph.friend_rows(member, viewer=viewer)),
     )[:FRIENDS_ON_PROFILE]

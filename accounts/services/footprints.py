@@ -1,30 +1,24 @@
 """あしあと (footprints): who looked at a member's page, once per visitor per day.
 
-``footprint_record`` is the one write; ``visitors_of`` the read behind the visitors page;
-``footprints_prune`` the periodic removal of what is older than the window.
+``footprint_record`` is the one write; ``footprints_prune`` the periodic removal of what is
+older than the window (``selectors.footprints``, where the visitors page reads them).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import connection
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from sns import cache
 
-from .models import Block, Footprint, Profile, User
+from ..models import Footprint, Profile, User
+from ..selectors.footprints import window_start
 
-# Members see (and the site keeps) the footprints of this many days.
-FOOTPRINT_DAYS = 30
 # With Redis, a visitor's footprint on a page is written at most this often (a page looked
 # at again within it writes nothing): its time may be this much earlier than the last look.
 FOOTPRINT_EVERY = 10 * 60
-
-
-def _window_start(now: datetime | None = None) -> datetime:
-    return (now or timezone.now()) - timedelta(days=FOOTPRINT_DAYS)
 
 
 # One statement: insert only if the visitor leaves footprints (read from their profile in
@@ -66,22 +60,7 @@ def footprint_record(*, visitor: User, owner: User) -> None:
         cache.bump(cache.footprints(owner))
 
 
-def visitors_of(owner: User) -> QuerySet[Footprint]:
-    """``owner``'s footprints of the last 30 days, newest first, with the visitors' profiles.
-
-    Leaves out members who left and members hidden from ``owner`` by a block either way.
-    """
-    return (
-        Footprint.objects.filter(
-            owner=owner, visited_at__gte=_window_start(), visitor__is_active=True
-        )
-        .exclude(visitor_id__in=Block.objects.hidden_ids(owner))
-        .select_related("visitor__profile")
-        .order_by("-visited_at", "-pk")
-    )
-
-
 def footprints_prune(*, now: datetime | None = None) -> int:
     """Delete footprints older than 30 days; return how many went."""
-    deleted, _by_model = Footprint.objects.filter(visited_at__lt=_window_start(now)).delete()
+    deleted, _by_model = Footprint.objects.filter(visited_at__lt=window_start(now)).delete()
     return deleted

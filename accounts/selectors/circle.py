@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 from sns import cache
 
-from .graph import edges_among
-from .models import Friendship, User
-from .services import friends_of
+from ..models import Friendship, User
+from .graph import edges_among, friends_of
 
 # The ring grows with the number of friends so that names stay readable at 150.
 BASE_SIZE = 640

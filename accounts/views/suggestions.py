@@ -6,9 +6,10 @@ from django.shortcuts import render
 
 from sns.visibility import Relation
 
-from . import graph
-from .models import Block, FriendRequest
-from .tasks import refresh_suggestions
+from .. import services
+from ..models import Block, FriendRequest
+from ..selectors import graph
+from ..tasks import refresh_suggestions
 
 SUGGESTIONS_PER_PAGE = 20
 
@@ -29,8 +30,8 @@ def suggestions(request):
     fresh = graph.suggestions_are_fresh(request.user)
     if fresh is None:
         # The first visit ranks at once (a few milliseconds for most members).
-        graph.suggestions_refresh(request.user)
-    elif not fresh and graph.suggestions_refresh_claim(request.user):
+        services.suggestions_refresh(member=request.user)
+    elif not fresh and services.suggestions_refresh_claim(member=request.user):
         # Serve the ranking there is, and rank again in the background (once: the claim
         # holds off further visits while the task is queued).
         refresh_suggestions.enqueue(member_id=request.user.pk)

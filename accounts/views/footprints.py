@@ -3,8 +3,8 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from .connections import cards
-from .footprints import FOOTPRINT_DAYS, visitors_of
+from ..selectors.connections import cards
+from ..selectors.footprints import FOOTPRINT_DAYS, visitors_of
 
 FOOTPRINTS_PER_PAGE = 30
 

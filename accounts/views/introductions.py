@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sns.visibility import Relation
 
-from . import services
-from .connections import member_and_relation_or_404
-from .forms import IntroductionForm
-from .models import Introduction, ShownProfile, User
+from .. import services
+from ..forms import IntroductionForm
+from ..models import Introduction, ShownProfile, User
+from ..selectors.connections import member_and_relation_or_404
 
 INTRODUCTIONS_ON_PROFILE = 20
 INTRODUCTIONS_PER_PAGE = 20

@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import blocking
-from .connections import member_or_404
-from .models import User
+from .. import services
+from ..models import User
+from ..selectors.blocks import blocked_by
+from ..selectors.connections import member_or_404
 
 BLOCKS_PER_PAGE = 30
 
@@ -20,7 +21,7 @@ def block(request, pk: int):
     if member.pk == request.user.pk:
         return redirect(member)
     if request.method == "POST":
-        blocking.block_create(blocker=request.user, blocked=member)
+        services.block_create(blocker=request.user, blocked=member)
         messages.success(request, _("You blocked %(name)s. You will no longer see each other.")
                          % {"name": member.display_name})
         return redirect("accounts:blocks")
@@ -28,7 +29,7 @@ def block(request, pk: int):
 
 
 def blocks(request):
-    page = Paginator(blocking.blocked_by(request.user), BLOCKS_PER_PAGE).get_page(
+    page = Paginator(blocked_by(request.user), BLOCKS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(request, "accounts/blocks.html", {"page": page})
@@ -37,6 +38,6 @@ def blocks(request):
 @require_POST
 def unblock(request, pk: int):
     member = get_object_or_404(User.objects.select_related("profile"), pk=pk)
-    if blocking.block_remove(blocker=request.user, blocked_id=member.pk):
+    if services.block_remove(blocker=request.user, blocked_id=member.pk):
         messages.success(request, _("You unblocked %(name)s.") % {"name": member.display_name})
     return redirect("accounts:blocks")

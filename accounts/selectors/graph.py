@@ -1,5 +1,6 @@
-"""Reads over the friend graph, computed in PostgreSQL: mutual friends, how two members are
-connected, people you may know, and the edges of a member's circle.
+"""Reads over the friend graph, computed in PostgreSQL: a member's friends, mutual friends,
+how two members are connected, people you may know (as ranked ahead by
+``services.suggestions``), and the edges of a member's circle.
 
 Friendship keeps one row each way, so "the friends of X" is always a range of the unique
 index on (user_id, friend_id): the queries here are built to walk that index (index-only,
@@ -11,14 +12,33 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from sns.visibility import without_hidden_people
 
-from .models import Friendship, Profile, Suggestion, User
+from ..models import Block, Friendship, User
+
+
+def friends_of(user: User, *, viewer: User | None = None) -> QuerySet[User]:
+    """The user's friends, newest friendship first, with their profiles.
+
+    With ``viewer``, members who block the viewer or whom the viewer blocks are left out:
+    for the viewer they do not exist.
+    """
+    friends = (
+        User.objects.filter(friendships__friend=user, is_active=True)
+        .select_related("profile")
+        .order_by("-friendships__created_at", "-pk")
+    )
+    if viewer is not None and viewer.is_authenticated:
+        friends = friends.exclude(
+            Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk")))
+        ).exclude(Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)))
+    return friends
+
 
 # a's friends that are also b's friends: two ranges of the (user_id, friend_id) index, read
 # in friend order and merged (or the shorter one probed into the longer). Written as SQL: it
@@ -120,56 +140,12 @@ def connection_path(viewer: User, target: User) -> list[User] | None:
     return [viewer, *(middle[pk] for pk in middle_ids), target]
 
 
-# People you may know, ranked: the friends of the member's friends counted once per mutual
-# friend (one pass over the friends' index ranges), and the members they met in person (both
-# marked as come to an off-kai by its host) counted once per such off-kai; the member and
-# their friends left out, the best SUGGESTIONS_KEPT by score kept. Counting is the whole cost
-# (tens of thousands of rows for a member with thousands of friends), so it is done ahead and
-# stored; see Suggestion.
-_RANK_SQL = """
-INSERT INTO {suggestion} (member_id, candidate_id, mutual_count)
-SELECT %(member)s, fof.id, fof.mutual_count
-  FROM (SELECT signal.id, sum(signal.mutual) AS mutual_count, sum(signal.met) AS met_count
-          FROM (SELECT step.friend_id AS id, 1 AS mutual, 0 AS met
-                  FROM {friendship} mine
-                  JOIN {friendship} step ON step.user_id = mine.friend_id
-                 WHERE mine.user_id = %(member)s AND step.friend_id <> %(member)s
-                UNION ALL
-                SELECT met.id, 0, 1 FROM ({met}) met) signal
-         GROUP BY signal.id) fof
- WHERE NOT EXISTS (SELECT FROM {friendship} known
-                    WHERE known.user_id = %(member)s AND known.friend_id = fof.id)
- ORDER BY fof.mutual_count + {met_weight} * fof.met_count DESC, fof.mutual_count DESC, fof.id
- LIMIT %(kept)s
-"""
 # Meeting in person is a strong sign that two members know each other: one off-kai both came
 # to weighs as much as this many mutual friends.
 MET_IN_PERSON_WEIGHT = 5
 
-SUGGESTIONS_KEPT = 200
 # Older rankings are still served, and ranked again in the background.
 SUGGESTIONS_FRESH_FOR = timedelta(hours=6)
-
-
-@transaction.atomic
-def suggestions_refresh(member: User) -> int:
-    """Rank ``member``'s friends of friends again; return how many were kept."""
-    # Lock the member's profile so two refreshes of one member run one after the other.
-    Profile.objects.select_for_update().filter(user=member).update(
-        suggestions_computed_at=timezone.now()
-    )
-    Suggestion.objects.filter(member=member).delete()
-    from offkai.attendance import met_in_person_sql
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _RANK_SQL.format(
-                suggestion=Suggestion._meta.db_table, friendship=Friendship._meta.db_table,
-                met=met_in_person_sql(), met_weight=MET_IN_PERSON_WEIGHT,
-            ),
-            {"member": member.pk, "kept": SUGGESTIONS_KEPT},
-        )
-        return cursor.rowcount
 
 
 def suggestions_are_fresh(member: User) -> bool | None:
@@ -180,32 +156,13 @@ def suggestions_are_fresh(member: User) -> bool | None:
     return timezone.now() - computed < SUGGESTIONS_FRESH_FOR
 
 
-# How long a queued re-ranking holds off queuing another.
-SUGGESTIONS_CLAIM_FOR = timedelta(minutes=10)
-
-
-def suggestions_refresh_claim(member: User) -> bool:
-    """Claim the re-ranking of a stale ranking; True for exactly one caller at a time.
-
-    Moves the stamp so that the ranking looks fresh for SUGGESTIONS_CLAIM_FOR more: other
-    visits meanwhile serve the stored ranking without queuing another task. One conditional
-    UPDATE, so two requests at once cannot both claim it.
-    """
-    now = timezone.now()
-    return bool(
-        Profile.objects.filter(
-            user=member, suggestions_computed_at__lt=now - SUGGESTIONS_FRESH_FOR
-        ).update(suggestions_computed_at=now - SUGGESTIONS_FRESH_FOR + SUGGESTIONS_CLAIM_FOR)
-    )
-
-
 def people_you_may_know(viewer: User, *, exclude_ids: set[int] = frozenset()) -> QuerySet[User]:
     """Friends of my friends and members I met at an off-kai, who are not my friends; the
     most mutual friends (an off-kai met at weighing MET_IN_PERSON_WEIGHT) first, each with
     ``mutual_count`` and ``met_count``.
 
-    Reads the stored ranking (``suggestions_refresh``); whoever became a friend since, and
-    ``exclude_ids``, are left out as it is read.
+    Reads the stored ranking (``services.suggestions.suggestions_refresh``); whoever became
+    a friend since, and ``exclude_ids``, are left out as it is read.
     """
     from offkai.attendance import met_count
 

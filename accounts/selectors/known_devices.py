@@ -18,6 +18,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
 KNOWN_DEVICE_COOKIE = "known_device"
+# Named after the module's first home: another salt would forget every browser remembered.
 _SALT = "accounts.known_devices"
 # A browser shared by a family or at a front desk: the most recent members are enough.
 _MEMBERS_KEPT = 10

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from sns import cache
 
-from .models import Block, FriendRequest, Friendship, Introduction, User
-from .services import friendship_changed, lock_pair
+from ..models import Block, FriendRequest, Friendship, Introduction, User
+from .friends import friendship_changed, pair_lock
 
 
 class BlockError(Exception):
@@ -26,10 +26,10 @@ def block_create(*, blocker: User, blocked: User) -> Block:
     """
     if blocker.pk == blocked.pk:
         raise BlockError(_("You cannot block yourself."))
-    lock_pair(blocker, blocked)
+    pair_lock(a=blocker, b=blocked)
     block, _created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
     if Friendship.objects.between(blocker, blocked).delete()[0]:
-        friendship_changed(blocker, blocked)
+        friendship_changed(a=blocker, b=blocked)
     FriendRequest.objects.between(blocker, blocked).delete()
     Introduction.objects.filter(
         Q(author=blocker, subject=blocked) | Q(author=blocked, subject=blocker)
@@ -47,11 +47,3 @@ def block_remove(*, blocker: User, blocked_id: int) -> bool:
         cache.bump(cache.blocks(blocker), cache.blocks(blocked_id))
     return deleted > 0
 
-
-def blocked_by(user: User):
-    """Whom ``user`` blocks, newest first, with their profiles."""
-    return (
-        Block.objects.filter(blocker=user)
-        .select_related("blocked__profile")
-        .order_by("-created_at", "-pk")
-    )

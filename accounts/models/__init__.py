@@ -1,0 +1,33 @@
+"""The accounts app's models, by sub-domain: members and their profiles, friendships and
+requests, blocks, introductions, footprints. Imported here so that Django finds them and
+``from accounts.models import X`` names each one."""
+
+from .blocks import Block, BlockQuerySet
+from .footprints import Footprint
+from .friends import (
+    FriendRequest,
+    FriendRequestQuerySet,
+    Friendship,
+    FriendshipQuerySet,
+    Suggestion,
+)
+from .introductions import Introduction, IntroductionQuerySet
+from .members import MemberManager, Profile, ShownProfile, User, photo_url
+
+__all__ = [
+    "Block",
+    "BlockQuerySet",
+    "Footprint",
+    "FriendRequest",
+    "FriendRequestQuerySet",
+    "Friendship",
+    "FriendshipQuerySet",
+    "Introduction",
+    "IntroductionQuerySet",
+    "MemberManager",
+    "Profile",
+    "ShownProfile",
+    "Suggestion",
+    "User",
+    "photo_url",
+]
