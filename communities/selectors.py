@@ -16,10 +16,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.leaving import shown_author
 from accounts.models import Friendship, User
 from sns import cache
 from sns.paging import latest_page
+from sns.people import shown_author
 from sns.prepared import Prepared
 from sns.visibility import Relation, relations_to, without_hidden_people
 

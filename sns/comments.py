@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .people import shown_author
 from .visibility import Relation, relations_to
 
 
 @dataclass
 class CommentCard:
     comment: object
-    shown: object  # accounts.models.ShownProfile of the author for the viewer (or "deleted")
+    shown: object  # sns.people.ShownProfile of the author for the viewer (or DELETED_MEMBER)
     deletable: bool
 
 
@@ -22,8 +23,6 @@ def comment_cards(viewer, comments, *, deletes_any: bool, relations=None) -> lis
     delete every comment (the entry's author, a community's admins, an event's hosts) or
     only their own. ``relations`` (from ``relations_to``) when the page has them already;
     else one query for all the authors."""
-    from accounts.leaving import shown_author
-
     comments = list(comments)
     if relations is None:
         relations = relations_to(viewer, [c.author for c in comments if c.author_id is not None])

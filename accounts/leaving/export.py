@@ -45,7 +45,7 @@ def _dump(data) -> bytes:
 
 
 def _name(user: User | None) -> str:
-    from . import DELETED_MEMBER
+    from sns.people import DELETED_MEMBER
 
     return user.display_name if user is not None else str(DELETED_MEMBER.name)
 

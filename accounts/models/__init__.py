@@ -12,7 +12,7 @@ from .friends import (
     Suggestion,
 )
 from .introductions import Introduction, IntroductionQuerySet
-from .members import MemberManager, Profile, ShownProfile, User, photo_url
+from .members import MemberManager, Profile, User
 
 __all__ = [
     "Block",
@@ -26,8 +26,6 @@ __all__ = [
     "IntroductionQuerySet",
     "MemberManager",
     "Profile",
-    "ShownProfile",
     "Suggestion",
     "User",
-    "photo_url",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
@@ -17,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from sns import cache
 from sns.matching import search_field
+from sns.people import ShownProfile, photo_url
 from sns.visibility import PROFILE_FIELD_LEVELS, Level, Relation, can_see
 
 
@@ -257,38 +257,3 @@ class Profile(models.Model):
                 if i.strip()
             ],
         )
-
-
-def photo_url(member_id: int | None, key: str, size: str) -> str:
-    """Where a member's profile photo is served: through ``accounts.views.profiles.photo``, which
-    checks the photo's visibility for each viewer (never straight from MEDIA_URL, where a
-    former friend who kept the address would still load it). The key's random tail in the
-    query string gives a new photo a new address, so browsers may keep each one."""
-    if not key or member_id is None:
-        return ""
-    version = key.rsplit("/", 1)[-1][:12]
-    return f"{reverse('accounts:photo', args=[member_id, size])}?v={version}"
-
-
-@dataclass(frozen=True)
-class ShownProfile:
-    name: str
-    name_kana: str
-    other_name: str
-    company: str
-    title: str
-    photo: str
-    introduction: str
-    interests: list[str]
-    member_id: int | None = None
-
-    def photo_url(self, size: str = "medium") -> str:
-        return photo_url(self.member_id, self.photo, size)
-
-    @property
-    def photo_small(self) -> str:
-        return self.photo_url("small")
-
-    @property
-    def photo_medium(self) -> str:
-        return self.photo_url("medium")

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from sns.paging import row_count
+from sns.people import ShownProfile
 from sns.prepared import Prepared
 from sns.visibility import (
     Relation,
@@ -21,7 +22,7 @@ from sns.visibility import (
     relations_to,
 )
 
-from ..models import ShownProfile, User
+from ..models import User
 from . import graph
 
 FRIENDS_ON_PROFILE = 12

@@ -10,11 +10,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sns import limits
 from sns.client_input import next_path
+from sns.people import ShownProfile
 from sns.visibility import Relation
 
 from .. import services
 from ..forms import FriendRequestForm
-from ..models import FriendRequest, ShownProfile, User
+from ..models import FriendRequest, User
 from ..selectors import circle, connections, graph
 from .profiles import profile
 

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sns.people import ShownProfile
 from sns.visibility import Relation
 
 from .. import services
 from ..forms import IntroductionForm
-from ..models import Introduction, ShownProfile, User
+from ..models import Introduction, User
 from ..selectors.connections import member_and_relation_or_404
 
 INTRODUCTIONS_ON_PROFILE = 20

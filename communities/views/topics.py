@@ -14,10 +14,10 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.leaving import DELETED_MEMBER
 from sns import cache
 from sns.comments import comment_cards, draft_form, draft_keep
 from sns.paging import cursor_decode, cursor_encode, instant_decode, instant_encode
+from sns.people import DELETED_MEMBER
 from sns.visibility import relation_between
 
 from .. import selectors, services

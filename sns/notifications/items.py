@@ -14,11 +14,12 @@ from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import Introduction, ShownProfile, User
+from accounts.models import Introduction, User
 from communities.models import Community, JoinRequest, Role, Topic, TopicComment
 from diary.models import Comment, Entry
 from offkai.models import Event, EventComment
 from sns.models import Announcement, Notification
+from sns.people import ShownProfile
 from sns.visibility import Relation, relations_to
 
 from .selectors import announcements_visible_to

@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import Profile, User, photo_url
+from accounts.models import Profile, User
 from invites import services as invites_services
 from sns import images
+from sns.people import photo_url
 from sns.visibility import Level
 from tests import factories
 

@@ -53,7 +53,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services as accounts_services
-from accounts.models import Friendship, User, photo_url
+from accounts.models import Friendship, User
 from accounts.services import block_create, block_remove
 from communities import services as community_services
 from communities.models import Community, JoinPolicy, Membership, Topic, TopicComment
@@ -66,6 +66,7 @@ from sns import images, limits, moderation
 from sns.models import Notification, SitePolicy
 from sns.notify import notify
 from sns.paging import instant_encode
+from sns.people import photo_url
 from sns.site_policy import policy_memo_set
 from sns.visibility import Level
 from tests import factories, warm
