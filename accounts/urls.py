@@ -1,6 +1,5 @@
 from django.urls import path
 
-from .leaving import views as leaving_views
 from .views import blocks, footprints, friends, introductions, profiles, suggestions
 
 app_name = "accounts"
@@ -13,8 +12,6 @@ urlpatterns = [
     path("members/<int:pk>/circle.svg", friends.circle_svg, name="circle_svg"),
     path("me/edit/", profiles.profile_edit, name="edit"),
     path("me/settings/", profiles.member_settings, name="settings"),
-    path("me/data/", leaving_views.data_download, name="data"),
-    path("me/leave/", leaving_views.leave, name="leave"),
     path("friends/requests/", friends.friend_requests, name="friend_requests"),
     path("friends/suggestions/", suggestions.suggestions, name="suggestions"),
     path("friends/requests/<int:pk>/accept/", friends.friend_request_accept,

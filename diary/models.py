@@ -159,7 +159,7 @@ class Comment(models.Model):
         Entry, on_delete=models.CASCADE, related_name="comments", verbose_name=_("diary entry")
     )
     # A member who leaves the site leaves their comments on others' entries behind, shown
-    # as "deleted member" (accounts.leaving): NULL is that member.
+    # as "deleted member" (sns.leaving): NULL is that member.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
         related_name="diary_comments", verbose_name=_("author"),

@@ -1,7 +1,7 @@
 """Accounts writes, by sub-domain: members and their profiles (``members``), friendships and
 friend requests (``friends``), introductions, blocks, footprints, and the ranking of people
 you may know (``suggestions``). Each public function is keyword-only and runs in one
-transaction; leaving the site is ``accounts.leaving.services``."""
+transaction; leaving the site is ``sns.leaving.services``."""
 
 from .blocks import BlockError, block_create, block_remove
 from .footprints import FOOTPRINT_EVERY, footprint_record, footprints_prune

@@ -1,4 +1,4 @@
-"""What a member's leaving the site (accounts.leaving) does to off-kai: their events pass to
+"""What a member's leaving the site (sns.leaving) does to off-kai: their events pass to
 a co-host or are cancelled, and their answers go with the waitlist served as usual. Called
 inside ``member_leave``'s transaction, before the member's row is deleted."""
 

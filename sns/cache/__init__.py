@@ -159,7 +159,7 @@ stands in a block with, so a block touches only the two members' own scopes.
   role handed over (its join requests are counted on its admins' home), a topic edited.
 * ``("member", m)`` also: accounts.services.profile_update (m's name and photo).
 * ``("people",)``: a member suspended or reinstated (sns.moderation.members), refused
-  (sns.policy) or gone (accounts.leaving), and any edit or deletion in the admin of members,
+  (sns.policy) or gone (sns.leaving), and any edit or deletion in the admin of members,
   friendships, friend requests, blocks or notifications (sns.admin_kit.StalesCachedParts):
   the member's rows leave, or come back into, other members' counts, circles, inboxes and
   communities; finding all of those would cost more than computing every part once again,

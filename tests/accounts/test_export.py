@@ -22,7 +22,7 @@ from tests.diary import builders as diary_builders
 from tests.html import assert_well_formed
 from tests.offkai import builders as offkai_builders
 
-DATA = reverse("accounts:data")
+DATA = reverse("leaving:data")
 
 
 def download(client) -> zipfile.ZipFile:
@@ -64,7 +64,7 @@ def rich_owner(owner, friend, member):
 
 def test_the_settings_page_links_to_leaving(owner, as_user):
     page = as_user(owner).get(reverse("accounts:settings")).content.decode()
-    assert DATA in page and reverse("accounts:leave") in page
+    assert DATA in page and reverse("leaving:leave") in page
 
 
 def test_the_data_page_shows_a_button(owner, as_user):

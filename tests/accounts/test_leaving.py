@@ -1,4 +1,4 @@
-"""Deleting one's account (/me/leave/, accounts.leaving.services.member_leave)."""
+"""Deleting one's account (/me/leave/, sns.leaving.services.member_leave)."""
 
 from datetime import timedelta
 
@@ -8,7 +8,6 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.leaving.services import LeaveError, member_leave
 from accounts.models import Block, FriendRequest, Friendship, Introduction, User
 from accounts.services import friend_request_send, introduction_write
 from communities.models import Membership, Role, Topic, TopicComment
@@ -17,6 +16,7 @@ from diary.models import Comment, Entry
 from invites.models import Invitation
 from offkai.models import RSVP, Answer, Event, EventComment
 from sns import images
+from sns.leaving.services import LeaveError, member_leave
 from sns.models import ModerationLog, Notification, Report
 from sns.moderation import report_create
 from sns.visibility import Level
@@ -26,7 +26,7 @@ from tests.diary import builders as diary_builders
 from tests.html import assert_well_formed
 from tests.offkai import builders as offkai_builders
 
-LEAVE = reverse("accounts:leave")
+LEAVE = reverse("leaving:leave")
 
 
 def leave(client, password=factories.PASSWORD, confirm=True):
@@ -49,7 +49,7 @@ def test_the_page_explains_and_asks_for_the_password(owner, as_user):
     assert 'type="password"' in html and 'type="checkbox"' in html
 
 
-@pytest.mark.parametrize("url", [LEAVE, reverse("accounts:data")])
+@pytest.mark.parametrize("url", [LEAVE, reverse("leaving:data")])
 def test_the_leaving_pages_say_friends_as_the_site_does(owner, as_user, url):
     # The rest of the site says 友だち; these pages said マイミク.
     owner.language = "ja"

@@ -62,7 +62,7 @@ BLOCKING_IMPACTS = ["moderate", "serious", "critical"]
 # Pages of PAGES that are no HTML document (pictures, calendars, downloads, and the data
 # export that is a POST): nothing for vnu or axe. The test checks that they are not HTML.
 NOT_HTML = {
-    "accounts:circle_svg", "accounts:photo", "accounts:data[zip]", "diary:photo",
+    "accounts:circle_svg", "accounts:photo", "leaving:data[zip]", "diary:photo",
     "communities:image",
     "offkai:answers_csv", "offkai:ics", "offkai:feed",
     "mfa_download_recovery_codes",

@@ -7,12 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.leaving.services import member_leave
 from accounts.models import FriendRequest
 from accounts.services import block_create
 from invites import services
 from invites.models import State
 from sns import moderation
+from sns.leaving.services import member_leave
 from sns.models import Notification
 from sns.notify import Kind
 from tests import factories

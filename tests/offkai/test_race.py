@@ -8,11 +8,11 @@ import itertools
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.leaving.services import member_leave
 from accounts.models import User
 from offkai import services
 from offkai.models import RSVP, Answer
 from sns import moderation
+from sns.leaving.services import member_leave
 from tests import factories
 from tests.invites.test_race import failures, run_at_once, successes
 from tests.offkai import builders

@@ -628,7 +628,7 @@ def _diary_look(view: str, author: Author, level: str) -> Look:
         "home:diary": Look("/", title),
         "search:diaries": Look(f"/search/?q={DIARY_WORD}&kind=diaries", title),
         "notifications:diary": Look(reverse("notifications:list"), title),
-        "export:diary": Look(reverse("accounts:data"), title, method="post"),
+        "export:diary": Look(reverse("leaving:data"), title, method="post"),
     }
     return looks[view]
 
@@ -645,7 +645,7 @@ def _community_look(view: str, author: Author, world: World, policy: str) -> Loo
         "community:topic": Look(topic.get_absolute_url(), topic.body.split()[-1]),
         "community:comment": Look(world.insider_topics[policy].get_absolute_url(),
                                   author.topic_comments[policy]),
-        "export:topic": Look(reverse("accounts:data"), topic_marker, method="post"),
+        "export:topic": Look(reverse("leaving:data"), topic_marker, method="post"),
         # Home lists five topics; what remains is the one under test.
         "home:topic": Look("/", topic_marker, prepare=_only(Topic, topic),
                            key=f"topic {topic.pk}"),
@@ -687,7 +687,7 @@ def _event_look(view: str, author: Author, world: World, level: str, persona: st
         if persona in {"owner", "suspended", "blocked", "blocker"}
         else Look("/", title),
         "notifications:event": lambda: Look(reverse("notifications:list"), title),
-        "export:event": lambda: Look(reverse("accounts:data"), title, method="post"),
+        "export:event": lambda: Look(reverse("leaving:data"), title, method="post"),
     }
     return looks[view]()
 

@@ -24,13 +24,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import services as accounts_services
-from accounts.leaving.services import member_leave
 from accounts.models import FriendRequest, User
 from accounts.selectors import circle
 from accounts.services import block_create, block_remove
 from communities import services as community_services
 from communities.models import JoinPolicy, JoinRequest, Topic
 from sns import cache, moderation
+from sns.leaving.services import member_leave
 from sns.notify import Kind, notify, notify_many
 from sns.policy.services import member_refuse
 from tests import factories

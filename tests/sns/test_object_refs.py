@@ -33,7 +33,6 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from accounts import services as accounts_services
-from accounts.leaving.services import member_leave
 from accounts.models import Block, FriendRequest, Introduction, Profile, User
 from accounts.services import block_create
 from communities import services as community_services
@@ -54,6 +53,7 @@ from offkai import attendance
 from offkai.calendar import calendar_feed_for, calendar_feed_reset
 from offkai.models import RSVP, Event, EventComment, EventHost, Guest
 from sns import images, moderation
+from sns.leaving.services import member_leave
 from sns.models import Announcement, Notification, NotificationPreference, Report
 from sns.notifications.mail import unsubscribe_token
 from sns.notifications.selectors import CHOOSABLE

@@ -164,9 +164,9 @@ PAGES: list[Page] = [
     listing("accounts:suggestions"),
     at("accounts:edit"),
     at("accounts:settings"),
-    at("accounts:data"),
-    listing("accounts:data", method="post", variant="zip"),
-    at("accounts:leave"),
+    at("leaving:data"),
+    listing("leaving:data", method="post", variant="zip"),
+    at("leaving:leave"),
     # invites
     listing("invites:mine"),
     at("invites:accept", "invitation_token", variant="member"),

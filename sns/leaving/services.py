@@ -16,7 +16,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from communities import services as community_services
+from communities.models import ROLE_RANK, Membership, Role
+from diary.services import entries_delete_all
+from invites.services import invitations_revoke_all_from
+from offkai.services import events_creator_leave, rsvps_leave
 from sns import cache, images
+from sns.moderation.log import Action, log
 
 
 class LeaveError(Exception):
@@ -38,8 +44,6 @@ def _check(member: User, password: str) -> None:
 def _communities_hand_over(member: User) -> None:
     """Each community ``member`` is the admin of passes to its longest-standing sub-admin,
     else its longest-standing member (active ones); one with nobody else is closed."""
-    from communities import services as community_services
-    from communities.models import ROLE_RANK, Membership, Role
 
     for membership in (
         Membership.objects.filter(user=member, role=Role.ADMIN).select_related("community")
@@ -62,10 +66,6 @@ def _communities_hand_over(member: User) -> None:
 def member_leave(*, member: User, password: str) -> None:
     """Delete ``member``'s account after checking ``password`` (LeaveError, and nothing
     changes, when it is wrong or when they are the last superuser)."""
-    from diary.services import entries_delete_all
-    from invites.services import invitations_revoke_all_from
-    from offkai.services import events_creator_leave, rsvps_leave
-    from sns.moderation.log import Action, log
 
     # Lock the member, since a second leave (another tab) or a login-time write must wait
     # and then find the member gone. No key update: a host saving one of the member's events

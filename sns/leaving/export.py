@@ -23,7 +23,12 @@ from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import Friendship, Introduction, User
+from communities.models import Membership, Topic, TopicComment
+from diary.models import Comment, Entry, EntryPhoto
+from invites.models import Invitation
+from offkai.models import RSVP, Event, EventComment, EventHost
 from sns import images
+from sns.people import DELETED_MEMBER
 from sns.visibility import without_hidden_people
 
 SPOOL_MAX_BYTES = 16 * 1024 * 1024
@@ -45,7 +50,6 @@ def _dump(data) -> bytes:
 
 
 def _name(user: User | None) -> str:
-    from sns.people import DELETED_MEMBER
 
     return user.display_name if user is not None else str(DELETED_MEMBER.name)
 
@@ -119,7 +123,6 @@ def _friends(member: User) -> list[dict]:
 
 
 def _entry_rows(member: User) -> Iterator:
-    from diary.models import Comment, Entry, EntryPhoto
 
     # The comments as the owner sees them on the entry page: without those a moderator hid
     # or whose authors are suspended or stand in a block with the owner; those of members
@@ -191,9 +194,6 @@ def _still_visible(visible: QuerySet, field: str) -> Exists:
 
 
 def _comments(member: User) -> dict:
-    from communities.models import Topic, TopicComment
-    from diary.models import Comment, Entry
-    from offkai.models import Event, EventComment
 
     return {
         "diary": [
@@ -223,7 +223,6 @@ def _comments(member: User) -> dict:
 
 
 def _communities(member: User) -> dict:
-    from communities.models import Membership, Topic
 
     return {
         "memberships": [
@@ -251,7 +250,6 @@ def _event(event) -> dict:
 
 
 def _events(member: User) -> dict:
-    from offkai.models import RSVP, Event, EventHost
 
     return {
         "hosting": [
@@ -291,7 +289,6 @@ def _introductions(member: User) -> dict:
 
 
 def _invitations(member: User) -> list[dict]:
-    from invites.models import Invitation
 
     return [
         {"email": i.email, "message": i.message, "state": i.state,

@@ -11,7 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..forms import LeaveForm
+from accounts.forms import LeaveForm
+
 from .export import export_build, export_filename
 from .services import LeaveError, member_leave
 
