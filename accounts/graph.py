@@ -159,7 +159,7 @@ def suggestions_refresh(member: User) -> int:
         suggestions_computed_at=timezone.now()
     )
     Suggestion.objects.filter(member=member).delete()
-    from offkai.attendance import met_in_person_sql
+    from offkai.selectors import met_in_person_sql
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -207,7 +207,7 @@ def people_you_may_know(viewer: User, *, exclude_ids: set[int] = frozenset()) ->
     Reads the stored ranking (``suggestions_refresh``); whoever became a friend since, and
     ``exclude_ids``, are left out as it is read.
     """
-    from offkai.attendance import met_count
+    from offkai.selectors import met_count
 
     return (
         User.objects.filter(is_active=True, suggested_to__member=viewer)

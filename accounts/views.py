@@ -36,7 +36,7 @@ PHOTO_MAX_AGE = 600
 def _profile_member(member, viewer):
     """The member a profile shows, with their profile and inviter, the pending friend
     request either way and whether the two met at an off-kai."""
-    from offkai.attendance import met_any
+    from offkai.selectors import met_any
 
     return User.objects.filter(is_active=True, pk=member.pk).select_related(
         "profile", "accepted_invitation__inviter__profile"
@@ -96,7 +96,7 @@ def _profile_page(viewer, pk: int, friend_request_form: FriendRequestForm | None
     """What member ``pk``'s page shows ``viewer``, each read declared before it is read (but
     the names of those it shows: a rename is late by at most the part's timeout)."""
     from communities.views import communities_of
-    from offkai.attendance import met_at
+    from offkai.selectors import met_at
 
     cache.depends_on(
         *_profile_scopes(viewer, pk),

@@ -132,12 +132,12 @@ def send_event_notice(
     return len(mails)
 
 
-# --- the day-before reminder (offkai/reminders.py) -------------------------------------------
+# --- the day-before reminder (offkai/services/reminders.py) ----------------------------
 
 @task()
 def send_offkai_reminders() -> int:
-    """Remind the events starting in the next 24 hours (``reminders.reminders_send``)."""
-    from .reminders import reminders_send
+    """Remind the events starting in the next 24 hours (``services.reminders_send``)."""
+    from .services import reminders_send
 
     return reminders_send()
 
@@ -146,6 +146,6 @@ def send_offkai_reminders() -> int:
 @retried_when_mail_fails
 def send_event_reminder(*, event_id: int, user_id: int, starts_at: str) -> bool:
     """Mail one member the reminder of an event, in their language, if it still holds."""
-    from .reminders import reminder_mail_send
+    from .services import reminder_mail_send
 
     return reminder_mail_send(event_id=event_id, user_id=user_id, starts_at=starts_at)

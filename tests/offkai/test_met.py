@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts import graph
 from accounts.blocking import block_create
 from communities import services as community_services
-from offkai import attendance
+from offkai import selectors, services
 from tests import factories
 from tests.accounts.test_suggestions import suggested
 from tests.communities import builders as community_builders
@@ -30,10 +30,10 @@ def met(event, *people):
 
 def test_members_who_came_to_the_same_event_met_there(owner, friend, member):
     event = met(builders.event(owner, days=-3, title="Shared"), friend, member)
-    assert attendance.met_at(friend, member) == [event]
-    assert attendance.met_at(member, friend) == [event]
-    assert attendance.met_at(member, member) == []
-    assert attendance.met_at(None, member) == []
+    assert selectors.met_at(friend, member) == [event]
+    assert selectors.met_at(member, friend) == [event]
+    assert selectors.met_at(member, member) == []
+    assert selectors.met_at(None, member) == []
 
 
 def test_only_those_marked_as_come(owner, friend, member, fof):
@@ -41,41 +41,41 @@ def test_only_those_marked_as_come(owner, friend, member, fof):
     builders.answer(event, friend, attended=True)
     builders.answer(event, member, attended=False)
     builders.answer(event, fof)  # not confirmed
-    assert attendance.met_at(friend, member) == []
-    assert attendance.met_at(friend, fof) == []
+    assert selectors.met_at(friend, member) == []
+    assert selectors.met_at(friend, fof) == []
 
 
 def test_through_the_attendance_service_hosts_meet_those_who_came(owner, friend):
     event = builders.event(owner, days=-1)
     builders.answer(event, friend)
-    attendance.attendance_confirm(event=event, by=owner, came_ids=[owner.pk, friend.pk])
-    assert attendance.met_at(friend, owner) == [event]
+    services.attendance_confirm(event=event, by=owner, came_ids=[owner.pk, friend.pk])
+    assert selectors.met_at(friend, owner) == [event]
 
 
 def test_newest_first_bounded_and_not_cancelled(owner, friend, member):
     events = [met(builders.event(owner, days=-10 + i), friend, member) for i in range(7)]
     events[-1].cancelled_at = events[-1].starts_at - timedelta(days=1)
     events[-1].save(update_fields=["cancelled_at"])
-    shown = attendance.met_at(friend, member)
-    assert shown == events[-2:-2 - attendance.MET_AT_SHOWN:-1]
-    assert len(shown) == attendance.MET_AT_SHOWN
+    shown = selectors.met_at(friend, member)
+    assert shown == events[-2:-2 - selectors.MET_AT_SHOWN:-1]
+    assert len(shown) == selectors.MET_AT_SHOWN
 
 
 def test_only_events_the_viewer_may_see(owner, friend, member):
     # A friends-only event of the owner: the friend sees it, the member (a guest who came
     # but is not the owner's friend) does not.
     event = met(builders.event(owner, days=-3, visibility="friends"), friend, member)
-    assert attendance.met_at(friend, member) == [event]
-    assert attendance.met_at(member, friend) == []
+    assert selectors.met_at(friend, member) == [event]
+    assert selectors.met_at(member, friend) == []
 
 
 def test_leaving_the_community_hides_its_events(owner, friend, member):
     club = community_builders.with_members(community_builders.community(owner), [friend, member])
     event = met(builders.event(owner, days=-3, community=club, visibility="community"),
                 friend, member)
-    assert attendance.met_at(member, friend) == [event]
+    assert selectors.met_at(member, friend) == [event]
     community_services.leave(community=club, user=member)
-    assert attendance.met_at(member, friend) == []
+    assert selectors.met_at(member, friend) == []
 
 
 # --- on the profile ------------------------------------------------------------------------

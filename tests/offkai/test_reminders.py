@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.blocking import block_create
-from offkai import reminders
 from offkai.models import Answer, Event
+from offkai.services import reminders
 from offkai.tasks import send_offkai_reminders
 from sns.models import Notification
 from tests import factories

@@ -33,8 +33,8 @@ from communities.models import Community, JoinPolicy, Topic, TopicComment
 from diary import services as diary_services
 from diary.models import Comment, Entry
 from offkai import services as offkai_services
-from offkai.calendar import calendar_feed_for
 from offkai.models import Answer, Event, EventComment, Guest
+from offkai.services import calendar_feed_for
 from sns import images
 from sns.models import Announcement
 from sns.notification_mail import unsubscribe_token

@@ -60,8 +60,8 @@ from communities.models import Community, JoinPolicy, Membership, Topic, TopicCo
 from diary import services as diary_services
 from diary.models import Comment
 from offkai import services as offkai_services
-from offkai.calendar import calendar_feed_for
 from offkai.models import Event, EventComment, EventHost
+from offkai.services import calendar_feed_for
 from sns import images, limits, moderation
 from sns.models import Notification, SitePolicy
 from sns.notifications import notify

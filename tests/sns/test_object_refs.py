@@ -50,9 +50,9 @@ from diary import services as diary_services
 from diary.models import Comment, Entry
 from invites import services as invites_services
 from invites.models import Invitation
-from offkai import attendance
-from offkai.calendar import calendar_feed_for, calendar_feed_reset
+from offkai import services as offkai_services
 from offkai.models import RSVP, Event, EventComment, EventHost, Guest
+from offkai.services import calendar_feed_for, calendar_feed_reset
 from sns import images, moderation
 from sns.models import Announcement, Notification, NotificationPreference, Report
 from sns.notification_mail import unsubscribe_token
@@ -214,7 +214,7 @@ class Scene:
 
     @cached_property
     def guest(self) -> Guest:
-        return attendance.guest_add(event=self.past_event, by=self.owner, name="Guest Person",
+        return offkai_services.guest_add(event=self.past_event, by=self.owner, name="Guest Person",
                                     email="guest@example.com")
 
     @cached_property

@@ -18,8 +18,8 @@ from accounts.models import FriendRequest, User
 from communities import topics
 from diary import feeds
 from diary.models import Entry
-from offkai import pages as offkai_pages
 from offkai import selectors
+from offkai.selectors import pages as offkai_pages
 from sns import home
 from sns.prepared import NotAPreparedShape, Prepared
 from sns.visibility import (

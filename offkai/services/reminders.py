@@ -21,8 +21,9 @@ from django.utils import timezone, translation
 from accounts.models import User
 from sns.notifications import Kind, notify_many
 
-from .calendar import absolute_url
-from .models import RSVP, Answer, Event, EventHost
+from ..models import RSVP, Answer, Event, EventHost
+from ..selectors.calendar import absolute_url
+from .audience import may_see
 
 # Events starting within this much from now are reminded.
 REMIND_AHEAD = timedelta(hours=24)
@@ -49,8 +50,6 @@ def reminders_send(now: datetime | None = None) -> int:
 def _recipients(event: Event) -> list[User]:
     """Those attending and the hosts: active members who may still see the event (a block
     since they answered, or leaving its community, takes them out)."""
-    from .services.audience import may_see
-
     attending = Exists(RSVP.objects.filter(
         event=event, user=OuterRef("pk"), answer=Answer.ATTENDING
     ))
@@ -62,7 +61,7 @@ def _recipients(event: Event) -> list[User]:
 def event_remind(*, event_id: int, now: datetime | None = None) -> int:
     """Remind one event's attendees and hosts (in-app now, by mail after commit), if it is
     still due; return how many were reminded (0: not due, or another run took it)."""
-    from .tasks import send_event_reminder
+    from ..tasks import send_event_reminder  # the tasks call this module
 
     now = now or timezone.now()
     with transaction.atomic():
