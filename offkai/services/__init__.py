@@ -18,6 +18,7 @@ from .events import (
     is_host,
 )
 from .leaving import events_creator_leave, rsvps_leave
+from .notices import event_community_invite, event_notice_send
 from .reminders import REMIND_AHEAD, event_remind, reminder_mail_send, reminders_send
 from .rsvp import promote, rsvp_answer, rsvp_withdraw
 from .suspension import rsvps_reinstate, rsvps_suspend
@@ -35,7 +36,9 @@ __all__ = [
     "event_cancel",
     "event_comment_create",
     "event_comment_delete",
+    "event_community_invite",
     "event_create",
+    "event_notice_send",
     "event_remind",
     "event_update",
     "events_creator_leave",
