@@ -17,7 +17,7 @@ from accounts.models import Footprint, Friendship, User
 from accounts.services import friends_of
 from communities import topics
 from communities.models import CommunityPreference, JoinRequest, Membership, Role
-from diary import feeds
+from diary import selectors as feeds
 from diary.models import DiaryPreference
 from invites.models import Invitation
 from invites.selectors import invitations_left, invite_refusal

@@ -28,7 +28,7 @@ from sns import cache, images, limits
 from sns.paging import cursor_decode, cursor_encode
 from sns.visibility import Relation, relation_between
 
-from .. import feeds, services
+from .. import selectors, services
 from ..forms import EntryForm, allowed_level
 from ..models import Entry, EntryPhoto
 
@@ -172,7 +172,7 @@ def _entry_page(viewer, pk: int, comments_before: str | None) -> dict:
     newer = same_author.filter(
         Q(created_at__gt=entry.created_at) | Q(created_at=entry.created_at, pk__gt=entry.pk)
     ).order_by("created_at", "pk").first()
-    comments, earlier_comments = feeds.entry_comments_page(entry, comments_before)
+    comments, earlier_comments = selectors.entry_comments_page(entry, comments_before)
     cache.depends_on(*{cache.member(c.author_id) for c in comments if c.author_id})
     return {
         "entry": entry,

@@ -16,7 +16,7 @@ from accounts import views as account_views
 from accounts.blocking import block_create
 from accounts.models import FriendRequest, User
 from communities import topics
-from diary import feeds
+from diary import selectors as diary_selectors
 from diary.models import Entry
 from offkai import selectors
 from offkai.selectors import pages as offkai_pages
@@ -98,14 +98,16 @@ def test_home_candidates_are_the_querysets_rows(people, moderator):
     community_builders.comment(topic, fof)
     since = timezone.now() - timedelta(days=1)
     for viewer in [*people, moderator]:
-        assert sorted(feeds.active_entry_ids(viewer, since)) == sorted(
-            feeds._active_entries(viewer, since)
+        assert sorted(diary_selectors.active_entry_ids(viewer, since)) == sorted(
+            diary_selectors._active_entries(viewer, since)
         ), viewer
         assert topics._PREVIEW(viewer=viewer, since=since) == list(
             topics._new_activity(viewer, since)[:topics.PREVIEW]
         ), viewer
     # Some viewer has some of each, or the comparison above proves little.
-    assert feeds.active_entry_ids(owner, since) and topics._PREVIEW(viewer=owner, since=since)
+    assert diary_selectors.active_entry_ids(owner, since) and topics._PREVIEW(
+        viewer=owner, since=since
+    )
 
 
 def test_profile_queries_are_the_querysets_rows(people, moderator):
