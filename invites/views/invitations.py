@@ -1,3 +1,6 @@
+"""The inviter's page (my invitations, the form, resend and revoke) and the invitee's
+invitation page (GET shows the offer, POST signs up)."""
+
 from allauth.account.internal.flows.signup import prevent_enumeration
 from allauth.account.utils import complete_signup
 from django.conf import settings
@@ -12,9 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sns import limits, policy
 
-from . import selectors, services
-from .forms import InvitationForm, SignupForm
-from .models import Invitation
+from .. import selectors, services
+from ..forms import InvitationForm, SignupForm
+from ..models import Invitation
 
 
 @require_http_methods(["GET", "POST"])
