@@ -4,7 +4,6 @@ started or was cancelled, is a 404 here."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,7 +11,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.connections import cards
@@ -20,24 +18,10 @@ from invites.selectors import invitations_left, invite_refusal
 from sns.client_input import id_or_none
 
 from .. import selectors, services
+from ..forms import GuestForm
 from ..models import Event, Guest
 
 ANSWERS_PER_PAGE = 100
-
-
-class GuestForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Guest's name"), max_length=100)
-    email = forms.EmailField(
-        label=gettext_lazy("Email address"), required=False,
-        help_text=gettext_lazy("Optional. With it, you can invite the guest to the site."),
-    )
-    brought_by = forms.TypedChoiceField(
-        label=gettext_lazy("Brought by"), coerce=int, required=False, empty_value=None,
-    )
-
-    def __init__(self, *args, choices: list[tuple[int, str]], **kwargs):
-        super().__init__(*args, auto_id="id_guest_%s", **kwargs)
-        self.fields["brought_by"].choices = [("", _("(nobody in particular)")), *choices]
 
 
 def _event_or_404(request, pk: int) -> Event:
