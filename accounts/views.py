@@ -8,6 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from diary import selectors as diary_selectors
 from diary import services as diary_services
 from diary.forms import DiaryPreferenceForm
 from diary.views.entries import public_where_allowed
@@ -195,7 +196,7 @@ def member_settings(request):
     form = SettingsForm(request.POST or None, instance=request.user)
     profile_form = ProfileSettingsForm(request.POST or None, instance=request.user.profile)
     diary_form = DiaryPreferenceForm(
-        request.POST or None, instance=diary_services.diary_preference(request.user)
+        request.POST or None, instance=diary_selectors.diary_preference(request.user)
     )
     forms = [form, profile_form, diary_form]
     if request.method == "POST" and all([f.is_valid() for f in forms]):

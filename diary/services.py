@@ -213,12 +213,6 @@ def entries_delete_all(*, author: User) -> int:
     return count
 
 
-def diary_preference(user: User) -> DiaryPreference:
-    """The member's diary settings: the stored row, or the defaults (unsaved) before the
-    member first changes them — reading a page never writes."""
-    return DiaryPreference.objects.filter(user=user).first() or DiaryPreference(user=user)
-
-
 @transaction.atomic
 def diary_preference_update(*, user: User, default_visibility: str) -> DiaryPreference:
     """Set the level new entries start with."""

@@ -57,7 +57,7 @@ def _own_entry_or_404(request, pk: int) -> Entry:
 
 @require_http_methods(["GET", "POST"])
 def entry_new(request):
-    level = allowed_level(services.diary_preference(request.user).default_visibility)
+    level = allowed_level(selectors.diary_preference(request.user).default_visibility)
     form = EntryForm(request.POST or None, request.FILES or None, initial={"visibility": level})
     preview = request.method == "POST" and "preview" in request.POST
     if request.method == "POST" and form.is_valid() and not preview:

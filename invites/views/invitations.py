@@ -82,7 +82,7 @@ def revoke(request, pk: int):
 def accept(request, token: str):
     """The invitation page: GET shows the offer and never uses it up; POST signs up."""
     try:
-        invitation = services.usable_invitation(token)
+        invitation = selectors.usable_invitation(token)
     except Invitation.DoesNotExist:
         raise Http404(_("This invitation does not exist.")) from None
     site_policy = policy.policy_current()
