@@ -6,7 +6,7 @@ and runs in one transaction."""
 
 from .attendance import AttendanceError, attendance_confirm, guest_add, guest_invite, met_message
 from .audience import may_see
-from .calendar import calendar_feed_for, calendar_feed_reset
+from .calendar import calendar_feed_get_or_create, calendar_feed_reset
 from .comments import COMMENT_MAX_LENGTH, event_comment_create, event_comment_delete
 from .events import (
     MAX_CO_HOSTS,
@@ -20,7 +20,7 @@ from .events import (
 from .leaving import events_creator_leave, rsvps_leave
 from .notices import event_community_invite, event_notice_send
 from .reminders import REMIND_AHEAD, event_remind, reminder_mail_send, reminders_send
-from .rsvp import promote, rsvp_answer, rsvp_withdraw
+from .rsvp import rsvp_answer, rsvp_promote, rsvp_withdraw
 from .suspension import rsvps_reinstate, rsvps_suspend
 
 __all__ = [
@@ -31,7 +31,7 @@ __all__ = [
     "AttendanceError",
     "NotHost",
     "attendance_confirm",
-    "calendar_feed_for",
+    "calendar_feed_get_or_create",
     "calendar_feed_reset",
     "event_cancel",
     "event_comment_create",
@@ -47,10 +47,10 @@ __all__ = [
     "is_host",
     "may_see",
     "met_message",
-    "promote",
     "reminder_mail_send",
     "reminders_send",
     "rsvp_answer",
+    "rsvp_promote",
     "rsvp_withdraw",
     "rsvps_leave",
     "rsvps_reinstate",

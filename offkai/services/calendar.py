@@ -3,12 +3,17 @@ calendars themselves are built in ``offkai.selectors.calendar``.)"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import IntegrityError, transaction
 
 from ..models import CalendarFeed
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def calendar_feed_for(user) -> CalendarFeed:
+
+def calendar_feed_get_or_create(*, user: User) -> CalendarFeed:
     """The member's feed, made on first use."""
     feed = CalendarFeed.objects.filter(user=user).first()
     if feed is not None:
@@ -22,7 +27,7 @@ def calendar_feed_for(user) -> CalendarFeed:
 
 
 @transaction.atomic
-def calendar_feed_reset(*, user) -> CalendarFeed:
+def calendar_feed_reset(*, user: User) -> CalendarFeed:
     """Give the member's feed a new secret: the old URL answers 404 from now on."""
     feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
     if feed is None:

@@ -32,7 +32,7 @@ NOTICE_MAILS = {
 }
 
 
-def invite_community_after_commit(event: Event) -> None:
+def event_community_invite_after_commit(*, event: Event) -> None:
     """Record EVENT_NEW for the members of the event's community (offkai.tasks)."""
     # The tasks call this module.
     from ..tasks import event_invite_community
@@ -41,8 +41,8 @@ def invite_community_after_commit(event: Event) -> None:
     transaction.on_commit(lambda: event_invite_community.enqueue(event_id=pk))
 
 
-def tell_after_commit(
-    event: Event, kind: str, *, actor=None, user_ids: list[int] | None = None,
+def event_notice_send_after_commit(
+    *, event: Event, kind: str, actor: User | None = None, user_ids: list[int] | None = None,
     before: dict | None = None,
 ) -> None:
     """Tell members of ``kind`` (in-app and by mail, offkai.tasks.send_event_notice):

@@ -38,7 +38,7 @@ def _due(now: datetime) -> QuerySet[Event]:
     )
 
 
-def reminders_send(now: datetime | None = None) -> int:
+def reminders_send(*, now: datetime | None = None) -> int:
     """Remind every event starting in the next 24 hours not reminded yet; return how many
     members were reminded. Safe to run from several machines at once: each event is taken
     under its row lock, and an event already taken is skipped."""

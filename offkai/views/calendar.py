@@ -58,7 +58,7 @@ def feed_settings(request):
             "one to your calendar app."
         ))
         return redirect("offkai:calendar")
-    feed = services.calendar_feed_for(request.user)
+    feed = services.calendar_feed_get_or_create(user=request.user)
     url = selectors.absolute_url(reverse("offkai:feed", args=[feed.token]))
     webcal = "webcal://" + url.split("://", 1)[1]
     return render(request, "offkai/calendar.html", {

@@ -30,7 +30,7 @@ def send(django_capture_on_commit_callbacks, outbox):
 
     def run(now=None) -> int:
         with django_capture_on_commit_callbacks(execute=True):
-            return reminders.reminders_send(now)
+            return reminders.reminders_send(now=now)
 
     return run
 

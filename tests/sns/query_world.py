@@ -34,7 +34,7 @@ from diary import services as diary_services
 from diary.models import Comment, Entry
 from offkai import services as offkai_services
 from offkai.models import Answer, Event, EventComment, Guest
-from offkai.services import calendar_feed_for
+from offkai.services import calendar_feed_get_or_create
 from sns import images
 from sns.models import Announcement
 from sns.notification_mail import unsubscribe_token
@@ -110,7 +110,7 @@ def world_build(n: int) -> World:
         topic_comment=topic_comment, event=event, event_comment=event_comment,
         friend_event=friend_event, past_event=past_event,
         announcement=announcement, invitation_token=invitation_token,
-        feed_token=calendar_feed_for(viewer).token,
+        feed_token=calendar_feed_get_or_create(user=viewer).token,
         unsubscribe_token=unsubscribe_token(viewer, [Kind.DIARY_COMMENT]),
         email_key=_email_key(viewer, stranger),
     )
