@@ -17,7 +17,7 @@ def _login(credentials: dict) -> str:
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
-        # Members join only through an invitation (invites.views), never the open form.
+        # Members join only through an invitation (invites.views.invitations), never the open form.
         return False
 
     def login(self, request, user) -> None:

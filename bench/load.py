@@ -108,7 +108,7 @@ def pick_requests(n_members: int, rng: random.Random) -> dict[str, list[Request]
 
     from accounts.models import Friendship, User
     from communities.models import Membership, Topic
-    from diary import feeds
+    from diary import selectors as diary_selectors
     from offkai import selectors
 
     store_class = import_string(_session_engine() + ".SessionStore")
@@ -122,7 +122,7 @@ def pick_requests(n_members: int, rng: random.Random) -> dict[str, list[Request]
     for member in User.objects.filter(pk__in=candidates).select_related("profile"):
         if chosen == n_members:
             break
-        entries = feeds.friends_page(member, None, photos=False).items
+        entries = diary_selectors.friends_page(member, None, photos=False).items
         community_ids = list(
             Membership.objects.filter(user=member).values_list("community", flat=True)[:20]
         )

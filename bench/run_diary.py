@@ -3,7 +3,7 @@
 Seeds the bench database once (the friend graph of ``seed_graph.py``, then the diaries of
 ``seed_diary.py``: 2,000,000 entries, 5,000,000 comments), then times
 
-* ``diary.feeds.friends_entries(viewer)``, its first page of 20, for members with about 300
+* ``diary.selectors.friends_entries(viewer)``, its first page of 20, for members with about 300
   friends, for random members and for the members with the most friends (thousands);
 * the whole pages through Django's test client, logged in, with DEBUG off: the friends'
   diaries ``/diary/`` of a member with about 300 friends, a member's diary
@@ -17,7 +17,7 @@ sequential scan of a large table is printed.
     DEBUG=0 SECRET_KEY=bench-only-secret .venv/bin/python bench/run_diary.py [--samples 200]
         [--reseed-diary] [--check]
 
-``--check`` only tells whether the diary code is there (``diary.feeds`` imports and the three
+``--check`` only tells whether the diary code is there (``diary.selectors`` imports and the three
 pages answer 200) and exits 0 if so, 1 if not.
 """
 
@@ -175,9 +175,9 @@ def first_page(result) -> list:
 
 
 def feed_call(viewer):
-    from diary import feeds
+    from diary import selectors
 
-    return first_page(feeds.friends_page(viewer, None))
+    return first_page(selectors.friends_page(viewer, None))
 
 
 def plain_call(viewer):
@@ -431,13 +431,13 @@ def report(results: list[Result], plans: list[str], samples: int) -> bool:
 
 
 def check() -> int:
-    """0 when the diary code is there: diary.feeds imports, the three pages answer 200."""
+    """0 when the diary code is there: diary.selectors imports, the three pages answer 200."""
     from django.db import connection
 
     try:
-        from diary import feeds
+        from diary import selectors
 
-        feeds.friends_entries  # noqa: B018
+        selectors.friends_entries  # noqa: B018
     except (ImportError, AttributeError) as error:
         print(f"not ready: {error}")
         return 1
@@ -459,7 +459,7 @@ def check() -> int:
         print(f"GET {url}: {status}")
         ok = ok and status == 200
     try:
-        first_page(feeds.friends_page(viewer, None))
+        first_page(selectors.friends_page(viewer, None))
     except Exception as error:
         print(f"friends_entries: {type(error).__name__}: {error}")
         ok = False

@@ -81,7 +81,7 @@ WISH_WEIGHTS = [60, 22, 18]
 GUEST_SHARE = 0.15
 # Who came (True) by answer, after a confirmed event; "declined" stays unconfirmed.
 CAME = {"attending": 0.9, "waitlisted": 0.1, "maybe": 0.4}
-GUESTS_MAX = 100  # offkai.attendance.GUESTS_MAX: what one event may record
+GUESTS_MAX = 100  # offkai.selectors.GUESTS_MAX: what one event may record
 HIDDEN_COMMENT_SHARE = 0.003
 
 # --- text ----------------------------------------------------------------------------------
@@ -406,7 +406,7 @@ def _settings(rng: random.Random, plan: Plan, now: int) -> None:
         until = plan.cancelled  # a cancelled event can no longer be edited
     if rng.random() < 0.1:
         plan.edited = plan.created + rng.randrange(max(1, until - plan.created))
-    from offkai.reminders import REMIND_AHEAD
+    from offkai.services import REMIND_AHEAD
 
     due = max(plan.starts - int(REMIND_AHEAD.total_seconds()), plan.created) + rng.randrange(900)
     if due < min(plan.starts, now) and (plan.cancelled is None or plan.cancelled > due):

@@ -9,4 +9,4 @@ class DiaryConfig(AppConfig):
     def ready(self) -> None:
         # Its holes (sns.cache.holes) known to every process, which may fill one in a kept
         # page before rendering any template of this app.
-        from . import feeds  # noqa: F401
+        from . import selectors  # noqa: F401

@@ -6,6 +6,7 @@ from sns import images
 from sns.visibility import Level
 
 from .models import MAX_PHOTOS, DiaryPreference, Entry
+from .services import COMMENT_MAX_LENGTH
 
 PHOTO_FIELDS = [f"photo{n}" for n in range(1, MAX_PHOTOS + 1)]
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
@@ -116,3 +117,17 @@ class DiaryPreferenceForm(forms.ModelForm):
 
     def clean_default_visibility(self) -> str:
         return self.cleaned_data["default_visibility"] or self.instance.default_visibility
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Markdown: **bold**, *italic*, [links](https://…), lists."),
+    )
+
+    def __init__(self, *args, entry_id: int, error: str = "", **kwargs):
+        super().__init__(*args, auto_id=f"id_comment_%s_{entry_id}", **kwargs)
+        self.entry_id = entry_id
+        self.draft_error = error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -42,7 +43,7 @@ def _friends_told(author_id: int) -> None:
         transaction.on_commit(lambda: tell_friends.enqueue(author_id=author_id), robust=True)
 
 
-def friends_tell(author_id: int) -> int:
+def friends_tell(*, author_id: int) -> int:
     """Bump the ``feed`` scope of each friend of ``author_id``, and build again the lists
     of those who keep one (tasks.tell_friends)."""
     friends = list(
@@ -54,7 +55,7 @@ def friends_tell(author_id: int) -> int:
     return len(friends)
 
 
-def participants_told(entry: Entry) -> None:
+def participants_tell(*, entry: Entry) -> None:
     """A comment on ``entry`` written, or shown again: the home of its author and of each
     commenter counts it. (An entry's own level or hiding changes no kept list: the lists hold
     ids found without them, and each read checks them.)"""
@@ -213,12 +214,6 @@ def entries_delete_all(*, author: User) -> int:
     return count
 
 
-def diary_preference(user: User) -> DiaryPreference:
-    """The member's diary settings: the stored row, or the defaults (unsaved) before the
-    member first changes them — reading a page never writes."""
-    return DiaryPreference.objects.filter(user=user).first() or DiaryPreference(user=user)
-
-
 @transaction.atomic
 def diary_preference_update(*, user: User, default_visibility: str) -> DiaryPreference:
     """Set the level new entries start with."""
@@ -249,7 +244,7 @@ def _clean_comment_body(body: str) -> str:
 
 
 @transaction.atomic
-def comment_create(*, entry_id: int, author, body: str) -> Comment:
+def comment_create(*, entry_id: int, author: User, body: str) -> Comment:
     """``author`` comments on entry ``entry_id``; notifies the entry's author (DIARY_COMMENT)
     and, once each, the earlier commenters who may still see the entry (DIARY_COMMENT_AFTER).
 
@@ -266,7 +261,7 @@ def comment_create(*, entry_id: int, author, body: str) -> Comment:
     body = _clean_comment_body(body)
     comment = Comment.objects.create(entry=entry, author=author, body=body)
     cache.bump(cache.comments(entry))
-    participants_told(entry)
+    participants_tell(entry=entry)
     notify(recipient=entry.author, kind=Kind.DIARY_COMMENT, actor=author, target=comment)
     # In one INSERT, however many commented before.
     notify_many(
@@ -315,7 +310,7 @@ def _earlier_commenters_to_notify(entry: Entry, comment: Comment) -> list:
 
 
 @transaction.atomic
-def comment_delete(*, comment_id: int, user) -> int:
+def comment_delete(*, comment_id: int, user: User) -> int:
     """Delete comment ``comment_id`` if ``user`` wrote it or wrote the entry it is on (and can
     still see that entry); else Comment.DoesNotExist. Its notifications go with it.
 
@@ -334,7 +329,7 @@ def comment_delete(*, comment_id: int, user) -> int:
     return comment.entry_id
 
 
-def comments_seen_mark(*, user, at) -> None:
+def comments_seen_mark(*, user: User, at: datetime) -> None:
     """Remember that ``user`` has read the new comments up to ``at`` (never moving it back)."""
     preference, created = DiaryPreference.objects.get_or_create(
         user=user, defaults={"comments_seen_at": at}

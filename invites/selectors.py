@@ -1,11 +1,13 @@
 """Reads about invitations that are more than a QuerySet method: whether a member may invite
-at all, and how many invitations they have left."""
+at all, how many invitations they have left, and the invitation behind a token."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+
+from .models import Invitation
 
 
 def invite_refusal(member: User) -> str | None:
@@ -53,3 +55,7 @@ def invitations_left(member: User, *, used: int | None = None) -> int | None:
         used = member.invitations_sent.counting_against_quota().count()
     return max(quota - used, 0)
 
+
+def usable_invitation(token: str) -> Invitation:
+    """The pending invitation behind ``token``; raise Invitation.DoesNotExist if unknown."""
+    return Invitation.objects.select_related("inviter__profile").get(token=token)

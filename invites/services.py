@@ -1,18 +1,20 @@
-"""Writes to invitations: create, resend, revoke, redeem."""
+"""Writes to invitations: create, resend, revoke, redeem, and the mail that carries one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as accounts_services
 from accounts.models import User
-from sns import cache, limits
+from sns import cache, limits, mail
 from sns.models import Notification, SitePolicy
 from sns.notify import Kind, notify
 from sns.site_policy import domain_refusal, email_domain_allowed
@@ -144,11 +146,6 @@ def invitations_revoke_all_from(*, inviter: User) -> int:
     return revoked
 
 
-def usable_invitation(token: str) -> Invitation:
-    """The pending invitation behind ``token``; raise Invitation.DoesNotExist if unknown."""
-    return Invitation.objects.select_related("inviter__profile").get(token=token)
-
-
 @dataclass(frozen=True)
 class Signup:
     email: str
@@ -240,3 +237,34 @@ def member_invited_notify(*, invitation: Invitation, member: User) -> Notificati
 def _send_after_commit(invitation: Invitation) -> None:
     pk, token = invitation.pk, invitation.token
     transaction.on_commit(lambda: send_invitation_email.enqueue(invitation_id=pk, token=token))
+
+
+def invitation_mail_send(*, invitation_id: int, token: str) -> bool:
+    """Mail the invitation link, as text and HTML, in the site's language; or, when the
+    address is a member's, tell that member in the app instead (no link: nobody is to join
+    with it). Returns whether a mail went out.
+
+    The token travels with the task so that a resend in between (a new token) leaves this
+    mail with a link that no longer works, never with a link that was not meant for it.
+    """
+    invitation = (
+        Invitation.objects.select_related("inviter__profile").filter(pk=invitation_id).first()
+    )
+    if invitation is None or invitation.token != token or not invitation.is_pending:
+        return False
+    # Looked up here, after the inviter had their answer, so that inviting a member's
+    # address costs the request nothing more than inviting anyone else.
+    member = User.objects.filter(email__iexact=invitation.email).first()
+    if member is not None:
+        member_invited_notify(invitation=invitation, member=member)
+        return False
+    message = mail.build(
+        to=invitation.email, template="invites/email/invitation",
+        language=settings.LANGUAGE_CODE, context={
+            "invitation": invitation,
+            "inviter_name": invitation.inviter.display_name if invitation.inviter else "",
+            "accept_url": mail.absolute_url(reverse("invites:accept", args=[token])),
+        },
+    )
+    mail.send(message)
+    return True

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views
+from .views import invitations
 
 app_name = "invites"
 
 urlpatterns = [
-    path("", views.my_invitations, name="mine"),
-    path("<int:pk>/resend/", views.resend, name="resend"),
-    path("<int:pk>/revoke/", views.revoke, name="revoke"),
-    path("<str:token>/", views.accept, name="accept"),
+    path("", invitations.my_invitations, name="mine"),
+    path("<int:pk>/resend/", invitations.resend, name="resend"),
+    path("<int:pk>/revoke/", invitations.revoke, name="revoke"),
+    path("<str:token>/", invitations.accept, name="accept"),
 ]

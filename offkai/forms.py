@@ -1,14 +1,14 @@
-"""The off-kai form (create and edit), the cancel form and the comment form. The forms only
-parse; the rules (times, capacity, community, co-hosts) are the services', whose
-ValidationError the views put back on the form with ``add_service_errors``."""
+"""The off-kai form (create and edit), the cancel form, the comment form and the hosts' guest
+form. The forms only parse; the rules (times, capacity, community, co-hosts) are the
+services', whose ValidationError the views put back on the form with ``add_service_errors``."""
 
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from sns.visibility import Level
 
@@ -205,3 +205,18 @@ class EventCommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Markdown: **bold**, *italic*, [links](https://…), lists."),
     )
+
+
+class GuestForm(forms.Form):
+    name = forms.CharField(label=_("Guest's name"), max_length=100)
+    email = forms.EmailField(
+        label=_("Email address"), required=False,
+        help_text=_("Optional. With it, you can invite the guest to the site."),
+    )
+    brought_by = forms.TypedChoiceField(
+        label=_("Brought by"), coerce=int, required=False, empty_value=None,
+    )
+
+    def __init__(self, *args, choices: list[tuple[int, str]], **kwargs):
+        super().__init__(*args, auto_id="id_guest_%s", **kwargs)
+        self.fields["brought_by"].choices = [("", gettext("(nobody in particular)")), *choices]

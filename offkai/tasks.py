@@ -1,97 +1,22 @@
-"""Background work of the off-kai app: the community's invitation to a new event, and the
-notices of a change, a cancellation or a place freed on the waitlist (in-app and by mail,
-each mail in its recipient's language)."""
+"""Background work of the off-kai app, each task a thin wrapper over a service: the
+community's invitation to a new event, the notices of a change, a cancellation or a place
+freed on the waitlist (``services.notices``), and the day-before reminder
+(``services.reminders``). Those that mail are tried again when the mail server fails
+(``sns.mail_retry``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django_tasks import task
 
-from sns import mail
 from sns.mail_retry import retried_when_mail_fails
-from sns.notify import Kind, notify, notify_many
 
-# The template stem of each notice's mail: templates/offkai/email/<stem>{_subject.txt,.txt,.html}
-NOTICE_MAILS = {
-    Kind.EVENT_CHANGED: "changed",
-    Kind.EVENT_CANCELLED: "cancelled",
-    Kind.EVENT_PROMOTED: "promoted",
-}
+from . import services
 
 
 @task()
 def event_invite_community(*, event_id: int) -> int:
-    """Record EVENT_NEW for the members of the event's community who may see it (its hosts
-    know already). Bulk inserts: a community of 20,000 takes seconds here, not in the
-    request. Returns how many were recorded."""
-    from accounts.models import User
-
-    from .models import Event, EventHost
-    from .services.audience import may_see
-
-    event = (
-        Event.objects.select_related("created_by")
-        .filter(pk=event_id, community__isnull=False, cancelled_at__isnull=True).first()
-    )
-    if event is None:
-        return 0
-    members = (
-        User.objects.filter(is_active=True, community_memberships__community=event.community_id)
-        .exclude(pk__in=EventHost.objects.filter(event=event).values("user"))
-    )
-    ids = may_see(event, members).order_by("pk").values_list("pk", flat=True)
-    return notify_many(recipient_ids=ids, kind=Kind.EVENT_NEW, actor=event.created_by,
-                       target=event)
-
-
-def _recipients(event, kind: str, actor_id: int | None, user_ids: list[int] | None):
-    """Who is told: ``user_ids`` (those promoted, still attending), or everyone who answered
-    (a change: those taking part; a cancellation: everyone) and the hosts; never the actor,
-    only active members who may still see the event."""
-    from accounts.models import User
-
-    from .models import RSVP, TAKING_PART, Answer, EventHost
-    from .services.audience import may_see
-
-    if user_ids is not None:
-        people = User.objects.filter(pk__in=user_ids)
-        if kind == Kind.EVENT_PROMOTED:
-            people = people.filter(pk__in=RSVP.objects.filter(
-                event=event, answer=Answer.ATTENDING
-            ).values("user"))
-    else:
-        answers = RSVP.objects.filter(event=event)
-        if kind != Kind.EVENT_CANCELLED:
-            answers = answers.filter(answer__in=TAKING_PART)
-        people = User.objects.filter(
-            pk__in=answers.values("user")
-        ) | User.objects.filter(pk__in=EventHost.objects.filter(event=event).values("user"))
-    people = people.filter(is_active=True).exclude(pk=actor_id or 0)
-    return may_see(event, people).select_related("profile").order_by("pk")
-
-
-def _before(values: dict | None) -> dict:
-    """The old values of what changed, as they were (times back to datetimes)."""
-    result = {}
-    for field, value in (values or {}).items():
-        result[field] = datetime.fromisoformat(value) if field.endswith("_at") else value
-    return result
-
-
-def notice_mail(event, kind: str, recipient, before: dict) -> EmailMultiAlternatives:
-    """The mail telling ``recipient`` of ``kind``, in their language, as text and HTML."""
-    return mail.build(
-        to=recipient.email, template=f"offkai/email/{NOTICE_MAILS[kind]}",
-        language=mail.member_language(recipient), context={
-            "event": event,
-            "before": before,
-            "name": recipient.display_name,
-            "event_url": mail.absolute_url(event.get_absolute_url()),
-        },
-    )
+    """Record EVENT_NEW for the members of the event's community who may see it."""
+    return services.event_community_invite(event_id=event_id)
 
 
 @task()
@@ -100,44 +25,20 @@ def send_event_notice(
     *, event_id: int, kind: str, actor_id: int | None = None,
     user_ids: list[int] | None = None, before: dict | None = None,
 ) -> int:
-    """Tell members that the event changed (EVENT_CHANGED, ``before`` holding the old values
-    of what changed), was cancelled (EVENT_CANCELLED) or has a place for them
-    (EVENT_PROMOTED): a notification and a mail each. Returns how many were told."""
-    from accounts.models import User
+    """Tell members of a change, a cancellation or a place for them; returns how many."""
+    return services.event_notice_send(
+        event_id=event_id, kind=kind, actor_id=actor_id, user_ids=user_ids, before=before
+    )
 
-    from .models import Event
-
-    event = Event.objects.select_related("community").filter(pk=event_id).first()
-    if event is None or kind not in NOTICE_MAILS:
-        return 0
-    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    old = _before(before)
-    mails = []
-    # The notices are recorded in the transaction that mails them: a mail server that fails
-    # takes them back, and the retry (sns.mail_retry) records and mails them once.
-    with transaction.atomic():
-        for recipient in _recipients(event, kind, actor_id, user_ids):
-            notify(recipient=recipient, kind=kind, actor=actor, target=event)
-            mails.append(notice_mail(event, kind, recipient, old))
-        if mails:
-            mail.send(*mails)
-    return len(mails)
-
-
-# --- the day-before reminder (offkai/reminders.py) -------------------------------------------
 
 @task()
 def send_offkai_reminders() -> int:
-    """Remind the events starting in the next 24 hours (``reminders.reminders_send``)."""
-    from .reminders import reminders_send
-
-    return reminders_send()
+    """Remind the events starting in the next 24 hours (``services.reminders_send``)."""
+    return services.reminders_send()
 
 
 @task()
 @retried_when_mail_fails
 def send_event_reminder(*, event_id: int, user_id: int, starts_at: str) -> bool:
     """Mail one member the reminder of an event, in their language, if it still holds."""
-    from .reminders import reminder_mail_send
-
-    return reminder_mail_send(event_id=event_id, user_id=user_id, starts_at=starts_at)
+    return services.reminder_mail_send(event_id=event_id, user_id=user_id, starts_at=starts_at)

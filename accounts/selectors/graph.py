@@ -164,7 +164,7 @@ def people_you_may_know(viewer: User, *, exclude_ids: set[int] = frozenset()) ->
     Reads the stored ranking (``services.suggestions.suggestions_refresh``); whoever became
     a friend since, and ``exclude_ids``, are left out as it is read.
     """
-    from offkai.attendance import met_count
+    from offkai.selectors import met_count
 
     return (
         User.objects.filter(is_active=True, suggested_to__member=viewer)

@@ -46,7 +46,7 @@ def suggestions_refresh(*, member: User) -> int:
         suggestions_computed_at=timezone.now()
     )
     Suggestion.objects.filter(member=member).delete()
-    from offkai.attendance import met_in_person_sql
+    from offkai.selectors import met_in_person_sql
 
     with connection.cursor() as cursor:
         cursor.execute(

@@ -9,6 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from diary import selectors as diary_selectors
 from diary import services as diary_services
 from diary.forms import DiaryPreferenceForm
 from diary.views.entries import public_where_allowed
@@ -36,7 +37,7 @@ PHOTO_MAX_AGE = 600
 def _profile_member(member, viewer):
     """The member a profile shows, with their profile and inviter, the pending friend
     request either way and whether the two met at an off-kai."""
-    from offkai.attendance import met_any
+    from offkai.selectors import met_any
 
     return User.objects.filter(is_active=True, pk=member.pk).select_related(
         "profile", "accepted_invitation__inviter__profile"
@@ -96,7 +97,7 @@ def _profile_page(viewer, pk: int, friend_request_form: FriendRequestForm | None
     """What member ``pk``'s page shows ``viewer``, each read declared before it is read (but
     the names of those it shows: a rename is late by at most the part's timeout)."""
     from communities.selectors import communities_of
-    from offkai.attendance import met_at
+    from offkai.selectors import met_at
 
     cache.depends_on(
         *_profile_scopes(viewer, pk),
@@ -180,7 +181,7 @@ def member_settings(request):
     form = SettingsForm(request.POST or None, instance=request.user)
     profile_form = ProfileSettingsForm(request.POST or None, instance=request.user.profile)
     diary_form = DiaryPreferenceForm(
-        request.POST or None, instance=diary_services.diary_preference(request.user)
+        request.POST or None, instance=diary_selectors.diary_preference(request.user)
     )
     forms = [form, profile_form, diary_form]
     if request.method == "POST" and all([f.is_valid() for f in forms]):

@@ -1,33 +1,18 @@
 """Posting and deleting comments on diary entries. Both answer POST only and go back to the
 entry page; what the member may not see is a 404."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from diary import services
+from diary.forms import CommentForm
 from diary.models import Comment, Entry
 from sns.comments import draft_keep, draft_take
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        label=gettext_lazy("Comment"),
-        max_length=services.COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=gettext_lazy("Markdown: **bold**, *italic*, [links](https://…), lists."),
-    )
-
-    def __init__(self, *args, entry_id: int, error: str = "", **kwargs):
-        super().__init__(*args, auto_id=f"id_comment_%s_{entry_id}", **kwargs)
-        self.entry_id = entry_id
-        self.draft_error = error
 
 
 def comment_form_for(request, entry_id: int) -> CommentForm:

@@ -28,7 +28,7 @@ from sns import cache, images, limits
 from sns.paging import cursor_decode, cursor_encode
 from sns.visibility import Relation, relation_between
 
-from .. import feeds, services
+from .. import selectors, services
 from ..forms import EntryForm, allowed_level
 from ..models import Entry, EntryPhoto
 
@@ -57,7 +57,7 @@ def _own_entry_or_404(request, pk: int) -> Entry:
 
 @require_http_methods(["GET", "POST"])
 def entry_new(request):
-    level = allowed_level(services.diary_preference(request.user).default_visibility)
+    level = allowed_level(selectors.diary_preference(request.user).default_visibility)
     form = EntryForm(request.POST or None, request.FILES or None, initial={"visibility": level})
     preview = request.method == "POST" and "preview" in request.POST
     if request.method == "POST" and form.is_valid() and not preview:
@@ -172,7 +172,7 @@ def _entry_page(viewer, pk: int, comments_before: str | None) -> dict:
     newer = same_author.filter(
         Q(created_at__gt=entry.created_at) | Q(created_at=entry.created_at, pk__gt=entry.pk)
     ).order_by("created_at", "pk").first()
-    comments, earlier_comments = feeds.entry_comments_page(entry, comments_before)
+    comments, earlier_comments = selectors.entry_comments_page(entry, comments_before)
     cache.depends_on(*{cache.member(c.author_id) for c in comments if c.author_id})
     return {
         "entry": entry,

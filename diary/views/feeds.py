@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from diary import feeds, services
+from diary import selectors, services
 from sns.paging import cursor_decode, cursor_encode, instant_decode, instant_encode
 
 
@@ -17,7 +17,7 @@ def friends(request):
     return render(request, "diary/friends.html", {
         # The page's key: the cursor as read (a malformed one is the first page).
         "before": cursor_encode(*cursor) if cursor else "",
-        "page": SimpleLazyObject(lambda: feeds.friends_page(request.user, before)),
+        "page": SimpleLazyObject(lambda: selectors.friends_page(request.user, before)),
     })
 
 
@@ -32,13 +32,13 @@ def new_comments(request):
     # Taken before reading: a comment written while the page is being made stays new.
     now = timezone.now()
     if since is None:
-        since = feeds.comments_seen_at(request.user)
+        since = selectors.comments_seen_at(request.user)
     page = Paginator(
-        feeds.new_comments(request.user, since), feeds.NEW_COMMENTS_PAGE_SIZE
+        selectors.new_comments(request.user, since), selectors.NEW_COMMENTS_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     response = render(request, "diary/new_comments.html", {
         "page": page,
-        "items": feeds.with_shown_authors(request.user, page.object_list),
+        "items": selectors.with_shown_authors(request.user, page.object_list),
         "since": instant_encode(since),
         "since_time": since,
     })

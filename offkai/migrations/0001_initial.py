@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import offkai.models
+import offkai.models.calendar
 from django.conf import settings
 from django.db import migrations, models
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             name='CalendarFeed',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=offkai.models._feed_token, max_length=64, unique=True)),
+                ('token', models.CharField(default=offkai.models.calendar._feed_token, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
             ],

@@ -22,7 +22,7 @@ from sns.visibility import Level
 
 from ..models import COMMUNITY, RSVP, Answer, Event, EventHost, Visibility
 from . import notices
-from .rsvp import promote
+from .rsvp import rsvp_promote
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -217,7 +217,7 @@ def event_create(
             [EventHost(event=event, user=u) for u in {u.pk: u for u in hosts}.values()]
         )
         if community is not None:
-            notices.invite_community_after_commit(event)
+            notices.event_community_invite_after_commit(event=event)
         # On the hosts' friends' and the community's members' home (sns.home).
         cache.bump(cache.EVENTS)
     return event
@@ -304,11 +304,15 @@ def event_update(
         cache.bump(cache.EVENTS, cache.event(locked))
         changed = {f: v for f, v in before.items() if getattr(locked, f) != v}
         if changed:
-            notices.tell_after_commit(locked, Kind.EVENT_CHANGED, actor=by, before=changed)
-        promoted = promote(locked)
+            notices.event_notice_send_after_commit(
+                event=locked, kind=Kind.EVENT_CHANGED, actor=by, before=changed
+            )
+        promoted = rsvp_promote(event=locked)
         if promoted:
-            notices.tell_after_commit(locked, Kind.EVENT_PROMOTED, actor=None,
-                                      user_ids=[r.user_id for r in promoted])
+            notices.event_notice_send_after_commit(
+                event=locked, kind=Kind.EVENT_PROMOTED, actor=None,
+                user_ids=[r.user_id for r in promoted],
+            )
     return locked
 
 
@@ -343,5 +347,5 @@ def event_cancel(*, event: Event, by: User, reason: str) -> Event:
         locked.cancel_reason = reason
         locked.save(update_fields=["cancelled_at", "cancel_reason"])
         cache.bump(cache.event(locked))
-        notices.tell_after_commit(locked, Kind.EVENT_CANCELLED, actor=by)
+        notices.event_notice_send_after_commit(event=locked, kind=Kind.EVENT_CANCELLED, actor=by)
     return locked

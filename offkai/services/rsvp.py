@@ -163,16 +163,18 @@ def rsvp_withdraw(*, event_id: int, user: User) -> None:
 
 
 def _promote_and_tell(event: Event, user: User) -> None:
-    promoted = [r.user_id for r in promote(event) if r.user_id != user.pk]
+    promoted = [r.user_id for r in rsvp_promote(event=event) if r.user_id != user.pk]
     # Who comes and the places taken (its page, the places its cards show: sns.cache), and
     # the answer each card shows its member.
     cache.bump(cache.answers(event), cache.offkai(user),
                *(cache.offkai(pk) for pk in promoted))
     if promoted:
-        notices.tell_after_commit(event, Kind.EVENT_PROMOTED, user_ids=promoted)
+        notices.event_notice_send_after_commit(
+            event=event, kind=Kind.EVENT_PROMOTED, user_ids=promoted
+        )
 
 
-def promote(event: Event) -> list[RSVP]:
+def rsvp_promote(*, event: Event) -> list[RSVP]:
     """Move waiting parties to "attending", strictly in waitlist order, while the first
     one fits. The caller holds the event's row lock. Returns the promoted answers."""
     answers = RSVP.objects.filter(event=event)

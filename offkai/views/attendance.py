@@ -4,7 +4,6 @@ started or was cancelled, is a 404 here."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,36 +11,21 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors.connections import cards
 from invites.selectors import invitations_left, invite_refusal
 from sns.client_input import id_or_none
 
-from .. import attendance as services
+from .. import selectors, services
+from ..forms import GuestForm
 from ..models import Event, Guest
 
 ANSWERS_PER_PAGE = 100
 
 
-class GuestForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Guest's name"), max_length=100)
-    email = forms.EmailField(
-        label=gettext_lazy("Email address"), required=False,
-        help_text=gettext_lazy("Optional. With it, you can invite the guest to the site."),
-    )
-    brought_by = forms.TypedChoiceField(
-        label=gettext_lazy("Brought by"), coerce=int, required=False, empty_value=None,
-    )
-
-    def __init__(self, *args, choices: list[tuple[int, str]], **kwargs):
-        super().__init__(*args, auto_id="id_guest_%s", **kwargs)
-        self.fields["brought_by"].choices = [("", _("(nobody in particular)")), *choices]
-
-
 def _event_or_404(request, pk: int) -> Event:
-    return get_object_or_404(services.hosted_started(request.user), pk=pk)
+    return get_object_or_404(selectors.hosted_started(request.user), pk=pk)
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -50,9 +34,9 @@ def _ids(values: list[str]) -> list[int]:
 
 def _render(request, event: Event, guest_form: GuestForm | None = None):
     viewer = request.user
-    hosts = services.hosts_with_attendance(event)
+    hosts = selectors.hosts_with_attendance(event)
     page = Paginator(
-        services.answers_to_confirm(event, hosts), ANSWERS_PER_PAGE
+        selectors.answers_to_confirm(event, hosts), ANSWERS_PER_PAGE
     ).get_page(request.GET.get("page"))
     people = cards(viewer, [*hosts, *(a.user for a in page.object_list)])
     host_rows = [(h, shown, h.attended) for h, shown in people[: len(hosts)]]
@@ -60,11 +44,11 @@ def _render(request, event: Event, guest_form: GuestForm | None = None):
         (a.user, shown, a)
         for a, (_member, shown) in zip(page.object_list, people[len(hosts):], strict=True)
     ]
-    guests = services.guests_of(event)
+    guests = selectors.guests_of(event)
     # A host who may not invite at all is told why, not offered what is left of a quota.
     refusal = invite_refusal(viewer)
     if guest_form is None:
-        guest_form = GuestForm(choices=services.brought_by_choices(event, hosts))
+        guest_form = GuestForm(choices=selectors.brought_by_choices(event, hosts))
     return render(request, "offkai/attendance.html", {
         "event": event,
         # The hosts head the first page; the answers follow, page by page.
@@ -73,7 +57,7 @@ def _render(request, event: Event, guest_form: GuestForm | None = None):
         "page": page,
         "guests": guests,
         "guest_form": guest_form,
-        "guests_full": len(guests) >= services.GUESTS_MAX,
+        "guests_full": len(guests) >= selectors.GUESTS_MAX,
         "invite_refusal": refusal,
         "invites_left": None if refusal else invitations_left(viewer),
     })
@@ -101,7 +85,7 @@ def attendance(request, pk: int):
 @require_POST
 def guest_add(request, pk: int):
     event = _event_or_404(request, pk)
-    choices = services.brought_by_choices(event, services.hosts_with_attendance(event))
+    choices = selectors.brought_by_choices(event, selectors.hosts_with_attendance(event))
     form = GuestForm(request.POST, choices=choices)
     if form.is_valid():
         try:
@@ -122,7 +106,7 @@ def guest_add(request, pk: int):
 @require_POST
 def guest_invite(request, pk: int, guest_id: int):
     guest = get_object_or_404(
-        Guest.objects.filter(event__in=services.hosted_started(request.user)),
+        Guest.objects.filter(event__in=selectors.hosted_started(request.user)),
         pk=guest_id, event_id=pk,
     )
     try:

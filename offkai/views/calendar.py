@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from diary.views.entries import public_where_allowed
 
-from .. import calendar
+from .. import selectors, services
 from ..models import Event
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -32,17 +32,17 @@ def _ics_response(body: bytes, filename: str) -> HttpResponse:
 @public_where_allowed
 def event_ics(request, pk: int):
     event = get_object_or_404(Event.objects.visible_to(request.user), pk=pk)
-    return _ics_response(calendar.event_ics(event), f"offkai-{event.pk}.ics")
+    return _ics_response(selectors.event_ics(event), f"offkai-{event.pk}.ics")
 
 
 @require_safe
 @login_not_required
 def feed(request, token: str):
-    found = calendar.feed_by_token(token)
+    found = selectors.feed_by_token(token)
     if found is None:
         raise Http404
     name = _("%(site)s off-kai") % {"site": settings.SITE_NAME}
-    response = _ics_response(calendar.feed_ics(found, name=name), "offkai.ics")
+    response = _ics_response(selectors.feed_ics(found, name=name), "offkai.ics")
     # A secret URL: keep it out of shared caches and search engines.
     response["Cache-Control"] = "private, max-age=300"
     response["X-Robots-Tag"] = "noindex"
@@ -52,19 +52,19 @@ def feed(request, token: str):
 @require_http_methods(["GET", "POST"])
 def feed_settings(request):
     if request.method == "POST":
-        calendar.calendar_feed_reset(user=request.user)
+        services.calendar_feed_reset(user=request.user)
         messages.success(request, _(
             "Your calendar feed has a new address. The old one no longer works: add the new "
             "one to your calendar app."
         ))
         return redirect("offkai:calendar")
-    feed = calendar.calendar_feed_for(request.user)
-    url = calendar.absolute_url(reverse("offkai:feed", args=[feed.token]))
+    feed = services.calendar_feed_get_or_create(user=request.user)
+    url = selectors.absolute_url(reverse("offkai:feed", args=[feed.token]))
     webcal = "webcal://" + url.split("://", 1)[1]
     return render(request, "offkai/calendar.html", {
         "feed_url": url,
         "webcal_url": webcal,
         "google_url": "https://calendar.google.com/calendar/render?"
         + urlencode({"cid": webcal}),
-        "past_days": calendar.FEED_PAST_DAYS,
+        "past_days": selectors.FEED_PAST_DAYS,
     })

@@ -25,7 +25,7 @@ from sns import cache
 from sns.comments import comment_cards, draft_form, draft_keep
 from sns.paging import cursor_decode, cursor_encode
 
-from .. import pages, services
+from .. import selectors, services
 from ..forms import CancelForm, EventCommentForm, EventForm, add_service_errors
 from ..models import RSVP, Answer, Event, EventComment
 
@@ -65,7 +65,7 @@ def event_new(request):
 
 @require_http_methods(["GET", "POST"])
 def event_edit(request, pk: int):
-    event = pages.hosted_event_or_404(request.user, pk)
+    event = selectors.hosted_event_or_404(request.user, pk)
     if event.is_cancelled:
         messages.error(request, _("A cancelled off-kai cannot be changed."))
         return redirect(event)
@@ -87,7 +87,7 @@ def event_edit(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def event_cancel(request, pk: int):
     """GET asks for the reason; POST cancels and tells everyone who answered."""
-    event = pages.hosted_event_or_404(request.user, pk)
+    event = selectors.hosted_event_or_404(request.user, pk)
     if event.is_cancelled:
         messages.info(request, _("This off-kai is already cancelled."))
         return redirect(event)
@@ -154,7 +154,7 @@ def _detail_head(viewer, pk: int) -> tuple[str, bool] | None:
 
     def head() -> tuple[str, bool] | None:
         try:
-            event = pages.event_or_404(viewer, pk)
+            event = selectors.event_or_404(viewer, pk)
         except Http404:
             return None
         return event.title, event.is_cancelled
@@ -167,23 +167,23 @@ def _detail_page(viewer, pk: int, attendees_page: int, comments_before: str | No
     the names of those it shows: a rename is late by at most the part's timeout)."""
     # Who answered, too.
     cache.depends_on(*_detail_scopes(viewer, pk), cache.answers(pk))
-    event = pages.event_or_404(viewer, pk)
+    event = selectors.event_or_404(viewer, pk)
     # Answers close, it starts, it ends: each changes the page without a write.
     now = timezone.now()
     moments = [m for m in (event.answers_close_at, event.starts_at, event.ends_at) if m > now]
     if moments:
         cache.holds_until(min(moments))
-    hosts = pages.hosts(event)
+    hosts = selectors.hosts(event)
     is_host = viewer.is_authenticated and any(h.pk == viewer.pk for h in hosts)
     counts = RSVP.objects.filter(event=event).counts()
-    mine, position = pages.my_answer(event, viewer)
-    attendees = Paginator(pages.attendees(event, viewer), pages.ATTENDEES_PER_PAGE).get_page(
-        attendees_page
-    )
+    mine, position = selectors.my_answer(event, viewer)
+    attendees = Paginator(
+        selectors.attendees(event, viewer), selectors.ATTENDEES_PER_PAGE
+    ).get_page(attendees_page)
     attending = list(attendees.object_list)
-    comments, earlier = pages.comments_page(event, comments_before)
+    comments, earlier = selectors.comments_page(event, comments_before)
     commenters = [c.author for c in comments if c.author_id is not None]
-    relations = pages.relations_for(viewer, hosts, attending, commenters)
+    relations = selectors.relations_for(viewer, hosts, attending, commenters)
     community = event.community
     if community is not None:
         cache.depends_on(cache.community(community))
@@ -217,12 +217,12 @@ def _detail_page(viewer, pk: int, attendees_page: int, comments_before: str | No
 @require_GET
 def answers(request, pk: int):
     """The hosts' list: every answer, grouped, with counts and the places taken."""
-    event = pages.hosted_event_or_404(request.user, pk)
-    page = Paginator(pages.answer_rows(event), pages.ANSWERS_PER_PAGE).get_page(
+    event = selectors.hosted_event_or_404(request.user, pk)
+    page = Paginator(selectors.answer_rows(event), selectors.ANSWERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
     rows = list(page.object_list)
-    relations = pages.relations_for(request.user, [r.user for r in rows])
+    relations = selectors.relations_for(request.user, [r.user for r in rows])
     return render(request, "offkai/answers.html", {
         "event": event,
         "page": page,
@@ -245,7 +245,7 @@ def answers_csv(request, pk: int):
     each other on the site, and a host reaches them through the event page; a list that
     leaves the site should carry no more than the site shows. UTF-8 with a BOM, so that
     Excel (in Japan too) opens it with the right characters."""
-    event = pages.hosted_event_or_404(request.user, pk)
+    event = selectors.hosted_event_or_404(request.user, pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="offkai-{event.pk}-answers.csv"'
     response.write("\ufeff")
@@ -254,7 +254,7 @@ def answers_csv(request, pk: int):
                      _("Waitlist position"), _("Profile")])
     labels = dict(Answer.choices)
     base = request.build_absolute_uri("/").rstrip("/")
-    for row in pages.answer_rows(event).iterator(chunk_size=500):
+    for row in selectors.answer_rows(event).iterator(chunk_size=500):
         writer.writerow([
             _cell(row.user.display_name),
             labels[row.answer],
@@ -281,7 +281,7 @@ def _done_message(answer: RSVP, position: int | None) -> str:
 
 @require_POST
 def rsvp(request, pk: int):
-    event = pages.event_or_404(request.user, pk)
+    event = selectors.event_or_404(request.user, pk)
     try:
         if "withdraw" in request.POST:
             services.rsvp_withdraw(event_id=event.pk, user=request.user)
@@ -295,7 +295,7 @@ def rsvp(request, pk: int):
                 event_id=event.pk, user=request.user,
                 answer=request.POST.get("answer", ""), guests=guests,
             )
-            done = _done_message(answer, pages.my_answer(event, request.user)[1])
+            done = _done_message(answer, selectors.my_answer(event, request.user)[1])
     except Event.DoesNotExist:
         raise Http404 from None
     except ValidationError as error:
@@ -309,7 +309,7 @@ def rsvp(request, pk: int):
 
 @require_POST
 def comment_create(request, pk: int):
-    event = pages.event_or_404(request.user, pk)
+    event = selectors.event_or_404(request.user, pk)
     try:
         comment = services.event_comment_create(
             event_id=event.pk, author=request.user, body=request.POST.get("body", "")
@@ -329,7 +329,7 @@ def comment_create(request, pk: int):
 
 @require_POST
 def comment_delete(request, pk: int, comment_id: int):
-    event = pages.event_or_404(request.user, pk)
+    event = selectors.event_or_404(request.user, pk)
     if not EventComment.objects.filter(pk=comment_id, event=event).exists():
         raise Http404
     try:

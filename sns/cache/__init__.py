@@ -65,7 +65,7 @@ and new comments, each  and of the entries with new comments  home keeps a marke
 kept apart (detached)   (above), each entry shown, its        on each request); key (m,
                         author; seen for new comments         language, time zone)
 friends' diaries as     feed, friends, blocks, people, each   the HTML; key (m, cursor,
-HTML, diary.feeds       entry shown and its author            language, time zone)
+HTML, diary.selectors   entry shown and its author            language, time zone)
 an entry's page as      ("entry", e) ("comments", e)          the HTML; key (e, m, comments'
 HTML, diary.views.      ("diary", author) and m's friends,    cursor, language, time zone);
 entries                 blocks, people; each member named     entry-head: (title, author) or
@@ -99,7 +99,7 @@ HTML, sns.search.views  off-kai, people; what the search      the words, kind, p
 holes in kept pages:    ("comments", e) ("people",); an       {"n": count}; {"taken": n,
 an entry's count of     off-kai's ("event", e) ("answers",    "left": n or None}; filled in
 comments, an off-kai's  e) ("people",)                        the kept HTML on each request
-places (diary.feeds,                                          (``holes``, holes.py)
+places (diary.selectors,                                      (``holes``, holes.py)
 offkai.selectors)
 ======================  ====================================  ==============================
 
@@ -142,8 +142,8 @@ stands in a block with, so a block touches only the two members' own scopes.
 * ``("diary", m)``: diary.services (an entry of m's written, edited or deleted),
   sns.moderation.content (one hidden or shown again).
 * ``("event", e)``: offkai.services (e edited or cancelled, a comment on it written or
-  deleted), offkai.attendance (who came recorded), sns.moderation.content (e or a comment on
-  it hidden or shown again).
+  deleted), offkai.services.attendance (who came recorded), sns.moderation.content (e or a
+  comment on it hidden or shown again).
 * ``("answers", e)``: offkai.services, an answer to e made or taken back (by its member,
   their suspension or leaving), with ``("offkai", m)`` of that member and of those it moved
   off the waitlist (their cards show their answer).

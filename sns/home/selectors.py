@@ -15,13 +15,13 @@ from django.utils import timezone
 from accounts.models import Footprint, Friendship, User
 from accounts.selectors.footprints import FOOTPRINT_DAYS
 from accounts.selectors.graph import friends_of
-from communities import selectors as topics
+from communities import selectors as communities_selectors
 from communities.models import CommunityPreference, JoinRequest, Membership, Role
-from diary import feeds
+from diary import selectors as diary_selectors
 from diary.models import DiaryPreference
 from invites.models import Invitation
 from invites.selectors import invitations_left, invite_refusal
-from offkai import selectors
+from offkai import selectors as offkai_selectors
 from sns import cache
 from sns.context_processors import read_counts
 from sns.notifications.selectors import announcements_visible_to
@@ -166,9 +166,9 @@ _ANNOUNCEMENTS = Prepared(
     lambda member: announcements_visible_to(member).select_related("community")[:3],
     member=User,
 )
-_DIARIES = Prepared(feeds.entries_by_ids, ids=list)
+_DIARIES = Prepared(diary_selectors.entries_by_ids, ids=list)
 _COMMENTED = Prepared(
-    lambda viewer, since, active: feeds.new_comments_on(viewer, since, active)[:SHORT],
+    lambda viewer, since, active: diary_selectors.new_comments_on(viewer, since, active)[:SHORT],
     viewer=User, since=datetime, active=list,
 )
 
@@ -176,7 +176,7 @@ _COMMENTED = Prepared(
 def _home_events(viewer, now):
     """Those I host or answered, my friends' and my communities': not every event I may
     see."""
-    return selectors.upcoming(viewer, now).filter(group__lt=selectors.OTHERS)
+    return offkai_selectors.upcoming(viewer, now).filter(group__lt=offkai_selectors.OTHERS)
 
 
 # The first cards with the spare ones (a miss: their ids are kept), and the kept ones again.
@@ -222,11 +222,11 @@ def home_for(member, sections: Sections | None = None) -> Home:
         cache.memberships(member), cache.PEOPLE, cache.ANNOUNCEMENTS,
         # The join requests to decide (counted below) are those of my communities.
         *(cache.community(pk) for pk in (
-            topics.community_ids(member) if cache.in_use() else ()
+            communities_selectors.community_ids(member) if cache.in_use() else ()
         )),
     )
     counts = _counts(member)
-    topics_seen_at = counts.pop("topics_seen_at") or topics.first_look()
+    topics_seen_at = counts.pop("topics_seen_at") or communities_selectors.first_look()
     sections = sections or Sections(member)
     sections.comments_seen_at = counts.pop("comments_seen_at")
     # Friend requests waiting, from the header's counts, which hold the unread
@@ -242,7 +242,7 @@ def home_for(member, sections: Sections | None = None) -> Home:
     cache.depends_on(*(cache.member(f) for f in friends))
     home.friend_cards = [(f, f.profile.shown_to(Relation.FRIEND)) for f in friends]
     home.announcements = _ANNOUNCEMENTS(member=member)
-    home.topics = topics.new_topics_preview(member, topics_seen_at)
+    home.topics = communities_selectors.new_topics_preview(member, topics_seen_at)
     now = timezone.now()
     home.events = _upcoming_events(member, now)
     home.accepted = _ACCEPTED(member=member, since=now - ACCEPTED_WITHIN)
@@ -273,7 +273,8 @@ def _diary_ids(member, refresh: bool = False, ahead: bool = False) -> list[int]:
     return cache.cached(
         "home-diaries",
         [cache.feed(member), cache.friends(member), cache.blocks(member), cache.PEOPLE],
-        lambda: [pk for pk, _at in feeds.friends_entry_ids(member, None, SHORT + 1 + SPARE)],
+        lambda: [pk for pk, _at in
+                 diary_selectors.friends_entry_ids(member, None, SHORT + 1 + SPARE)],
         key=(member.pk,), refresh=refresh, ahead=ahead,
     )
 
@@ -301,15 +302,15 @@ def _friends_diaries(member) -> tuple[list, bool]:
 
 
 def _comments_since(seen_at: datetime | None) -> datetime:
-    """Where "new comments" start: the member's last look, or ``feeds.first_look()``."""
-    return seen_at or feeds.first_look()
+    """Where "new comments" start: the member's last look, or ``diary_selectors.first_look()``."""
+    return seen_at or diary_selectors.first_look()
 
 
 def _commented_ids(member, since, ahead: bool = False) -> list[int]:
-    """The candidates of home's "new comments" (``feeds.active_entry_ids``), kept."""
+    """The candidates of home's "new comments" (``diary_selectors.active_entry_ids``), kept."""
     return cache.cached(
         "home-commented", [cache.commented(member), cache.blocks(member), cache.PEOPLE],
-        lambda: feeds.active_entry_ids(member, since), key=(member.pk, since.isoformat()),
+        lambda: diary_selectors.active_entry_ids(member, since), key=(member.pk, since.isoformat()),
         ahead=ahead,
     )
 

@@ -79,7 +79,7 @@ def _after_visibility_change(target: models.Model) -> None:
         # Its entry's comments (its page, the count lists show).
         cache.bump(cache.comments(target.entry_id))
         # Shown again, it counts as new on home once more (hidden, home's check drops it).
-        diary_services.participants_told(target.entry)
+        diary_services.participants_tell(entry=target.entry)
     elif isinstance(target, TopicComment):
         topic_comment_counts_refresh(topic_ids=[target.topic_id])
         # "New in my communities" on home is cached per community (sns.cache).

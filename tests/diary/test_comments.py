@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from diary import feeds, services
+from diary import selectors, services
 from diary.models import Comment, Entry
 from sns.models import Notification
 from sns.visibility import Level
@@ -418,7 +418,7 @@ def test_entry_comments_is_in_order_with_profiles(owner, friend, django_assert_n
         entry=e, author=friend, body="x", created_at=t - timedelta(minutes=1)
     )
     with django_assert_num_queries(1):
-        comments = list(feeds.entry_comments(e))
+        comments = list(selectors.entry_comments(e))
         names = [c.author.profile.shown_name for c in comments]
     assert comments == [earliest, late, early]
     assert names[0] == "Friend Person"
@@ -443,7 +443,7 @@ def test_anonymous_visitors_read_comments_on_public_entries_without_a_form(
 def test_an_entry_with_many_comments_shows_the_latest_and_walks_back(owner, friend, as_user):
     e = entry(owner)
     base = timezone.now() - timedelta(days=1)
-    for i in range(feeds.ENTRY_COMMENTS_SHOWN + 5):
+    for i in range(selectors.ENTRY_COMMENTS_SHOWN + 5):
         Comment.objects.create(
             entry=e, author=friend, body=f"comment number {i:03d}",
             created_at=base + timedelta(seconds=i),
@@ -451,10 +451,10 @@ def test_an_entry_with_many_comments_shows_the_latest_and_walks_back(owner, frie
     client = as_user(owner)
     body = client.get(e.get_absolute_url()).content.decode()
     assert_well_formed(body)
-    last = feeds.ENTRY_COMMENTS_SHOWN + 4
+    last = selectors.ENTRY_COMMENTS_SHOWN + 4
     assert f"comment number {last:03d}" in body and "comment number 005" in body
     assert "comment number 004" not in body
-    assert f">{feeds.ENTRY_COMMENTS_SHOWN + 5}<" in body  # the count is of all comments
+    assert f">{selectors.ENTRY_COMMENTS_SHOWN + 5}<" in body  # the count is of all comments
     earlier = re.search(r'href="\?comments_before=([^"#]+)#comments"', body).group(1)
     older = client.get(e.get_absolute_url(), {"comments_before": earlier}).content.decode()
     assert "comment number 000" in older and "comment number 004" in older
@@ -473,4 +473,4 @@ def test_the_entry_page_reads_a_bounded_number_of_comments(
     client = as_user(owner)
     with django_assert_max_num_queries(16):
         body = client.get(e.get_absolute_url()).content.decode()
-    assert body.count('class="comment"') == feeds.ENTRY_COMMENTS_SHOWN
+    assert body.count('class="comment"') == selectors.ENTRY_COMMENTS_SHOWN

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from diary import feeds, services
+from diary import selectors, services
 from diary.models import Comment, DiaryPreference, Entry
 from sns import paging
 from sns.visibility import Level
@@ -40,11 +40,11 @@ def titles(body: str) -> list[str]:
     return re.findall(r'class="entry-row-title"><a href="[^"]+">([^<]+)</a>', body)
 
 
-def walk(viewer, size=feeds.FEED_PAGE_SIZE) -> list[list[Entry]]:
+def walk(viewer, size=selectors.FEED_PAGE_SIZE) -> list[list[Entry]]:
     """Every page of the viewer's friends' diaries, following the cursors."""
     pages, before = [], None
     while True:
-        page = feeds.friends_page(viewer, before, size=size)
+        page = selectors.friends_page(viewer, before, size=size)
         pages.append(page.items)
         if page.next_cursor is None:
             return pages
@@ -100,7 +100,7 @@ def test_friends_diaries_go_through_visible_to(owner, friend):
     e = entry(friend)
     Block.objects.create(blocker=owner, blocked=friend)
     assert Friendship.objects.filter(user=owner, friend=friend).exists()
-    assert e not in feeds.friends_entries(owner)
+    assert e not in selectors.friends_entries(owner)
 
 
 def test_friends_diaries_show_comment_counts(owner, friend, as_user):
@@ -122,7 +122,7 @@ def test_keyset_pages_have_no_duplicates_or_gaps_even_with_equal_times(
     owner, friend, plan, monkeypatch
 ):
     # Both query plans (chosen by the number of friends) give the same pages.
-    monkeypatch.setattr(feeds, "PER_FRIEND_UP_TO", 500 if plan == "per friend" else 0)
+    monkeypatch.setattr(selectors, "PER_FRIEND_UP_TO", 500 if plan == "per friend" else 0)
     other = factories.member()
     factories.befriend(owner, other)
     base = timezone.now() - timedelta(days=1)
@@ -142,9 +142,9 @@ def test_a_new_entry_does_not_shift_the_older_pages(owner, friend):
     base = timezone.now() - timedelta(days=1)
     for i in range(5):
         entry(friend, created_at=base + timedelta(minutes=i))
-    first = feeds.friends_page(owner, None, size=2)
+    first = selectors.friends_page(owner, None, size=2)
     entry(friend, title="brand new")
-    second = feeds.friends_page(owner, first.next_cursor, size=2)
+    second = selectors.friends_page(owner, first.next_cursor, size=2)
     assert [e.pk for e in second.items] == [
         e.pk for e in Entry.objects.order_by("-created_at", "-pk")[3:5]
     ]
@@ -193,7 +193,7 @@ def test_friends_diaries_take_a_bounded_number_of_queries(
     client = as_user(owner)
     with django_assert_max_num_queries(8):
         response = client.get(FRIENDS)
-    assert len(titles(response.content.decode())) == min(count, feeds.FEED_PAGE_SIZE)
+    assert len(titles(response.content.decode())) == min(count, selectors.FEED_PAGE_SIZE)
 
 
 def test_friends_diaries_in_japanese(owner, friend, as_user):
@@ -280,7 +280,7 @@ def test_the_first_look_starts_at_the_same_moment_on_home_and_on_the_page(
     """Before a first look both start a week back, to the hour (home keeps its list under
     that key): a comment just after it is new on both."""
     edge = entry(owner, title="edge")
-    comment(edge, friend, ago=timezone.now() - feeds.first_look() - timedelta(minutes=1))
+    comment(edge, friend, ago=timezone.now() - selectors.first_look() - timedelta(minutes=1))
     client = as_user(owner)
     assert "edge" in client.get("/").content.decode()
     assert new_titles(client.get(NEW).content.decode()) == ["edge"]
@@ -309,13 +309,13 @@ def test_comments_from_blocked_or_departed_members_are_not_new(owner, member, as
 
 def test_later_pages_keep_the_first_pages_look(owner, friend, as_user):
     base = timezone.now() - timedelta(hours=5)
-    for i in range(feeds.NEW_COMMENTS_PAGE_SIZE + 3):
+    for i in range(selectors.NEW_COMMENTS_PAGE_SIZE + 3):
         e = entry(owner, title=f"n{i:02d}")
         c = comment(e, friend)
         Comment.objects.filter(pk=c.pk).update(created_at=base + timedelta(minutes=i))
     client = as_user(owner)
     first = client.get(NEW).content.decode()
-    assert len(new_titles(first)) == feeds.NEW_COMMENTS_PAGE_SIZE
+    assert len(new_titles(first)) == selectors.NEW_COMMENTS_PAGE_SIZE
     link = re.search(r'<a rel="next" href="\?([^"]+)">', first).group(1).replace("&amp;", "&")
     second = client.get(f"{NEW}?{link}").content.decode()
     assert_well_formed(second)
@@ -327,9 +327,9 @@ def test_later_pages_keep_the_first_pages_look(owner, friend, as_user):
 def test_new_comment_entry_count(owner, friend):
     comment(entry(owner), friend)
     comment(entry(owner), friend)
-    assert feeds.new_comment_entry_count(owner) == 2
+    assert selectors.new_comment_entry_count(owner) == 2
     services.comments_seen_mark(user=owner, at=timezone.now())
-    assert feeds.new_comment_entry_count(owner) == 0
+    assert selectors.new_comment_entry_count(owner) == 0
 
 
 @pytest.mark.parametrize("count", [5, 50])
@@ -343,7 +343,9 @@ def test_new_comments_take_a_bounded_number_of_queries(
     client = as_user(owner)
     with django_assert_max_num_queries(12):
         response = client.get(NEW)
-    assert len(new_titles(response.content.decode())) == min(count, feeds.NEW_COMMENTS_PAGE_SIZE)
+    assert len(new_titles(response.content.decode())) == min(
+        count, selectors.NEW_COMMENTS_PAGE_SIZE
+    )
 
 
 def test_new_comments_in_japanese(owner, friend, as_user):

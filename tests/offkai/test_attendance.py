@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from invites.models import Invitation, State
-from offkai import attendance
 from offkai.models import RSVP, Answer, Event, Guest
+from offkai.services import attendance
 from tests import factories
 from tests.html import assert_well_formed
 from tests.offkai import builders

@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from accounts.services import block_create
 from communities import services as community_services
-from offkai import calendar
+from offkai import services
 from offkai.models import Answer, CalendarFeed, Event
+from offkai.selectors import calendar
 from tests import factories
 from tests.communities import builders as community_builders
 from tests.html import assert_well_formed
@@ -141,7 +142,7 @@ def test_every_attendees_feed_reads_strictly_with_such_an_event(client, owner, f
     builders.answer(event, friend)
     builders.event(friend, title="Plain; one, too")
     for member in (owner, friend):
-        body = client.get(feed_url(calendar.calendar_feed_for(member).token)).content
+        body = client.get(feed_url(services.calendar_feed_get_or_create(user=member).token)).content
         summaries = [v for name, v in strict_ics.validate(body) if name == "SUMMARY"]
         assert "Spring meetup[31m\\, 花見" in summaries
 
@@ -219,7 +220,7 @@ def test_a_public_event_ics_for_visitors_where_the_site_allows(client, owner, se
 # --- the member's feed ---------------------------------------------------------------------
 
 def feed_of(client, user) -> icalendar.Calendar:
-    return parse(client.get(feed_url(calendar.calendar_feed_for(user).token)))
+    return parse(client.get(feed_url(services.calendar_feed_get_or_create(user=user).token)))
 
 
 def summaries(cal: icalendar.Calendar) -> list[str]:
@@ -270,7 +271,7 @@ def test_leaving_the_community_takes_its_event_out_of_the_feed(client, owner, me
 
 def test_unknown_token_is_a_404_and_a_left_member_feed_too(client, owner):
     assert client.get(feed_url("no-such-token")).status_code == 404
-    feed = calendar.calendar_feed_for(owner)
+    feed = services.calendar_feed_get_or_create(user=owner)
     owner.is_active = False
     owner.save(update_fields=["is_active"])
     assert client.get(feed_url(feed.token)).status_code == 404
@@ -291,7 +292,7 @@ def test_the_feed_takes_a_fixed_number_of_queries(
 ):
     for i in range(count):
         builders.event(owner, days=i + 1)
-    token = calendar.calendar_feed_for(owner).token
+    token = services.calendar_feed_get_or_create(user=owner).token
     with django_assert_max_num_queries(2):
         cal = parse(client.get(feed_url(token)))
     assert len(cal.events) == count
@@ -327,7 +328,7 @@ def test_the_page_makes_the_feed_on_first_visit_and_shows_how_to_add_it(
 
 def test_resetting_makes_the_old_address_a_404(as_user, client, owner):
     builders.event(owner, title="Mine")
-    old = calendar.calendar_feed_for(owner).token
+    old = services.calendar_feed_get_or_create(user=owner).token
     response = as_user(owner).post(CALENDAR_PAGE)
     assert response.status_code == 302
     assert response["Location"] == CALENDAR_PAGE

@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts import services
+from accounts import services as accounts_services
 from accounts.selectors import graph
 from accounts.services import block_create
 from communities import services as community_services
-from offkai import attendance
+from offkai import selectors, services
 from tests import factories
 from tests.accounts.test_suggestions import suggested
 from tests.communities import builders as community_builders
@@ -31,10 +31,10 @@ def met(event, *people):
 
 def test_members_who_came_to_the_same_event_met_there(owner, friend, member):
     event = met(builders.event(owner, days=-3, title="Shared"), friend, member)
-    assert attendance.met_at(friend, member) == [event]
-    assert attendance.met_at(member, friend) == [event]
-    assert attendance.met_at(member, member) == []
-    assert attendance.met_at(None, member) == []
+    assert selectors.met_at(friend, member) == [event]
+    assert selectors.met_at(member, friend) == [event]
+    assert selectors.met_at(member, member) == []
+    assert selectors.met_at(None, member) == []
 
 
 def test_only_those_marked_as_come(owner, friend, member, fof):
@@ -42,41 +42,41 @@ def test_only_those_marked_as_come(owner, friend, member, fof):
     builders.answer(event, friend, attended=True)
     builders.answer(event, member, attended=False)
     builders.answer(event, fof)  # not confirmed
-    assert attendance.met_at(friend, member) == []
-    assert attendance.met_at(friend, fof) == []
+    assert selectors.met_at(friend, member) == []
+    assert selectors.met_at(friend, fof) == []
 
 
 def test_through_the_attendance_service_hosts_meet_those_who_came(owner, friend):
     event = builders.event(owner, days=-1)
     builders.answer(event, friend)
-    attendance.attendance_confirm(event=event, by=owner, came_ids=[owner.pk, friend.pk])
-    assert attendance.met_at(friend, owner) == [event]
+    services.attendance_confirm(event=event, by=owner, came_ids=[owner.pk, friend.pk])
+    assert selectors.met_at(friend, owner) == [event]
 
 
 def test_newest_first_bounded_and_not_cancelled(owner, friend, member):
     events = [met(builders.event(owner, days=-10 + i), friend, member) for i in range(7)]
     events[-1].cancelled_at = events[-1].starts_at - timedelta(days=1)
     events[-1].save(update_fields=["cancelled_at"])
-    shown = attendance.met_at(friend, member)
-    assert shown == events[-2:-2 - attendance.MET_AT_SHOWN:-1]
-    assert len(shown) == attendance.MET_AT_SHOWN
+    shown = selectors.met_at(friend, member)
+    assert shown == events[-2:-2 - selectors.MET_AT_SHOWN:-1]
+    assert len(shown) == selectors.MET_AT_SHOWN
 
 
 def test_only_events_the_viewer_may_see(owner, friend, member):
     # A friends-only event of the owner: the friend sees it, the member (a guest who came
     # but is not the owner's friend) does not.
     event = met(builders.event(owner, days=-3, visibility="friends"), friend, member)
-    assert attendance.met_at(friend, member) == [event]
-    assert attendance.met_at(member, friend) == []
+    assert selectors.met_at(friend, member) == [event]
+    assert selectors.met_at(member, friend) == []
 
 
 def test_leaving_the_community_hides_its_events(owner, friend, member):
     club = community_builders.with_members(community_builders.community(owner), [friend, member])
     event = met(builders.event(owner, days=-3, community=club, visibility="community"),
                 friend, member)
-    assert attendance.met_at(member, friend) == [event]
+    assert selectors.met_at(member, friend) == [event]
     community_services.membership_leave(community=club, user=member)
-    assert attendance.met_at(member, friend) == []
+    assert selectors.met_at(member, friend) == []
 
 
 # --- on the profile ------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def test_meeting_ranks_above_a_few_mutual_friends(me):
         factories.befriend(pal, many)
     met_once = factories.member("Met Once")
     met(builders.event(factories.member("Host"), days=-3), me, met_once)
-    services.suggestions_refresh(member=me)
+    accounts_services.suggestions_refresh(member=me)
     ranked = [(p.profile.real_name, p.mutual_count, p.met_count)
               for p in graph.people_you_may_know(me)]
     # One off-kai together weighs as much as MET_IN_PERSON_WEIGHT (5) mutual friends.
@@ -162,7 +162,7 @@ def test_meeting_twice_outranks_many_mutual_friends(me):
     host = factories.member("Host")
     for days in (-10, -3):
         met(builders.event(host, days=days), me, twice)
-    services.suggestions_refresh(member=me)
+    accounts_services.suggestions_refresh(member=me)
     assert [p.profile.real_name for p in graph.people_you_may_know(me)] == [
         "Met Twice", "Many Mutual"
     ]
@@ -171,7 +171,7 @@ def test_meeting_twice_outranks_many_mutual_friends(me):
 def test_a_friend_met_at_an_off_kai_is_not_suggested(me, friend):
     factories.befriend(me, friend)
     met(builders.event(friend, days=-3), me, friend)
-    services.suggestions_refresh(member=me)
+    accounts_services.suggestions_refresh(member=me)
     assert friend not in list(graph.people_you_may_know(me))
 
 
@@ -180,5 +180,5 @@ def test_unconfirmed_attendance_does_not_count(me):
     event = builders.event(factories.member("Host"), days=-3)
     builders.answer(event, me, attended=True)
     builders.answer(event, other)
-    services.suggestions_refresh(member=me)
+    accounts_services.suggestions_refresh(member=me)
     assert list(graph.people_you_may_know(me)) == []

@@ -203,7 +203,7 @@ def test_the_month_takes_one_query_for_its_events(owner, member, as_user,
 
 
 def test_a_crowded_month_stops_and_says_so(owner, member, as_user, monkeypatch):
-    monkeypatch.setattr(selectors, "MONTH_EVENTS_MAX", 3)
+    monkeypatch.setattr(selectors.lists, "MONTH_EVENTS_MAX", 3)
     for i in range(4):
         at(owner, datetime(2030, 4, 10 + i, 12, 0, tzinfo=TOKYO), title=f"Crowd {i}")
     body = page(as_user(member), 2030, 4)

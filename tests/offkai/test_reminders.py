@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.services import block_create
-from offkai import reminders
 from offkai.models import Answer, Event
+from offkai.services import reminders
 from offkai.tasks import send_offkai_reminders
 from sns.models import Notification
 from tests import factories
@@ -30,7 +30,7 @@ def send(django_capture_on_commit_callbacks, outbox):
 
     def run(now=None) -> int:
         with django_capture_on_commit_callbacks(execute=True):
-            return reminders.reminders_send(now)
+            return reminders.reminders_send(now=now)
 
     return run
 

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from offkai import pages, selectors, services
+from offkai import selectors, services
 from offkai.models import RSVP, Answer
 from sns import moderation
 from sns.models import Notification
@@ -138,7 +138,7 @@ def test_a_suspended_co_hosts_answer_frees_its_place(owner, friend, sato, modera
     say(event, friend)
     moderation.member_suspend(member=sato, by=moderator)
     assert answer_of(event, friend) == Answer.ATTENDING
-    assert [h.pk for h in pages.hosts(event)] == [owner.pk]
+    assert [h.pk for h in selectors.hosts(event)] == [owner.pk]
 
 
 def test_past_and_cancelled_events_keep_their_answers(owner, sato, moderator):
@@ -286,9 +286,9 @@ def test_a_waiting_members_number_leaves_them_out(owner, sato, moderator):
     say(event, a)
     say(event, sato)
     say(event, b)
-    assert pages.my_answer(event, b)[1] == 2
+    assert selectors.my_answer(event, b)[1] == 2
     moderation.member_suspend(member=sato, by=moderator)
-    assert pages.my_answer(event, b)[1] == 1
+    assert selectors.my_answer(event, b)[1] == 1
 
 
 def test_event_cards_count_places_without_them(owner, sato, moderator, as_user):

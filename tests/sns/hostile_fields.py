@@ -24,9 +24,9 @@ from communities import services as community_services
 from communities.models import Category, JoinPolicy, TopicPolicy
 from diary import services as diary_services
 from invites import services as invites_services
-from offkai import attendance
 from offkai import services as offkai_services
 from offkai.models import Answer
+from offkai.selectors import GUESTS_MAX
 from sns import moderation
 from sns.models import Announcement, Report, SitePolicy
 from sns.notify import Kind, notify_many
@@ -425,11 +425,11 @@ def write_cancel_reasons(scene: Scene, texts: list[str]) -> list[Look]:
 def write_guest_names(scene: Scene, texts: list[str]) -> list[Look]:
     """Guests a host records after the off-kai: the attendance and answers pages."""
     looks = []
-    for group in _in_groups(texts, attendance.GUESTS_MAX):
+    for group in _in_groups(texts, GUESTS_MAX):
         event = offkai_builders.event(scene.author, days=-1, title="Yesterday's dinner")
         offkai_builders.answer(event, scene.reader, Answer.ATTENDING, attended=True)
         for text in group:
-            attendance.guest_add(event=event, by=scene.author, name=text,
+            offkai_services.guest_add(event=event, by=scene.author, name=text,
                                  brought_by_id=scene.reader.pk)
         looks += [
             Look("attendance", scene.as_author, reverse("offkai:attendance", args=[event.pk])),

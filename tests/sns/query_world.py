@@ -32,8 +32,8 @@ from communities.models import Community, JoinPolicy, Topic, TopicComment
 from diary import services as diary_services
 from diary.models import Comment, Entry
 from offkai import services as offkai_services
-from offkai.calendar import calendar_feed_for
 from offkai.models import Answer, Event, EventComment, Guest
+from offkai.services import calendar_feed_get_or_create
 from sns import images
 from sns.models import Announcement
 from sns.notifications.mail import unsubscribe_token
@@ -109,7 +109,7 @@ def world_build(n: int) -> World:
         topic_comment=topic_comment, event=event, event_comment=event_comment,
         friend_event=friend_event, past_event=past_event,
         announcement=announcement, invitation_token=invitation_token,
-        feed_token=calendar_feed_for(viewer).token,
+        feed_token=calendar_feed_get_or_create(user=viewer).token,
         unsubscribe_token=unsubscribe_token(viewer, [Kind.DIARY_COMMENT]),
         email_key=_email_key(viewer, stranger),
     )

@@ -60,8 +60,8 @@ from communities.models import Community, JoinPolicy, Membership, Topic, TopicCo
 from diary import services as diary_services
 from diary.models import Comment
 from offkai import services as offkai_services
-from offkai.calendar import calendar_feed_for
 from offkai.models import Event, EventComment, EventHost
+from offkai.services import calendar_feed_get_or_create
 from sns import images, limits, moderation
 from sns.models import Notification, SitePolicy
 from sns.notify import notify
@@ -485,7 +485,7 @@ def world_build(media_root) -> World:
     _content(authors[ACTIVE], owner_communities, insider_topics, commenters, attendee)
     _content(authors[SUSPENDED], owner_communities, insider_topics, [people["insider"]],
              attendee)
-    feeds = {persona: calendar_feed_for(user).token
+    feeds = {persona: calendar_feed_get_or_create(user=user).token
              for persona, user in people.items() if user is not None}
     for level in PROFILE_LEVELS:
         moderation.member_suspend(member=profiles[(level, SUSPENDED)].user,

@@ -355,7 +355,7 @@ def test_each_language_has_its_own(parts, owner, as_user):
     assert "Welcome, Owner Person" in kept(client)
 
 
-# --- the friends' diaries page, kept the same way (diary.feeds.friends_page) -----------------
+# --- the friends' diaries page, kept the same way (diary.selectors.friends_page) -------------
 
 DIARIES = reverse("diary:friends")
 

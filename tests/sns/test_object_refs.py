@@ -49,9 +49,9 @@ from diary import services as diary_services
 from diary.models import Comment, Entry
 from invites import services as invites_services
 from invites.models import Invitation
-from offkai import attendance
-from offkai.calendar import calendar_feed_for, calendar_feed_reset
+from offkai import services as offkai_services
 from offkai.models import RSVP, Event, EventComment, EventHost, Guest
+from offkai.services import calendar_feed_get_or_create, calendar_feed_reset
 from sns import images, moderation
 from sns.leaving.services import member_leave
 from sns.models import Announcement, Notification, NotificationPreference, Report
@@ -215,7 +215,7 @@ class Scene:
 
     @cached_property
     def guest(self) -> Guest:
-        return attendance.guest_add(event=self.past_event, by=self.owner, name="Guest Person",
+        return offkai_services.guest_add(event=self.past_event, by=self.owner, name="Guest Person",
                                     email="guest@example.com")
 
     @cached_property
@@ -608,7 +608,7 @@ def _event_comment_delete(s: Scene) -> None:
 def _feed(s: Scene) -> None:
     """A feed answers only to its current secret: guessed, altered, reset or a departed
     member's is a 404 like any other."""
-    feed = calendar_feed_for(s.owner)
+    feed = calendar_feed_get_or_create(user=s.owner)
     offkai_builders.answer(s.members_event, s.owner)
     visitor = Client()
     assert visitor.get(url_of("offkai:feed", feed.token)).status_code == 200
@@ -619,7 +619,7 @@ def _feed(s: Scene) -> None:
     old = feed.token
     calendar_feed_reset(user=s.owner)
     assert visitor.get(url_of("offkai:feed", old)).status_code == 404
-    gone = calendar_feed_for(s.suspended)
+    gone = calendar_feed_get_or_create(user=s.suspended)
     assert visitor.get(url_of("offkai:feed", gone.token)).status_code == 404
 
 

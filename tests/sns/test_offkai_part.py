@@ -170,7 +170,7 @@ def test_a_page_number_too_long_to_be_read_is_the_first_page(parts, generous, ow
                                                              member, as_user, monkeypatch):
     """A number the page reads as the first page (past five digits) shows the first page,
     and is kept as it: the next look at page 1 is page 1, not the last."""
-    monkeypatch.setattr("offkai.pages.ATTENDEES_PER_PAGE", 1)
+    monkeypatch.setattr("offkai.selectors.ATTENDEES_PER_PAGE", 1)
     picnic = plan(friend, "Picnic")
     with warm.committed():
         offkai_services.rsvp_answer(event_id=picnic.pk, user=owner, answer="attending")

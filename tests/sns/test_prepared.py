@@ -16,10 +16,10 @@ from accounts.selectors import connections
 from accounts.services import block_create
 from accounts.views import profiles as account_views
 from communities import selectors as community_selectors
-from diary import feeds
+from diary import selectors as diary_selectors
 from diary.models import Entry
-from offkai import pages as offkai_pages
 from offkai import selectors
+from offkai.selectors import pages as offkai_pages
 from sns.home import selectors as home
 from sns.prepared import NotAPreparedShape, Prepared
 from sns.visibility import (
@@ -98,14 +98,14 @@ def test_home_candidates_are_the_querysets_rows(people, moderator):
     community_builders.comment(topic, fof)
     since = timezone.now() - timedelta(days=1)
     for viewer in [*people, moderator]:
-        assert sorted(feeds.active_entry_ids(viewer, since)) == sorted(
-            feeds._active_entries(viewer, since)
+        assert sorted(diary_selectors.active_entry_ids(viewer, since)) == sorted(
+            diary_selectors._active_entries(viewer, since)
         ), viewer
         assert community_selectors._PREVIEW(viewer=viewer, since=since) == list(
             community_selectors._new_activity(viewer, since)[:community_selectors.PREVIEW]
         ), viewer
     # Some viewer has some of each, or the comparison above proves little.
-    assert feeds.active_entry_ids(owner, since) and community_selectors._PREVIEW(
+    assert diary_selectors.active_entry_ids(owner, since) and community_selectors._PREVIEW(
         viewer=owner, since=since
     )
 

@@ -15,7 +15,7 @@ from accounts import services as accounts_services
 from accounts.services import block_create
 from communities import services as communities_services
 from communities.models import JoinPolicy
-from offkai import attendance
+from offkai.services import attendance
 from sns.visibility import Level
 from tests import factories, warm
 from tests.communities import builders as community_builders

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Footprint, Introduction, User
 from communities.models import Community, JoinPolicy, Topic, TopicComment
 from diary.models import Comment, Entry, EntryPhoto
-from offkai import attendance
+from offkai import selectors
 from offkai.models import RSVP, Answer, Event
 from sns.home.selectors import home_for
 from sns.models import LimitedAction, Notification
@@ -96,7 +96,7 @@ def test_the_demo_is_a_living_site_loaded_once(as_user):
     # Off-kai past (attendance confirmed: "met at") and upcoming (with a waitlist).
     assert RSVP.objects.filter(answer=Answer.WAITLISTED).exists()
     taro = User.objects.get(email="taro@example.com")
-    assert attendance.met_at(hanako, taro)
+    assert selectors.met_at(hanako, taro)
     introductions = Introduction.objects.filter(subject=hanako)
     assert introductions.count() >= 2
     assert introductions.filter(updated_at__lt=timezone.now() - timedelta(days=7)).exists()

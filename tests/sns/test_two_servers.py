@@ -32,8 +32,8 @@ from django.test import override_settings
 
 from accounts.models import FriendRequest, User
 from diary import services as diary_services
-from diary.feeds import ENTRY_COMMENTS_SHOWN
 from diary.models import Comment, Entry
+from diary.selectors import ENTRY_COMMENTS_SHOWN
 from sns.models import Notification
 from tests import factories
 from tests.conftest import client_for

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from offkai.reminders import reminders_send
+from offkai.services import reminders_send
 
 
 class Command(BaseCommand):

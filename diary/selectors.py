@@ -1,5 +1,5 @@
-"""Diary reads across entries: an entry's comments, my friends' diaries (マイミク最新日記) and
-new comments on the entries I take part in (新着コメント). Every entry comes through
+"""Diary reads: an entry's comments, my friends' diaries (マイミク最新日記), new comments on
+the entries I take part in (新着コメント) and a member's diary settings. Every entry comes through
 ``Entry.objects.visible_to(viewer)``; the pages take a fixed number of queries."""
 
 from __future__ import annotations
@@ -281,3 +281,11 @@ def with_shown_authors(viewer, entries) -> list[tuple[Entry, object]]:
         (e, e.author.profile.shown_to(relations.get(e.author_id, Relation.MEMBER)))
         for e in entries
     ]
+
+
+# --- settings ------------------------------------------------------------------------------
+
+def diary_preference(user: User) -> DiaryPreference:
+    """The member's diary settings: the stored row, or the defaults (unsaved) before the
+    member first changes them — reading a page never writes."""
+    return DiaryPreference.objects.filter(user=user).first() or DiaryPreference(user=user)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sns import cache
 
-from .models import RSVP, Answer, Event, EventHost
+from ..models import RSVP, Answer, Event, EventHost
 
 EVENTS_PER_PAGE = 20
 # A month is one query; past this many events it stops and says so.

@@ -27,7 +27,7 @@ from sns.paging import latest_page
 from sns.prepared import Prepared
 from sns.visibility import relations_to
 
-from .models import RSVP, Answer, Event, EventComment, EventHost
+from ..models import RSVP, Answer, Event, EventComment, EventHost
 
 ATTENDEES_PER_PAGE = 50
 ANSWERS_PER_PAGE = 100

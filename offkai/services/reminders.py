@@ -19,7 +19,8 @@ from accounts.models import User
 from sns import mail
 from sns.notify import Kind, notify_many
 
-from .models import RSVP, Answer, Event, EventHost
+from ..models import RSVP, Answer, Event, EventHost
+from .audience import may_see
 
 # Events starting within this much from now are reminded.
 REMIND_AHEAD = timedelta(hours=24)
@@ -34,7 +35,7 @@ def _due(now: datetime) -> QuerySet[Event]:
     )
 
 
-def reminders_send(now: datetime | None = None) -> int:
+def reminders_send(*, now: datetime | None = None) -> int:
     """Remind every event starting in the next 24 hours not reminded yet; return how many
     members were reminded. Safe to run from several machines at once: each event is taken
     under its row lock, and an event already taken is skipped."""
@@ -46,8 +47,6 @@ def reminders_send(now: datetime | None = None) -> int:
 def _recipients(event: Event) -> list[User]:
     """Those attending and the hosts: active members who may still see the event (a block
     since they answered, or leaving its community, takes them out)."""
-    from .services.audience import may_see
-
     attending = Exists(RSVP.objects.filter(
         event=event, user=OuterRef("pk"), answer=Answer.ATTENDING
     ))
@@ -59,7 +58,7 @@ def _recipients(event: Event) -> list[User]:
 def event_remind(*, event_id: int, now: datetime | None = None) -> int:
     """Remind one event's attendees and hosts (in-app now, by mail after commit), if it is
     still due; return how many were reminded (0: not due, or another run took it)."""
-    from .tasks import send_event_reminder
+    from ..tasks import send_event_reminder  # the tasks call this module
 
     now = now or timezone.now()
     with transaction.atomic():

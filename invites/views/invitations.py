@@ -1,3 +1,6 @@
+"""The inviter's page (my invitations, the form, resend and revoke) and the invitee's
+invitation page (GET shows the offer, POST signs up)."""
+
 from allauth.account.internal.flows.signup import prevent_enumeration
 from allauth.account.utils import complete_signup
 from django.conf import settings
@@ -13,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from sns import limits
 from sns.site_policy import policy_current, policy_rules
 
-from . import selectors, services
-from .forms import InvitationForm, SignupForm
-from .models import Invitation
+from .. import selectors, services
+from ..forms import InvitationForm, SignupForm
+from ..models import Invitation
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,7 +83,7 @@ def revoke(request, pk: int):
 def accept(request, token: str):
     """The invitation page: GET shows the offer and never uses it up; POST signs up."""
     try:
-        invitation = services.usable_invitation(token)
+        invitation = selectors.usable_invitation(token)
     except Invitation.DoesNotExist:
         raise Http404(_("This invitation does not exist.")) from None
     site_policy = policy_current()

@@ -17,13 +17,12 @@ from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from sns.text import render_markdown, without_controls
 
-from .models import RSVP, Answer, CalendarFeed, Event, EventHost
+from ..models import RSVP, Answer, CalendarFeed, Event, EventHost
 
 PRODID = "-//Tsunagari//Off-kai//EN"
 # The feed reaches back this far, so last month's off-kai stay in the member's calendar.
@@ -203,29 +202,6 @@ def feed_events(member, *, now: datetime | None = None) -> QuerySet[Event]:
         .filter(Q(ends_at__gte=now - timedelta(days=FEED_PAST_DAYS)))
         .order_by("starts_at", "pk")[:FEED_MAX_EVENTS]
     )
-
-
-def calendar_feed_for(user) -> CalendarFeed:
-    """The member's feed, made on first use."""
-    feed = CalendarFeed.objects.filter(user=user).first()
-    if feed is not None:
-        return feed
-    try:
-        with transaction.atomic():
-            return CalendarFeed.objects.create(user=user)
-    except IntegrityError:
-        # The same member's other tab made it a moment ago.
-        return CalendarFeed.objects.get(user=user)
-
-
-@transaction.atomic
-def calendar_feed_reset(*, user) -> CalendarFeed:
-    """Give the member's feed a new secret: the old URL answers 404 from now on."""
-    feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
-    if feed is None:
-        return CalendarFeed.objects.create(user=user)
-    feed.reset()
-    return feed
 
 
 def feed_by_token(token: str) -> CalendarFeed | None:

@@ -1,0 +1,1 @@
+"""Invitation views: one module, ``invitations``."""
