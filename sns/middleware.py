@@ -4,7 +4,11 @@ is asked to accept them before going on."""
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -22,6 +26,19 @@ def policy_exempt(view_func):
     may still open (logout, the policy pages, the language switch)."""
     view_func.policy_exempt = True
     return view_func
+
+
+def public_where_allowed(view):
+    """Open ``view`` to visitors who are not logged in where the site has public pages (it
+    shows them only PUBLIC entries); elsewhere they are sent to log in as on any page."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated and not settings.SITE_PUBLIC_PAGES:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return login_not_required(wrapper)
 
 
 class SitePolicyMiddleware:

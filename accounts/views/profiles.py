@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from diary import selectors as diary_selectors
 from diary import services as diary_services
 from diary.forms import DiaryPreferenceForm
-from diary.views.entries import public_where_allowed
 from sns import cache, images, limits
+from sns.middleware import public_where_allowed
 from sns.prepared import Prepared
 from sns.visibility import (
     Relation,

@@ -4,13 +4,9 @@ views load the entry through its author, so anyone else gets the same 404 as for
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
@@ -25,6 +21,7 @@ from accounts.models import User
 from accounts.selectors.connections import member_and_relation_or_404
 from accounts.services import footprint_record
 from sns import cache, images, limits
+from sns.middleware import public_where_allowed
 from sns.paging import cursor_decode, cursor_encode
 from sns.visibility import Relation, relation_between
 
@@ -33,19 +30,6 @@ from ..forms import EntryForm, allowed_level
 from ..models import Entry, EntryPhoto
 
 ENTRIES_PER_PAGE = 20
-
-
-def public_where_allowed(view):
-    """Open ``view`` to visitors who are not logged in where the site has public pages (it
-    shows them only PUBLIC entries); elsewhere they are sent to log in as on any page."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated and not settings.SITE_PUBLIC_PAGES:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return login_not_required(wrapper)
 
 
 def _own_entry_or_404(request, pk: int) -> Entry:

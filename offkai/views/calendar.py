@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from diary.views.entries import public_where_allowed
+from sns.middleware import public_where_allowed
 
 from .. import selectors, services
 from ..models import Event

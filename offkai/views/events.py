@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.selectors.connections import cards
 from communities.models import Community
-from diary.views.entries import public_where_allowed
 from sns import cache
 from sns.comments import comment_cards, draft_form, draft_keep
+from sns.middleware import public_where_allowed
 from sns.paging import cursor_decode, cursor_encode
 
 from .. import selectors, services
