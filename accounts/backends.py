@@ -1,4 +1,4 @@
-"""The logged-in member of each request, read through the parts cache (sns/cache.py).
+"""The logged-in member of each request, read through the parts cache (sns/cache/).
 
 Every page needs the member's row (``AuthenticationMiddleware`` asks the backend that logged
 them in for it); with Redis it is kept there under the scope ``cache.member(m)``, so a page

@@ -78,7 +78,7 @@ class SitePolicy(models.Model):
 
 
 class Notification(models.Model):
-    """Something that happened to a member: recorded by ``sns.notifications.notify``.
+    """Something that happened to a member: recorded by ``sns.notify.notify``.
 
     The notification issue shows them (and sends mail by preference); until then they are
     only recorded.

@@ -142,7 +142,7 @@ else:
             "LOCATION": "tsunagari_cache",
         }
     }
-# Parts of pages (the header's counts, the circle picture, home's lists; sns/cache.py) are
+# Parts of pages (the header's counts, the circle picture, home's lists; sns/cache/) are
 # kept only in a real shared cache, invalidated on write: in the database cache a read would
 # cost the query it saves, so without CACHE_URL they are computed every time.
 if "CACHE_URL" in env:

@@ -148,7 +148,7 @@ class Event(models.Model):
         default=Visibility.FRIENDS,
     )
     # NULL only once the creator left the site and no co-host was there to take the event
-    # over (accounts.leaving): it was cancelled if still to come, and stays as it was.
+    # over (sns.leaving): it was cancelled if still to come, and stays as it was.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
         related_name="created_events", verbose_name=_("created by"),

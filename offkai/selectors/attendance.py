@@ -128,10 +128,11 @@ def met_count(viewer) -> Coalesce:
 
 
 def met_in_person_sql() -> str:
-    """``met_count`` as SQL, for the ranking of people you may know (accounts.graph, SQL
-    throughout): one row (``id``) per member and off-kai they came to with the member named
-    by the ``%(member)s`` parameter. Starts from that member's answers (the ``rsvp_user``
-    index), then each event's answers (the ``rsvp_once`` index)."""
+    """``met_count`` as SQL, for the ranking of people you may know
+    (accounts.services.suggestions, SQL throughout): one row (``id``) per member and off-kai
+    they came to with the member named by the ``%(member)s`` parameter. Starts from that
+    member's answers (the ``rsvp_user`` index), then each event's answers (the ``rsvp_once``
+    index)."""
     table = RSVP._meta.db_table
     return f"""
         SELECT other.user_id AS id

@@ -254,7 +254,7 @@ def home_for(member, sections: Sections | None = None) -> Home:
     return home
 
 
-# --- the lists kept as ids (sns/cache.py) ------------------------------------------------------
+# --- the lists kept as ids (sns/cache/) ------------------------------------------------------
 #
 # Finding which entries and off-kai home shows costs most (a walk of every friend's newest
 # entries, the entries a member wrote or commented on, every off-kai to come); reading the few
@@ -315,7 +315,7 @@ def _commented_ids(member, since, ahead: bool = False) -> list[int]:
     )
 
 
-# --- built ahead (sns/cache.py): by the task of the write that bumped them --------------------
+# --- built ahead (sns/cache/): by the task of the write that bumped them --------------------
 
 
 def _build_diaries(member_ids: list[int]) -> None:

@@ -1,5 +1,5 @@
 """Notifications are recorded (not yet shown or mailed) for friend requests and introductions,
-through sns.notifications.notify, by the services that cause them."""
+through sns.notify.notify, by the services that cause them."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType

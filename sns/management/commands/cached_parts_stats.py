@@ -5,7 +5,7 @@ from sns import cache
 
 class Command(BaseCommand):
     help = (
-        "How often each page part kept in Redis (sns/cache.py) was found there, as counted by "
+        "How often each page part kept in Redis (sns/cache/) was found there, as counted by "
         "every process since the last --reset (each process adds its counts every "
         f"{cache.STATS_EVERY} lookups)."
     )

@@ -5,7 +5,7 @@ from sns import cache
 
 class Command(BaseCommand):
     help = (
-        "Forget every page part kept in the Redis of CACHE_URL (sns/cache.py). Run it after "
+        "Forget every page part kept in the Redis of CACHE_URL (sns/cache/). Run it after "
         "restoring the database from a backup or creating it anew: ids are reused, and parts "
         "of the old data would be shown. Sessions and login limits in the same Redis stay."
     )
