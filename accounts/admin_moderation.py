@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from sns import moderation
+from sns.errors import Refused
 from sns.text import without_controls
 
 REASON_MAX_LENGTH = 2000
@@ -230,7 +231,7 @@ class MemberModerationMixin:
         for member in members:
             try:
                 done += STEPS[step].run(member, request.user, reason)
-            except moderation.ModerationError as error:
+            except Refused as error:
                 self.message_user(request, f"{member.email}: {error}", messages.ERROR)
         self.message_user(request, STEPS[step].done(done) % {"count": done}, messages.SUCCESS)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Block, Friendship, User
 from sns import cache, images, limits
+from sns.errors import Refused
 from sns.notify import Kind, notifications_withdraw, notify, notify_many
 from sns.prepared import Prepared
 from sns.tasks import build_ahead_later
@@ -70,9 +70,16 @@ def participants_tell(*, entry: Entry) -> None:
         build_ahead_later("commented", members)
 
 
-class TooManyPhotos(ValueError):
+class TooManyPhotos(Refused):
     """An entry would have more than MAX_PHOTOS photos (the form prevents it; this is the
-    last line, checked under the entry's row lock)."""
+    last line, checked under the entry's row lock: two edits adding photos at once)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("An entry has at most %(n)d photos. Remove one before adding another.")
+            % {"n": MAX_PHOTOS},
+            code="too_many_photos",
+        )
 
 
 def _photo_prefix(author: User) -> str:
@@ -233,9 +240,9 @@ def _clean_comment_body(body: str) -> str:
     # The comment views hand the request's text straight here, past any form field.
     body = without_controls(body or "").strip()
     if not body:
-        raise ValidationError(_("Write something before posting a comment."), code="empty")
+        raise Refused(_("Write something before posting a comment."), code="empty")
     if len(body) > COMMENT_MAX_LENGTH:
-        raise ValidationError(
+        raise Refused(
             _("A comment can be at most %(limit)d characters long (it has %(length)d).")
             % {"limit": COMMENT_MAX_LENGTH, "length": len(body)},
             code="too_long",
@@ -249,7 +256,7 @@ def comment_create(*, entry_id: int, author: User, body: str) -> Comment:
     and, once each, the earlier commenters who may still see the entry (DIARY_COMMENT_AFTER).
 
     Raises Entry.DoesNotExist when ``author`` may not see the entry (a 404 for the view) and
-    ValidationError for an empty or over-long body (RateLimited past COMMENTS_PER_HOUR).
+    Refused for an empty or over-long body (RateLimited past COMMENTS_PER_HOUR).
     """
     limits.take(author, limits.COMMENTS)
     # Lock the entry so that comments on it are written one after another: each commenter's

@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sns import limits
 from sns.admin_kit import StalesCachedParts
+from sns.errors import Refused
 
 from . import selectors, services
 from .models import Invitation, State
@@ -57,7 +57,7 @@ class InvitationAddForm(forms.ModelForm):
                 inviter=cleaned.get("inviter"), email=cleaned["email"],
                 message=cleaned.get("message", ""),
             )
-        except services.InvitationError as error:
+        except Refused as error:
             raise forms.ValidationError(str(error)) from None
         return cleaned
 
@@ -122,7 +122,7 @@ class InvitationAdmin(StalesCachedParts, admin.ModelAdmin):
             try:
                 services.invitation_resend(invitation=invitation, by=request.user)
                 count += 1
-            except (services.InvitationError, limits.RateLimited):
+            except Refused:
                 pass
         self.message_user(
             request,

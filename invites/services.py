@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts import services as accounts_services
 from accounts.models import User
 from sns import cache, limits, mail
+from sns.errors import Refused
 from sns.models import Notification, SitePolicy
 from sns.notify import Kind, notify
 from sns.site_policy import domain_refusal, email_domain_allowed
@@ -25,7 +26,7 @@ from .models import Invitation, default_expiry, new_token
 from .tasks import send_invitation_email
 
 
-class InvitationError(Exception):
+class InvitationError(Refused):
     """A member-facing reason why an invitation cannot be made or used."""
 
 

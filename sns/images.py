@@ -12,13 +12,14 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import Refused
 
 # Longest side, in pixels, of each stored size.
 SIZES = {"small": 96, "medium": 320, "large": 1280}
@@ -43,9 +44,9 @@ class ProcessedImage:
 
 
 def process(upload) -> ProcessedImage:
-    """Check and re-encode an uploaded file; raise ValidationError with a member's message."""
+    """Check and re-encode an uploaded file; raise Refused with a member's message."""
     if upload.size is not None and upload.size > settings.IMAGE_MAX_BYTES:
-        raise ValidationError(
+        raise Refused(
             _("This image is too large (at most %(mb)d MB).")
             % {"mb": settings.IMAGE_MAX_BYTES // (1024 * 1024)},
             code="too_large",
@@ -55,20 +56,20 @@ def process(upload) -> ProcessedImage:
         with Image.open(upload, formats=OPENED_FORMATS) as probe:
             # Image.open reads only the header: refuse a decompression bomb before decoding.
             if probe.format not in ACCEPTED_FORMATS:
-                raise ValidationError(NOT_AN_IMAGE, code="format")
+                raise Refused(NOT_AN_IMAGE, code="format")
             width, height = probe.size
             if width * height > settings.IMAGE_MAX_PIXELS:
                 raise _too_many_pixels()
             probe.seek(0)  # the first frame of an animation
             probe.load()  # a truncated or corrupt file fails here
             image = _upright(probe)
-    except ValidationError:
+    except Refused:
         raise
     except Image.DecompressionBombError:
         # Pillow's own cap, hit while reading the header of a far larger image than ours.
         raise _too_many_pixels() from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise ValidationError(NOT_AN_IMAGE, code="invalid") from None
+        raise Refused(NOT_AN_IMAGE, code="invalid") from None
 
     image = _eight_bit(image)
     mode = "RGBA" if image.mode in {"RGBA", "LA", "PA"} or "transparency" in image.info else "RGB"
@@ -111,8 +112,8 @@ def _eight_bit(image: Image.Image) -> Image.Image:
     return image
 
 
-def _too_many_pixels() -> ValidationError:
-    return ValidationError(
+def _too_many_pixels() -> Refused:
+    return Refused(
         _("This image has too many pixels (at most %(mp)d megapixels).")
         % {"mp": settings.IMAGE_MAX_PIXELS // 1_000_000},
         code="too_many_pixels",

@@ -31,13 +31,13 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import ngettext_lazy
 
+from .errors import Refused
 from .models import LimitedAction
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ UPLOADS = Limit("upload", "UPLOADS_PER_DAY", DAY, ngettext_lazy(
 ALL = (INVITATIONS, FRIEND_REQUESTS, COMMENTS, TOPICS, COMMUNITIES, OFFKAI, REPORTS, UPLOADS)
 
 
-class RateLimited(ValidationError):
+class RateLimited(Refused):
     """A member went past a limit. A ValidationError, so that a form shows it like any
     other reason the form was refused (``form.add_error(None, error)``)."""
 

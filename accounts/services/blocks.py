@@ -7,12 +7,13 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sns import cache
+from sns.errors import Refused
 
 from ..models import Block, FriendRequest, Friendship, Introduction, User
 from .friends import friendship_changed, pair_lock
 
 
-class BlockError(Exception):
+class BlockError(Refused):
     """A member-facing reason why a block cannot be made."""
 
 

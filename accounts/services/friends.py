@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from sns import cache, limits
+from sns.errors import Refused
 from sns.notify import Kind, notify
 from sns.visibility import blocked_between
 
@@ -40,7 +41,7 @@ def friendship_changed(*, a: User, b: User) -> None:
     cache.bump(cache.friends(a), cache.friends(b), *(cache.friends(pk) for pk in mutual))
 
 
-class FriendRequestError(Exception):
+class FriendRequestError(Refused):
     """A member-facing reason why a friend request cannot be sent or answered."""
 
 

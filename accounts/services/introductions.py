@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from sns import cache
+from sns.errors import Refused
 from sns.notify import Kind, notifications_withdraw, notify
 
 from ..models import Friendship, Introduction, User
@@ -15,7 +16,7 @@ from .friends import pair_lock
 INTRODUCTION_MAX_LENGTH = 1000
 
 
-class IntroductionError(Exception):
+class IntroductionError(Refused):
     """A member-facing reason why an introduction cannot be written."""
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sns import limits
 from sns.client_input import next_path
+from sns.errors import Refused
 from sns.people import ShownProfile
 from sns.visibility import Relation
 
@@ -86,12 +87,12 @@ def friend_request_send(request, pk: int):
         sent = services.friend_request_send(
             sender=request.user, recipient=recipient, message=form.cleaned_data["message"]
         )
-    except services.FriendRequestError as error:
-        messages.error(request, str(error))
     except limits.RateLimited as error:
         # The member's page again, the message they wrote still in the form.
         form.add_error(None, error)
         return profile(request, pk, friend_request_form=form)
+    except Refused as error:
+        messages.error(request, str(error))
     else:
         name = {"name": recipient.display_name}
         if sent is None:
@@ -111,7 +112,7 @@ def _answer(request, pk: int, service, success: str):
         other = service(request_id=pk, user=request.user)
     except FriendRequest.DoesNotExist:
         raise Http404 from None
-    except services.FriendRequestError as error:
+    except Refused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, success % {"name": other.display_name})

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sns.errors import Refused
 from sns.people import ShownProfile
 from sns.visibility import Relation
 
@@ -104,7 +105,7 @@ def introduction_write(request, pk: int):
             services.introduction_write(
                 author=request.user, subject=subject, body=form.cleaned_data["body"]
             )
-        except services.IntroductionError as error:
+        except Refused as error:
             messages.error(request, str(error))
             return redirect(subject)
         messages.success(

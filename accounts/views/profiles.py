@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from diary import selectors as diary_selectors
 from diary import services as diary_services
 from diary.forms import DiaryPreferenceForm
-from sns import cache, images, limits
+from sns import cache, images
+from sns.errors import Refused
 from sns.middleware import public_where_allowed
 from sns.prepared import Prepared
 from sns.visibility import (
@@ -168,7 +169,7 @@ def profile_edit(request):
                 photo=form.processed_photo,
                 remove_photo=form.cleaned_data["remove_photo"],
             )
-        except limits.RateLimited as error:
+        except Refused as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your profile was saved."))

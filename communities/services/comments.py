@@ -24,7 +24,7 @@ def topic_comment_create(*, topic_id: int, author: User, body: str) -> TopicComm
     (COMMUNITY_TOPIC_COMMENT), once each, never the commenter, nobody in a block with them.
 
     Raises Topic.DoesNotExist when ``author`` may not see the topic, CommunityError for
-    non-members, ValidationError for an empty or over-long body (RateLimited past
+    non-members, Refused for an empty or over-long body (RateLimited past
     COMMENTS_PER_HOUR).
     """
     limits.take(author, limits.COMMENTS)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from sns import limits
+from sns.errors import Refused
 
 from ..models import Community, Membership
 from ..selectors import membership_of
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-class CommunityError(ValueError):
+class CommunityError(Refused):
     """A membership action that the rules do not allow; the message is for the member."""
 
 

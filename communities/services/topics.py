@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from sns import cache, limits
+from sns.errors import Refused
 from sns.notify import notifications_withdraw
 
 from ..models import Community, CommunityPreference, Topic, TopicComment
@@ -21,16 +21,16 @@ from .rules import CommunityError, require_moderator, require_open
 
 
 def clean_text(text: str, field: str, *, required: bool = True) -> str:
-    """``text`` stripped, refused (ValidationError) when empty or past the length of
+    """``text`` stripped, refused (Refused) when empty or past the length of
     ``field``: a topic's "title" or "body", or a "comment"."""
     text = (text or "").strip()
     if required and not text:
-        raise ValidationError(_("Write something before posting."), code="empty")
+        raise Refused(_("Write something before posting."), code="empty")
     limit = (Topic if field != "comment" else TopicComment)._meta.get_field(
         "body" if field != "title" else "title"
     ).max_length
     if len(text) > limit:
-        raise ValidationError(
+        raise Refused(
             _("This can be at most %(limit)d characters long (it has %(length)d).")
             % {"limit": limit, "length": len(text)},
             code="too_long",

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import User
 from accounts.selectors.connections import cards
 from sns import images
+from sns.errors import Refused
 
 from .. import selectors, services
 from ..forms import CommunityForm, JoinRequestForm
@@ -125,7 +126,7 @@ def community_new(request):
             )
         except services.NameTaken as error:
             form.add_error("name", str(error))
-        except services.RateLimited as error:
+        except Refused as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your community was created."))
@@ -149,7 +150,7 @@ def community_edit(request, pk: int):
             )
         except services.NameTaken as error:
             form.add_error("name", str(error))
-        except services.RateLimited as error:
+        except Refused as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("The community was saved."))
@@ -169,7 +170,7 @@ def community_close(request, pk: int):
     if request.method == "POST":
         try:
             services.community_close(community=community, by=request.user)
-        except services.CommunityError as error:
+        except Refused as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("The community was closed."))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from accounts.selectors.connections import cards
+from sns.errors import Refused
 
 from .. import selectors, services
 from ..forms import JoinRequestForm
@@ -52,7 +53,7 @@ def _act(request, community: Community, work, done: str):
     the community's page either way."""
     try:
         work()
-    except services.CommunityError as error:
+    except Refused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, done)
@@ -70,7 +71,7 @@ def join(request, pk: int):
     message = form.cleaned_data["message"] if form.is_valid() else ""
     try:
         result = services.membership_join(community=community, user=request.user, message=message)
-    except services.CommunityError as error:
+    except Refused as error:
         messages.error(request, str(error))
     else:
         if isinstance(result, JoinRequest):
@@ -110,7 +111,7 @@ def decide(request, pk: int, request_id: int):
         services.join_request_decide(request_id=request_id, by=request.user, approve=approve)
     except JoinRequest.DoesNotExist:
         messages.info(request, _("This request was already decided."))
-    except services.CommunityError as error:
+    except Refused as error:
         messages.error(request, str(error))
     else:
         messages.success(
@@ -147,7 +148,7 @@ def role(request, pk: int, user_id: int):
     work, done = actions[action]
     try:
         work()
-    except services.CommunityError as error:
+    except Refused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, done)

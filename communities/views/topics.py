@@ -5,7 +5,6 @@ topic."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sns import cache
 from sns.comments import comment_cards, draft_form, draft_keep
+from sns.errors import Refused
 from sns.paging import cursor_decode, cursor_encode, instant_decode, instant_encode
 from sns.people import DELETED_MEMBER
 from sns.visibility import relation_between
@@ -53,9 +53,7 @@ def topic_new(request, pk: int):
             topic = services.topic_create(
                 community=community, author=request.user, **form.cleaned_data
             )
-        except services.CommunityError as error:
-            form.add_error(None, str(error))
-        except ValidationError as error:
+        except Refused as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your topic was started."))
@@ -126,8 +124,8 @@ def topic_edit(request, pk: int, topic_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.topic_update(topic=topic, by=request.user, **form.cleaned_data)
-        except (services.CommunityError, ValidationError) as error:
-            form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+        except Refused as error:
+            form.add_error(None, error)
         else:
             messages.success(request, _("The topic was saved."))
             return redirect(topic)
@@ -141,7 +139,7 @@ def topic_delete(request, pk: int, topic_id: int):
     topic = selectors.topic_or_404(request.user, pk, topic_id)
     try:
         services.topic_delete(topic=topic, by=request.user)
-    except services.CommunityError:
+    except Refused:
         # Not theirs to delete: the same 404 as no topic (as its edit page answers).
         raise Http404 from None
     messages.success(request, _("The topic was deleted."))
@@ -154,7 +152,7 @@ def topic_pin(request, pk: int, topic_id: int):
     pinned = request.POST.get("pinned") == "1"
     try:
         services.topic_pin(topic=topic, by=request.user, pinned=pinned)
-    except services.CommunityError:
+    except Refused:
         # Only the community's admins pin: the same 404 as no topic to anyone else.
         raise Http404 from None
     messages.success(
@@ -169,14 +167,14 @@ def topic_comment_create(request, pk: int, topic_id: int):
     form = TopicCommentForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(_("Write something before posting a comment."))
+            raise Refused(_("Write something before posting a comment."))
         comment = services.topic_comment_create(
             topic_id=topic.pk, author=request.user, body=form.cleaned_data["body"]
         )
     except Topic.DoesNotExist:
         raise Http404 from None
-    except (services.CommunityError, ValidationError) as error:
-        reason = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+    except Refused as error:
+        reason = str(error)
         messages.error(request, reason)
         # Back to the page with the text in the form (sns.comments drafts).
         draft_keep(request, thread=f"topic:{topic.pk}", body=request.POST.get("body", ""),
@@ -193,7 +191,7 @@ def topic_comment_delete(request, pk: int, topic_id: int, comment_id: int):
     get_object_or_404(TopicComment, pk=comment_id, topic=topic, hidden_at__isnull=True)
     try:
         services.topic_comment_delete(comment_id=comment_id, by=request.user)
-    except services.CommunityError:
+    except Refused:
         # Not theirs to delete: the same 404 as no comment (diary and off-kai alike).
         raise Http404 from None
     messages.success(request, _("The comment was deleted."))

@@ -2,7 +2,6 @@
 entry page; what the member may not see is a 404."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,6 +12,7 @@ from diary import services
 from diary.forms import CommentForm
 from diary.models import Comment, Entry
 from sns.comments import draft_keep, draft_take
+from sns.errors import Refused
 
 
 def comment_form_for(request, entry_id: int) -> CommentForm:
@@ -31,8 +31,8 @@ def comment_create(request, pk: int):
         comment = services.comment_create(entry_id=pk, author=request.user, body=body)
     except Entry.DoesNotExist:
         raise Http404 from None
-    except ValidationError as error:
-        message = " ".join(error.messages)
+    except Refused as error:
+        message = str(error)
         draft_keep(request, thread=f"diary:{pk}", body=body, error=message)
         messages.error(request, _("Your comment was not posted: %(reason)s") % {"reason": message})
         return redirect(reverse("diary:entry", args=[pk]) + "#comment-form")

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import User
 from accounts.selectors.connections import member_and_relation_or_404
 from accounts.services import footprint_record
-from sns import cache, images, limits
+from sns import cache, images
+from sns.errors import Refused
 from sns.middleware import public_where_allowed
 from sns.paging import cursor_decode, cursor_encode
 from sns.visibility import Relation, relation_between
@@ -49,7 +50,7 @@ def entry_new(request):
             entry = services.entry_create(
                 author=request.user, **form.entry_fields(), photos=form.processed_photos
             )
-        except limits.RateLimited as error:
+        except Refused as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your diary entry was saved."))
@@ -70,7 +71,7 @@ def entry_edit(request, pk: int):
                 entry=entry, **form.entry_fields(),
                 new_photos=form.processed_photos, remove_positions=form.remove_positions(),
             )
-        except limits.RateLimited as error:
+        except Refused as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your diary entry was saved."))

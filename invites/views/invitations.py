@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sns import limits
+from sns.errors import Refused
 from sns.site_policy import policy_current, policy_rules
 
 from .. import selectors, services
@@ -34,9 +34,7 @@ def my_invitations(request):
                 inviter=user, email=form.cleaned_data["email"],
                 message=form.cleaned_data["message"],
             )
-        except services.InvitationError as error:
-            form.add_error(None, str(error))
-        except limits.RateLimited as error:
+        except Refused as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your invitation to %(email)s is on its way.")
@@ -57,10 +55,8 @@ def resend(request, pk: int):
     invitation = get_object_or_404(request.user.invitations_sent, pk=pk)
     try:
         services.invitation_resend(invitation=invitation, by=request.user)
-    except services.InvitationError as error:
+    except Refused as error:
         messages.error(request, str(error))
-    except limits.RateLimited as error:
-        messages.error(request, error.message)
     else:
         messages.success(request, _("The invitation to %(email)s was sent again with a new link.")
                          % {"email": invitation.email})
@@ -113,7 +109,7 @@ def accept(request, token: str):
             # allauth mails the address's owner that someone tried to sign up with it. The
             # invitation stays pending for another try.
             return prevent_enumeration(request, email=str(taken))
-        except services.InvitationError as error:
+        except Refused as error:
             form.add_error("email", str(error))
         else:
             # Logs in at once when the invited address was kept; otherwise mails a

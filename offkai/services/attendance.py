@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.utils import formats, timezone, translation
@@ -20,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from invites import services as invites_services
 from invites.models import Invitation, State
-from sns import cache, limits
+from sns import cache
+from sns.errors import Refused
 
 from ..models import RSVP, TAKING_PART, Answer, Event, Guest
 from ..selectors.attendance import GUESTS_MAX, host_ids, hosted_started
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-class AttendanceError(ValueError):
+class AttendanceError(Refused):
     """Something the rules do not allow; the message is for the host."""
 
 
@@ -88,30 +88,30 @@ def guest_add(
 ) -> Guest:
     """Record a guest (a non-member) who came, brought by a member who answered or a host.
     Raises Event.DoesNotExist unless ``by`` hosts the event and it has started, and
-    ValidationError for a missing name, an unknown "brought by", a second guest with the
+    Refused for a missing name, an unknown "brought by", a second guest with the
     same address, or more than GUESTS_MAX guests."""
     from accounts.models import User
 
     event = _locked_hosted(event, by)
     name = " ".join(name.split())
     if not name:
-        raise ValidationError(_("Write the guest's name."), code="name")
+        raise Refused(_("Write the guest's name."), code="name")
     email = User.objects.normalize_email(email.strip()) if email else ""
     if brought_by_id is not None and not (
         brought_by_id in host_ids(event)
         or RSVP.objects.filter(event=event, user_id=brought_by_id, answer__in=TAKING_PART)
         .exists()
     ):
-        raise ValidationError(
+        raise Refused(
             _("Choose a member who answered this off-kai, or a host."), code="brought_by"
         )
     guests = Guest.objects.filter(event=event)
     if email and guests.filter(email__iexact=email).exists():
-        raise ValidationError(
+        raise Refused(
             _("A guest with this email address is already recorded."), code="duplicate"
         )
     if guests.count() >= GUESTS_MAX:
-        raise ValidationError(
+        raise Refused(
             _("An off-kai can record at most %(max)d guests.") % {"max": GUESTS_MAX},
             code="too_many",
         )
@@ -151,10 +151,8 @@ def guest_invite(*, guest: Guest, by: User) -> Invitation:
             "You have no invitations left, so you cannot invite this guest. Ask the site's "
             "operator if you need more."
         )) from None
-    except invites_services.InvitationError as error:
+    except Refused as error:
         raise AttendanceError(str(error)) from None
-    except limits.RateLimited as error:
-        raise AttendanceError(error.message) from None
     guest.invitation = invitation
     guest.save(update_fields=["invitation"])
     return invitation

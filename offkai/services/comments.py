@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from sns import cache, limits
+from sns.errors import Refused
 from sns.notify import Kind, notifications_withdraw, notify
 from sns.text import without_controls
 
@@ -27,9 +27,9 @@ def _clean_body(body: str) -> str:
     # The comment views hand the request's text straight here, past any form field.
     body = without_controls(body or "").strip()
     if not body:
-        raise ValidationError(_("Write something before posting a comment."), code="empty")
+        raise Refused(_("Write something before posting a comment."), code="empty")
     if len(body) > COMMENT_MAX_LENGTH:
-        raise ValidationError(
+        raise Refused(
             _("A comment can be at most %(limit)d characters long (it has %(length)d).")
             % {"limit": COMMENT_MAX_LENGTH, "length": len(body)},
             code="too_long",
@@ -44,7 +44,7 @@ def event_comment_create(*, event_id: int, author: User, body: str) -> EventComm
     author, only those who may still see the event.
 
     Raises Event.DoesNotExist when ``author`` may not see the event (a 404 for the view) and
-    ValidationError for an empty or over-long comment or a cancelled event (RateLimited past
+    Refused for an empty or over-long comment or a cancelled event (RateLimited past
     COMMENTS_PER_HOUR).
     """
     from accounts.models import Block, User
@@ -54,7 +54,7 @@ def event_comment_create(*, event_id: int, author: User, body: str) -> EventComm
     # "earlier commenters" are then exactly the comments before theirs.
     event = Event.objects.visible_to(author).select_for_update(of=("self",)).get(pk=event_id)
     if event.is_cancelled:
-        raise ValidationError(_("This off-kai was cancelled; comments are closed."),
+        raise Refused(_("This off-kai was cancelled; comments are closed."),
                               code="cancelled")
     body = _clean_body(body)
     comment = EventComment.objects.create(event=event, author=author, body=body)

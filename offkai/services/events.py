@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from sns import cache, limits
+from sns.errors import Refused
 from sns.notify import Kind
 from sns.visibility import Level
 
@@ -50,14 +51,14 @@ def _require_host(event: Event, user: User) -> None:
 
 
 class _Errors(dict):
-    """Messages by form field; raised as one ValidationError so that a form shows them all."""
+    """Messages by form field; raised as one Refused so that a form shows them all."""
 
     def add(self, field: str | None, message: str) -> None:
         self.setdefault(field or "__all__", []).append(message)
 
     def raise_any(self) -> None:
         if self:
-            raise ValidationError(dict(self))
+            raise Refused(dict(self))
 
 
 def _check_fields(
@@ -159,7 +160,7 @@ def _check_rate(errors: _Errors, creator: User) -> None:
     try:
         limits.take(creator, limits.OFFKAI)
     except limits.RateLimited as refused:
-        errors.add(None, refused.message)
+        errors.add(None, str(refused))
 
 
 def event_create(
@@ -182,7 +183,7 @@ def event_create(
     """Create an off-kai hosted by ``creator`` and ``co_hosts``. For a community's off-kai
     its members are invited (EVENT_NEW, recorded by a task after commit).
 
-    Raises ValidationError (by field) for anything the rules refuse, including more than
+    Raises Refused (by field) for anything the rules refuse, including more than
     OFFKAI_CREATE_PER_DAY off-kai in 24 hours.
     """
     from accounts.models import User
@@ -254,7 +255,7 @@ def event_update(
         )
         _require_host(locked, by)
         if locked.is_cancelled:
-            raise ValidationError(_("A cancelled off-kai cannot be changed."), code="cancelled")
+            raise Refused(_("A cancelled off-kai cannot be changed."), code="cancelled")
         community = locked.community
         visibility = _level_for(visibility, community)
         errors = _Errors()
@@ -336,13 +337,13 @@ def event_cancel(*, event: Event, by: User, reason: str) -> Event:
         if locked.is_cancelled:
             return locked
         if not reason:
-            raise ValidationError({"reason": [_("Say why the off-kai is cancelled.")]})
+            raise Refused({"reason": [_("Say why the off-kai is cancelled.")]})
         if len(reason) > limit:
-            raise ValidationError({"reason": [
+            raise Refused({"reason": [
                 _("The reason can be at most %(limit)d characters long.") % {"limit": limit}
             ]})
         if locked.is_past:
-            raise ValidationError(_("This off-kai is over; it can no longer be cancelled."))
+            raise Refused(_("This off-kai is over; it can no longer be cancelled."))
         locked.cancelled_at = timezone.now()
         locked.cancel_reason = reason
         locked.save(update_fields=["cancelled_at", "cancel_reason"])

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +34,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from sns import cache
+from sns.errors import Refused
 from sns.notify import Kind
 from sns.prepared import Prepared
 
@@ -66,10 +66,10 @@ def _locked_event(event_id: int, user: User) -> Event:
 
 def _require_open(event: Event) -> None:
     if event.is_cancelled:
-        raise ValidationError(_("This off-kai was cancelled; answers are closed."),
+        raise Refused(_("This off-kai was cancelled; answers are closed."),
                               code="cancelled")
     if timezone.now() >= event.answers_close_at:
-        raise ValidationError(_("Answers to this off-kai are closed."), code="closed")
+        raise Refused(_("Answers to this off-kai are closed."), code="closed")
 
 
 def _free_places(event: Event, taken: int) -> int | None:
@@ -82,7 +82,7 @@ def rsvp_answer(*, event_id: int, user: User, answer: str, guests: int = 0) -> R
     attending) and gets back their answer as stored: "attending" may come back
     "waitlisted". Promotes from the waitlist when places free up (see the module's rules).
 
-    Raises Event.DoesNotExist when ``user`` may not see the event, ValidationError when
+    Raises Event.DoesNotExist when ``user`` may not see the event, Refused when
     answers are closed or the answer breaks a rule.
     """
     # Lock the event, since answers that count the places left must be made one after
@@ -90,7 +90,7 @@ def rsvp_answer(*, event_id: int, user: User, answer: str, guests: int = 0) -> R
     event = _locked_event(event_id, user)
     _require_open(event)
     if answer not in ANSWERS:
-        raise ValidationError(_("Choose attending, maybe or not attending."), code="answer")
+        raise Refused(_("Choose attending, maybe or not attending."), code="answer")
     guests = guests if answer == Answer.ATTENDING else 0
     if guests < 0 or guests > event.guest_limit:
         if event.guest_limit == 0:
@@ -100,7 +100,7 @@ def rsvp_answer(*, event_id: int, user: User, answer: str, guests: int = 0) -> R
                 "You can bring at most %(n)d guest.", "You can bring at most %(n)d guests.",
                 event.guest_limit,
             ) % {"n": event.guest_limit}
-        raise ValidationError(message, code="guests")
+        raise Refused(message, code="guests")
     answers = RSVP.objects.filter(event=event)
     mine = answers.filter(user=user).first()
     now = timezone.now()
@@ -111,7 +111,7 @@ def rsvp_answer(*, event_id: int, user: User, answer: str, guests: int = 0) -> R
             free = _free_places(event, others.places_taken())
             if free is not None and 1 + guests > free:
                 room = max(free - 1, 0)
-                raise ValidationError(ngettext(
+                raise Refused(ngettext(
                     "The off-kai is nearly full: there is room for %(n)d guest with you.",
                     "The off-kai is nearly full: there is room for %(n)d guests with you.",
                     room,
@@ -155,7 +155,7 @@ def new_party_place(
 @transaction.atomic
 def rsvp_withdraw(*, event_id: int, user: User) -> None:
     """``user`` takes their answer back (until answers close); a place they held goes to
-    the waitlist. Raises Event.DoesNotExist / ValidationError as ``rsvp_answer``."""
+    the waitlist. Raises Event.DoesNotExist / Refused as ``rsvp_answer``."""
     event = _locked_event(event_id, user)
     _require_open(event)
     RSVP.objects.filter(event=event, user=user).delete()

@@ -5,7 +5,6 @@ started or was cancelled, is a 404 here."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.selectors.connections import cards
 from invites.selectors import invitations_left, invite_refusal
 from sns.client_input import id_or_none
+from sns.errors import Refused
 
 from .. import selectors, services
 from ..forms import GuestForm
@@ -95,7 +95,7 @@ def guest_add(request, pk: int):
             )
         except Event.DoesNotExist:
             raise Http404 from None
-        except ValidationError as error:
+        except Refused as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("%(name)s was added to the guests.") % {"name": guest.name})
@@ -113,7 +113,7 @@ def guest_invite(request, pk: int, guest_id: int):
         invitation = services.guest_invite(guest=guest, by=request.user)
     except Guest.DoesNotExist:
         raise Http404 from None
-    except services.AttendanceError as error:
+    except Refused as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("An invitation is on its way to %(email)s.")

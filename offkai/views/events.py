@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -22,6 +21,7 @@ from accounts.selectors.connections import cards
 from communities.models import Community
 from sns import cache
 from sns.comments import comment_cards, draft_form, draft_keep
+from sns.errors import Refused
 from sns.middleware import public_where_allowed
 from sns.paging import cursor_decode, cursor_encode
 
@@ -55,7 +55,7 @@ def event_new(request):
             event = services.event_create(
                 creator=request.user, **form.event_fields(), co_hosts=form.co_host_users()
             )
-        except ValidationError as error:
+        except Refused as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Your off-kai was created."))
@@ -76,7 +76,7 @@ def event_edit(request, pk: int):
                 event=event, by=request.user, **form.event_fields(),
                 co_hosts=form.co_host_users(),
             )
-        except ValidationError as error:
+        except Refused as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The off-kai was saved."))
@@ -96,7 +96,7 @@ def event_cancel(request, pk: int):
         try:
             services.event_cancel(event=event, by=request.user,
                                   reason=form.cleaned_data["reason"])
-        except ValidationError as error:
+        except Refused as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The off-kai was cancelled. Everyone who answered "
@@ -290,7 +290,7 @@ def rsvp(request, pk: int):
             try:
                 guests = int(request.POST.get("guests") or 0)
             except ValueError:
-                raise ValidationError(_("Choose how many guests you bring.")) from None
+                raise Refused(_("Choose how many guests you bring.")) from None
             answer = services.rsvp_answer(
                 event_id=event.pk, user=request.user,
                 answer=request.POST.get("answer", ""), guests=guests,
@@ -298,8 +298,8 @@ def rsvp(request, pk: int):
             done = _done_message(answer, selectors.my_answer(event, request.user)[1])
     except Event.DoesNotExist:
         raise Http404 from None
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    except Refused as error:
+        messages.error(request, str(error))
     else:
         messages.success(request, done)
     return redirect(event.get_absolute_url() + "#rsvp")
@@ -316,8 +316,8 @@ def comment_create(request, pk: int):
         )
     except Event.DoesNotExist:
         raise Http404 from None
-    except ValidationError as error:
-        reason = " ".join(error.messages)
+    except Refused as error:
+        reason = str(error)
         messages.error(request, _("Your comment was not posted: %(reason)s") % {"reason": reason})
         # Back to the page with the text in the form (sns.comments drafts).
         draft_keep(request, thread=f"offkai:{event.pk}", body=request.POST.get("body", ""),

@@ -22,10 +22,11 @@ from diary.services import entries_delete_all
 from invites.services import invitations_revoke_all_from
 from offkai.services import events_creator_leave, rsvps_leave
 from sns import cache, images
+from sns.errors import Refused
 from sns.moderation.log import Action, log
 
 
-class LeaveError(Exception):
+class LeaveError(Refused):
     """A member-facing reason why the account cannot be deleted; nothing was changed."""
 
 

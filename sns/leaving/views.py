@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import LeaveForm
+from sns.errors import Refused
 
 from .export import export_build, export_filename
-from .services import LeaveError, member_leave
+from .services import member_leave
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,7 +39,7 @@ def leave(request):
         language = member.language or translation.get_language() or settings.LANGUAGE_CODE
         try:
             member_leave(member=member, password=form.cleaned_data["password"])
-        except LeaveError as error:
+        except Refused as error:
             form.add_error(None, str(error))
         else:
             logout(request)

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from sns import moderation
 from sns.admin_kit import ModeratorsMayView, ReadOnlyAdmin, is_moderator
 from sns.client_input import id_or_none
+from sns.errors import Refused
 from sns.models import ModerationLog, Report
 
 from . import targets
@@ -229,7 +230,7 @@ class ReportAdmin(ModeratorsMayView, admin.ModelAdmin):
                 report=obj, by=request.user, decision=form.cleaned_data["decision"],
                 note=form.cleaned_data.get("note", ""),
             )
-        except moderation.ModerationError as error:
+        except Refused as error:
             request._moderation_error = str(error)
         else:
             request._moderation_closed = closed
@@ -266,7 +267,7 @@ class ReportAdmin(ModeratorsMayView, admin.ModelAdmin):
             try:
                 closed += moderation.report_decide(report=report, by=request.user,
                                                    decision=decision)
-            except moderation.ModerationError as error:
+            except Refused as error:
                 problems.append(str(error))
         self.message_user(request, ngettext(
             "%(count)d report closed.", "%(count)d reports closed.", closed

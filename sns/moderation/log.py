@@ -6,12 +6,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext as _
 
+from sns.errors import Refused
 from sns.models import ModerationLog, Report
 
 Action = ModerationLog.Action
 
 
-class ModerationError(ValueError):
+class ModerationError(Refused):
     """A moderation step the rules do not allow; the message is for the member or moderator."""
 
 

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from sns import limits, moderation
+from sns import moderation
 from sns.client_input import id_or_none
+from sns.errors import Refused
 from sns.models import Report
 from sns.moderation import targets
 from sns.moderation.reports import DETAILS_MAX_LENGTH
@@ -58,9 +59,7 @@ def report(request):
             )
         except ObjectDoesNotExist:
             raise Http404 from None
-        except moderation.ModerationError as error:
-            form.add_error(None, str(error))
-        except limits.RateLimited as error:
+        except Refused as error:
             form.add_error(None, error)
         else:
             if sent.already_open:

@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from sns.errors import Refused
 from sns.models import SitePolicy
-from sns.moderation import ModerationError
 from sns.text import without_controls
 
 from . import services
@@ -118,7 +118,7 @@ class MemberApprovalMixin:
         for member in queryset.order_by("pk"):
             try:
                 done += services.member_approve(member=member, by=request.user)
-            except ModerationError as error:
+            except Refused as error:
                 self.message_user(request, f"{member.email}: {error}", messages.ERROR)
         self.message_user(
             request,
@@ -148,7 +148,7 @@ class MemberApprovalMixin:
         for member in members:
             try:
                 done += services.member_refuse(member=member, by=request.user, reason=reason)
-            except ModerationError as error:
+            except Refused as error:
                 self.message_user(request, f"{member.email}: {error}", messages.ERROR)
         self.message_user(
             request,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from invites.models import Invitation, State
 from offkai.models import RSVP, Answer, Event, Guest
 from offkai.services import attendance
+from sns.errors import Refused
 from tests import factories
 from tests.html import assert_well_formed
 from tests.offkai import builders
@@ -215,7 +216,7 @@ def test_a_guest_needs_a_name_and_a_brought_by_who_answered(as_user, owner, memb
     response = client.post(url("guest_add", past), {"name": "Kim", "brought_by": member.pk})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
-    with pytest.raises(attendance.ValidationError):
+    with pytest.raises(Refused):
         attendance.guest_add(event=past, by=owner, name="Kim", brought_by_id=member.pk)
     assert not Guest.objects.exists()
     # A host may bring a guest without having answered.
@@ -230,7 +231,7 @@ def test_the_same_address_twice_and_too_many_guests_are_refused(as_user, owner, 
     assert "already recorded" in response.content.decode()
     monkeypatch.setattr(attendance, "GUESTS_MAX", 2)
     attendance.guest_add(event=past, by=owner, name="Two")
-    with pytest.raises(attendance.ValidationError):
+    with pytest.raises(Refused):
         attendance.guest_add(event=past, by=owner, name="Three")
     assert Guest.objects.count() == 2
 

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from invites.services import InvitationError, invitation_create
+from invites.services import invitation_create
+from sns.errors import Refused
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             invitation = invitation_create(
                 inviter=None, email=email, message=message, send=not no_mail
             )
-        except InvitationError as error:
+        except Refused as error:
             raise CommandError(str(error)) from None
         link = settings.SITE_URL.rstrip("/") + reverse("invites:accept", args=[invitation.token])
         self.stdout.write(f"Invitation for {invitation.email}: {link}")
