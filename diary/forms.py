@@ -3,10 +3,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from sns import images
+from sns.comments import COMMENT_MAX_LENGTH
 from sns.visibility import Level
 
 from .models import MAX_PHOTOS, DiaryPreference, Entry
-from .services import COMMENT_MAX_LENGTH
 
 PHOTO_FIELDS = [f"photo{n}" for n in range(1, MAX_PHOTOS + 1)]
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"

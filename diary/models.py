@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sns.comments import CommentBase
 from sns.matching import search_field
 from sns.naming import member_ref
 from sns.visibility import Level
@@ -154,26 +155,18 @@ class EntryPhoto(models.Model):
 
 
 
-class Comment(models.Model):
+class Comment(CommentBase):
     entry = models.ForeignKey(
         Entry, on_delete=models.CASCADE, related_name="comments", verbose_name=_("diary entry")
     )
-    # A member who leaves the site leaves their comments on others' entries behind, shown
-    # as "deleted member" (sns.leaving): NULL is that member.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
         related_name="diary_comments", verbose_name=_("author"),
     )
-    body = models.TextField(_("comment"), max_length=5000)
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
-    hidden_at = models.DateTimeField(
-        _("hidden by a moderator"), null=True, blank=True, editable=False
-    )
 
-    class Meta:
+    class Meta(CommentBase.Meta):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
-        ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["entry", "created_at", "id"], name="comment_entry_order"),
             models.Index(fields=["author", "-created_at"], name="comment_author_recent"),

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Block, Friendship, User
 from sns import cache, images, limits
+from sns.comments import comment_body_clean
 from sns.errors import Refused
 from sns.notify import Kind, notifications_withdraw, notify, notify_many
 from sns.prepared import Prepared
 from sns.tasks import build_ahead_later
-from sns.text import without_controls
 from sns.visibility import Level, annotated_relation, can_see, relation_annotations
 
 from .models import MAX_PHOTOS, Comment, DiaryPreference, Entry, EntryPhoto
@@ -233,23 +233,6 @@ def diary_preference_update(*, user: User, default_visibility: str) -> DiaryPref
 
 # --- comments --------------------------------------------------------------------------------
 
-COMMENT_MAX_LENGTH = Comment._meta.get_field("body").max_length
-
-
-def _clean_comment_body(body: str) -> str:
-    # The comment views hand the request's text straight here, past any form field.
-    body = without_controls(body or "").strip()
-    if not body:
-        raise Refused(_("Write something before posting a comment."), code="empty")
-    if len(body) > COMMENT_MAX_LENGTH:
-        raise Refused(
-            _("A comment can be at most %(limit)d characters long (it has %(length)d).")
-            % {"limit": COMMENT_MAX_LENGTH, "length": len(body)},
-            code="too_long",
-        )
-    return body
-
-
 @transaction.atomic
 def comment_create(*, entry_id: int, author: User, body: str) -> Comment:
     """``author`` comments on entry ``entry_id``; notifies the entry's author (DIARY_COMMENT)
@@ -265,7 +248,7 @@ def comment_create(*, entry_id: int, author: User, body: str) -> Comment:
         Entry.objects.visible_to(author).select_related("author")
         .select_for_update(of=("self",)).get(pk=entry_id)
     )
-    body = _clean_comment_body(body)
+    body = comment_body_clean(body)
     comment = Comment.objects.create(entry=entry, author=author, body=body)
     cache.bump(cache.comments(entry))
     participants_tell(entry=entry)

@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sns.comments import COMMENT_MAX_LENGTH
 from sns.visibility import Level
 
 from .models import Event, Visibility
-from .services import COMMENT_MAX_LENGTH, MAX_CO_HOSTS, MAX_GUEST_LIMIT
+from .services import MAX_CO_HOSTS, MAX_GUEST_LIMIT
 
 # Co-hosts offered in the form: the first friends by name (a member with thousands of
 # friends gets a bounded list; the current co-hosts are always offered).

@@ -1,13 +1,61 @@
-"""Comment threads, the same on diary entries, community topics and off-kai: each comment
-with its author as the viewer may see them, and whether the viewer may delete it; the text
-of a refused comment, kept for its form."""
+"""The one comment kit, the same on diary entries, community topics and off-kai (and on what
+comes next): what every comment is (``CommentBase``), how its text is cleaned
+(``comment_body_clean``), each comment with its author as the viewer may see them and
+whether the viewer may delete it (``comment_cards``), and the text of a refused comment,
+kept for its form (drafts). The thread's partial is templates/partials/comment.html."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .errors import Refused
 from .people import shown_author
+from .text import without_controls
 from .visibility import Relation, relations_to
+
+COMMENT_MAX_LENGTH = 5000
+
+
+class CommentBase(models.Model):
+    """What every comment is: its author (NULL once they left the site: the comment stays,
+    shown as by "deleted member"), its text, when it was written, and whether a moderator
+    hid it. Each app's model adds what it is on, its indexes, and names the author's
+    reverse relation (``author`` again, with its own ``related_name``)."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    hidden_at = models.DateTimeField(
+        _("hidden by a moderator"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
+
+
+def comment_body_clean(body: str) -> str:
+    """A comment's text as a service keeps it: control characters out, stripped; Refused
+    when empty or past COMMENT_MAX_LENGTH. The comment views hand the request's text
+    straight to the services, past any form field."""
+    body = without_controls(body or "").strip()
+    if not body:
+        raise Refused(_("Write something before posting a comment."), code="empty")
+    if len(body) > COMMENT_MAX_LENGTH:
+        raise Refused(
+            _("A comment can be at most %(limit)d characters long (it has %(length)d).")
+            % {"limit": COMMENT_MAX_LENGTH, "length": len(body)},
+            code="too_long",
+        )
+    return body
 
 
 @dataclass

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from sns.comments import CommentBase
 from sns.matching import search_field
 from sns.naming import member_ref
 from sns.paging import cursor_encode
@@ -104,28 +105,21 @@ class TopicCommentQuerySet(models.QuerySet):
         )
 
 
-class TopicComment(models.Model):
+class TopicComment(CommentBase):
     topic = models.ForeignKey(
         Topic, on_delete=models.CASCADE, related_name="comments", verbose_name=_("topic"),
     )
-    # NULL: the member left the site; the comment stays, shown as by "deleted member".
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
         related_name="topic_comments", verbose_name=_("author"),
-    )
-    body = models.TextField(_("comment"), max_length=5000)
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
-    hidden_at = models.DateTimeField(
-        _("hidden by a moderator"), null=True, blank=True, editable=False
     )
     search = search_field("body")
 
     objects = TopicCommentQuerySet.as_manager()
 
-    class Meta:
+    class Meta(CommentBase.Meta):
         verbose_name = _("topic comment")
         verbose_name_plural = _("topic comments")
-        ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["topic", "created_at", "id"], name="topic_comment_order"),
             models.Index(fields=["author", "-created_at"], name="topic_comment_author"),

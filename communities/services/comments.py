@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Block, User
 from sns import cache, limits
+from sns.comments import comment_body_clean
 from sns.notify import Kind, notifications_withdraw, notify
 
 from ..models import Topic, TopicComment
 from ..selectors import membership_of
 from .rules import CommunityError, require_open
-from .topics import clean_text
 
 
 @transaction.atomic
@@ -33,7 +33,7 @@ def topic_comment_create(*, topic_id: int, author: User, body: str) -> TopicComm
         Topic.objects.visible_to(author).select_related("community")
         .select_for_update(of=("self",)).get(pk=topic_id)
     )
-    body = clean_text(body, "comment")
+    body = comment_body_clean(body)
     require_open(topic.community)
     if membership_of(topic.community, author) is None:
         raise CommunityError(_("Only members can comment."))

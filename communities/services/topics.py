@@ -20,15 +20,13 @@ from ..selectors import can_start_topic, membership_of
 from .rules import CommunityError, require_moderator, require_open
 
 
-def clean_text(text: str, field: str, *, required: bool = True) -> str:
-    """``text`` stripped, refused (Refused) when empty or past the length of
-    ``field``: a topic's "title" or "body", or a "comment"."""
+def clean_text(text: str, field: str) -> str:
+    """A topic's ``text`` stripped, refused (Refused) when empty or past the length of its
+    ``field``, "title" or "body" (comments: ``sns.comments.comment_body_clean``)."""
     text = (text or "").strip()
-    if required and not text:
+    if not text:
         raise Refused(_("Write something before posting."), code="empty")
-    limit = (Topic if field != "comment" else TopicComment)._meta.get_field(
-        "body" if field != "title" else "title"
-    ).max_length
+    limit = Topic._meta.get_field(field).max_length
     if len(text) > limit:
         raise Refused(
             _("This can be at most %(limit)d characters long (it has %(length)d).")

@@ -4,34 +4,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from sns.comments import CommentBase
 from sns.naming import member_ref
 
 from .events import Event
 
 
-class EventComment(models.Model):
+class EventComment(CommentBase):
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="comments", verbose_name=_("off-kai")
     )
-    # NULL: the member left the site; the comment stays, shown as by "deleted member".
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
         related_name="event_comments", verbose_name=_("author"),
     )
-    body = models.TextField(_("comment"), max_length=5000)
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
-    hidden_at = models.DateTimeField(
-        _("hidden by a moderator"), null=True, blank=True, editable=False
-    )
 
-    class Meta:
+    class Meta(CommentBase.Meta):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
-        ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["event", "created_at", "id"], name="event_comment_order"),
             models.Index(fields=["author", "-created_at"], name="event_comment_author"),

@@ -7,7 +7,7 @@ and runs in one transaction."""
 from .attendance import AttendanceError, attendance_confirm, guest_add, guest_invite, met_message
 from .audience import may_see
 from .calendar import calendar_feed_get_or_create, calendar_feed_reset
-from .comments import COMMENT_MAX_LENGTH, event_comment_create, event_comment_delete
+from .comments import event_comment_create, event_comment_delete
 from .events import (
     MAX_CO_HOSTS,
     MAX_GUEST_LIMIT,
@@ -24,7 +24,6 @@ from .rsvp import rsvp_answer, rsvp_promote, rsvp_withdraw
 from .suspension import rsvps_reinstate, rsvps_suspend
 
 __all__ = [
-    "COMMENT_MAX_LENGTH",
     "MAX_CO_HOSTS",
     "MAX_GUEST_LIMIT",
     "REMIND_AHEAD",

@@ -10,32 +10,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from sns import cache, limits
+from sns.comments import comment_body_clean
 from sns.errors import Refused
 from sns.notify import Kind, notifications_withdraw, notify
-from sns.text import without_controls
 
 from ..models import Event, EventComment, EventHost
 from .audience import may_see
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-COMMENT_MAX_LENGTH = EventComment._meta.get_field("body").max_length
-
-
-def _clean_body(body: str) -> str:
-    # The comment views hand the request's text straight here, past any form field.
-    body = without_controls(body or "").strip()
-    if not body:
-        raise Refused(_("Write something before posting a comment."), code="empty")
-    if len(body) > COMMENT_MAX_LENGTH:
-        raise Refused(
-            _("A comment can be at most %(limit)d characters long (it has %(length)d).")
-            % {"limit": COMMENT_MAX_LENGTH, "length": len(body)},
-            code="too_long",
-        )
-    return body
-
 
 @transaction.atomic
 def event_comment_create(*, event_id: int, author: User, body: str) -> EventComment:
@@ -56,7 +39,7 @@ def event_comment_create(*, event_id: int, author: User, body: str) -> EventComm
     if event.is_cancelled:
         raise Refused(_("This off-kai was cancelled; comments are closed."),
                               code="cancelled")
-    body = _clean_body(body)
+    body = comment_body_clean(body)
     comment = EventComment.objects.create(event=event, author=author, body=body)
     # The off-kai's page is kept as HTML under it (sns.cache.rendered).
     cache.bump(cache.event(event))

@@ -24,6 +24,7 @@ from diary import services as diary
 from invites import services as invites_services
 from offkai import services as offkai_services
 from sns import cache, moderation
+from sns.comments import COMMENT_MAX_LENGTH
 from sns.models import Announcement
 from sns.notifications.announcements import announcement_send
 from sns.visibility import Level
@@ -487,7 +488,7 @@ def test_a_refused_comment_is_given_back_under_a_kept_page(parts, owner, friend,
     client = as_user(owner)
     entry_page(client, walk, from_kept=True)
     response = client.post(reverse("diary:comment_create", args=[walk.pk]),
-                           {"body": "x" * (diary.COMMENT_MAX_LENGTH + 1)})
+                           {"body": "x" * (COMMENT_MAX_LENGTH + 1)})
     assert response.status_code == 302
     body = client.get(reverse("diary:entry", args=[walk.pk])).content.decode()
     assert "x" * 50 in body and "at most" in body

@@ -19,6 +19,7 @@ from django.utils import timezone
 from offkai import services as offkai_services
 from offkai.models import Event
 from sns import cache, moderation
+from sns.comments import COMMENT_MAX_LENGTH
 from tests import warm
 from tests.sns.test_home_kept import GOING, edit, goes, plan
 from tests.sns.test_home_part import second_look, token_per_response
@@ -136,7 +137,7 @@ def test_a_refused_comment_is_given_back_under_a_kept_page(parts, generous, owne
     picnic = plan(friend, "Picnic")
     client = as_user(owner)
     page(client, picnic, from_kept=True)
-    too_long = "x" * (offkai_services.COMMENT_MAX_LENGTH + 1)
+    too_long = "x" * (COMMENT_MAX_LENGTH + 1)
     response = client.post(reverse("offkai:comment", args=[picnic.pk]), {"body": too_long})
     assert response.status_code == 302
     body = client.get(reverse("offkai:detail", args=[picnic.pk])).content.decode()
