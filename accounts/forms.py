@@ -4,7 +4,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.utils.translation import gettext_lazy as _
 
 from sns import images
-from sns.site_policy import identity_policy
+from sns.site_policy import email_domain_allowed, identity_policy, invite_domains
 
 from .models import Profile, User
 
@@ -129,7 +129,6 @@ class IntroductionForm(forms.Form):
 def _within_site_domains(email: str) -> str:
     """Refuse an address outside the email domains the site policy gathers (a company's
     SNS): the same rule as invitations, for an address a member adds later."""
-    from sns.site_policy import email_domain_allowed, invite_domains
 
     if not email_domain_allowed(email):
         raise forms.ValidationError(

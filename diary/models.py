@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Block, Friendship
 from sns.comments import CommentBase
 from sns.matching import search_field
 from sns.naming import member_ref
-from sns.visibility import Level
+from sns.visibility import Level, without_hidden_people
 
 MAX_PHOTOS = 3
 
@@ -27,7 +28,6 @@ class EntryQuerySet(models.QuerySet):
         stand to the author; a block either way hides all of it; anonymous visitors see
         public entries only where the site allows public pages.
         """
-        from accounts.models import Block, Friendship
 
         # Entries a moderator hid (sns.moderation) are gone for everyone, their author too.
         entries = self.filter(author__is_active=True, hidden_at__isnull=True)
@@ -58,7 +58,6 @@ class EntryQuerySet(models.QuerySet):
     def with_comment_count(self) -> EntryQuerySet:
         """Annotate ``comment_count`` (a subquery, so it combines with any filter): the
         comments shown, without hidden ones and those of members who left or are suspended."""
-        from sns.visibility import without_hidden_people
 
         counts = (
             without_hidden_people(

@@ -11,7 +11,7 @@ from django.db.models import BooleanField, Count, Exists, Max, OuterRef, Q, Quer
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Block, Friendship, User
 from sns import cache
 from sns.paging import Cursor, FeedPage, cursor_decode, cursor_encode, latest_page
 from sns.prepared import Prepared
@@ -101,7 +101,6 @@ PER_FRIEND_UP_TO = 500
 
 def friend_author_ids(viewer) -> list[int]:
     """The viewer's friends whose entries may reach them: active, in no block with them."""
-    from accounts.models import Friendship
 
     return list(
         without_hidden_people(Friendship.objects.filter(user=viewer), "friend_id", viewer)
@@ -232,7 +231,6 @@ def active_entry_ids(viewer, since: datetime) -> list[int]:
 def new_comments_on(viewer, since: datetime, active: list[int]) -> EntryQuerySet:
     """``new_comments`` among the entries ``active``, each checked as there: the viewer may
     see it, and it has comments by others after ``since`` (counted)."""
-    from accounts.models import Block
 
     blocked = Block.objects.filter(
         Q(blocker=viewer, blocked=OuterRef("author"))

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+
 
 def new_token() -> str:
     # 32 random bytes: unguessable, and URL-safe.
@@ -129,7 +131,6 @@ class TreeNode:
 
 def invite_tree(root, *, max_depth: int = 20) -> list[TreeNode]:
     """Whom ``root`` invited, whom they invited, and so on: one recursive query, one load."""
-    from accounts.models import User
 
     table = Invitation._meta.db_table
     with connection.cursor() as cursor:

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Block, User
+from communities.models import Community
 from sns.comments import COMMENT_MAX_LENGTH
 from sns.visibility import Level
 
@@ -107,7 +109,6 @@ class EventForm(forms.Form):
     )
 
     def __init__(self, *args, user, event: Event | None = None, **kwargs):
-        from communities.models import Community
 
         self.user, self.event = user, event
         if event is not None:
@@ -128,7 +129,6 @@ class EventForm(forms.Form):
         self.fields["co_hosts"].widget.attrs["size"] = 6
 
     def _co_host_choices(self) -> list[tuple[int, str]]:
-        from accounts.models import Block, User
 
         friends = (
             User.objects.filter(is_active=True, friendships__friend=self.user)
@@ -168,7 +168,6 @@ class EventForm(forms.Form):
         return fields
 
     def co_host_users(self) -> list:
-        from accounts.models import User
 
         ids = self.cleaned_data.get("co_hosts") or []
         return list(User.objects.filter(pk__in=ids).select_related("profile").order_by("pk"))

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from sns import cache
 from sns.matching import search_field
 from sns.people import ShownProfile, photo_url
+from sns.site_policy import identity_policy
 from sns.visibility import PROFILE_FIELD_LEVELS, Level, Relation, can_see
 
 
@@ -214,8 +215,6 @@ class Profile(models.Model):
 
     @property
     def shows_real_name(self) -> bool:
-        from sns.site_policy import identity_policy
-
         policy = identity_policy()
         if policy == "either":
             return self.shown_name_choice == self.NameChoice.REAL_NAME and bool(self.real_name)

@@ -9,9 +9,11 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from communities.selectors import communities_of
 from diary import selectors as diary_selectors
 from diary import services as diary_services
 from diary.forms import DiaryPreferenceForm
+from offkai.selectors import met_any, met_at
 from sns import cache, images
 from sns.errors import Refused
 from sns.middleware import public_where_allowed
@@ -38,7 +40,6 @@ PHOTO_MAX_AGE = 600
 def _profile_member(member, viewer):
     """The member a profile shows, with their profile and inviter, the pending friend
     request either way and whether the two met at an off-kai."""
-    from offkai.selectors import met_any
 
     return User.objects.filter(is_active=True, pk=member.pk).select_related(
         "profile", "accepted_invitation__inviter__profile"
@@ -97,8 +98,6 @@ def _profile_head(viewer, pk: int) -> str | None:
 def _profile_page(viewer, pk: int, friend_request_form: FriendRequestForm | None) -> dict:
     """What member ``pk``'s page shows ``viewer``, each read declared before it is read (but
     the names of those it shows: a rename is late by at most the part's timeout)."""
-    from communities.selectors import communities_of
-    from offkai.selectors import met_at
 
     cache.depends_on(
         *_profile_scopes(viewer, pk),

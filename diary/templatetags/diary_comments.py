@@ -3,6 +3,7 @@ each comment and the comment form with any refused text."""
 
 from django import template
 
+from diary.forms import comment_form_for
 from sns.comments import comment_cards as cards_for
 
 register = template.Library()
@@ -20,6 +21,4 @@ def comment_cards(context, entry, comments):
 def comment_form(context, entry_id: int, form=None):
     """``form`` if the page passed one, else the comment form of entry ``entry_id`` (with a
     refused draft)."""
-    from diary.views.comments import comment_form_for
-
     return form or comment_form_for(context["request"], entry_id)

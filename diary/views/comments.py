@@ -9,19 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from diary import services
-from diary.forms import CommentForm
 from diary.models import Comment, Entry
-from sns.comments import draft_keep, draft_take
+from sns.comments import draft_keep
 from sns.errors import Refused
-
-
-def comment_form_for(request, entry_id: int) -> CommentForm:
-    """The entry page's comment form, holding the text of a comment just refused (once)."""
-    draft = draft_take(request, f"diary:{entry_id}")
-    if draft:
-        return CommentForm(initial={"body": draft.get("body", "")}, entry_id=entry_id,
-                           error=draft.get("error", ""))
-    return CommentForm(entry_id=entry_id)
 
 
 @require_POST

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Block, Friendship, User
+from communities.models import Community, JoinPolicy, Membership
 from sns.matching import search_field
 from sns.naming import member_ref
 from sns.visibility import Level
@@ -43,11 +45,7 @@ class EventQuerySet(models.QuerySet):
         out from the creator as a diary entry's would. A community's members always see
         its (non-private) events.
         """
-        from accounts.models import Block, Friendship, User
-        from communities.models import Community, JoinPolicy, Membership
-
-        # An answer names its event: the answers' module imports this one.
-        from .rsvp import RSVP
+        from .rsvp import RSVP  # a cycle: an answer names its event, rsvp imports this module
 
         # A NULL creator left the site with nobody to take the event over: it stays (cancelled
         # if it was still to come), seen by the level's reach and by those who had answered.

@@ -27,6 +27,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Friendship
+from communities.models import Membership
 from sns import cache
 
 from ..models import RSVP, Answer, Event, EventHost
@@ -104,8 +106,6 @@ def upcoming(viewer, now: datetime | None = None) -> QuerySet[Event]:
     the viewer hosts or said yes/maybe to, then those created or hosted by a friend, then
     those of the viewer's communities, then the rest; by start time within each group.
     Cancelled ones stay, for the card to say so."""
-    from accounts.models import Friendship
-    from communities.models import Membership
 
     friends = Friendship.objects.filter(user=viewer).values("friend")
     answered = Exists(RSVP.objects.filter(

@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import User
+from accounts.models import Block, User
 from sns.paging import latest_page
 from sns.prepared import Prepared
 from sns.visibility import relations_to
@@ -92,7 +92,6 @@ def hosts(event: Event) -> list:
 def attendees(event: Event, viewer) -> QuerySet:
     """The members attending, in the order they answered, without those in a block with the
     viewer (blocking hides both ways; the counts still hold their places)."""
-    from accounts.models import Block, User
 
     people = (
         User.objects.filter(is_active=True, rsvps__event=event, rsvps__answer=Answer.ATTENDING)

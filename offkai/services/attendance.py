@@ -9,7 +9,6 @@ answered gets an "attending" answer when confirmed, so "met at" reads one table.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -17,6 +16,7 @@ from django.db.models import Case, Q, Value, When
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from invites import services as invites_services
 from invites.models import Invitation, State
 from sns import cache
@@ -24,9 +24,6 @@ from sns.errors import Refused
 
 from ..models import RSVP, TAKING_PART, Answer, Event, Guest
 from ..selectors.attendance import GUESTS_MAX, host_ids, hosted_started
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 
 class AttendanceError(Refused):
@@ -90,7 +87,6 @@ def guest_add(
     Raises Event.DoesNotExist unless ``by`` hosts the event and it has started, and
     Refused for a missing name, an unknown "brought by", a second guest with the
     same address, or more than GUESTS_MAX guests."""
-    from accounts.models import User
 
     event = _locked_hosted(event, by)
     name = " ".join(name.split())

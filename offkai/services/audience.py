@@ -6,24 +6,17 @@ against ``visible_to`` for every level and persona, so the two cannot drift apar
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from accounts.models import Block, Friendship, User
+from communities.models import Community, JoinPolicy, Membership
 from sns.visibility import Level
 
-from ..models import COMMUNITY, Event, EventHost
-
-if TYPE_CHECKING:
-    from accounts.models import User
+from ..models import COMMUNITY, RSVP, Event, EventHost
 
 
 def may_see(event: Event, members: QuerySet[User]) -> QuerySet[User]:
     """Those of ``members`` (logged-in members) who may see ``event`` now."""
-    from accounts.models import Block, Friendship, User
-    from communities.models import Community, JoinPolicy, Membership
-
-    from ..models import RSVP
 
     creator = event.created_by_id
     if creator is None:

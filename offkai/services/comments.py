@@ -3,12 +3,11 @@ may comment (until it is cancelled); the author or a host may delete a comment."
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
+from accounts.models import Block, User
 from sns import cache, limits
 from sns.comments import comment_body_clean
 from sns.errors import Refused
@@ -17,8 +16,6 @@ from sns.notify import Kind, notifications_withdraw, notify
 from ..models import Event, EventComment, EventHost
 from .audience import may_see
 
-if TYPE_CHECKING:
-    from accounts.models import User
 
 @transaction.atomic
 def event_comment_create(*, event_id: int, author: User, body: str) -> EventComment:
@@ -30,7 +27,6 @@ def event_comment_create(*, event_id: int, author: User, body: str) -> EventComm
     Refused for an empty or over-long comment or a cancelled event (RateLimited past
     COMMENTS_PER_HOUR).
     """
-    from accounts.models import Block, User
 
     limits.take(author, limits.COMMENTS)
     # Lock the event so that comments on it are written one after another: each commenter's

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -16,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import Block, Friendship, User
+from communities.models import Community, Membership
 from sns import cache, limits
 from sns.errors import Refused
 from sns.notify import Kind
@@ -24,10 +25,6 @@ from sns.visibility import Level
 from ..models import COMMUNITY, RSVP, Answer, Event, EventHost, Visibility
 from . import notices
 from .rsvp import rsvp_promote
-
-if TYPE_CHECKING:
-    from accounts.models import User
-    from communities.models import Community
 
 MAX_CO_HOSTS = 10
 MAX_GUEST_LIMIT = 10
@@ -106,7 +103,6 @@ def _level_for(visibility: str, community: Community | None) -> str:
 
 
 def _check_community(errors: _Errors, community: Community, creator: User) -> None:
-    from communities.models import Membership
 
     if community.is_closed:
         errors.add("community", _("This community is closed."))
@@ -122,8 +118,6 @@ def _check_co_hosts(
     its members; for a secret community's, its members only (a host sees the event, and a
     friend outside must not learn the community exists). Nobody in a block with the creator
     or with the host adding them."""
-    from accounts.models import Block, Friendship
-    from communities.models import Membership
 
     if len(co_hosts) > MAX_CO_HOSTS:
         errors.add("co_hosts", ngettext(
@@ -186,7 +180,6 @@ def event_create(
     Raises Refused (by field) for anything the rules refuse, including more than
     OFFKAI_CREATE_PER_DAY off-kai in 24 hours.
     """
-    from accounts.models import User
 
     co_hosts = list(co_hosts)
     with transaction.atomic():

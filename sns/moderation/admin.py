@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from accounts.models import User
 from sns import moderation
 from sns.admin_kit import ModeratorsMayView, ReadOnlyAdmin, is_moderator
 from sns.client_input import id_or_none
@@ -288,7 +289,6 @@ class ModeratorFilter(admin.SimpleListFilter):
     parameter_name = "moderator"
 
     def lookups(self, request, model_admin):
-        from accounts.models import User
 
         staff = User.objects.filter(is_staff=True).select_related("profile").order_by("pk")
         return [("site", _("the site itself"))] + [(str(u.pk), u.display_name) for u in staff]

@@ -13,6 +13,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from communities.models import Topic, TopicComment
+from diary import services as diary_services
+from diary.models import Comment, Entry
+from offkai.models import Event, EventComment
 from sns import cache
 from sns.models import Report
 from sns.visibility import without_hidden_people
@@ -67,10 +71,6 @@ def content_unhide(*, target: models.Model, by: User, reason: str = "") -> bool:
 
 
 def _after_visibility_change(target: models.Model) -> None:
-    from communities.models import Topic, TopicComment
-    from diary import services as diary_services
-    from diary.models import Comment, Entry
-    from offkai.models import Event, EventComment
 
     # Home's HTML is kept under the entries and off-kai it shows (sns.cache.rendered).
     if isinstance(target, Entry):
@@ -106,7 +106,6 @@ def topic_comment_counts_refresh(*, topic_ids: Iterable[int]) -> None:
     before. The topics are locked first, as the comment services lock them, so that no
     comment is written between the count and its storing.
     """
-    from communities.models import Topic, TopicComment
 
     ids = sorted(set(topic_ids))
     if not ids:
@@ -124,7 +123,6 @@ def topic_comment_counts_refresh(*, topic_ids: Iterable[int]) -> None:
 
 def topics_commented_by(member: User) -> list[int]:
     """The topics ``member`` commented in (their counts change with the member's standing)."""
-    from communities.models import TopicComment
 
     return list(
         TopicComment.objects.filter(author=member).order_by().values_list("topic", flat=True)

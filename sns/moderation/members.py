@@ -5,13 +5,14 @@ allows loses the right to invite until a moderator restores it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from invites.models import Invitation, invite_tree
+from invites.services import invitations_revoke_all_from
 from offkai.services import rsvps_reinstate, rsvps_suspend
 from sns import cache
 from sns.models import ModerationLog, Report, SitePolicy
@@ -20,12 +21,8 @@ from sns.notify import Kind, notify
 from .content import topic_comment_counts_refresh, topics_commented_by
 from .log import Action, ModerationError, log, require_moderator
 
-if TYPE_CHECKING:
-    from accounts.models import User
-
 
 def _locked(member: User) -> User:
-    from accounts.models import User
 
     # No key update: answers, hosts and the like that other transactions write for the
     # member (holding their event's lock) must not wait on this lock, since suspending
@@ -38,7 +35,6 @@ def _locked(member: User) -> User:
 
 def inviter_of(member: User) -> User | None:
     """The member who invited ``member`` (None: invited by the site, or a founder)."""
-    from invites.models import Invitation
 
     invitation = (
         Invitation.objects.filter(accepted_user=member).select_related("inviter__profile").first()
@@ -116,7 +112,6 @@ def member_unsuspend(*, member: User, by: User, reason: str = "") -> bool:
 
 
 def _revoke_pending(*, member: User, by: User, reason: str) -> int:
-    from invites.services import invitations_revoke_all_from
 
     revoked = invitations_revoke_all_from(inviter=member)
     if revoked:
@@ -135,7 +130,6 @@ def member_invitations_revoke(*, member: User, by: User, reason: str = "") -> in
 def invitee_suspensions(inviter: User) -> int:
     """How often members ``inviter`` invited were suspended since a moderator last restored
     the inviter's right to invite (a restored right starts afresh)."""
-    from invites.models import Invitation
 
     invitees = Invitation.objects.filter(
         inviter=inviter, accepted_user__isnull=False
@@ -183,7 +177,6 @@ def invite_right_restore(*, member: User, by: User, reason: str = "") -> bool:
 
 def subtree(root: User) -> list[User]:
     """``root`` and everyone they invited, and whom those invited, and so on: top down."""
-    from invites.models import invite_tree
 
     members, level = [root], invite_tree(root)
     while level:
@@ -216,7 +209,6 @@ def subtree_invitations_revoke(*, root: User, by: User, reason: str = "") -> int
 
 
 def _lock_all(ids: list[int]) -> None:
-    from accounts.models import User
 
     # No key update, as in _locked.
     list(

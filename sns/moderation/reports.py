@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from sns import limits
 from sns.models import Report
 
@@ -15,9 +14,6 @@ from . import targets
 from .content import content_hide
 from .log import Action, ModerationError, log, require_moderator
 from .members import member_suspend, member_warn
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 Decision = Report.Decision
 DETAILS_MAX_LENGTH = 2000
@@ -46,7 +42,6 @@ def report_create(
     again while the first report is open changes nothing: the open report comes back with
     ``already_open`` set. At most REPORTS_PER_DAY reports a day (RateLimited).
     """
-    from accounts.models import User
 
     kind = target_kind(target)
     if reason not in Report.Reason.values:

@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from sns.errors import Refused
 from sns.models import SitePolicy
 from sns.text import without_controls
@@ -83,7 +84,6 @@ class SitePolicyAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("waiting for approval"))
     def waiting_for_approval(self, obj):
-        from accounts.models import User
 
         count = User.objects.filter(awaiting_approval=True, is_active=True).count()
         url = reverse("admin:accounts_user_changelist") + "?awaiting=yes"

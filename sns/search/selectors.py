@@ -11,7 +11,6 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -26,8 +25,15 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
+from accounts.models import Friendship, User
+from communities.models import Community, Topic, TopicComment
+from diary.models import Entry
+from offkai.models import Event
+from offkai.selectors import for_cards
 from sns import cache
 from sns.matching import matches
+from sns.site_policy import identity_policy
+from sns.visibility import without_hidden_people
 
 PAGE_SIZE = 20
 PREVIEW_SIZE = 5
@@ -102,7 +108,6 @@ def _among(rows: QuerySet, within) -> QuerySet:
 def entries(viewer, query: str, within=None) -> QuerySet:
     """Diary entries ``viewer`` may see that match, newest first (among the ids ``within``
     when given: every kind takes them)."""
-    from diary.models import Entry
 
     match, newest = _newest_first(Entry, query, within is not None)
     return _among(
@@ -117,7 +122,6 @@ def entries(viewer, query: str, within=None) -> QuerySet:
 def topics(viewer, query: str, within=None) -> QuerySet:
     """Community topics ``viewer`` may find (``Topic.objects.findable_by``) that match by
     title or body, newest first."""
-    from communities.models import Topic
 
     match, newest = _newest_first(Topic, query, within is not None)
     return _among(
@@ -131,7 +135,6 @@ def topics(viewer, query: str, within=None) -> QuerySet:
 def topic_comments(viewer, query: str, within=None) -> QuerySet:
     """Comments on community topics ``viewer`` may find (``TopicComment.objects.findable_by``)
     that match, newest first, each with its topic and community."""
-    from communities.models import TopicComment
 
     match, newest = _newest_first(TopicComment, query, within is not None)
     return _among(
@@ -144,7 +147,6 @@ def topic_comments(viewer, query: str, within=None) -> QuerySet:
 
 def communities(viewer, query: str, within=None) -> QuerySet:
     """Open communities ``viewer`` may see that match: name matches first, then the largest."""
-    from communities.models import Community
 
     return (
         _among(Community.objects.visible_to(viewer).open_ones(), within)
@@ -160,9 +162,6 @@ def events(viewer, query: str, within=None) -> QuerySet:
     """Off-kai ``viewer`` may see that match: upcoming ones first (soonest first), then past
     ones (latest first)."""
     from django.db.models.functions import Now
-
-    from offkai.models import Event
-    from offkai.selectors import for_cards
 
     upcoming = Q(ends_at__gte=Now())
     return (
@@ -180,7 +179,7 @@ def events(viewer, query: str, within=None) -> QuerySet:
 def _visible_profile_text(viewer) -> tuple[str, list]:
     """The SQL of the profile text ``viewer`` may search: the shown name always, the other
     name, the reading and the company by their owner's visibility settings."""
-    policy = _identity_policy()
+    policy = identity_policy()
     if policy == "real_name":
         real_shown = "TRUE"
     elif policy == "nickname":
@@ -221,19 +220,9 @@ def _with_params(sql: str, viewer) -> tuple[str, list]:
     return sql, [viewer.pk] * sql.count("%s")
 
 
-def _identity_policy() -> str:
-    try:
-        from sns.site_policy import identity_policy
-    except ImportError:  # the site policy module is optional here
-        return settings.IDENTITY_POLICY
-    return identity_policy()
-
-
 def members(viewer, query: str, within=None) -> QuerySet:
     """Active members ``viewer`` may find, by the parts of their profile the viewer may see:
     friends first, then by shown name."""
-    from accounts.models import Friendship, User
-    from sns.visibility import without_hidden_people
 
     visible_sql, params = _visible_profile_text(viewer)
     # The index finds the candidates by every name field; then each is matched again on
@@ -249,7 +238,7 @@ def members(viewer, query: str, within=None) -> QuerySet:
     # By the reading of the shown name; on a nickname site the readings (of the real names)
     # may be hidden, and ordering by them would tell which of two comes first.
     by_name = ["profile__real_name_kana", "profile__nickname"]
-    if _identity_policy() == "nickname":
+    if identity_policy() == "nickname":
         by_name = ["profile__nickname"]
     return (
         without_hidden_people(found, "pk", viewer)
@@ -326,10 +315,6 @@ def _found_key(kind: str, query: str) -> tuple:
 
 def _found_rows(kind: str, query: str) -> QuerySet:
     """The matches of ``kind`` for everyone, as (id, what decides who may see it …)."""
-    from accounts.models import User
-    from communities.models import Community, Topic, TopicComment
-    from diary.models import Entry
-    from offkai.models import Event
 
     if kind in NEWEST_FIRST:
         model, shown = {
