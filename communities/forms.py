@@ -69,9 +69,3 @@ class TopicForm(forms.ModelForm):
         help_texts = {
             "body": _("Markdown works: **bold**, *italic*, lists, > quotes and links."),
         }
-
-
-class TopicCommentForm(forms.Form):
-    body = forms.CharField(
-        label=_("Write a comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
-    )

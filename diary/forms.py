@@ -3,7 +3,6 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from sns import images
-from sns.comments import COMMENT_MAX_LENGTH, draft_take
 from sns.visibility import Level
 
 from .models import MAX_PHOTOS, DiaryPreference, Entry
@@ -117,26 +116,3 @@ class DiaryPreferenceForm(forms.ModelForm):
 
     def clean_default_visibility(self) -> str:
         return self.cleaned_data["default_visibility"] or self.instance.default_visibility
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        label=_("Comment"),
-        max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Markdown: **bold**, *italic*, [links](https://…), lists."),
-    )
-
-    def __init__(self, *args, entry_id: int, error: str = "", **kwargs):
-        super().__init__(*args, auto_id=f"id_comment_%s_{entry_id}", **kwargs)
-        self.entry_id = entry_id
-        self.draft_error = error
-
-
-def comment_form_for(request, entry_id: int) -> CommentForm:
-    """The entry page's comment form, holding the text of a comment just refused (once)."""
-    draft = draft_take(request, f"diary:{entry_id}")
-    if draft:
-        return CommentForm(initial={"body": draft.get("body", "")}, entry_id=entry_id,
-                           error=draft.get("error", ""))
-    return CommentForm(entry_id=entry_id)

@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Block, Friendship, User
+from accounts.models import Friendship, User
 from sns import cache, images, limits
-from sns.comments import comment_body_clean
+from sns.comments import comment_body_clean, comment_participants
 from sns.errors import Refused
 from sns.notify import Kind, notifications_withdraw, notify, notify_many
 from sns.prepared import Prepared
@@ -263,15 +263,10 @@ def comment_create(*, entry_id: int, author: User, body: str) -> Comment:
 
 def _earlier_commenters(entry: Entry, comment: Comment, commenter: User, owner: User):
     return (
-        User.objects.filter(
-            is_active=True,
-            pk__in=Comment.objects.filter(entry=entry, pk__lt=comment.pk).values("author"),
+        comment_participants(
+            Comment.objects.filter(entry=entry, pk__lt=comment.pk), commenter=commenter
         )
-        .exclude(pk=commenter.pk).exclude(pk=owner.pk)
-        .exclude(Exists(Block.objects.filter(
-            Q(blocker=commenter, blocked=OuterRef("pk"))
-            | Q(blocker=OuterRef("pk"), blocked=commenter)
-        )))
+        .exclude(pk=owner.pk)
         .annotate(**relation_annotations(owner))
         .order_by("pk")
     )

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Block, User
 from communities.models import Community
-from sns.comments import COMMENT_MAX_LENGTH
 from sns.visibility import Level
 
 from .models import Event, Visibility
@@ -196,14 +195,6 @@ class CancelForm(forms.Form):
         label=_("Reason"), max_length=Event._meta.get_field("cancel_reason").max_length,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Everyone who answered is told, with this reason."),
-    )
-
-
-class EventCommentForm(forms.Form):
-    body = forms.CharField(
-        label=_("Write a comment"), max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Markdown: **bold**, *italic*, [links](https://…), lists."),
     )
 
 

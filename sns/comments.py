@@ -1,22 +1,39 @@
 """The one comment kit, the same on diary entries, community topics and off-kai (and on what
-comes next): what every comment is (``CommentBase``), how its text is cleaned
-(``comment_body_clean``), each comment with its author as the viewer may see them and
-whether the viewer may delete it (``comment_cards``), and the text of a refused comment,
-kept for its form (drafts). The thread's partial is templates/partials/comment.html."""
+comes next):
+
+- what every comment is (``CommentBase``) and how its text is cleaned (``comment_body_clean``);
+- who takes part in a thread, to be told of a new comment (``comment_participants``);
+- each comment with its author as the viewer may see them and whether the viewer may delete
+  it (``comment_cards``);
+- the form (``CommentForm``), the text of a refused comment kept for it (drafts), and the two
+  views' bodies (``comment_post``, ``comment_remove``): one way to post, refuse and delete;
+- the partials: templates/partials/comments.html (the thread), partials/comment.html (one
+  comment) and partials/comment_form.html (the form that closes the thread's section).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .errors import Refused
 from .people import shown_author
 from .text import without_controls
-from .visibility import Relation, relations_to
+from .visibility import Relation, blocked_either_way, relations_to
 
 COMMENT_MAX_LENGTH = 5000
 
@@ -58,19 +75,41 @@ def comment_body_clean(body: str) -> str:
     return body
 
 
+def comment_participants(
+    earlier: QuerySet, *, commenter, also: Iterable[int] | QuerySet | None = None
+) -> QuerySet:
+    """The members taking part in a thread, to be told of ``commenter``'s new comment: the
+    authors of the ``earlier`` comments and the members ``also`` names (ids: the entry's or
+    topic's author, an off-kai's hosts), who are still here, other than ``commenter``, in no
+    block with them either way. Each thread narrows it further (who may still see the entry,
+    who is still a member of the community)."""
+    taking_part = Q(pk__in=earlier.values("author"))
+    if also is not None:
+        taking_part |= Q(pk__in=also)
+    return (
+        get_user_model().objects.filter(taking_part, is_active=True)
+        .exclude(pk=commenter.pk)
+        .exclude(blocked_either_way(commenter))
+    )
+
+
 @dataclass
 class CommentCard:
     comment: object
     shown: object  # sns.people.ShownProfile of the author for the viewer (or DELETED_MEMBER)
     deletable: bool
+    delete_url: str = ""  # where its delete button posts, when deletable
 
 
-def comment_cards(viewer, comments, *, deletes_any: bool, relations=None) -> list[CommentCard]:
+def comment_cards(
+    viewer, comments, *, deletes_any: bool, delete_url: Callable[[Any], str], relations=None
+) -> list[CommentCard]:
     """Cards for ``comments`` (with ``author__profile``): comments by members in a block
     with ``viewer`` (either way) are left out; ``deletes_any`` says whether the viewer may
     delete every comment (the entry's author, a community's admins, an event's hosts) or
-    only their own. ``relations`` (from ``relations_to``) when the page has them already;
-    else one query for all the authors."""
+    only their own, ``delete_url(comment)`` where the delete button of one they may delete
+    posts. ``relations`` (from ``relations_to``) when the page has them already; else one
+    query for all the authors."""
     comments = list(comments)
     if relations is None:
         relations = relations_to(viewer, [c.author for c in comments if c.author_id is not None])
@@ -79,12 +118,66 @@ def comment_cards(viewer, comments, *, deletes_any: bool, relations=None) -> lis
     for comment in comments:
         if relations.get(comment.author_id) is Relation.BLOCKED:
             continue
+        deletable = viewer_pk is not None and (deletes_any or comment.author_id == viewer_pk)
         cards.append(CommentCard(
             comment=comment,
             shown=shown_author(comment, relations, Relation.MEMBER),
-            deletable=viewer_pk is not None and (deletes_any or comment.author_id == viewer_pk),
+            deletable=deletable,
+            delete_url=delete_url(comment) if deletable else "",
         ))
     return cards
+
+
+# --- the form and the views' bodies -----------------------------------------------------------
+
+class CommentForm(forms.Form):
+    """The comment form under every thread. Its text goes to the thread's service as posted
+    (``comment_body_clean`` there is the one rule); the form shows the field and a refused
+    draft."""
+
+    body = forms.CharField(
+        label=_("Write a comment"), max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Markdown: **bold**, *italic*, [links](https://…), lists."),
+    )
+
+
+def comment_post(
+    request, *, thread: str, page_url: str, create: Callable[[str], models.Model]
+) -> HttpResponse:
+    """The body of every "post a comment" view: ``create(text)`` (the thread's service)
+    with the posted text; back to the new comment on ``page_url``. A refusal (empty, too
+    long, past the rate limit, closed) goes back to the form with the reason and the text
+    kept (drafts, under ``thread``); a thread the member may not see is a 404."""
+    body = request.POST.get("body", "")
+    try:
+        comment = create(body)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    except Refused as error:
+        reason = str(error)
+        draft_keep(request, thread=thread, body=body, error=reason)
+        messages.error(
+            request, gettext("Your comment was not posted: %(reason)s") % {"reason": reason}
+        )
+        return redirect(f"{page_url}#comment-form")
+    messages.success(request, gettext("Your comment was posted."))
+    return redirect(f"{page_url}#comment-{comment.pk}")
+
+
+def comment_remove(
+    request, *, delete: Callable[[], Any], page_url: str | Callable[[Any], str]
+) -> HttpResponse:
+    """The body of every "delete a comment" view: ``delete()`` (the thread's service); back
+    to the thread's comments on ``page_url`` (or ``page_url(what delete returned)``). A
+    comment that is not there, or not the member's to delete, is the same 404."""
+    try:
+        deleted = delete()
+    except (ObjectDoesNotExist, Refused):
+        raise Http404 from None
+    messages.success(request, gettext("The comment was deleted."))
+    url = page_url(deleted) if callable(page_url) else page_url
+    return redirect(f"{url}#comments")
 
 
 # --- drafts: a refused comment's text, kept for its page --------------------------------------

@@ -102,6 +102,16 @@ def blocked_between(a: User, b: User) -> bool:
     return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
 
 
+def blocked_either_way(member: User) -> Exists:
+    """True for the rows of a queryset of members (``OuterRef("pk")``) that block ``member``
+    or are blocked by them."""
+    Block = _member_model("Block")
+
+    return Exists(Block.objects.filter(
+        Q(blocker=member, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=member)
+    ))
+
+
 def relations_to(viewer: User | None, members: Iterable[User]) -> dict[int, Relation]:
     """How ``viewer`` stands to each of ``members``, by pk: ``relation_between`` for a whole
     list, in one query however long the list (none for an anonymous viewer)."""
@@ -133,13 +143,10 @@ def relation_annotations(viewer: User) -> dict[str, Exists]:
     """Annotations for a queryset of members that tell how the (logged-in) ``viewer`` stands
     to each, read back with ``annotated_relation``: the relation rides along in the query
     that fetches the members."""
-    Block = _member_model("Block")
     Friendship = _member_model("Friendship")
 
     return {
-        "viewer_blocked": Exists(Block.objects.filter(
-            Q(blocker=viewer, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=viewer)
-        )),
+        "viewer_blocked": blocked_either_way(viewer),
         "viewer_friend": Exists(Friendship.objects.filter(user=viewer, friend=OuterRef("pk"))),
         "viewer_fof": Exists(Friendship.objects.filter(
             user=viewer, friend__friendships__friend=OuterRef("pk")

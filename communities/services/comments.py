@@ -4,13 +4,13 @@ one. Each keeps the topic's count, latest activity and last poster as comments c
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Block, User
+from accounts.models import User
 from sns import cache, limits
-from sns.comments import comment_body_clean
+from sns.comments import comment_body_clean, comment_participants
 from sns.notify import Kind, notifications_withdraw, notify
 
 from ..models import Topic, TopicComment
@@ -44,15 +44,11 @@ def topic_comment_create(*, topic_id: int, author: User, body: str) -> TopicComm
     )
     cache.bump(cache.community(topic.community_id))
     participants = (
-        User.objects.filter(is_active=True, community_memberships__community=topic.community)
-        .filter(
-            Q(pk=topic.author_id)
-            | Q(pk__in=TopicComment.objects.filter(topic=topic, pk__lt=comment.pk).values("author"))
+        comment_participants(
+            TopicComment.objects.filter(topic=topic, pk__lt=comment.pk), commenter=author,
+            also=[topic.author_id] if topic.author_id else None,
         )
-        .exclude(pk=author.pk)
-        .exclude(Exists(Block.objects.filter(
-            Q(blocker=author, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=author)
-        )))
+        .filter(community_memberships__community=topic.community)
         .distinct().order_by("pk")
     )
     for recipient in participants:

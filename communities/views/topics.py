@@ -8,20 +8,21 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sns import cache
-from sns.comments import comment_cards, draft_form, draft_keep
+from sns.comments import CommentForm, comment_cards, comment_post, comment_remove, draft_form
 from sns.errors import Refused
 from sns.paging import cursor_decode, cursor_encode, instant_decode, instant_encode
 from sns.people import DELETED_MEMBER
 from sns.visibility import relation_between
 
 from .. import selectors, services
-from ..forms import TopicCommentForm, TopicForm
+from ..forms import TopicForm
 from ..models import Topic, TopicComment
 
 TOPICS_PER_PAGE = 30
@@ -83,7 +84,7 @@ def topic_detail(request, pk: int, topic_id: int):
         "showing_earlier": bool(before),
         "page": SimpleLazyObject(lambda: _topic_page(request, pk, topic_id, before)),
         "can_comment": can_comment,
-        "comment_form": draft_form(request, f"topic:{topic_id}", TopicCommentForm),
+        "comment_form": draft_form(request, f"topic:{topic_id}", CommentForm),
     })
 
 
@@ -107,7 +108,12 @@ def _topic_page(request, pk: int, topic_id: int, comments_before: str | None) ->
         author = topic.author.profile.shown_to(relation_between(viewer, topic.author))
     return {
         "community": community, "membership": membership, "topic": topic, "author": author,
-        "cards": comment_cards(viewer, comments, deletes_any=moderates),
+        "cards": comment_cards(
+            viewer, comments, deletes_any=moderates,
+            delete_url=lambda c: reverse(
+                "communities:topic_comment_delete", args=[community.pk, topic.pk, c.pk]
+            ),
+        ),
         "earlier_comments": earlier,
         "can_manage": moderates or topic.author_id == viewer.pk,
         "moderates": moderates,
@@ -164,38 +170,24 @@ def topic_pin(request, pk: int, topic_id: int):
 @require_POST
 def topic_comment_create(request, pk: int, topic_id: int):
     topic = selectors.topic_or_404(request.user, pk, topic_id)
-    form = TopicCommentForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise Refused(_("Write something before posting a comment."))
-        comment = services.topic_comment_create(
-            topic_id=topic.pk, author=request.user, body=form.cleaned_data["body"]
-        )
-    except Topic.DoesNotExist:
-        raise Http404 from None
-    except Refused as error:
-        reason = str(error)
-        messages.error(request, reason)
-        # Back to the page with the text in the form (sns.comments drafts).
-        draft_keep(request, thread=f"topic:{topic.pk}", body=request.POST.get("body", ""),
-                   error=reason)
-        return redirect(f"{topic.get_absolute_url()}#comment-form")
-    messages.success(request, _("Your comment was posted."))
-    return redirect(f"{topic.get_absolute_url()}#comment-{comment.pk}")
+    return comment_post(
+        request, thread=f"topic:{topic.pk}", page_url=topic.get_absolute_url(),
+        create=lambda body: services.topic_comment_create(
+            topic_id=topic.pk, author=request.user, body=body
+        ),
+    )
 
 
 @require_POST
 def topic_comment_delete(request, pk: int, topic_id: int, comment_id: int):
     topic = selectors.topic_or_404(request.user, pk, topic_id)
-    # A comment a moderator hid is gone for its author too.
-    get_object_or_404(TopicComment, pk=comment_id, topic=topic, hidden_at__isnull=True)
-    try:
+
+    def delete():
+        # A comment a moderator hid is gone for its author too.
+        get_object_or_404(TopicComment, pk=comment_id, topic=topic, hidden_at__isnull=True)
         services.topic_comment_delete(comment_id=comment_id, by=request.user)
-    except Refused:
-        # Not theirs to delete: the same 404 as no comment (diary and off-kai alike).
-        raise Http404 from None
-    messages.success(request, _("The comment was deleted."))
-    return redirect(f"{topic.get_absolute_url()}#comments")
+
+    return comment_remove(request, delete=delete, page_url=topic.get_absolute_url())
 
 
 @require_GET

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from accounts.models import User
 from accounts.selectors.connections import member_and_relation_or_404
 from accounts.services import footprint_record
 from sns import cache, images
+from sns.comments import CommentForm, comment_cards, draft_form
 from sns.errors import Refused
 from sns.middleware import public_where_allowed
 from sns.paging import cursor_decode, cursor_encode
@@ -116,8 +118,7 @@ def entry_detail(request, pk: int):
         "comments_before": cursor_encode(*cursor) if cursor else "",
         "showing_earlier": "comments_before" in request.GET,
         "page": SimpleLazyObject(lambda: _entry_page(viewer, pk, before)),
-        # templates/diary/partials/comments.html (diary.views.comments)
-        "comments_enabled": True,
+        "comment_form": draft_form(request, f"diary:{pk}", CommentForm),
     })
 
 
@@ -166,7 +167,10 @@ def _entry_page(viewer, pk: int, comments_before: str | None) -> dict:
         "is_mine": viewer.is_authenticated and author.pk == viewer.pk,
         "older": older,
         "newer": newer,
-        "comments": comments,
+        "cards": comment_cards(
+            viewer, comments, deletes_any=viewer.pk == author.pk,
+            delete_url=lambda c: reverse("diary:comment_delete", args=[c.pk]),
+        ),
         "earlier_comments": earlier_comments,
     }
 

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from accounts.models import Block, User
+from accounts.models import User
 from sns import cache, limits
-from sns.comments import comment_body_clean
+from sns.comments import comment_body_clean, comment_participants
 from sns.errors import Refused
 from sns.notify import Kind, notifications_withdraw, notify
 
@@ -39,17 +39,9 @@ def event_comment_create(*, event_id: int, author: User, body: str) -> EventComm
     comment = EventComment.objects.create(event=event, author=author, body=body)
     # The off-kai's page is kept as HTML under it (sns.cache.rendered).
     cache.bump(cache.event(event))
-    candidates = (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(pk__in=EventHost.objects.filter(event=event).values("user"))
-            | Q(pk__in=EventComment.objects.filter(event=event, pk__lt=comment.pk)
-                .values("author"))
-        )
-        .exclude(pk=author.pk)
-        .exclude(Exists(Block.objects.filter(
-            Q(blocker=author, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=author)
-        )))
+    candidates = comment_participants(
+        EventComment.objects.filter(event=event, pk__lt=comment.pk), commenter=author,
+        also=EventHost.objects.filter(event=event).values("user"),
     )
     for recipient in may_see(event, candidates).order_by("pk"):
         notify(recipient=recipient, kind=Kind.EVENT_COMMENT, actor=author, target=comment)

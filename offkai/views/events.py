@@ -20,13 +20,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.selectors.connections import cards
 from communities.models import Community
 from sns import cache
-from sns.comments import comment_cards, draft_form, draft_keep
+from sns.comments import CommentForm, comment_cards, comment_post, comment_remove, draft_form
 from sns.errors import Refused
 from sns.middleware import public_where_allowed
 from sns.paging import cursor_decode, cursor_encode
 
 from .. import selectors, services
-from ..forms import CancelForm, EventCommentForm, EventForm, add_service_errors
+from ..forms import CancelForm, EventForm, add_service_errors
 from ..models import RSVP, Answer, Event, EventComment
 
 # --- writing -------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ def detail(request, pk: int):
         "page": SimpleLazyObject(lambda: _detail_page(viewer, pk, attendees_page, before)),
         "can_comment": viewer.is_authenticated and not cancelled,
         "cancelled": cancelled,
-        "comment_form": draft_form(request, f"offkai:{pk}", EventCommentForm),
+        "comment_form": draft_form(request, f"offkai:{pk}", CommentForm),
     })
 
 
@@ -207,7 +207,10 @@ def _detail_page(viewer, pk: int, attendees_page: int, comments_before: str | No
         "attendees": attendees,
         "attendee_cards": cards(viewer, attending, relations),
         "community_visible": community_visible,
-        "cards": comment_cards(viewer, comments, deletes_any=is_host, relations=relations),
+        "cards": comment_cards(
+            viewer, comments, deletes_any=is_host, relations=relations,
+            delete_url=lambda c: reverse("offkai:comment_delete", args=[event.pk, c.pk]),
+        ),
         "comment_count": EventComment.objects.filter(event=event, hidden_at__isnull=True)
         .filter(Q(author__isnull=True) | Q(author__is_active=True)).count(),
         "earlier_comments": earlier,
@@ -310,31 +313,20 @@ def rsvp(request, pk: int):
 @require_POST
 def comment_create(request, pk: int):
     event = selectors.event_or_404(request.user, pk)
-    try:
-        comment = services.event_comment_create(
-            event_id=event.pk, author=request.user, body=request.POST.get("body", "")
-        )
-    except Event.DoesNotExist:
-        raise Http404 from None
-    except Refused as error:
-        reason = str(error)
-        messages.error(request, _("Your comment was not posted: %(reason)s") % {"reason": reason})
-        # Back to the page with the text in the form (sns.comments drafts).
-        draft_keep(request, thread=f"offkai:{event.pk}", body=request.POST.get("body", ""),
-                   error=reason)
-        return redirect(event.get_absolute_url() + "#comment-form")
-    messages.success(request, _("Your comment was posted."))
-    return redirect(event.get_absolute_url() + f"#comment-{comment.pk}")
+    return comment_post(
+        request, thread=f"offkai:{event.pk}", page_url=event.get_absolute_url(),
+        create=lambda body: services.event_comment_create(
+            event_id=event.pk, author=request.user, body=body
+        ),
+    )
 
 
 @require_POST
 def comment_delete(request, pk: int, comment_id: int):
     event = selectors.event_or_404(request.user, pk)
-    if not EventComment.objects.filter(pk=comment_id, event=event).exists():
-        raise Http404
-    try:
+
+    def delete():
+        EventComment.objects.get(pk=comment_id, event=event)  # on this off-kai, or a 404
         services.event_comment_delete(comment_id=comment_id, by=request.user)
-    except EventComment.DoesNotExist:
-        raise Http404 from None
-    messages.success(request, _("The comment was deleted."))
-    return redirect(reverse("offkai:detail", args=[event.pk]) + "#comments")
+
+    return comment_remove(request, delete=delete, page_url=event.get_absolute_url())

@@ -295,7 +295,7 @@ def _comment_ids(page: Page) -> list[int]:
 
 
 def _comment_count(page: Page) -> int:
-    match = re.search(r'<h2 id="comments-title-\d+">[^<]*<span class="count">(\d+)</span>',
+    match = re.search(r'<h2 id="comments-title">[^<]*<span class="count">(\d+)</span>',
                       page.html)
     assert match, "no comment count on the entry page"
     return int(match.group(1))
