@@ -15,16 +15,6 @@ def prune_footprints() -> int:
 
 
 @task()
-def refresh_suggestions(*, member_id: int) -> int:
-    """Rank one member's people-you-may-know again; return how many were kept."""
-    from .models import User
-    from .services import suggestions_refresh
-
-    member = User.objects.filter(pk=member_id, is_active=True).first()
-    return suggestions_refresh(member=member) if member else 0
-
-
-@task()
 @retried_when_mail_fails
 def send_account_mail(*, subject: str, body: str, from_email: str, to: list[str],
                       html: str = "", headers: dict | None = None,

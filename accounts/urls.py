@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import blocks, footprints, friends, introductions, profiles, suggestions
+from .views import blocks, footprints, friends, introductions, profiles
 
 app_name = "accounts"
 
@@ -13,7 +13,6 @@ urlpatterns = [
     path("me/edit/", profiles.profile_edit, name="edit"),
     path("me/settings/", profiles.member_settings, name="settings"),
     path("friends/requests/", friends.friend_requests, name="friend_requests"),
-    path("friends/suggestions/", suggestions.suggestions, name="suggestions"),
     path("friends/requests/<int:pk>/accept/", friends.friend_request_accept,
          name="friend_request_accept"),
     path("friends/requests/<int:pk>/decline/", friends.friend_request_decline,

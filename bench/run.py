@@ -1,7 +1,7 @@
 """The friend-graph benchmark (a dev tool, not a test): ``make bench``.
 
 Seeds the bench database once (see ``seed_graph.py``), then times the graph reads of
-``accounts.selectors.graph`` (and the ranking of ``accounts.services.suggestions``) over random
+``accounts.selectors.graph`` (and the ranking of ``sns.suggestions``) over random
 pairs and members, typical and best-connected, and the whole profile page of a member with
 thousands of friends through Django's test client, and prints p50 / p95 / max beside the
 targets of issue 3.
@@ -139,23 +139,10 @@ def sample_members(rng: random.Random, samples: int):
     )
 
 
-def left_out_ids(viewer) -> set[int]:
-    """Members the suggestions page leaves out beyond friends: blocked either way, or with a
-    request pending either way."""
-    from django.db.models import Q
-
-    from accounts.models import Block, FriendRequest
-
-    ids = set(Block.objects.hidden_ids(viewer))
-    pending = FriendRequest.objects.filter(Q(from_user=viewer) | Q(to_user=viewer))
-    for from_id, to_id in pending.values_list("from_user_id", "to_user_id"):
-        ids.add(to_id if from_id == viewer.pk else from_id)
-    return ids
-
-
 def run_graph(samples: int, rng: random.Random) -> tuple[list[Result], dict]:
-    from accounts import services
     from accounts.selectors import graph
+    from sns.suggestions import selectors as suggestions
+    from sns.suggestions.services import suggestions_refresh
 
     typical, hubs, degree, top = sample_members(rng, samples)
     context = {
@@ -187,16 +174,18 @@ def run_graph(samples: int, rng: random.Random) -> tuple[list[Result], dict]:
 
     for who, members in (("members", typical), ("top 1%", hubs)):
         viewers = members[:samples]
-        # The ranking is done ahead by a task (accounts.tasks.refresh_suggestions); timed
+        # The ranking is done ahead by a task (sns.suggestions.tasks.refresh_suggestions); timed
         # here for information, then the page's read of it against the target.
-        times, kept = timed([lambda v=v: services.suggestions_refresh(member=v) for v in viewers])
+        times, kept = timed([lambda v=v: suggestions_refresh(member=v) for v in viewers])
         results.append(Result("suggestions: ranking (task)", who, times, None,
                               f"median {sorted(kept)[len(kept) // 2]} kept"))
         # As the suggestions page asks: leaving out blocks either way and pending requests
         # (looked up beforehand, not timed).
-        left_out = {v.pk: left_out_ids(v) for v in viewers}
+        left_out = {v.pk: suggestions.left_out(v) for v in viewers}
         times, found = timed([
-            lambda v=v, out=left_out[v.pk]: list(graph.people_you_may_know(v, exclude_ids=out)[:20])
+            lambda v=v, out=left_out[v.pk]: list(
+                suggestions.people_you_may_know(v, exclude_ids=out)[:20]
+            )
             for v in viewers
         ])
         full = sum(len(f) == 20 for f in found)

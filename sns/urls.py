@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("sns.policy.urls")),
     path("", include("sns.moderation.urls")),
     path("", include("sns.search.urls")),
+    path("", include("sns.suggestions.urls")),
     path("health/", views.health, name="health"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),

@@ -120,7 +120,7 @@ class FriendRequest(models.Model):
 
 class Suggestion(models.Model):
     """A ranked friend of a friend of ``member``, kept by
-    ``accounts.services.suggestions.suggestions_refresh``.
+    ``sns.suggestions.services.suggestions_refresh``.
 
     Ranking counts every friend of a friend, which for a member with thousands of friends
     is tens of thousands of rows; it is done ahead (by a task) and read back in rank order.

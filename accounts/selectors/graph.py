@@ -1,6 +1,6 @@
 """Reads over the friend graph, computed in PostgreSQL: a member's friends, mutual friends,
-how two members are connected, people you may know (as ranked ahead by
-``services.suggestions``), and the edges of a member's circle.
+how two members are connected, and the edges of a member's circle. (People you may know,
+which count off-kai met at too, are a feature of their own: sns.suggestions.)
 
 Friendship keeps one row each way, so "the friends of X" is always a range of the unique
 index on (user_id, friend_id): the queries here are built to walk that index (index-only,
@@ -10,12 +10,9 @@ friendships (README, "Benchmarks").
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
 from sns.visibility import without_hidden_people
 
@@ -138,45 +135,6 @@ def connection_path(viewer: User, target: User) -> list[User] | None:
         return None
     middle = User.objects.select_related("profile").in_bulk(middle_ids)
     return [viewer, *(middle[pk] for pk in middle_ids), target]
-
-
-# Meeting in person is a strong sign that two members know each other: one off-kai both came
-# to weighs as much as this many mutual friends.
-MET_IN_PERSON_WEIGHT = 5
-
-# Older rankings are still served, and ranked again in the background.
-SUGGESTIONS_FRESH_FOR = timedelta(hours=6)
-
-
-def suggestions_are_fresh(member: User) -> bool | None:
-    """True if ranked lately, False if ranked long ago, None if never ranked."""
-    computed = member.profile.suggestions_computed_at
-    if computed is None:
-        return None
-    return timezone.now() - computed < SUGGESTIONS_FRESH_FOR
-
-
-def people_you_may_know(viewer: User, *, exclude_ids: set[int] = frozenset()) -> QuerySet[User]:
-    """Friends of my friends and members I met at an off-kai, who are not my friends; the
-    most mutual friends (an off-kai met at weighing MET_IN_PERSON_WEIGHT) first, each with
-    ``mutual_count`` and ``met_count``.
-
-    Reads the stored ranking (``services.suggestions.suggestions_refresh``); whoever became
-    a friend since, and ``exclude_ids``, are left out as it is read.
-    """
-    from offkai.selectors import met_count
-
-    return (
-        User.objects.filter(is_active=True, suggested_to__member=viewer)
-        .exclude(Exists(Friendship.objects.filter(user=viewer, friend=OuterRef("pk"))))
-        .exclude(pk__in=exclude_ids)
-        .annotate(mutual_count=F("suggested_to__mutual_count"), met_count=met_count(viewer))
-        .select_related("profile")
-        .order_by(
-            (F("mutual_count") + MET_IN_PERSON_WEIGHT * F("met_count")).desc(),
-            "-mutual_count", "pk",
-        )
-    )
 
 
 def friend_rows(member: User, *, viewer: User | None = None) -> QuerySet[Friendship]:

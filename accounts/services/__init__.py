@@ -1,7 +1,7 @@
 """Accounts writes, by sub-domain: members and their profiles (``members``), friendships and
-friend requests (``friends``), introductions, blocks, footprints, and the ranking of people
-you may know (``suggestions``). Each public function is keyword-only and runs in one
-transaction; leaving the site is ``sns.leaving.services``."""
+friend requests (``friends``), introductions, blocks and footprints. Each public function is
+keyword-only and runs in one transaction; leaving the site is ``sns.leaving.services``, the
+ranking of people you may know ``sns.suggestions.services``."""
 
 from .blocks import BlockError, block_create, block_remove
 from .footprints import FOOTPRINT_EVERY, footprint_record, footprints_prune
@@ -23,12 +23,10 @@ from .introductions import (
     introduction_write,
 )
 from .members import member_complete, member_create, names_policy_switched, profile_update
-from .suggestions import SUGGESTIONS_KEPT, suggestions_refresh, suggestions_refresh_claim
 
 __all__ = [
     "FOOTPRINT_EVERY",
     "INTRODUCTION_MAX_LENGTH",
-    "SUGGESTIONS_KEPT",
     "BlockError",
     "FriendRequestError",
     "IntroductionError",
@@ -50,6 +48,4 @@ __all__ = [
     "names_policy_switched",
     "pair_lock",
     "profile_update",
-    "suggestions_refresh",
-    "suggestions_refresh_claim",
 ]

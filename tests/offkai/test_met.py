@@ -8,16 +8,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts import services as accounts_services
-from accounts.selectors import graph
 from accounts.services import block_create
 from communities import services as community_services
 from offkai import selectors, services
+from sns.suggestions import selectors as suggestions
+from sns.suggestions.services import suggestions_refresh
 from tests import factories
-from tests.accounts.test_suggestions import suggested
 from tests.communities import builders as community_builders
 from tests.html import assert_well_formed
 from tests.offkai import builders
+from tests.sns.test_suggestions import suggested
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_someone_met_at_an_off_kai_is_suggested(as_user, owner, me):
     stranger = factories.member("Met Stranger")
     met(builders.event(owner, days=-3), me, stranger)
     factories.member("Never Met")
-    body = as_user(me).get(reverse("accounts:suggestions")).content.decode()
+    body = as_user(me).get(reverse("suggestions:list")).content.decode()
     assert_well_formed(body)
     assert suggested(body) == ["Met Stranger"]
     assert "Met at 1 off-kai" in body
@@ -143,11 +143,11 @@ def test_meeting_ranks_above_a_few_mutual_friends(me):
         factories.befriend(pal, many)
     met_once = factories.member("Met Once")
     met(builders.event(factories.member("Host"), days=-3), me, met_once)
-    accounts_services.suggestions_refresh(member=me)
+    suggestions_refresh(member=me)
     ranked = [(p.profile.real_name, p.mutual_count, p.met_count)
-              for p in graph.people_you_may_know(me)]
+              for p in suggestions.people_you_may_know(me)]
     # One off-kai together weighs as much as MET_IN_PERSON_WEIGHT (5) mutual friends.
-    assert graph.MET_IN_PERSON_WEIGHT == 5
+    assert suggestions.MET_IN_PERSON_WEIGHT == 5
     assert ranked == [("Many Mutual", 8, 0), ("Met Once", 0, 1), ("Few Mutual", 2, 0)]
 
 
@@ -162,8 +162,8 @@ def test_meeting_twice_outranks_many_mutual_friends(me):
     host = factories.member("Host")
     for days in (-10, -3):
         met(builders.event(host, days=days), me, twice)
-    accounts_services.suggestions_refresh(member=me)
-    assert [p.profile.real_name for p in graph.people_you_may_know(me)] == [
+    suggestions_refresh(member=me)
+    assert [p.profile.real_name for p in suggestions.people_you_may_know(me)] == [
         "Met Twice", "Many Mutual"
     ]
 
@@ -171,8 +171,8 @@ def test_meeting_twice_outranks_many_mutual_friends(me):
 def test_a_friend_met_at_an_off_kai_is_not_suggested(me, friend):
     factories.befriend(me, friend)
     met(builders.event(friend, days=-3), me, friend)
-    accounts_services.suggestions_refresh(member=me)
-    assert friend not in list(graph.people_you_may_know(me))
+    suggestions_refresh(member=me)
+    assert friend not in list(suggestions.people_you_may_know(me))
 
 
 def test_unconfirmed_attendance_does_not_count(me):
@@ -180,5 +180,5 @@ def test_unconfirmed_attendance_does_not_count(me):
     event = builders.event(factories.member("Host"), days=-3)
     builders.answer(event, me, attended=True)
     builders.answer(event, other)
-    accounts_services.suggestions_refresh(member=me)
-    assert list(graph.people_you_may_know(me)) == []
+    suggestions_refresh(member=me)
+    assert list(suggestions.people_you_may_know(me)) == []

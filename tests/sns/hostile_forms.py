@@ -532,7 +532,7 @@ ROUTES_WITHOUT_FORM: dict[str, str] = {
         "home", "notifications:list", "notifications:announcement", "notifications:open",
         "policy", "policy_waiting", "health", "accounts:profile", "accounts:friends",
         "accounts:circle", "accounts:circle_svg", "accounts:introductions", "accounts:blocks",
-        "accounts:footprints", "accounts:friend_requests", "accounts:suggestions",
+        "accounts:footprints", "accounts:friend_requests", "suggestions:list",
         "diary:friends", "diary:new_comments",
     ], _READS),
 }

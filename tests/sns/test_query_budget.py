@@ -161,7 +161,7 @@ PAGES: list[Page] = [
     listing("accounts:blocks"),
     listing("accounts:footprints"),
     listing("accounts:friend_requests"),
-    listing("accounts:suggestions"),
+    listing("suggestions:list"),
     at("accounts:edit"),
     at("accounts:settings"),
     at("leaving:data"),

@@ -1,6 +1,6 @@
 """People you may know, ranked ahead: ``suggestions_refresh`` ranks a member's friends of
-friends and stores the best (``Suggestion``); ``selectors.graph.people_you_may_know`` reads
-them back."""
+friends and the members they met at an off-kai, and stores the best (``Suggestion``);
+``selectors.people_you_may_know`` reads them back."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..models import Friendship, Profile, Suggestion, User
-from ..selectors.graph import MET_IN_PERSON_WEIGHT, SUGGESTIONS_FRESH_FOR
+from accounts.models import Friendship, Profile, Suggestion, User
+from offkai.selectors import met_in_person_sql
+
+from .selectors import MET_IN_PERSON_WEIGHT, SUGGESTIONS_FRESH_FOR
 
 # People you may know, ranked: the friends of the member's friends counted once per mutual
 # friend (one pass over the friends' index ranges), and the members they met in person (both
@@ -46,8 +48,6 @@ def suggestions_refresh(*, member: User) -> int:
         suggestions_computed_at=timezone.now()
     )
     Suggestion.objects.filter(member=member).delete()
-    from offkai.selectors import met_in_person_sql
-
     with connection.cursor() as cursor:
         cursor.execute(
             _RANK_SQL.format(

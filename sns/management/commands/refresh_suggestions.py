@@ -5,8 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.selectors.graph import SUGGESTIONS_FRESH_FOR
-from accounts.services import suggestions_refresh
+from sns.suggestions.selectors import SUGGESTIONS_FRESH_FOR
+from sns.suggestions.services import suggestions_refresh
 
 
 class Command(BaseCommand):

@@ -1,17 +1,21 @@
-"""People you may know: friends of friends, most mutual friends first, without those one
-cannot or need not ask."""
+"""People you may know (sns.suggestions): friends of friends, most mutual friends first,
+without those one cannot or need not ask; ranked ahead and read back."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import services
-from accounts.models import Block, FriendRequest, User
+from accounts.models import Block, FriendRequest, Profile, User
+from sns.suggestions import selectors
+from sns.suggestions import services as ranking
 from tests import factories
 from tests.html import assert_well_formed
 
-SUGGESTIONS = reverse("accounts:suggestions")
+SUGGESTIONS = reverse("suggestions:list")
 
 
 def suggested(body: str) -> list[str]:
@@ -148,3 +152,73 @@ def test_in_japanese(as_user, me, my_friends):
     assert "知り合いかも" in body
     assert "共通の友だち" in body
     assert "People you may know" not in body
+
+
+# --- the ranking (sns.suggestions.services) and reading it back (selectors) ----------------
+
+def test_people_you_may_know_ranks_by_mutual_friends(db):
+    me = factories.member("me")
+    f1, f2, f3 = (factories.member(f"f{i}") for i in range(3))
+    for f in (f1, f2, f3):
+        factories.befriend(me, f)
+    strong, weak = factories.member("strong"), factories.member("weak")
+    for f in (f1, f2, f3):
+        factories.befriend(f, strong)
+    factories.befriend(f1, weak)
+    ranking.suggestions_refresh(member=me)
+    suggestions = list(selectors.people_you_may_know(me))
+    assert [(s.profile.real_name, s.mutual_count) for s in suggestions] == [
+        ("strong", 3), ("weak", 1),
+    ]
+    assert list(selectors.people_you_may_know(me, exclude_ids={strong.pk})) == [weak]
+
+
+def test_suggestions_are_read_from_the_stored_ranking(db):
+    me, pal, stranger, later = (factories.member(n) for n in ("me", "pal", "stranger", "later"))
+    factories.befriend(me, pal)
+    factories.befriend(pal, stranger)
+    assert selectors.suggestions_are_fresh(me) is None
+    assert ranking.suggestions_refresh(member=me) == 1
+    me.profile.refresh_from_db()
+    assert selectors.suggestions_are_fresh(me) is True
+    # A friend of a friend who appears after the ranking waits for the next one...
+    factories.befriend(pal, later)
+    assert [s.profile.real_name for s in selectors.people_you_may_know(me)] == ["stranger"]
+    # ...but whoever became my friend since is left out at once.
+    factories.befriend(me, stranger)
+    assert list(selectors.people_you_may_know(me)) == []
+    ranking.suggestions_refresh(member=me)
+    assert [s.profile.real_name for s in selectors.people_you_may_know(me)] == ["later"]
+
+
+def test_suggestions_keep_the_best_ranked(db, settings):
+    me, pal = factories.member("me"), factories.member("pal")
+    factories.befriend(me, pal)
+    for i in range(ranking.SUGGESTIONS_KEPT + 5):
+        factories.befriend(pal, factories.member(f"fof{i}"))
+    assert ranking.suggestions_refresh(member=me) == ranking.SUGGESTIONS_KEPT
+
+
+def test_a_stale_ranking_is_ranked_again_by_a_task(as_user, db):
+    me, pal, stranger = (factories.member(n) for n in ("me", "pal", "stranger"))
+    factories.befriend(me, pal)
+    ranking.suggestions_refresh(member=me)
+    factories.befriend(pal, stranger)  # new since the ranking
+    long_ago = timezone.now() - selectors.SUGGESTIONS_FRESH_FOR - timedelta(minutes=1)
+    Profile.objects.filter(user=me).update(suggestions_computed_at=long_ago)
+    # The page enqueues the ranking (the immediate backend in tests runs it at once).
+    as_user(me).get("/friends/suggestions/")
+    me.profile.refresh_from_db()
+    assert me.profile.suggestions_computed_at > long_ago
+    assert [s.profile.real_name for s in selectors.people_you_may_know(me)] == ["stranger"]
+
+
+def test_a_stale_ranking_is_claimed_once(db):
+    me = factories.member("me")
+    ranking.suggestions_refresh(member=me)
+    long_ago = timezone.now() - selectors.SUGGESTIONS_FRESH_FOR - timedelta(minutes=1)
+    Profile.objects.filter(user=me).update(suggestions_computed_at=long_ago)
+    assert ranking.suggestions_refresh_claim(member=me) is True
+    assert ranking.suggestions_refresh_claim(member=me) is False  # the second visit queues nothing
+    me.profile.refresh_from_db()
+    assert selectors.suggestions_are_fresh(me) is True

@@ -1,33 +1,18 @@
 """People you may know: friends of friends, most mutual friends first."""
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import render
 
 from sns.visibility import Relation
 
-from .. import services
-from ..models import Block, FriendRequest
-from ..selectors import graph
-from ..tasks import refresh_suggestions
+from . import selectors, services
+from .tasks import refresh_suggestions
 
 SUGGESTIONS_PER_PAGE = 20
 
 
-def _left_out(viewer) -> set[int]:
-    """Members not to suggest beyond the viewer and their friends: hidden by a block either
-    way, or with a request pending either way (it is already on the requests page)."""
-    pending = FriendRequest.objects.filter(Q(from_user=viewer) | Q(to_user=viewer)).values_list(
-        "from_user_id", "to_user_id"
-    )
-    ids = Block.objects.hidden_ids(viewer)
-    for from_id, to_id in pending:
-        ids.add(to_id if from_id == viewer.pk else from_id)
-    return ids
-
-
 def suggestions(request):
-    fresh = graph.suggestions_are_fresh(request.user)
+    fresh = selectors.suggestions_are_fresh(request.user)
     if fresh is None:
         # The first visit ranks at once (a few milliseconds for most members).
         services.suggestions_refresh(member=request.user)
@@ -36,7 +21,7 @@ def suggestions(request):
         # holds off further visits while the task is queued).
         refresh_suggestions.enqueue(member_id=request.user.pk)
     page = Paginator(
-        graph.people_you_may_know(request.user, exclude_ids=_left_out(request.user)),
+        selectors.people_you_may_know(request.user, exclude_ids=selectors.left_out(request.user)),
         SUGGESTIONS_PER_PAGE,
     ).get_page(request.GET.get("page"))
     # Everyone suggested with a mutual friend is a friend of a friend by construction, and
@@ -47,4 +32,4 @@ def suggestions(request):
         ), person.mutual_count)
         for person in page.object_list
     ]
-    return render(request, "accounts/suggestions.html", {"page": page, "cards": cards})
+    return render(request, "sns/suggestions.html", {"page": page, "cards": cards})
