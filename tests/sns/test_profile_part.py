@@ -18,8 +18,8 @@ from communities.models import JoinPolicy
 from offkai.services import attendance
 from sns.visibility import Level
 from tests import factories, warm
-from tests.sns.test_home_kept import GOING, goes
-from tests.sns.test_home_part import second_look
+from tests.sns.home.test_home_kept import GOING, goes
+from tests.sns.home.test_home_part import second_look
 
 
 def profile(client, member, **look) -> str:

@@ -23,8 +23,8 @@ from sns.search import selectors
 from sns.search.views import KEPT_FOR
 from sns.visibility import Level
 from tests import factories, warm
-from tests.sns.test_home_kept import GOING, edit, goes, plan
-from tests.sns.test_home_part import second_look
+from tests.sns.home.test_home_kept import GOING, edit, goes, plan
+from tests.sns.home.test_home_part import second_look
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@ cache on Redis, home read twice (the second look from the kept HTML) before each
 the change through the services, then home again: every write that changes what home shows
 bumps a generation the HTML was built under, so the next look shows it.
 
-tests/sns/test_home_kept.py covers the lists below the HTML (friends' entries, new comments,
+tests/sns/home/test_home_kept.py covers the lists below the HTML (friends' entries, new comments,
 upcoming off-kai: added and removed); the access matrices, the object-reference tests and
 the suspension table run warm too (tests/warm.py). Here: what the HTML shows beside them."""
 
@@ -29,7 +29,7 @@ from sns.models import Announcement
 from sns.notifications.announcements import announcement_send
 from sns.visibility import Level
 from tests import factories, warm
-from tests.sns.test_home_kept import GOING, goes, plan
+from tests.sns.home.test_home_kept import GOING, goes, plan
 
 HOME = reverse("home")
 
