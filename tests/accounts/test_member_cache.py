@@ -28,7 +28,7 @@ from sns import cache as parts_cache
 from sns import moderation
 from sns.policy.services import invitations_refill
 from tests import factories, warm
-from tests.sns.test_policy import with_rules
+from tests.sns.policy.test_policy import with_rules
 from tests.sns.test_sessions import NEW_PASSWORD, logged_in
 
 PAGE = reverse("policy")  # the member floor of bench/load.py: the chrome and little else

@@ -22,7 +22,6 @@ from accounts.services import block_create, block_remove
 from communities import services
 from communities.models import JoinPolicy, Membership
 from tests import factories, warm
-from tests.communities import builders
 from tests.html import assert_well_formed
 
 pytestmark = pytest.mark.django_db
@@ -95,12 +94,12 @@ def world(owner, friend, member, blocked):
         factories.befriend(insider, person)
     communities = {}
     for policy in JoinPolicy.values:
-        community = builders.community(owner, policy=policy, name=NAME[policy])
+        community = factories.community(owner, policy=policy, name=NAME[policy])
         Membership.objects.create(community=community, user=insider)
         communities[policy] = {
             "community": community,
-            "topic": builders.topic(community, insider, title="Insider topic"),
-            "admin_topic": builders.topic(community, owner, title="Admin topic"),
+            "topic": factories.topic(community, insider, title="Insider topic"),
+            "admin_topic": factories.topic(community, owner, title="Admin topic"),
         }
     personas = {
         "admin": owner, "insider": insider, "friend": friend, "other": member,

@@ -9,7 +9,6 @@ from communities import selectors
 from communities.models import JoinPolicy, Membership
 from communities.views import communities as community_views
 from tests import factories
-from tests.communities import builders
 from tests.html import assert_well_formed
 
 pytestmark = pytest.mark.django_db
@@ -33,9 +32,9 @@ def link(community) -> str:
 # --- search ----------------------------------------------------------------------------------
 
 def test_search_finds_japanese_substrings_in_name_and_description(as_user, owner, member):
-    by_name = builders.community(owner, name="東京の猫好きの集い")
-    by_description = builders.community(owner, name="Cats", description="**猫**と暮らす人たち")
-    other = builders.community(owner, name="犬の会", description="わんわん")
+    by_name = factories.community(owner, name="東京の猫好きの集い")
+    by_description = factories.community(owner, name="Cats", description="**猫**と暮らす人たち")
+    other = factories.community(owner, name="犬の会", description="わんわん")
     body = page(as_user(member), LIST + "?q=猫")
     assert link(by_name) in body and link(by_description) in body
     assert link(other) not in body
@@ -43,8 +42,8 @@ def test_search_finds_japanese_substrings_in_name_and_description(as_user, owner
 
 
 def test_search_is_case_insensitive_and_treats_wildcards_literally(as_user, owner, member):
-    tea = builders.community(owner, name="Green Tea Club")
-    percent = builders.community(owner, name="100% juice")
+    tea = factories.community(owner, name="Green Tea Club")
+    percent = factories.community(owner, name="100% juice")
     body = page(as_user(member), LIST + "?q=green tea")
     assert link(tea) in body and link(percent) not in body
     body = page(as_user(member), LIST + "?q=%25")
@@ -52,7 +51,7 @@ def test_search_is_case_insensitive_and_treats_wildcards_literally(as_user, owne
 
 
 def test_search_keeps_secret_communities_from_non_members(as_user, owner, member):
-    secret = builders.community(owner, policy=JoinPolicy.SECRET, name="秘密の猫会")
+    secret = factories.community(owner, policy=JoinPolicy.SECRET, name="秘密の猫会")
     assert link(secret) not in page(as_user(member), LIST + "?q=猫")
     assert link(secret) in page(as_user(owner), LIST + "?q=猫")
 
@@ -63,10 +62,10 @@ def test_search_without_results_says_so(as_user, member):
 
 
 def test_search_results_are_paginated_with_the_query_kept(as_user, owner, member):
-    category = builders.category()
+    category = factories.category()
     for i in range(community_views.COMMUNITIES_PER_PAGE + 3):
-        builders.community(owner, name=f"将棋 {i}", cat=category)
-    builders.community(owner, name="囲碁", cat=category)
+        factories.community(owner, name=f"将棋 {i}", category=category)
+    factories.community(owner, name="囲碁", category=category)
     body = page(as_user(member), LIST + "?q=将棋")
     assert body.count('class="community-row"') == community_views.COMMUNITIES_PER_PAGE
     assert "?q=%E5%B0%86%E6%A3%8B&amp;page=2" in body
@@ -76,7 +75,7 @@ def test_search_results_are_paginated_with_the_query_kept(as_user, owner, member
 
 
 def test_an_overlong_query_is_cut(as_user, owner, member):
-    community = builders.community(owner, name="a" * 100)
+    community = factories.community(owner, name="a" * 100)
     assert link(community) in page(as_user(member), LIST + "?q=" + "a" * 300)
 
 
@@ -87,14 +86,12 @@ def test_friends_are_in_orders_by_friend_count(as_user, owner, member):
     for person in friends:
         factories.befriend(owner, person)
     stranger = factories.member()
-    one = builders.with_members(builders.community(member, name="One friend"), friends[:1])
-    three = builders.with_members(builders.community(member, name="Three friends"), friends)
-    two = builders.with_members(
-        builders.community(member, name="Two friends"), [*friends[1:], stranger]
-    )
-    none = builders.with_members(builders.community(member, name="No friend"), [stranger])
-    secret = builders.community(friends[0], policy=JoinPolicy.SECRET, name="Friend secret")
-    closed = builders.with_members(builders.community(member, name="Closed one"), friends)
+    one = factories.community(member, name="One friend", members=friends[:1])
+    three = factories.community(member, name="Three friends", members=friends)
+    two = factories.community(member, name="Two friends", members=[*friends[1:], stranger])
+    none = factories.community(member, name="No friend", members=[stranger])
+    secret = factories.community(friends[0], policy=JoinPolicy.SECRET, name="Friend secret")
+    closed = factories.community(member, name="Closed one", members=friends)
     from communities import services
 
     services.community_close(community=closed, by=member)
@@ -108,7 +105,7 @@ def test_friends_are_in_orders_by_friend_count(as_user, owner, member):
 
 
 def test_friends_are_in_shows_a_secret_community_to_its_members(as_user, owner, friend):
-    secret = builders.community(friend, policy=JoinPolicy.SECRET, name="Our secret")
+    secret = factories.community(friend, policy=JoinPolicy.SECRET, name="Our secret")
     assert link(secret) not in page(as_user(owner), FRIENDS)
     Membership.objects.create(community=secret, user=owner)
     body = page(as_user(owner), FRIENDS)
@@ -122,9 +119,9 @@ def test_friends_are_in_is_empty_without_friends(as_user, member):
 # --- the profile's community list ------------------------------------------------------------
 
 def test_a_profile_lists_the_communities_the_viewer_may_see(as_user, owner, member):
-    open_one = builders.community(owner, name="Open one")
-    secret = builders.community(owner, policy=JoinPolicy.SECRET, name="Secret one")
-    builders.community(member, name="Not hers")
+    open_one = factories.community(owner, name="Open one")
+    secret = factories.community(owner, policy=JoinPolicy.SECRET, name="Secret one")
+    factories.community(member, name="Not hers")
     body = page(as_user(member), owner.get_absolute_url())
     assert link(open_one) in body and link(secret) not in body
     assert "Not hers" not in body
@@ -136,9 +133,9 @@ def test_a_profile_lists_the_communities_the_viewer_may_see(as_user, owner, memb
 
 
 def test_a_profile_lists_up_to_ten_with_the_full_count(as_user, owner, member):
-    category = builders.category()
+    category = factories.category()
     for i in range(12):
-        builders.community(owner, name=f"Circle {i}", cat=category)
+        factories.community(owner, name=f"Circle {i}", category=category)
     body = page(as_user(member), owner.get_absolute_url()).split("profile-communities")[1]
     assert body.count("/communities/") == selectors.ON_PROFILE
     assert '<span class="count">12</span>' in body
@@ -149,13 +146,13 @@ def test_a_profile_lists_up_to_ten_with_the_full_count(as_user, owner, member):
 
 @pytest.mark.parametrize("n", [5, 50])
 def test_finding_has_bounded_queries(as_user, owner, member, django_assert_max_num_queries, n):
-    category = builders.category()
+    category = factories.category()
     friends = [factories.member() for _ in range(3)]
     for person in friends:
         factories.befriend(member, person)
     for i in range(n):
-        community = builders.community(owner, cat=category, name=f"俳句 {i}")
-        builders.with_members(community, [member, *friends])
+        community = factories.community(owner, category=category, name=f"俳句 {i}")
+        factories.join(community, [member, *friends])
     client = as_user(member)
     with django_assert_max_num_queries(8):
         page(client, LIST + "?q=俳句")
@@ -167,7 +164,7 @@ def test_finding_has_bounded_queries(as_user, owner, member, django_assert_max_n
 
 def test_finding_in_japanese(as_user, owner, friend, settings):
     settings.LANGUAGE_CODE = "ja"
-    community = builders.with_members(builders.community(owner, name="茶道の会"), [friend])
+    community = factories.community(owner, name="茶道の会", members=[friend])
     assert "友だちが参加しているコミュニティ" in page(as_user(owner), FRIENDS)
     assert "友だち1人" in page(as_user(friend), FRIENDS)
     body = page(as_user(owner), LIST + "?q=茶道")

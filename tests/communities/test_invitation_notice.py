@@ -14,7 +14,7 @@ from sns.notifications.mail import notification_emails_send
 from sns.notifications.selectors import email_choices, inbox
 from sns.notifications.services import notification_preferences_set
 from sns.notify import Kind
-from tests.communities import builders
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def later():
 
 
 def secret_club(owner):
-    return builders.community(owner, policy=JoinPolicy.SECRET, name="山の写真部")
+    return factories.community(owner, policy=JoinPolicy.SECRET, name="山の写真部")
 
 
 def test_the_invitee_is_notified_once_with_a_link_that_lets_them_join(owner, friend, as_user):

@@ -13,14 +13,13 @@ from communities.models import (
 )
 from sns.notify import Kind
 from tests import factories
-from tests.communities import builders
 from tests.invites.test_race import failures, run_at_once, successes
 
 THREADS = 20
 
 
 def _approval_community(owner, subadmin):
-    community = builders.with_members(builders.community(owner), [subadmin])
+    community = factories.community(owner, members=[subadmin])
     services.subadmin_set(community=community, by=owner, user=subadmin, on=True)
     community.join_policy = JoinPolicy.APPROVAL
     community.save()
@@ -110,7 +109,7 @@ def test_many_requests_then_many_approvals_at_once_count_every_member_once(owner
 
 @pytest.mark.django_db(transaction=True)
 def test_many_joins_at_once_make_one_membership(owner, member):
-    community = builders.community(owner)
+    community = factories.community(owner)
     results = run_at_once(
         THREADS, lambda i: services.membership_join(community=community, user=member)
     )
@@ -121,8 +120,8 @@ def test_many_joins_at_once_make_one_membership(owner, member):
 @pytest.mark.django_db(transaction=True)
 def test_comments_at_once_are_all_counted(owner):
     people = [factories.member() for _ in range(THREADS)]
-    club = builders.with_members(builders.community(owner), people)
-    topic = builders.topic(club, owner)
+    club = factories.community(owner, members=people)
+    topic = factories.topic(club, owner)
 
     results = run_at_once(THREADS, lambda i: services.topic_comment_create(
         topic_id=topic.pk, author=people[i], body=f"comment {i}"
@@ -141,9 +140,9 @@ def test_comments_at_once_are_all_counted(owner):
 @pytest.mark.django_db(transaction=True)
 def test_comments_and_deletions_at_once_keep_the_count(owner):
     people = [factories.member() for _ in range(THREADS)]
-    club = builders.with_members(builders.community(owner), people)
-    topic = builders.topic(club, owner)
-    early = [builders.comment(topic, person) for person in people]
+    club = factories.community(owner, members=people)
+    topic = factories.topic(club, owner)
+    early = [factories.topic_comment(topic, person) for person in people]
 
     def act(i):
         if i % 2:
@@ -159,7 +158,7 @@ def test_comments_and_deletions_at_once_keep_the_count(owner):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_friend_invited_by_many_at_once_is_invited_and_told_once(owner, friend, member):
-    community = builders.community(owner, policy=JoinPolicy.SECRET)
+    community = factories.community(owner, policy=JoinPolicy.SECRET)
     inviters = [owner]
     for i in range(3):
         inviter = factories.member(f"Inviter {i}")

@@ -16,7 +16,6 @@ from communities.models import (
 )
 from sns.models import Notification
 from tests import factories
-from tests.communities import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -27,18 +26,18 @@ def role_of(community, user):
 
 
 def test_the_creator_becomes_the_admin(owner):
-    community = builders.community(owner)
+    community = factories.community(owner)
     assert role_of(community, owner) == Role.ADMIN
 
 
 def test_names_are_unique_whatever_the_case(owner, member):
-    builders.community(owner, name="Jazz Lovers")
+    factories.community(owner, name="Jazz Lovers")
     with pytest.raises(services.NameTaken):
-        builders.community(member, name="jazz lovers")
+        factories.community(member, name="jazz lovers")
 
 
 def test_the_database_holds_one_admin_per_community(owner, member):
-    community = builders.community(owner)
+    community = factories.community(owner)
     with pytest.raises(IntegrityError):
         Membership.objects.create(community=community, user=member, role=Role.ADMIN)
 
@@ -47,7 +46,7 @@ def test_an_image_is_stored_through_the_image_function(owner):
     from sns import images
 
     community = services.community_create(
-        creator=owner, name="Photos", description="", category=builders.category(),
+        creator=owner, name="Photos", description="", category=factories.category(),
         join_policy=JoinPolicy.OPEN, topic_policy=TopicPolicy.MEMBERS,
         image=images.process(factories.image_file()),
     )
@@ -55,7 +54,7 @@ def test_an_image_is_stored_through_the_image_function(owner):
 
 
 def test_only_the_admin_edits_and_closes(owner, member):
-    community = builders.with_members(builders.community(owner), [member])
+    community = factories.community(owner, members=[member])
     fields = {
         "name": "Renamed", "description": "New", "category": community.category,
         "join_policy": JoinPolicy.APPROVAL, "topic_policy": TopicPolicy.ADMINS,
@@ -73,14 +72,14 @@ def test_only_the_admin_edits_and_closes(owner, member):
 
 
 def test_a_closed_community_takes_no_members(owner, member):
-    community = builders.community(owner)
+    community = factories.community(owner)
     services.community_close(community=community, by=owner)
     with pytest.raises(services.CommunityError):
         services.membership_join(community=community, user=member)
 
 
 def test_joining_an_open_community_is_immediate_and_idempotent(owner, member):
-    community = builders.community(owner)
+    community = factories.community(owner)
     services.membership_join(community=community, user=member)
     services.membership_join(community=community, user=member)
     assert role_of(community, member) == Role.MEMBER
@@ -90,7 +89,7 @@ def test_joining_an_open_community_is_immediate_and_idempotent(owner, member):
 def test_joining_by_approval_makes_a_request_and_notifies_admins_and_subadmins(
     owner, friend, member
 ):
-    community = builders.community(owner, policy=JoinPolicy.OPEN)
+    community = factories.community(owner, policy=JoinPolicy.OPEN)
     services.membership_join(community=community, user=friend)
     services.subadmin_set(community=community, by=owner, user=friend, on=True)
     community.join_policy = JoinPolicy.APPROVAL
@@ -105,8 +104,8 @@ def test_joining_by_approval_makes_a_request_and_notifies_admins_and_subadmins(
 
 
 def test_approval_makes_a_member_and_notifies_them(owner, friend, member):
-    community = builders.community(owner, policy=JoinPolicy.APPROVAL)
-    builders.with_members(community, [member])
+    community = factories.community(owner, policy=JoinPolicy.APPROVAL)
+    factories.join(community, [member])
     join_request = JoinRequest.objects.get(community=community, user=member)
     with pytest.raises(services.CommunityError):
         services.join_request_decide(request_id=join_request.pk, by=friend, approve=True)
@@ -123,7 +122,7 @@ def test_approval_makes_a_member_and_notifies_them(owner, friend, member):
 
 
 def test_a_subadmin_may_refuse(owner, friend, member):
-    community = builders.with_members(builders.community(owner), [friend])
+    community = factories.community(owner, members=[friend])
     services.subadmin_set(community=community, by=owner, user=friend, on=True)
     community.join_policy = JoinPolicy.APPROVAL
     community.save()
@@ -136,7 +135,7 @@ def test_a_subadmin_may_refuse(owner, friend, member):
 
 
 def test_a_secret_community_is_joined_only_by_a_friends_invitation(owner, friend, member):
-    community = builders.community(owner, policy=JoinPolicy.SECRET)
+    community = factories.community(owner, policy=JoinPolicy.SECRET)
     with pytest.raises(services.CommunityError):
         services.membership_join(community=community, user=friend)
     with pytest.raises(services.CommunityError):  # not a friend of the owner
@@ -152,14 +151,14 @@ def test_a_secret_community_is_joined_only_by_a_friends_invitation(owner, friend
 def test_no_invitation_across_a_block(owner, friend):
     from accounts.services import block_create
 
-    community = builders.community(owner, policy=JoinPolicy.SECRET)
+    community = factories.community(owner, policy=JoinPolicy.SECRET)
     block_create(blocker=friend, blocked=owner)
     with pytest.raises(services.CommunityError):
         services.community_invite(community=community, inviter=owner, invitee=friend)
 
 
 def test_the_admin_cannot_leave_without_handing_over(owner, member):
-    community = builders.with_members(builders.community(owner), [member])
+    community = factories.community(owner, members=[member])
     with pytest.raises(services.CommunityError):
         services.membership_leave(community=community, user=owner)
     services.admin_hand_over(community=community, by=owner, to=member)
@@ -170,7 +169,7 @@ def test_the_admin_cannot_leave_without_handing_over(owner, member):
 
 
 def test_only_the_admin_hands_over_to_a_member(owner, friend, member):
-    community = builders.with_members(builders.community(owner), [friend])
+    community = factories.community(owner, members=[friend])
     with pytest.raises(services.CommunityError):
         services.admin_hand_over(community=community, by=friend, to=friend)
     with pytest.raises(services.CommunityError):
@@ -179,7 +178,7 @@ def test_only_the_admin_hands_over_to_a_member(owner, friend, member):
 
 
 def test_sub_admins_are_set_and_unset_by_the_admin(owner, friend, member):
-    community = builders.with_members(builders.community(owner), [friend, member])
+    community = factories.community(owner, members=[friend, member])
     with pytest.raises(services.CommunityError):
         services.subadmin_set(community=community, by=friend, user=member, on=True)
     services.subadmin_set(community=community, by=owner, user=friend, on=True)
@@ -192,7 +191,7 @@ def test_sub_admins_are_set_and_unset_by_the_admin(owner, friend, member):
 
 
 def test_the_admin_removes_members_but_not_themselves(owner, friend, member):
-    community = builders.with_members(builders.community(owner), [friend, member])
+    community = factories.community(owner, members=[friend, member])
     with pytest.raises(services.CommunityError):
         services.member_remove(community=community, by=friend, user=member)
     services.member_remove(community=community, by=owner, user=member)
@@ -202,7 +201,7 @@ def test_the_admin_removes_members_but_not_themselves(owner, friend, member):
 
 
 def test_secret_communities_are_visible_to_members_and_invitees_only(owner, friend, member):
-    community = builders.community(owner, policy=JoinPolicy.SECRET)
+    community = factories.community(owner, policy=JoinPolicy.SECRET)
     visible = Community.objects.visible_to
     assert visible(owner).filter(pk=community.pk).exists()
     assert not visible(friend).filter(pk=community.pk).exists()

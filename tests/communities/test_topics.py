@@ -19,7 +19,6 @@ from communities.models import (
 )
 from sns.models import LimitedAction, Notification
 from tests import factories
-from tests.communities import builders
 from tests.html import assert_well_formed
 
 pytestmark = pytest.mark.django_db
@@ -42,26 +41,26 @@ def page(client, path, status=200) -> str:
 
 @pytest.fixture
 def club(owner, friend, member):
-    return builders.with_members(builders.community(owner), [friend, member])
+    return factories.community(owner, members=[friend, member])
 
 
 # --- rules -----------------------------------------------------------------------------------
 
 def test_members_start_topics_and_outsiders_cannot(club, friend, fof):
-    topic = builders.topic(club, friend, title="First")
+    topic = factories.topic(club, friend, title="First")
     assert topic.comment_count == 0 and topic.last_activity_at
     with pytest.raises(services.CommunityError):
-        builders.topic(club, fof)
+        factories.topic(club, fof)
 
 
 def test_admins_only_policy(club, owner, friend, member):
     club.topic_policy = TopicPolicy.ADMINS
     club.save()
     services.subadmin_set(community=club, by=owner, user=friend, on=True)
-    builders.topic(club, owner)
-    builders.topic(club, friend)
+    factories.topic(club, owner)
+    factories.topic(club, friend)
     with pytest.raises(services.CommunityError):
-        builders.topic(club, member)
+        factories.topic(club, member)
 
 
 def test_empty_topic_is_refused(club, friend):
@@ -70,7 +69,7 @@ def test_empty_topic_is_refused(club, friend):
 
 
 def test_author_and_admins_edit_and_delete_others_cannot(club, owner, friend, member):
-    topic = builders.topic(club, friend)
+    topic = factories.topic(club, friend)
     services.topic_update(topic=topic, by=friend, title="New", body="Body")
     services.topic_update(topic=topic, by=owner, title="Newer", body="Body")
     assert Topic.objects.get().title == "Newer" and Topic.objects.get().edited_at
@@ -83,7 +82,7 @@ def test_author_and_admins_edit_and_delete_others_cannot(club, owner, friend, me
 
 
 def test_only_admins_pin(club, owner, friend):
-    topic = builders.topic(club, friend)
+    topic = factories.topic(club, friend)
     with pytest.raises(services.CommunityError):
         services.topic_pin(topic=topic, by=friend, pinned=True)
     services.topic_pin(topic=topic, by=owner, pinned=True)
@@ -91,9 +90,9 @@ def test_only_admins_pin(club, owner, friend):
 
 
 def test_comment_counts_and_last_poster_follow_comments(club, owner, friend, member):
-    topic = builders.topic(club, friend)
-    builders.comment(topic, owner)
-    second = builders.comment(topic, member)
+    topic = factories.topic(club, friend)
+    factories.topic_comment(topic, owner)
+    second = factories.topic_comment(topic, member)
     topic.refresh_from_db()
     assert topic.comment_count == 2 and topic.last_commenter == member
     with pytest.raises(services.CommunityError):
@@ -104,65 +103,65 @@ def test_comment_counts_and_last_poster_follow_comments(club, owner, friend, mem
 
 
 def test_admins_delete_any_comment(club, owner, friend):
-    topic = builders.topic(club, friend)
-    comment = builders.comment(topic, friend)
+    topic = factories.topic(club, friend)
+    comment = factories.topic_comment(topic, friend)
     services.topic_comment_delete(comment_id=comment.pk, by=owner)
     assert not TopicComment.objects.exists()
 
 
 def test_non_members_cannot_comment(club, friend, fof):
-    topic = builders.topic(club, friend)
+    topic = factories.topic(club, friend)
     with pytest.raises(services.CommunityError):
-        builders.comment(topic, fof)
+        factories.topic_comment(topic, fof)
 
 
 # --- notifications -----------------------------------------------------------------------------
 
 def test_earlier_participants_are_notified_not_the_commenter(club, owner, friend, member):
-    topic = builders.topic(club, friend)
-    builders.comment(topic, owner)
-    builders.comment(topic, member)
+    topic = factories.topic(club, friend)
+    factories.topic_comment(topic, owner)
+    factories.topic_comment(topic, member)
     kind = Notification.Kind.COMMUNITY_TOPIC_COMMENT
     got = sorted(
         (n.recipient_id, n.actor_id) for n in Notification.objects.filter(kind=kind)
     )
     assert got == sorted([(friend.pk, owner.pk), (friend.pk, member.pk), (owner.pk, member.pk)])
-    builders.comment(topic, member)  # nobody twice per comment, never the commenter
+    factories.topic_comment(topic, member)  # nobody twice per comment, never the commenter
     assert Notification.objects.filter(kind=kind, recipient=member).count() == 0
 
 
 def test_deleting_a_comment_withdraws_its_notifications(club, owner, friend):
-    topic = builders.topic(club, friend)
-    comment = builders.comment(topic, owner)
+    topic = factories.topic(club, friend)
+    comment = factories.topic_comment(topic, owner)
     assert Notification.objects.filter(recipient=friend).count() == 1
     services.topic_comment_delete(comment_id=comment.pk, by=owner)
     assert Notification.objects.filter(recipient=friend).count() == 0
 
 
 def test_blocked_participants_are_not_notified(owner, blocked, friend):
-    club = builders.with_members(builders.community(friend), [owner, blocked])
-    topic = builders.topic(club, friend)
-    builders.comment(topic, blocked)
-    builders.comment(topic, owner)
+    club = factories.community(friend, members=[owner, blocked])
+    topic = factories.topic(club, friend)
+    factories.topic_comment(topic, blocked)
+    factories.topic_comment(topic, owner)
     assert not Notification.objects.filter(recipient=blocked).exists()
     with pytest.raises(Topic.DoesNotExist):  # a blocked member's topic is not there for owner
-        builders.comment(builders.topic(club, blocked), owner)
+        factories.topic_comment(factories.topic(club, blocked), owner)
 
 
 # --- rate limits -------------------------------------------------------------------------------
 
 def test_communities_per_day(settings, owner, as_user):
     settings.COMMUNITY_CREATE_PER_DAY = 2
-    builders.community(owner)
-    builders.community(owner)
+    factories.community(owner)
+    factories.community(owner)
     with pytest.raises(services.RateLimited):
-        builders.community(owner)
+        factories.community(owner)
     # The day has passed (sns.limits counts its own log of uses).
     LimitedAction.objects.update(at=timezone.now() - timedelta(days=2))
-    builders.community(owner)
-    builders.community(owner)
+    factories.community(owner)
+    factories.community(owner)
     response = as_user(owner).post(reverse("communities:new"), {
-        "name": "One more", "description": "", "category": builders.category().pk,
+        "name": "One more", "description": "", "category": factories.category().pk,
         "join_policy": JoinPolicy.OPEN, "topic_policy": "members",
     })
     assert response.status_code == 200
@@ -171,17 +170,17 @@ def test_communities_per_day(settings, owner, as_user):
 
 def test_topics_per_hour(settings, club, friend, as_user):
     settings.TOPIC_CREATE_PER_HOUR = 2
-    builders.topic(club, friend)
-    builders.topic(club, friend)
+    factories.topic(club, friend)
+    factories.topic(club, friend)
     with pytest.raises(services.RateLimited):
-        builders.topic(club, friend)
+        factories.topic(club, friend)
     response = as_user(friend).post(reverse("communities:topic_new", args=[club.pk]), {
         "title": "Third", "body": "x",
     })
     assert response.status_code == 200
     assert "at most 2 topics an hour" in response.content.decode()
     LimitedAction.objects.update(at=timezone.now() - timedelta(hours=2))
-    builders.topic(club, friend)
+    factories.topic(club, friend)
 
 
 def test_the_title_of_a_topic_is_not_a_job_title_in_japanese(club, friend, as_user):
@@ -195,8 +194,8 @@ def test_the_title_of_a_topic_is_not_a_job_title_in_japanese(club, friend, as_us
 # --- visibility --------------------------------------------------------------------------------
 
 def test_secret_community_topics_are_404_to_non_members(owner, friend, member, as_user):
-    secret = builders.community(owner, policy=JoinPolicy.SECRET)
-    topic = builders.topic(secret, owner, title="Hidden plans")
+    secret = factories.community(owner, policy=JoinPolicy.SECRET)
+    topic = factories.topic(secret, owner, title="Hidden plans")
     outsider = as_user(member)
     assert outsider.get(reverse("communities:topics", args=[secret.pk])).status_code == 404
     assert outsider.get(topic.get_absolute_url()).status_code == 404
@@ -209,10 +208,10 @@ def test_secret_community_topics_are_404_to_non_members(owner, friend, member, a
 
 
 def test_blocks_hide_topics_and_comments_both_ways(owner, blocked, friend, as_user):
-    club = builders.with_members(builders.community(friend), [owner, blocked])
-    theirs = builders.topic(club, blocked, title="Blocked topic")
-    mine = builders.topic(club, friend, title="Friend topic")
-    builders.comment(mine, blocked, "from the blocked one")
+    club = factories.community(friend, members=[owner, blocked])
+    theirs = factories.topic(club, blocked, title="Blocked topic")
+    mine = factories.topic(club, friend, title="Friend topic")
+    factories.topic_comment(mine, blocked, "from the blocked one")
     assert list(Topic.objects.visible_to(owner)) == [mine]
     assert as_user(owner).get(theirs.get_absolute_url()).status_code == 404
     body = page(as_user(owner), mine.get_absolute_url())
@@ -224,12 +223,12 @@ def test_blocks_hide_topics_and_comments_both_ways(owner, blocked, friend, as_us
 # --- pages -------------------------------------------------------------------------------------
 
 def test_list_orders_pinned_first_then_latest_activity(club, owner, friend, as_user):
-    old = builders.topic(club, friend, title="Old")
-    new = builders.topic(club, friend, title="New")
-    pinned = builders.topic(club, friend, title="Pinned one")
+    old = factories.topic(club, friend, title="Old")
+    new = factories.topic(club, friend, title="New")
+    pinned = factories.topic(club, friend, title="Pinned one")
     Topic.objects.filter(pk=pinned.pk).update(last_activity_at=timezone.now() - timedelta(days=9))
     services.topic_pin(topic=pinned, by=owner, pinned=True)
-    builders.comment(old, owner)  # old is now the latest activity
+    factories.topic_comment(old, owner)  # old is now the latest activity
     assert list(selectors.community_topics(owner, club)) == [pinned, old, new]
     body = page(as_user(owner), reverse("communities:topics", args=[club.pk]))
     assert body.index("Pinned one") < body.index(">Old<") < body.index(">New<")
@@ -261,12 +260,12 @@ def test_the_journey_through_the_pages(club, owner, friend, as_user):
 
 
 def test_others_get_no_edit_page(club, friend, member, as_user):
-    topic = builders.topic(club, friend)
+    topic = factories.topic(club, friend)
     assert as_user(member).get(url("topic_edit", topic)).status_code == 404
 
 
 def test_comment_paging_shows_the_latest_fifty_and_walks_back(club, owner, friend, as_user):
-    topic = builders.topic(club, friend)
+    topic = factories.topic(club, friend)
     base = timezone.now() - timedelta(hours=1)
     TopicComment.objects.bulk_create([
         TopicComment(
@@ -285,13 +284,13 @@ def test_comment_paging_shows_the_latest_fifty_and_walks_back(club, owner, frien
 
 
 def test_new_in_my_communities_and_the_last_look(club, owner, friend, member, as_user):
-    other = builders.with_members(builders.community(member), [friend])
-    mine = builders.topic(club, owner, title="Owner's topic")
-    elsewhere = builders.topic(other, member, title="Not owner's community")
-    quiet = builders.topic(club, owner, title="Quiet topic")
-    builders.comment(mine, friend)
-    builders.comment(elsewhere, friend)
-    builders.comment(quiet, owner)  # own comments are not new
+    other = factories.community(member, members=[friend])
+    mine = factories.topic(club, owner, title="Owner's topic")
+    elsewhere = factories.topic(other, member, title="Not owner's community")
+    quiet = factories.topic(club, owner, title="Quiet topic")
+    factories.topic_comment(mine, friend)
+    factories.topic_comment(elsewhere, friend)
+    factories.topic_comment(quiet, owner)  # own comments are not new
     client = as_user(owner)
     body = page(client, NEW_TOPICS)
     assert "Owner&#x27;s topic" in body or "Owner's topic" in body
@@ -299,26 +298,26 @@ def test_new_in_my_communities_and_the_last_look(club, owner, friend, member, as
     assert "1 new comment" in body
     assert CommunityPreference.objects.get(user=owner).topics_seen_at
     assert "Nothing new in your communities." in page(client, NEW_TOPICS)
-    builders.comment(mine, member)
+    factories.topic_comment(mine, member)
     assert "1 new comment" in page(client, NEW_TOPICS)
 
 
 def test_new_topics_leave_out_blocked_commenters(owner, blocked, friend, as_user):
-    club = builders.with_members(builders.community(friend), [owner, blocked])
-    topic = builders.topic(club, friend)
-    builders.comment(topic, blocked)
+    club = factories.community(friend, members=[owner, blocked])
+    topic = factories.topic(club, friend)
+    factories.topic_comment(topic, blocked)
     assert selectors.new_topics_page(owner, timezone.now() - timedelta(days=1), 1).object_list == []
 
 
 @pytest.mark.parametrize("n", [5, 50])
 def test_pages_have_bounded_queries(owner, as_user, django_assert_max_num_queries, n):
     people = [factories.member() for _ in range(3)]
-    club = builders.with_members(builders.community(owner), people)
+    club = factories.community(owner, members=people)
     for i in range(n):
-        topic = builders.topic(club, people[i % 3], title=f"T{i}")
-        builders.comment(topic, people[(i + 1) % 3])
+        topic = factories.topic(club, people[i % 3], title=f"T{i}")
+        factories.topic_comment(topic, people[(i + 1) % 3])
     for i in range(n):
-        builders.comment(topic, people[i % 3], f"comment {i}")
+        factories.topic_comment(topic, people[i % 3], f"comment {i}")
     client = as_user(owner)
     for path in [
         club.get_absolute_url(), reverse("communities:topics", args=[club.pk]),
@@ -331,8 +330,8 @@ def test_pages_have_bounded_queries(owner, as_user, django_assert_max_num_querie
 
 def test_pages_in_japanese(club, owner, friend, as_user, settings):
     settings.LANGUAGE_CODE = "ja"
-    topic = builders.topic(club, friend, title="猫の話")
-    builders.comment(topic, owner, "かわいい")
+    topic = factories.topic(club, friend, title="猫の話")
+    factories.topic_comment(topic, owner, "かわいい")
     client = as_user(owner)
     client.cookies["django_language"] = "ja"
     assert "トピック" in page(client, club.get_absolute_url())

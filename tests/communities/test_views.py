@@ -8,7 +8,6 @@ from django.urls import reverse
 from communities import services
 from communities.models import Community, JoinPolicy, JoinRequest, Membership, Role
 from tests import factories
-from tests.communities import builders
 from tests.html import assert_well_formed
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +32,7 @@ def page(client, path, status=200) -> str:
 # --- creating and editing ------------------------------------------------------------------
 
 def test_a_member_starts_a_community_with_an_image(as_user, owner):
-    category = builders.category()
+    category = factories.category()
     response = as_user(owner).post(NEW, {
         "name": "Tea Ceremony", "description": "# Welcome\n**tea**", "category": category.pk,
         "join_policy": JoinPolicy.OPEN, "topic_policy": "members",
@@ -50,9 +49,9 @@ def test_a_member_starts_a_community_with_an_image(as_user, owner):
 
 
 def test_the_form_refuses_a_taken_name(as_user, owner):
-    builders.community(owner, name="Go")
+    factories.community(owner, name="Go")
     response = as_user(owner).post(NEW, {
-        "name": "GO", "description": "", "category": builders.category().pk,
+        "name": "GO", "description": "", "category": factories.category().pk,
         "join_policy": JoinPolicy.OPEN, "topic_policy": "members",
     })
     assert response.status_code == 200
@@ -61,7 +60,7 @@ def test_the_form_refuses_a_taken_name(as_user, owner):
 
 
 def test_only_the_admin_reaches_edit_and_close(as_user, owner, member):
-    community = builders.with_members(builders.community(owner), [member])
+    community = factories.community(owner, members=[member])
     page(as_user(member), url("edit", community), 404)
     page(as_user(member), url("close", community), 404)
     page(as_user(owner), url("edit", community))
@@ -86,7 +85,7 @@ def test_all_members_means_what_it_says_where_it_is_in_japanese(as_user, owner):
     # start topics", and the site's members as a visibility level.
     owner.language = "ja"
     owner.save(update_fields=["language"])
-    club = builders.community(owner)
+    club = factories.community(owner)
     client = as_user(owner)
     detail = page(client, club.get_absolute_url())
     assert f'<a href="{url("members", club)}">メンバー一覧</a>' in detail
@@ -94,7 +93,7 @@ def test_all_members_means_what_it_says_where_it_is_in_japanese(as_user, owner):
 
 
 def test_buttons_follow_the_viewers_state(as_user, owner, member, friend):
-    open_one = builders.community(owner)
+    open_one = factories.community(owner)
     assert "Join</button>" in page(as_user(member), open_one.get_absolute_url())
     as_user(member).post(url("join", open_one))
     body = page(as_user(member), open_one.get_absolute_url())
@@ -104,7 +103,7 @@ def test_buttons_follow_the_viewers_state(as_user, owner, member, friend):
     as_user(member).post(url("leave", open_one))
     assert not Membership.objects.filter(community=open_one, user=member).exists()
 
-    by_approval = builders.community(owner, policy=JoinPolicy.APPROVAL)
+    by_approval = factories.community(owner, policy=JoinPolicy.APPROVAL)
     assert "Request to join" in page(as_user(member), by_approval.get_absolute_url())
     as_user(member).post(url("join", by_approval), {"message": "Please"})
     body = page(as_user(member), by_approval.get_absolute_url())
@@ -114,15 +113,15 @@ def test_buttons_follow_the_viewers_state(as_user, owner, member, friend):
 
 
 def test_the_admin_cannot_leave_and_is_told_why(as_user, owner):
-    community = builders.community(owner)
+    community = factories.community(owner)
     response = as_user(owner).post(url("leave", community), follow=True)
     assert "handing the role over" in response.content.decode()
     assert Membership.objects.filter(community=community, user=owner).exists()
 
 
 def test_requests_page_approve_and_refuse(as_user, owner, member, friend):
-    community = builders.community(owner, policy=JoinPolicy.APPROVAL)
-    builders.with_members(community, [member, friend])
+    community = factories.community(owner, policy=JoinPolicy.APPROVAL)
+    factories.join(community, [member, friend])
     page(as_user(member), url("requests", community), 404)
     body = page(as_user(owner), url("requests", community))
     assert "Approve" in body
@@ -136,7 +135,7 @@ def test_requests_page_approve_and_refuse(as_user, owner, member, friend):
 
 
 def test_invite_a_friend_into_a_secret_community(as_user, owner, friend):
-    community = builders.community(owner, policy=JoinPolicy.SECRET)
+    community = factories.community(owner, policy=JoinPolicy.SECRET)
     page(as_user(friend), community.get_absolute_url(), 404)
     as_user(owner).post(url("invite", community), {"invitee": friend.pk})
     assert "Join</button>" in page(as_user(friend), community.get_absolute_url())
@@ -145,9 +144,9 @@ def test_invite_a_friend_into_a_secret_community(as_user, owner, friend):
 
 
 def test_members_admins_first_and_admin_actions(as_user, owner, friend, member):
-    community = builders.community(owner)
+    community = factories.community(owner)
     joiner = factories.member("Early Joiner")
-    builders.with_members(community, [joiner, member, friend])
+    factories.join(community, [joiner, member, friend])
     services.subadmin_set(community=community, by=owner, user=friend, on=True)
     body = page(as_user(member), url("members", community))
     assert body.index("Owner Person") < body.index("Friend Person") < body.index("Early Joiner")
@@ -168,13 +167,13 @@ def test_members_admins_first_and_admin_actions(as_user, owner, friend, member):
 
 @pytest.mark.parametrize("name", ["detail", "members", "requests", "edit", "close"])
 def test_a_secret_community_does_not_exist_for_non_members(as_user, owner, member, name):
-    community = builders.community(owner, policy=JoinPolicy.SECRET, name="Hidden circle")
+    community = factories.community(owner, policy=JoinPolicy.SECRET, name="Hidden circle")
     assert as_user(member).get(url(name, community)).status_code == 404
     assert as_user(owner).get(url(name, community)).status_code == 200
 
 
 def test_a_secret_community_is_in_no_list_of_a_non_member(as_user, owner, member):
-    community = builders.community(owner, policy=JoinPolicy.SECRET, name="Hidden circle")
+    community = factories.community(owner, policy=JoinPolicy.SECRET, name="Hidden circle")
     assert "Hidden circle" not in page(as_user(member), LIST)
     assert "Hidden circle" not in page(as_user(member), url("join", community).replace(
         f"{community.pk}/join/", f"category/{community.category_id}/"
@@ -186,7 +185,7 @@ def test_a_secret_community_is_in_no_list_of_a_non_member(as_user, owner, member
 
 
 def test_anonymous_visitors_are_sent_to_log_in(as_user, owner):
-    community = builders.community(owner)
+    community = factories.community(owner)
     assert as_user(None).get(community.get_absolute_url()).status_code == 302
     assert as_user(None).get(LIST).status_code == 302
 
@@ -194,9 +193,9 @@ def test_anonymous_visitors_are_sent_to_log_in(as_user, owner):
 # --- lists, queries, Japanese ----------------------------------------------------------------
 
 def test_list_by_category_with_member_counts(as_user, owner, member):
-    books, music = builders.category("Books"), builders.category("Music")
-    reading = builders.with_members(builders.community(owner, name="Reading", cat=books), [member])
-    builders.community(owner, name="Piano", cat=music)
+    books, music = factories.category("Books"), factories.category("Music")
+    reading = factories.community(owner, name="Reading", category=books, members=[member])
+    factories.community(owner, name="Piano", category=music)
     body = page(as_user(member), reverse("communities:category", args=[books.pk]))
     assert "Reading" in body and "Piano" not in body
     assert "2 members" in body
@@ -205,9 +204,9 @@ def test_list_by_category_with_member_counts(as_user, owner, member):
 
 @pytest.mark.parametrize("n", [5, 50])
 def test_the_list_has_bounded_queries(as_user, owner, member, django_assert_max_num_queries, n):
-    category = builders.category()
+    category = factories.category()
     for i in range(n):
-        builders.with_members(builders.community(owner, cat=category, name=f"C{i}"), [member])
+        factories.community(owner, category=category, name=f"C{i}", members=[member])
     client = as_user(member)
     with django_assert_max_num_queries(8):
         page(client, LIST)
@@ -217,11 +216,11 @@ def test_the_list_has_bounded_queries(as_user, owner, member, django_assert_max_
 def test_community_pages_have_bounded_queries(
     as_user, owner, django_assert_max_num_queries, n
 ):
-    community = builders.community(owner, policy=JoinPolicy.APPROVAL)
+    community = factories.community(owner, policy=JoinPolicy.APPROVAL)
     people = [factories.member() for _ in range(n)]
     for person in people:
         factories.befriend(owner, person)
-    builders.with_members(community, people)
+    factories.join(community, people)
     for join_request in JoinRequest.objects.all()[: n // 2]:
         services.join_request_decide(request_id=join_request.pk, by=owner, approve=True)
     client = as_user(owner)
@@ -232,8 +231,8 @@ def test_community_pages_have_bounded_queries(
 
 def test_pages_in_japanese(as_user, owner, member, settings):
     settings.LANGUAGE_CODE = "ja"
-    community = builders.community(owner, policy=JoinPolicy.APPROVAL, name="猫の会")
-    builders.with_members(community, [member])
+    community = factories.community(owner, policy=JoinPolicy.APPROVAL, name="猫の会")
+    factories.join(community, [member])
     client = as_user(owner)
     client.cookies["django_language"] = "ja"
     body = page(client, community.get_absolute_url())

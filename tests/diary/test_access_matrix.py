@@ -34,8 +34,7 @@ from accounts.services import block_create, block_remove
 from diary import services as diary_services
 from diary.models import Comment, Entry, EntryPhoto
 from sns.visibility import Level
-from tests import warm
-from tests.diary import builders
+from tests import factories, pages, warm
 
 PERSONAS = ["owner", "friend", "fof", "member", "blocked", "anonymous"]
 LEVELS = [level.value for level in Level]  # public, members, fof, friends, private
@@ -170,22 +169,22 @@ def column_of(persona: str, public_pages: bool) -> str:
 
 
 def _assert_anon(response, entry: Entry | None = None) -> None:
-    assert builders.is_login_redirect(response) or response.status_code == 404, (
+    assert pages.is_login_redirect(response) or response.status_code == 404, (
         response.status_code, response.get("Location"))
     if entry is not None and response.status_code == 404:
-        assert entry.title not in builders.text_of(response)
+        assert entry.title not in pages.text_of(response)
 
 
 def _assert_404(response, entry: Entry) -> None:
     assert response.status_code == 404, (response.status_code, response.get("Location"))
-    assert entry.title not in builders.text_of(response)
+    assert entry.title not in pages.text_of(response)
 
 
 def check_entry(client, people, viewer, entry, expected):
     response = client.get(reverse("diary:entry", args=[entry.pk]))
     if expected == "200":
         assert response.status_code == 200
-        assert entry.title in builders.text_of(response)
+        assert entry.title in pages.text_of(response)
     elif expected == "404":
         _assert_404(response, entry)
     else:
@@ -197,13 +196,13 @@ PHOTO_SIZES = ["small", "medium", "large"]
 
 def check_photo(client, people, viewer, entry, expected):
     if not entry.photos.exists():  # (a warm cell checks twice)
-        builders.photo(entry)
+        factories.entry_photo(entry)
     for size in PHOTO_SIZES:
         response = client.get(reverse("diary:photo", args=[entry.pk, 0, size]))
         if expected == "200":
             assert response.status_code == 200, size
             assert response["Content-Type"].startswith("image/"), response["Content-Type"]
-            assert builders.text_of(response) != ""
+            assert pages.text_of(response) != ""
             if entry.visibility != Level.PUBLIC:
                 # A shared cache must never hand a restricted photo to someone else.
                 assert "public" not in response.get("Cache-Control", ""), \
@@ -222,7 +221,7 @@ def _check_list(response, entry, expected):
         _assert_404(response, entry)
         return
     assert response.status_code == 200, (response.status_code, response.get("Location"))
-    page = builders.text_of(response)
+    page = pages.text_of(response)
     if expected == "yes":
         assert entry.title in page
     else:
@@ -235,7 +234,7 @@ def check_member(client, people, viewer, entry, expected):
 
 
 def check_archive(client, people, viewer, entry, expected):
-    _check_list(client.get(builders.archive_url(entry)), entry, expected)
+    _check_list(client.get(pages.archive_url(entry)), entry, expected)
 
 
 def check_friends(client, people, viewer, entry, expected):
@@ -245,16 +244,16 @@ def check_friends(client, people, viewer, entry, expected):
 def check_new_comments(client, people, viewer, entry, expected):
     owner = people["owner"]
     if viewer is not None and viewer != owner:
-        builders.comment(entry, viewer, "I was here first.", ago=timedelta(minutes=2))
-        builders.comment(entry, owner, "Thanks for reading.", ago=timedelta(minutes=1))
+        factories.entry_comment(entry, viewer, "I was here first.", ago=timedelta(minutes=2))
+        factories.entry_comment(entry, owner, "Thanks for reading.", ago=timedelta(minutes=1))
     else:
-        builders.comment(entry, people["friend"], "A comment for the author.",
-                         ago=timedelta(minutes=1))
+        factories.entry_comment(entry, people["friend"], "A comment for the author.",
+                                ago=timedelta(minutes=1))
     _check_list(client.get(reverse("diary:new_comments")), entry, expected)
 
 
 def check_comment_create(client, people, viewer, entry, expected):
-    body = builders.token("Comment")
+    body = pages.token("Comment")
     response = client.post(reverse("diary:comment_create", args=[entry.pk]), {"body": body})
     saved = Comment.objects.filter(entry=entry, body=body)
     if expected == "posts":
@@ -272,7 +271,7 @@ def check_edit(client, people, viewer, entry, expected):
     response = client.get(reverse("diary:edit", args=[entry.pk]))
     if expected == "200":
         assert response.status_code == 200
-        assert entry.title in builders.text_of(response)  # the form, filled in
+        assert entry.title in pages.text_of(response)  # the form, filled in
     elif expected == "404":
         _assert_404(response, entry)
     else:
@@ -304,8 +303,8 @@ def check_delete(client, people, viewer, entry, expected):
 
 
 def check_delete_post(client, people, viewer, entry, expected):
-    builders.photo(entry)
-    builders.comment(entry, people["friend"])
+    factories.entry_photo(entry)
+    factories.entry_comment(entry, people["friend"])
     response = client.post(reverse("diary:delete", args=[entry.pk]))
     if expected == "deletes":
         assert response.status_code == 302, response.status_code
@@ -357,8 +356,8 @@ def test_access_matrix(settings, as_user, people, view, level, persona, public_p
     settings.SITE_PUBLIC_PAGES = public_pages
     viewer = people[persona]
     # A second, public entry by the owner, so that no list is empty for a reason of its own.
-    builders.entry(people["owner"], Level.PUBLIC, ago=timedelta(hours=2))
-    entry = builders.entry(people["owner"], level)
+    factories.entry(people["owner"], Level.PUBLIC, ago=timedelta(hours=2))
+    entry = factories.entry(people["owner"], level)
     CHECKS[view](as_user(viewer), people, viewer, entry, expected)
 
 
@@ -401,8 +400,8 @@ def test_access_matrix_warm(settings, as_user, people, view, level, persona, pub
     settings.SITE_PUBLIC_PAGES = public_pages
     owner, viewer = people["owner"], people[persona]
     change, before_level, _column = _warm_before(persona, level, public_pages)
-    builders.entry(owner, Level.PUBLIC, ago=timedelta(hours=2))
-    entry = builders.entry(owner, before_level)
+    factories.entry(owner, Level.PUBLIC, ago=timedelta(hours=2))
+    entry = factories.entry(owner, before_level)
     client = as_user(viewer)
     with warm.parts_on_redis():
         if change == "block":
@@ -440,8 +439,8 @@ HIDDEN_URLS = {
 @pytest.mark.parametrize("persona", ["fof", "member", "blocked"])
 @pytest.mark.parametrize("view", list(HIDDEN_URLS))
 def test_a_hidden_entry_answers_exactly_like_a_missing_one(as_user, people, view, persona):
-    entry = builders.entry(people["owner"], Level.FRIENDS)
-    builders.photo(entry)
+    entry = factories.entry(people["owner"], Level.FRIENDS)
+    factories.entry_photo(entry)
     client = as_user(people[persona])
     hidden = client.get(HIDDEN_URLS[view](entry.pk))
     missing = client.get(HIDDEN_URLS[view](entry.pk + 100_000))
@@ -450,8 +449,8 @@ def test_a_hidden_entry_answers_exactly_like_a_missing_one(as_user, people, view
 
 
 def test_a_missing_photo_position_or_size_is_a_404(as_user, people):
-    entry = builders.entry(people["owner"], Level.MEMBERS)
-    builders.photo(entry)
+    entry = factories.entry(people["owner"], Level.MEMBERS)
+    factories.entry_photo(entry)
     client = as_user(people["owner"])
     assert client.get(reverse("diary:photo", args=[entry.pk, 0, "small"])).status_code == 200
     assert client.get(reverse("diary:photo", args=[entry.pk, 1, "small"])).status_code == 404
@@ -460,9 +459,9 @@ def test_a_missing_photo_position_or_size_is_a_404(as_user, people):
 
 def test_entry_pages_show_photos_only_through_the_photo_view(as_user, people):
     """The page links the photo view (which checks visibility), never the stored file."""
-    entry = builders.entry(people["owner"], Level.FRIENDS)
-    stored = builders.photo(entry)
-    page = builders.text_of(as_user(people["friend"]).get(entry.get_absolute_url()))
+    entry = factories.entry(people["owner"], Level.FRIENDS)
+    stored = factories.entry_photo(entry)
+    page = pages.text_of(as_user(people["friend"]).get(entry.get_absolute_url()))
     assert reverse("diary:photo", args=[entry.pk, 0, "small"]).rsplit("/", 2)[0] in page
     assert stored.image not in page
 
@@ -474,23 +473,23 @@ def test_blocking_hides_diaries_both_ways(as_user, owner, member, direction):
     else:
         block_create(blocker=member, blocked=owner)
     for author, viewer in ((owner, member), (member, owner)):
-        entry = builders.entry(author, Level.MEMBERS)
-        builders.photo(entry)
+        entry = factories.entry(author, Level.MEMBERS)
+        factories.entry_photo(entry)
         client = as_user(viewer)
         for url in (
             entry.get_absolute_url(),
             reverse("diary:photo", args=[entry.pk, 0, "medium"]),
             reverse("diary:member", args=[author.pk]),
-            builders.archive_url(entry),
+            pages.archive_url(entry),
         ):
             response = client.get(url)
             assert response.status_code == 404, url
-            assert entry.title not in builders.text_of(response)
+            assert entry.title not in pages.text_of(response)
         response = client.post(reverse("diary:comment_create", args=[entry.pk]), {"body": "hi"})
         assert response.status_code == 404
         assert not entry.comments.exists()
         for url in (reverse("diary:friends"), reverse("diary:new_comments"), "/"):
-            assert entry.title not in builders.text_of(client.get(url)), url
+            assert entry.title not in pages.text_of(client.get(url)), url
 
 
 # Which of the owner's entries each persona sees, oldest first: "previous / next" links on an
@@ -510,26 +509,26 @@ NEIGHBOURS_SEEN = {
 def test_previous_and_next_never_lead_to_what_the_viewer_may_not_see(as_user, people, persona):
     owner = people["owner"]
     entries = [
-        builders.entry(owner, level, ago=timedelta(hours=len(NEIGHBOURS) - i))
+        factories.entry(owner, level, ago=timedelta(hours=len(NEIGHBOURS) - i))
         for i, level in enumerate(NEIGHBOURS)
     ]
     seen = [e for e in entries if e.visibility in NEIGHBOURS_SEEN[persona]]
     unseen = [e for e in entries if e.visibility not in NEIGHBOURS_SEEN[persona]]
     client = as_user(people[persona])
     urls = [e.get_absolute_url() for e in seen]
-    urls += [reverse("diary:member", args=[owner.pk]), builders.archive_url(entries[0])]
+    urls += [reverse("diary:member", args=[owner.pk]), pages.archive_url(entries[0])]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-        page = builders.text_of(response)
+        page = pages.text_of(response)
         for hidden in unseen:
             assert hidden.title not in page, (url, hidden.visibility)
             assert hidden.get_absolute_url() not in page, (url, hidden.visibility)
     # Each seen entry's page links its seen neighbours (previous / next).
     for before, after in itertools.pairwise(seen):
-        page = builders.text_of(client.get(after.get_absolute_url()))
+        page = pages.text_of(client.get(after.get_absolute_url()))
         assert before.get_absolute_url() in page, (persona, "previous")
-        page = builders.text_of(client.get(before.get_absolute_url()))
+        page = pages.text_of(client.get(before.get_absolute_url()))
         assert after.get_absolute_url() in page, (persona, "next")
 
 
@@ -547,8 +546,8 @@ COMMENT_DELETE = {
 
 @pytest.mark.parametrize(("persona", "expected"), list(COMMENT_DELETE.items()))
 def test_comment_delete_table(as_user, people, persona, expected):
-    entry = builders.entry(people["owner"], Level.MEMBERS)
-    comment = builders.comment(entry, people["friend"], "Mine to take back.")
+    entry = factories.entry(people["owner"], Level.MEMBERS)
+    comment = factories.entry_comment(entry, people["friend"], "Mine to take back.")
     response = as_user(people[persona]).post(reverse("diary:comment_delete", args=[comment.pk]))
     still_there = Comment.objects.filter(pk=comment.pk).exists()
     if expected == "deletes":
@@ -565,8 +564,8 @@ def test_comment_delete_table(as_user, people, persona, expected):
 
 
 def test_comment_delete_is_post_only(as_user, people):
-    entry = builders.entry(people["owner"], Level.MEMBERS)
-    comment = builders.comment(entry, people["friend"])
+    entry = factories.entry(people["owner"], Level.MEMBERS)
+    comment = factories.entry_comment(entry, people["friend"])
     response = as_user(people["owner"]).get(reverse("diary:comment_delete", args=[comment.pk]))
     assert response.status_code in {404, 405}
     assert Comment.objects.filter(pk=comment.pk).exists()
@@ -592,23 +591,23 @@ def test_no_page_shows_what_the_viewer_may_not_see(settings, as_user, people, pe
     shows exactly the entries the viewer may see and nothing of the others."""
     settings.SITE_PUBLIC_PAGES = public_pages
     owner, viewer = people["owner"], people[persona]
-    entries = {level: builders.entry(owner, level, ago=timedelta(hours=i + 1))
+    entries = {level: factories.entry(owner, level, ago=timedelta(hours=i + 1))
                for i, level in enumerate(LEVELS)}
     for entry in entries.values():
         if viewer is not None and viewer != owner:
-            builders.comment(entry, viewer, "Me too.", ago=timedelta(minutes=2))
-        builders.comment(entry, owner if viewer != owner else people["friend"], "Later.",
-                         ago=timedelta(minutes=1))
+            factories.entry_comment(entry, viewer, "Me too.", ago=timedelta(minutes=2))
+        factories.entry_comment(entry, owner if viewer != owner else people["friend"], "Later.",
+                                ago=timedelta(minutes=1))
     seen = SEEN_BY[column_of(persona, public_pages)]
     client = as_user(viewer)
     urls = ["/", reverse("accounts:profile", args=[owner.pk]),
-            reverse("diary:member", args=[owner.pk]), builders.archive_url(entries["public"]),
+            reverse("diary:member", args=[owner.pk]), pages.archive_url(entries["public"]),
             reverse("diary:friends"), reverse("diary:new_comments")]
     urls += [entry.get_absolute_url() for entry in entries.values()]
     for url in urls:
         response = client.get(url)
         # The language switch returns to the page's own address (a hidden entry's 404 page).
-        page = re.sub(r'name="next" value="[^"]*"', "", builders.text_of(response))
+        page = re.sub(r'name="next" value="[^"]*"', "", pages.text_of(response))
         for level, entry in entries.items():
             if level not in seen:
                 assert entry.title not in page, (url, level)
@@ -623,20 +622,20 @@ def test_no_page_shows_what_the_viewer_may_not_see(settings, as_user, people, pe
 
 def test_a_deactivated_authors_diary_disappears(as_user, people):
     owner, friend = people["owner"], people["friend"]
-    entry = builders.entry(owner, Level.MEMBERS)
-    builders.photo(entry)
-    builders.comment(entry, friend, "Before the suspension.", ago=timedelta(minutes=3))
-    builders.comment(entry, owner, "Reply.", ago=timedelta(minutes=2))
+    entry = factories.entry(owner, Level.MEMBERS)
+    factories.entry_photo(entry)
+    factories.entry_comment(entry, friend, "Before the suspension.", ago=timedelta(minutes=3))
+    factories.entry_comment(entry, owner, "Reply.", ago=timedelta(minutes=2))
     owner.is_active = False
     owner.save(update_fields=["is_active"])
     client = as_user(friend)
     for url in (entry.get_absolute_url(), reverse("diary:photo", args=[entry.pk, 0, "medium"]),
-                reverse("diary:member", args=[owner.pk]), builders.archive_url(entry)):
+                reverse("diary:member", args=[owner.pk]), pages.archive_url(entry)):
         assert client.get(url).status_code == 404, url
     for url in (reverse("diary:friends"), reverse("diary:new_comments")):
         response = client.get(url)
         assert response.status_code == 200
-        assert entry.title not in builders.text_of(response), url
+        assert entry.title not in pages.text_of(response), url
     response = client.post(reverse("diary:comment_create", args=[entry.pk]), {"body": "hello?"})
     assert response.status_code == 404
     assert entry.comments.count() == 2
@@ -651,27 +650,27 @@ def test_visitors_learn_nothing_of_a_member_without_public_entries(
     the member exists (a profile needs a login): the answer is the one for no member at all."""
     settings.SITE_PUBLIC_PAGES = True
     owner = people["owner"]
-    entry = builders.entry(owner, Level.MEMBERS)
+    entry = factories.entry(owner, Level.MEMBERS)
     if url_name == "diary:member":
         url, missing = (reverse(url_name, args=[owner.pk]),
                         reverse(url_name, args=[owner.pk + 100_000]))
     else:
-        url = builders.archive_url(entry)
+        url = pages.archive_url(entry)
         missing = url.replace(f"/members/{owner.pk}/", f"/members/{owner.pk + 100_000}/")
     response = client.get(url)
     assert client.get(missing).status_code == 404
-    shows_name = "Owner Person" in builders.text_of(response)
+    shows_name = "Owner Person" in pages.text_of(response)
     assert (response.status_code, shows_name) == (404, False), "status, shows the name"
 
 
 def test_month_counts_count_only_what_the_viewer_sees(as_user, people):
     owner = people["owner"]
-    first = builders.entry(owner, Level.MEMBERS, ago=timedelta(minutes=30))
-    builders.entry(owner, Level.PRIVATE, ago=timedelta(minutes=20))
-    builders.entry(owner, Level.FRIENDS, ago=timedelta(minutes=10))
-    archive = builders.archive_url(first)
+    first = factories.entry(owner, Level.MEMBERS, ago=timedelta(minutes=30))
+    factories.entry(owner, Level.PRIVATE, ago=timedelta(minutes=20))
+    factories.entry(owner, Level.FRIENDS, ago=timedelta(minutes=10))
+    archive = pages.archive_url(first)
     for persona, expected in (("owner", 3), ("friend", 2), ("member", 1)):
-        page = builders.text_of(
+        page = pages.text_of(
             as_user(people[persona]).get(reverse("diary:member", args=[owner.pk])))
         assert archive in page, persona
         after = page[page.index(archive):][:400]
@@ -681,13 +680,13 @@ def test_month_counts_count_only_what_the_viewer_sees(as_user, people):
 
 def test_lists_show_each_entrys_comment_count(as_user, people):
     owner, friend = people["owner"], people["friend"]
-    entry = builders.entry(owner, Level.MEMBERS)
+    entry = factories.entry(owner, Level.MEMBERS)
     for author in (friend, people["fof"], owner):
-        builders.comment(entry, author)
+        factories.entry_comment(entry, author)
     for viewer, url in ((people["member"], reverse("diary:member", args=[owner.pk])),
                         (friend, reverse("diary:friends")),
-                        (friend, builders.archive_url(entry))):
-        page = builders.text_of(as_user(viewer).get(url))
+                        (friend, pages.archive_url(entry))):
+        page = pages.text_of(as_user(viewer).get(url))
         assert entry.title in page, url
         assert "3 comments" in page, url
 

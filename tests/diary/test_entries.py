@@ -15,8 +15,7 @@ from diary.forms import EntryForm
 from diary.models import Comment, DiaryPreference, Entry, EntryPhoto
 from sns import images
 from sns.visibility import Level
-from tests import factories
-from tests.diary import builders
+from tests import factories, pages
 from tests.html import assert_well_formed
 
 NEW = reverse("diary:new")
@@ -253,11 +252,11 @@ def test_a_reader_sees_no_level_and_no_edit_links(as_user, owner, friend):
 def test_previous_and_next_are_the_authors_entries_the_viewer_may_see(
     as_user, owner, member, django_assert_max_num_queries
 ):
-    old = builders.entry(owner, Level.MEMBERS, title="Oldest", ago=timedelta(days=3))
-    builders.entry(owner, Level.FRIENDS, title="Hidden", ago=timedelta(days=2))
-    middle = builders.entry(owner, Level.MEMBERS, title="Middle", ago=timedelta(days=1))
-    builders.entry(member, Level.MEMBERS, title="Someone else", ago=timedelta(hours=5))
-    new = builders.entry(owner, Level.MEMBERS, title="Newest", ago=timedelta(hours=1))
+    old = factories.entry(owner, Level.MEMBERS, title="Oldest", ago=timedelta(days=3))
+    factories.entry(owner, Level.FRIENDS, title="Hidden", ago=timedelta(days=2))
+    middle = factories.entry(owner, Level.MEMBERS, title="Middle", ago=timedelta(days=1))
+    factories.entry(member, Level.MEMBERS, title="Someone else", ago=timedelta(hours=5))
+    new = factories.entry(owner, Level.MEMBERS, title="Newest", ago=timedelta(hours=1))
     client = as_user(member)
     body = client.get(middle.get_absolute_url()).content.decode()
     assert f'rel="prev" href="{old.get_absolute_url()}"' in body
@@ -302,7 +301,7 @@ def test_a_photo_is_a_404_for_who_may_not_see_the_entry(as_user, owner, friend, 
 def test_a_photo_is_a_login_redirect_for_anonymous_visitors(as_user, owner):
     entry = write(owner, Level.MEMBERS, photos=1)
     response = as_user(None).get(entry.photos.get().url("medium"))
-    assert builders.is_login_redirect(response)
+    assert pages.is_login_redirect(response)
 
 
 def test_unknown_photo_size_or_position_is_a_404(as_user, owner):
@@ -316,11 +315,11 @@ def test_unknown_photo_size_or_position_is_a_404(as_user, owner):
 
 def test_member_diary_lists_visible_entries_newest_first_with_counts(as_user, owner, friend,
                                                                     member):
-    first = builders.entry(owner, Level.MEMBERS, title="First", ago=timedelta(days=2))
-    builders.entry(owner, Level.FRIENDS, title="ForFriends", ago=timedelta(days=1))
-    builders.photo(first)
-    builders.comment(first, friend)
-    builders.comment(first, member)
+    first = factories.entry(owner, Level.MEMBERS, title="First", ago=timedelta(days=2))
+    factories.entry(owner, Level.FRIENDS, title="ForFriends", ago=timedelta(days=1))
+    factories.entry_photo(first)
+    factories.entry_comment(first, friend)
+    factories.entry_comment(first, member)
     body = as_user(member).get(diary_url(owner)).content.decode()
     assert "First" in body and "ForFriends" not in body
     assert "2 comments" in body
@@ -342,10 +341,10 @@ def test_visitors_see_a_diary_only_with_public_entries_where_the_site_allows(
 ):
     members_only = write(owner, Level.MEMBERS, title="ForMembers")
     client = as_user(None)
-    assert builders.is_login_redirect(client.get(diary_url(owner)))
+    assert pages.is_login_redirect(client.get(diary_url(owner)))
     settings.SITE_PUBLIC_PAGES = True
     assert client.get(diary_url(owner)).status_code == 404
-    assert client.get(builders.archive_url(members_only)).status_code == 404
+    assert client.get(pages.archive_url(members_only)).status_code == 404
     assert client.get(members_only.get_absolute_url()).status_code == 404
     public = write(owner, Level.PUBLIC, title="ForEveryone", photos=1)
     body = client.get(diary_url(owner)).content.decode()
@@ -357,7 +356,7 @@ def test_visitors_see_a_diary_only_with_public_entries_where_the_site_allows(
 
 def test_member_diary_is_paginated_by_20(as_user, owner):
     for n in range(23):
-        builders.entry(owner, Level.MEMBERS, title=f"Entry-{n:02d}", ago=timedelta(hours=n + 1))
+        factories.entry(owner, Level.MEMBERS, title=f"Entry-{n:02d}", ago=timedelta(hours=n + 1))
     client = as_user(owner)
     first = client.get(diary_url(owner)).content.decode()
     assert first.count('class="entry-row"') == 20
@@ -371,14 +370,14 @@ def test_member_diary_queries_are_bounded(
     as_user, owner, friend, member, django_assert_max_num_queries, count
 ):
     for n in range(count):
-        entry = builders.entry(owner, Level.MEMBERS, ago=timedelta(days=n))
-        builders.comment(entry, friend)
+        entry = factories.entry(owner, Level.MEMBERS, ago=timedelta(days=n))
+        factories.entry_comment(entry, friend)
         if n % 3 == 0:
-            builders.photo(entry)
+            factories.entry_photo(entry)
     client = as_user(member)
     with django_assert_max_num_queries(12):
         assert client.get(diary_url(owner)).status_code == 200
-    month = builders.archive_url(entry)
+    month = pages.archive_url(entry)
     with django_assert_max_num_queries(12):
         assert client.get(month).status_code == 200
 

@@ -20,8 +20,7 @@ import pytest
 from django.urls import reverse
 
 from sns.visibility import Level
-from tests import factories
-from tests.diary import builders
+from tests import factories, pages
 from tests.html import assert_well_formed
 
 HOSTILE = [
@@ -205,7 +204,7 @@ def _pages(owner, friend, entry) -> dict[str, tuple[object, str]]:
         "entry page (friend)": (friend, entry.get_absolute_url()),
         "entry page (author)": (owner, entry.get_absolute_url()),
         "diary page": (friend, reverse("diary:member", args=[owner.pk])),
-        "monthly archive": (friend, builders.archive_url(entry)),
+        "monthly archive": (friend, pages.archive_url(entry)),
         "friends' diaries": (friend, reverse("diary:friends")),
         "new comments": (owner, reverse("diary:new_comments")),
         "edit form": (owner, reverse("diary:edit", args=[entry.pk])),
@@ -222,9 +221,9 @@ def _render(as_user, owner, friend, entry) -> dict[str, str]:
 
 
 def _write(owner, friend, text: str, title: str | None = None):
-    entry = builders.entry(owner, Level.FRIENDS, title=title if title is not None else text,
-                           body=text, ago=timedelta(minutes=5))
-    builders.comment(entry, friend, text, ago=timedelta(minutes=1))
+    entry = factories.entry(owner, Level.FRIENDS, title=title if title is not None else text,
+                            body=text, ago=timedelta(minutes=5))
+    factories.entry_comment(entry, friend, text, ago=timedelta(minutes=1))
     return entry
 
 
@@ -316,9 +315,9 @@ def test_hostile_member_names_are_never_active(as_user, owner, friend, baseline,
     """Authors' and commenters' names are member text too: shown in every list and comment."""
     author = factories.member(name)
     factories.befriend(author, friend)
-    entry = builders.entry(author, Level.FRIENDS, title="An ordinary title")
-    builders.comment(entry, friend, "An ordinary comment.", ago=timedelta(minutes=2))
-    builders.comment(entry, author, "A reply.", ago=timedelta(minutes=1))
+    entry = factories.entry(author, Level.FRIENDS, title="An ordinary title")
+    factories.entry_comment(entry, friend, "An ordinary comment.", ago=timedelta(minutes=2))
+    factories.entry_comment(entry, author, "A reply.", ago=timedelta(minutes=1))
     client = as_user(friend)
     problems = []
     for label, url in (("entry page (friend)", entry.get_absolute_url()),

@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from communities.models import Community, Membership, Topic, TopicComment
 from tests import factories
-from tests.communities import builders
 from tests.e2e.journeys import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -18,7 +17,7 @@ def test_create_request_approve_topic_and_comment(live_server, page, new_context
     aki = factories.member("Aki Tanaka", email="aki@example.com")
     ben = factories.member("Ben Sato", email="ben@example.com")
     factories.befriend(aki, ben)
-    category = builders.category("Kites")
+    category = factories.category("Kites")
     base = live_server.url
 
     # Aki starts a community that needs approval to join.

@@ -14,7 +14,6 @@ from diary.models import Entry
 from sns.models import ModerationLog, Report
 from sns.visibility import Level
 from tests import factories
-from tests.diary import builders as diary_builders
 from tests.e2e.journeys import log_in
 from tests.mfa import authenticator_app, code
 
@@ -28,8 +27,8 @@ def test_a_member_reports_an_entry_and_a_moderator_hides_it(live_server, page, n
     factories.member("Rie Reporter", email="rie@example.com")
     moderator = factories.member("Mio Moderator", email="mio@example.com", staff=True)
     secret = authenticator_app(moderator)
-    entry = diary_builders.entry(spammer, Level.MEMBERS, title=TITLE,
-                                 body="Click **here** to earn ¥1,000,000 a day.")
+    entry = factories.entry(spammer, Level.MEMBERS, title=TITLE,
+                            body="Click **here** to earn ¥1,000,000 a day.")
     base = live_server.url
 
     # The member reports the entry from its page.

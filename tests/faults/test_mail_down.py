@@ -33,9 +33,9 @@ from sns.mail_retry import RETRY_DELAYS
 from sns.models import Announcement, Notification
 from sns.notifications.announcements import announcement_send
 from sns.notify import Kind
+from tests import factories
 from tests.faults.postgres import free_port
 from tests.faults.smtp import mail_server
-from tests.offkai import builders as offkai_builders
 
 READY, FAILED, SUCCESSFUL = (TaskResultStatus.READY, TaskResultStatus.FAILED,
                              TaskResultStatus.SUCCESSFUL)
@@ -174,9 +174,9 @@ def test_an_invitation_the_server_could_not_take_is_mailed_by_the_retry(owner, m
 def test_notices_of_a_cancelled_offkai_are_recorded_and_mailed_once_by_the_retry(
     owner, friend, member, mail_port, queue
 ):
-    event = offkai_builders.event(owner)
+    event = factories.event(owner)
     for person in (friend, member):
-        offkai_builders.answer(event, person, Answer.ATTENDING)
+        factories.answer(event, person, Answer.ATTENDING)
     offkai_services.event_cancel(event=event, by=owner, reason="Typhoon")
     told = Notification.objects.filter(kind=Kind.EVENT_CANCELLED)
 

@@ -15,7 +15,6 @@ from django.test import Client
 
 from diary import services as diary_services
 from tests import factories
-from tests.communities import builders
 
 
 def _session(user) -> str:
@@ -32,8 +31,8 @@ def build(members: int) -> dict:
     author = people[0]
     for person in people[1:]:
         factories.befriend(author, person)
-    club = builders.with_members(builders.community(author), people[1:])
-    topic = builders.topic(club, author, title="Where shall we meet?")
+    club = factories.community(author, members=people[1:])
+    topic = factories.topic(club, author, title="Where shall we meet?")
     entry = diary_services.entry_create(author=author, title="Lunch by the river",
                                         body="Grilled fish.", visibility="friends")
     return {

@@ -22,9 +22,7 @@ from communities.models import JoinPolicy, Membership
 from offkai.models import Event
 from offkai.services import may_see
 from tests import factories
-from tests.communities import builders as community_builders
 from tests.html import assert_well_formed
-from tests.offkai import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -92,23 +90,23 @@ def world(owner, friend, fof, member, blocked):
     cohost = factories.member("Co Host", email="cohost@example.com")
     factories.befriend(owner, cohost)
     insider = factories.member("Inside Member", email="insider@example.com")
-    open_club = community_builders.community(owner, name="Open club")
-    secret_club = community_builders.community(owner, policy=JoinPolicy.SECRET,
-                                               name="Secret club")
+    open_club = factories.community(owner, name="Open club")
+    secret_club = factories.community(owner, policy=JoinPolicy.SECRET,
+                                      name="Secret club")
     for club in (open_club, secret_club):
         for person in (insider, blocked, cohost):
             Membership.objects.create(community=club, user=person)
     events = {
-        level: builders.event(owner, visibility=level, co_hosts=[cohost], title=level)
+        level: factories.event(owner, visibility=level, co_hosts=[cohost], title=level)
         for level in ["public", "members", "fof", "friends", "private"]
     }
-    events["community"] = builders.event(owner, visibility="community", community=open_club,
-                                         co_hosts=[cohost], title="community")
-    events["open_members"] = builders.event(owner, visibility="members", community=open_club,
-                                            co_hosts=[cohost], title="open_members")
+    events["community"] = factories.event(owner, visibility="community", community=open_club,
+                                          co_hosts=[cohost], title="community")
+    events["open_members"] = factories.event(owner, visibility="members", community=open_club,
+                                             co_hosts=[cohost], title="open_members")
     # As the service would store it: a secret community forces "community".
-    events["secret"] = builders.event(owner, visibility="community", community=secret_club,
-                                      co_hosts=[cohost], title="secret")
+    events["secret"] = factories.event(owner, visibility="community", community=secret_club,
+                                       co_hosts=[cohost], title="secret")
     personas = {
         "host": owner, "cohost": cohost, "friend": friend, "fof": fof, "insider": insider,
         "member": member, "blocked": blocked, "anonymous": None,

@@ -13,7 +13,6 @@ from offkai.services import attendance
 from sns.errors import Refused
 from tests import factories
 from tests.html import assert_well_formed
-from tests.offkai import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +24,7 @@ def url(name: str, event, *args) -> str:
 @pytest.fixture
 def past(owner):
     """An event owner hosted yesterday."""
-    return builders.event(owner, days=-1, title="Yesterday's off-kai")
+    return factories.event(owner, days=-1, title="Yesterday's off-kai")
 
 
 def came(event) -> dict[int, bool | None]:
@@ -37,7 +36,7 @@ def came(event) -> dict[int, bool | None]:
 @pytest.mark.parametrize("persona", ["friend", "fof", "member", "blocked", "moderator"])
 def test_only_hosts_get_the_pages(request, as_user, owner, past, persona):
     viewer = request.getfixturevalue(persona)
-    builders.answer(past, viewer)
+    factories.answer(past, viewer)
     guest = Guest.objects.create(event=past, name="Guest", email="guest@example.com")
     client = as_user(viewer)
     assert client.get(url("attendance", past)).status_code == 404
@@ -50,16 +49,16 @@ def test_only_hosts_get_the_pages(request, as_user, owner, past, persona):
 
 
 def test_a_co_host_gets_the_page(as_user, owner, friend):
-    event = builders.event(owner, days=-1, co_hosts=[friend])
+    event = factories.event(owner, days=-1, co_hosts=[friend])
     assert as_user(friend).get(url("attendance", event)).status_code == 200
 
 
 def test_not_before_the_start_nor_for_a_cancelled_event(as_user, owner):
-    upcoming = builders.event(owner, days=1)
-    cancelled = builders.event(owner, days=-1)
+    upcoming = factories.event(owner, days=1)
+    cancelled = factories.event(owner, days=-1)
     cancelled.cancelled_at = cancelled.starts_at - timedelta(days=1)
     cancelled.save(update_fields=["cancelled_at"])
-    started = builders.event(owner, days=-0.01, hours=3)
+    started = factories.event(owner, days=-0.01, hours=3)
     client = as_user(owner)
     assert client.get(url("attendance", upcoming)).status_code == 404
     assert client.get(url("attendance", cancelled)).status_code == 404
@@ -68,7 +67,7 @@ def test_not_before_the_start_nor_for_a_cancelled_event(as_user, owner):
 
 
 def test_my_event_id_with_another_events_guest_is_a_404(as_user, owner, friend, past):
-    other = builders.event(friend, days=-1)
+    other = factories.event(friend, days=-1)
     theirs = Guest.objects.create(event=other, name="Theirs", email="theirs@example.com")
     response = as_user(owner).post(url("guest_invite", past, theirs.pk))
     assert response.status_code == 404
@@ -80,7 +79,7 @@ def test_visitors_are_sent_to_log_in(client, past):
 
 
 def test_the_services_refuse_non_hosts(owner, friend, past):
-    builders.answer(past, friend)
+    factories.answer(past, friend)
     with pytest.raises(Event.DoesNotExist):
         attendance.attendance_confirm(event=past, by=friend, came_ids=[friend.pk])
     with pytest.raises(Event.DoesNotExist):
@@ -96,7 +95,7 @@ def test_the_page_lists_those_who_may_have_come(as_user, owner, past):
     people = {}
     for answer in Answer.values:
         people[answer] = factories.member(f"Said {answer}")
-        builders.answer(past, people[answer], answer, guests=1 if answer == "attending" else 0)
+        factories.answer(past, people[answer], answer, guests=1 if answer == "attending" else 0)
     body = as_user(owner).get(url("attendance", past)).content.decode()
     assert_well_formed(body)
     for answer in ("attending", "waitlisted", "maybe"):
@@ -110,9 +109,9 @@ def test_the_page_lists_those_who_may_have_come(as_user, owner, past):
 
 
 def test_one_post_records_who_came(as_user, owner, friend, member, fof, past):
-    builders.answer(past, friend)
-    builders.answer(past, member, Answer.MAYBE)
-    builders.answer(past, fof, Answer.DECLINED)
+    factories.answer(past, friend)
+    factories.answer(past, member, Answer.MAYBE)
+    factories.answer(past, fof, Answer.DECLINED)
     stranger = factories.member()
     client = as_user(owner)
     response = client.post(url("attendance", past), {
@@ -132,7 +131,7 @@ def test_one_post_records_who_came(as_user, owner, friend, member, fof, past):
 
 
 def test_confirming_again_changes_the_marks(owner, friend, past):
-    builders.answer(past, friend)
+    factories.answer(past, friend)
     attendance.attendance_confirm(event=past, by=owner, came_ids=[friend.pk, owner.pk])
     assert came(past) == {friend.pk: True, owner.pk: True}
     attendance.attendance_confirm(event=past, by=owner, came_ids=[])
@@ -140,8 +139,8 @@ def test_confirming_again_changes_the_marks(owner, friend, past):
 
 
 def test_only_the_members_shown_are_touched(owner, friend, member, past):
-    builders.answer(past, friend, attended=True)
-    builders.answer(past, member)
+    factories.answer(past, friend, attended=True)
+    factories.answer(past, member)
     attendance.attendance_confirm(event=past, by=owner, came_ids=[], shown_ids=[member.pk])
     assert came(past) == {friend.pk: True, member.pk: False}
 
@@ -153,7 +152,7 @@ def test_the_answers_are_paginated_and_a_page_keeps_its_number(as_user, owner, p
     monkeypatch.setattr(views, "ANSWERS_PER_PAGE", 2)
     people = [factories.member(f"Person {i}") for i in range(3)]
     for person in people:
-        builders.answer(past, person)
+        factories.answer(past, person)
     client = as_user(owner)
     second = client.get(url("attendance", past) + "?page=2").content.decode()
     assert_well_formed(second)
@@ -171,7 +170,7 @@ def test_the_page_takes_a_fixed_number_of_queries(as_user, owner, past, count,
                                                   django_assert_max_num_queries):
     for i in range(count):
         person = factories.member(f"Person {i}", company=f"Co {i}")
-        builders.answer(past, person, Answer.ATTENDING if i % 3 else Answer.MAYBE)
+        factories.answer(past, person, Answer.ATTENDING if i % 3 else Answer.MAYBE)
         if i % 5 == 0:
             Guest.objects.create(event=past, name=f"Guest {i}", email=f"g{i}@example.com",
                                  brought_by=person)
@@ -193,7 +192,7 @@ def test_the_page_takes_a_fixed_number_of_queries(as_user, owner, past, count,
 # --- guests --------------------------------------------------------------------------------
 
 def test_a_host_records_a_guest(as_user, owner, friend, past):
-    builders.answer(past, friend, guests=1)
+    factories.answer(past, friend, guests=1)
     response = as_user(owner).post(url("guest_add", past), {
         "name": "  Sato   Hanako ", "email": "Hanako@Example.COM", "brought_by": friend.pk,
     })
@@ -259,7 +258,7 @@ def test_inviting_a_guest_in_one_step(as_user, owner, past, outbox,
 
 
 def test_the_met_message_names_the_event_and_its_date_in_the_site_zone(owner, settings):
-    event = builders.event(owner, title="Hanami")
+    event = factories.event(owner, title="Hanami")
     event.starts_at = datetime(2030, 3, 1, 23, 30, tzinfo=ZoneInfo("UTC"))  # 2 March in Tokyo
     assert attendance.met_message(event) == "We met at Hanami on March 2, 2030."
     settings.LANGUAGE_CODE = "ja"
@@ -296,7 +295,7 @@ def test_a_host_who_lost_the_right_to_invite_is_told_why(as_user, owner, past):
 
 
 def test_the_invitation_comes_from_the_host_who_invites(owner, friend):
-    event = builders.event(owner, days=-1, co_hosts=[friend])
+    event = factories.event(owner, days=-1, co_hosts=[friend])
     guest = attendance.guest_add(event=event, by=owner, name="Sato", email="sato@example.com")
     invitation = attendance.guest_invite(guest=guest, by=friend)
     assert invitation.inviter == friend
@@ -332,7 +331,7 @@ def test_a_revoked_invitation_can_be_made_again(owner, past):
 def test_the_page_in_japanese(as_user, owner, friend, past):
     owner.language = "ja"
     owner.save(update_fields=["language"])
-    builders.answer(past, friend)
+    factories.answer(past, friend)
     attendance.guest_add(event=past, by=owner, name="佐藤", email="sato@example.com")
     body = as_user(owner).get(url("attendance", past)).content.decode()
     assert_well_formed(body)

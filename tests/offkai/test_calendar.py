@@ -16,9 +16,8 @@ from offkai import services
 from offkai.models import Answer, CalendarFeed, Event
 from offkai.selectors import calendar
 from tests import factories
-from tests.communities import builders as community_builders
 from tests.html import assert_well_formed
-from tests.offkai import builders, strict_ics
+from tests.offkai import strict_ics
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +49,7 @@ def at(event, starts: datetime, hours: float = 2) -> Event:
 # --- one event -----------------------------------------------------------------------------
 
 def test_an_event_ics_has_every_field(as_user, owner, friend):
-    event = builders.event(
+    event = factories.event(
         owner, title="Spring meetup", description="Bring **snacks**.",
         venue="Cafe Tsunagari", address="1-2-3 Shibuya, Tokyo",
     )
@@ -76,7 +75,7 @@ def test_an_event_ics_has_every_field(as_user, owner, friend):
 
 
 def test_times_are_written_in_utc(as_user, owner):
-    event = at(builders.event(owner), datetime(2031, 1, 10, 19, 0, tzinfo=TOKYO))
+    event = at(factories.event(owner), datetime(2031, 1, 10, 19, 0, tzinfo=TOKYO))
     response = as_user(owner).get(ics_url(event))
     body = response.content.decode()
     assert "DTSTART:20310110T100000Z\r\n" in body
@@ -89,7 +88,7 @@ def test_times_are_written_in_utc(as_user, owner):
 
 def test_japanese_text_commas_semicolons_and_newlines_are_escaped(as_user, owner):
     title = "新年会, 二次会あり; 東京"
-    event = builders.event(
+    event = factories.event(
         owner, title=title, venue="居酒屋つながり, 2階", address="東京都渋谷区; 1-2-3",
         description="一行目\n二行目\n\n- 乾杯\n- 自己紹介\n\n[地図](https://example.com/map)"
         + "、とても長い説明文です" * 20,
@@ -126,7 +125,7 @@ def _stored_with_controls(event) -> Event:
 
 
 def test_an_ics_of_text_with_control_characters_reads_strictly(as_user, owner):
-    event = _stored_with_controls(builders.event(owner))
+    event = _stored_with_controls(factories.event(owner))
     response = as_user(owner).get(ics_url(event))
     properties = dict(strict_ics.validate(response.content))
     assert strict_ics.unescape(properties["SUMMARY"]) == "Spring meetup[31m, 花見"
@@ -138,9 +137,9 @@ def test_an_ics_of_text_with_control_characters_reads_strictly(as_user, owner):
 
 
 def test_every_attendees_feed_reads_strictly_with_such_an_event(client, owner, friend):
-    event = _stored_with_controls(builders.event(owner, title="x"))
-    builders.answer(event, friend)
-    builders.event(friend, title="Plain; one, too")
+    event = _stored_with_controls(factories.event(owner, title="x"))
+    factories.answer(event, friend)
+    factories.event(friend, title="Plain; one, too")
     for member in (owner, friend):
         body = client.get(feed_url(services.calendar_feed_get_or_create(user=member).token)).content
         summaries = [v for name, v in strict_ics.validate(body) if name == "SUMMARY"]
@@ -163,7 +162,7 @@ def test_the_strict_reader_refuses_what_it_should():
 
 
 def test_a_cancelled_event_says_so_with_a_higher_sequence(as_user, owner, friend):
-    event = builders.event(owner)
+    event = factories.event(owner)
     first = parse(as_user(friend).get(ics_url(event))).events[0]
     event.edited_at = event.created_at + timedelta(minutes=5)
     event.save(update_fields=["edited_at"])
@@ -178,7 +177,7 @@ def test_a_cancelled_event_says_so_with_a_higher_sequence(as_user, owner, friend
 
 
 def test_an_event_without_venue_or_description_has_no_location(as_user, owner):
-    event = builders.event(owner)
+    event = factories.event(owner)
     vevent = parse(as_user(owner).get(ics_url(event))).events[0]
     assert "LOCATION" not in vevent
     assert vevent["DESCRIPTION"] == f"http://testserver/offkai/{event.pk}/"
@@ -190,20 +189,20 @@ def test_an_event_without_venue_or_description_has_no_location(as_user, owner):
 def test_the_ics_goes_only_to_who_may_see_the_event(
     request, as_user, owner, friend, fof, member, blocked, persona, status
 ):
-    event = builders.event(owner, visibility="friends")
+    event = factories.event(owner, visibility="friends")
     viewer = request.getfixturevalue(persona)
     assert as_user(viewer).get(ics_url(event)).status_code == status
 
 
 def test_the_ics_of_a_hosts_only_event_and_a_missing_one(as_user, owner, friend):
-    private = builders.event(owner, visibility="private", co_hosts=[friend])
+    private = factories.event(owner, visibility="private", co_hosts=[friend])
     assert as_user(friend).get(ics_url(private)).status_code == 200
     assert as_user(factories.member()).get(ics_url(private)).status_code == 404
     assert as_user(friend).get(reverse("offkai:ics", args=[private.pk + 1000])).status_code == 404
 
 
 def test_visitors_are_sent_to_log_in(client, owner):
-    event = builders.event(owner, visibility="public")
+    event = factories.event(owner, visibility="public")
     response = client.get(ics_url(event))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -211,8 +210,8 @@ def test_visitors_are_sent_to_log_in(client, owner):
 
 def test_a_public_event_ics_for_visitors_where_the_site_allows(client, owner, settings):
     settings.SITE_PUBLIC_PAGES = True
-    public = builders.event(owner, visibility="public")
-    members_only = builders.event(owner, visibility="members")
+    public = factories.event(owner, visibility="public")
+    members_only = factories.event(owner, visibility="members")
     assert parse(client.get(ics_url(public))).events[0]["SUMMARY"] == public.title
     assert client.get(ics_url(members_only)).status_code == 404
 
@@ -228,12 +227,12 @@ def summaries(cal: icalendar.Calendar) -> list[str]:
 
 
 def test_the_feed_lists_what_i_attend_or_host(client, owner, friend):
-    builders.event(owner, title="I host", days=3)
-    going = builders.event(friend, title="I go", days=1)
-    builders.answer(going, owner)
+    factories.event(owner, title="I host", days=3)
+    going = factories.event(friend, title="I go", days=1)
+    factories.answer(going, owner)
     for answer in (Answer.MAYBE, Answer.DECLINED, Answer.WAITLISTED):
-        builders.answer(builders.event(friend, title=f"I said {answer}"), owner, answer)
-    builders.answer(builders.event(friend, title="Someone else's"), friend)
+        factories.answer(factories.event(friend, title=f"I said {answer}"), owner, answer)
+    factories.answer(factories.event(friend, title="Someone else's"), friend)
     cal = feed_of(client, owner)  # no login: the token is the key
     assert summaries(cal) == ["I go", "I host"]
     assert cal.calendar_name
@@ -242,9 +241,9 @@ def test_the_feed_lists_what_i_attend_or_host(client, owner, friend):
 
 
 def test_the_feed_reaches_back_90_days_and_shows_cancelled_events(client, owner):
-    builders.event(owner, title="Long ago", days=-(calendar.FEED_PAST_DAYS + 1))
-    builders.event(owner, title="Last month", days=-30)
-    cancelled = builders.event(owner, title="Called off", days=10)
+    factories.event(owner, title="Long ago", days=-(calendar.FEED_PAST_DAYS + 1))
+    factories.event(owner, title="Last month", days=-30)
+    cancelled = factories.event(owner, title="Called off", days=10)
     cancelled.cancelled_at = timezone.now()
     cancelled.save(update_fields=["cancelled_at"])
     cal = feed_of(client, owner)
@@ -253,17 +252,17 @@ def test_the_feed_reaches_back_90_days_and_shows_cancelled_events(client, owner)
 
 
 def test_a_block_takes_an_event_out_of_the_feed(client, owner, member):
-    event = builders.event(owner, title="Blocked later")
-    builders.answer(event, member)
+    event = factories.event(owner, title="Blocked later")
+    factories.answer(event, member)
     assert summaries(feed_of(client, member)) == ["Blocked later"]
     block_create(blocker=owner, blocked=member)
     assert summaries(feed_of(client, member)) == []
 
 
 def test_leaving_the_community_takes_its_event_out_of_the_feed(client, owner, member):
-    club = community_builders.with_members(community_builders.community(owner), [member])
-    event = builders.event(owner, title="Club night", community=club, visibility="community")
-    builders.answer(event, member)
+    club = factories.community(owner, members=[member])
+    event = factories.event(owner, title="Club night", community=club, visibility="community")
+    factories.answer(event, member)
     assert summaries(feed_of(client, member)) == ["Club night"]
     community_services.membership_leave(community=club, user=member)
     assert summaries(feed_of(client, member)) == []
@@ -278,8 +277,8 @@ def test_unknown_token_is_a_404_and_a_left_member_feed_too(client, owner):
 
 
 def test_a_token_shows_its_own_members_events_only(client, as_user, owner, member):
-    builders.answer(builders.event(owner, title="Owner's"), owner)
-    builders.answer(builders.event(member, title="Member's"), member)
+    factories.answer(factories.event(owner, title="Owner's"), owner)
+    factories.answer(factories.event(member, title="Member's"), member)
     assert summaries(feed_of(client, member)) == ["Member's"]
     # Logged in as the owner, the member's token still shows the member's calendar only.
     token = CalendarFeed.objects.get(user=member).token
@@ -291,7 +290,7 @@ def test_the_feed_takes_a_fixed_number_of_queries(
     client, owner, count, django_assert_max_num_queries
 ):
     for i in range(count):
-        builders.event(owner, days=i + 1)
+        factories.event(owner, days=i + 1)
     token = services.calendar_feed_get_or_create(user=owner).token
     with django_assert_max_num_queries(2):
         cal = parse(client.get(feed_url(token)))
@@ -301,7 +300,7 @@ def test_the_feed_takes_a_fixed_number_of_queries(
 def test_the_feed_is_bounded(client, owner, monkeypatch):
     monkeypatch.setattr(calendar, "FEED_MAX_EVENTS", 3)
     for i in range(5):
-        builders.event(owner, title=f"E{i}", days=i + 1)
+        factories.event(owner, title=f"E{i}", days=i + 1)
     assert summaries(feed_of(client, owner)) == ["E0", "E1", "E2"]
 
 
@@ -327,7 +326,7 @@ def test_the_page_makes_the_feed_on_first_visit_and_shows_how_to_add_it(
 
 
 def test_resetting_makes_the_old_address_a_404(as_user, client, owner):
-    builders.event(owner, title="Mine")
+    factories.event(owner, title="Mine")
     old = services.calendar_feed_get_or_create(user=owner).token
     response = as_user(owner).post(CALENDAR_PAGE)
     assert response.status_code == 302
@@ -363,8 +362,8 @@ def test_the_settings_page_links_to_the_calendar_page(as_user, owner):
 # --- the links on the event page -----------------------------------------------------------
 
 def test_the_event_links_partial(owner):
-    upcoming = builders.event(owner)
-    past = builders.event(owner, days=-2)
+    upcoming = factories.event(owner)
+    past = factories.event(owner, days=-2)
     html = render_to_string("offkai/partials/event_links.html", {"event": upcoming,
                                                                   "is_host": True})
     assert reverse("offkai:ics", args=[upcoming.pk]) in html
@@ -379,8 +378,8 @@ def test_the_event_links_partial(owner):
 
 
 def test_the_event_page_shows_the_links(as_user, owner, friend):
-    past = builders.event(owner, days=-2, visibility="friends")
-    builders.answer(past, friend)
+    past = factories.event(owner, days=-2, visibility="friends")
+    factories.answer(past, friend)
     host_page = as_user(owner).get(past.get_absolute_url()).content.decode()
     assert_well_formed(host_page)
     assert reverse("offkai:ics", args=[past.pk]) in host_page

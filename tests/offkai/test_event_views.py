@@ -18,9 +18,7 @@ from offkai import services
 from offkai.models import RSVP, Answer, Event, EventComment, EventHost
 from sns.models import Notification
 from tests import factories
-from tests.communities import builders as community_builders
 from tests.html import assert_well_formed
-from tests.offkai import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -122,9 +120,9 @@ def test_the_daily_limit_shows_on_the_form(as_user, owner, settings):
 
 
 def test_the_community_select_lists_only_my_open_communities(as_user, owner, member):
-    mine = community_builders.community(owner, name="Mine Club")
-    theirs = community_builders.community(member, name="Their Club")
-    closed = community_builders.community(owner, name="Closed Club")
+    mine = factories.community(owner, name="Mine Club")
+    theirs = factories.community(member, name="Their Club")
+    closed = factories.community(owner, name="Closed Club")
     closed.closed_at = timezone.now()
     closed.save()
     body = page(as_user(owner), NEW)
@@ -139,7 +137,7 @@ def test_the_community_select_lists_only_my_open_communities(as_user, owner, mem
 
 
 def test_query_string_preselects_the_community(as_user, owner, member):
-    club = community_builders.community(owner, name="Kite Club")
+    club = factories.community(owner, name="Kite Club")
     body = page(as_user(owner), NEW + f"?community={club.pk}")
     assert f'<option value="{club.pk}" selected>' in body
     assert '<option value="community" selected>' in body
@@ -149,7 +147,7 @@ def test_query_string_preselects_the_community(as_user, owner, member):
 
 
 def test_hosts_edit_others_get_404(as_user, owner, friend, member):
-    event = builders.event(owner, co_hosts=[friend], capacity=5)
+    event = factories.event(owner, co_hosts=[friend], capacity=5)
     page(as_user(member), url("edit", event), 404)
     assert as_user(member).post(url("edit", event), form_data()).status_code == 404
     body = page(as_user(friend), url("edit", event))
@@ -163,9 +161,9 @@ def test_hosts_edit_others_get_404(as_user, owner, friend, member):
 
 
 def test_lowering_the_capacity_below_the_places_taken_shows_why(as_user, owner, member, friend):
-    event = builders.event(owner, capacity=5)
-    builders.answer(event, member)
-    builders.answer(event, friend)
+    event = factories.event(owner, capacity=5)
+    factories.answer(event, member)
+    factories.answer(event, friend)
     response = as_user(owner).post(url("edit", event), form_data(capacity="1"))
     assert response.status_code == 200
     assert "2 places are already taken" in response.content.decode()
@@ -174,8 +172,8 @@ def test_lowering_the_capacity_below_the_places_taken_shows_why(as_user, owner, 
 
 
 def test_cancelling_through_the_page(as_user, owner, member, django_capture_on_commit_callbacks):
-    event = builders.event(owner)
-    builders.answer(event, member)
+    event = factories.event(owner)
+    factories.answer(event, member)
     page(as_user(member), url("cancel", event), 404)
     body = page(as_user(owner), url("cancel", event))
     assert "Cancel this off-kai?" in body
@@ -199,14 +197,13 @@ def test_cancelling_through_the_page(as_user, owner, member, django_capture_on_c
 # --- the event page ----------------------------------------------------------------------------
 
 def test_the_event_page_shows_the_facts(as_user, owner, member):
-    club = community_builders.with_members(community_builders.community(owner, name="Ramen Club"),
-                                           [member])
-    event = builders.event(
+    club = factories.community(owner, name="Ramen Club", members=[member])
+    event = factories.event(
         owner, community=club, capacity=3, fee="2,000 yen", venue="Menya",
         address="東京都 渋谷区 1-2", description="# Menu\n**Miso** <script>x</script>",
         guest_limit=2,
     )
-    builders.answer(event, owner, guests=1)
+    factories.answer(event, owner, guests=1)
     body = page(as_user(member), event.get_absolute_url())
     assert event.title in body and "Menya" in body and "2,000 yen" in body
     assert "https://www.openstreetmap.org/search?query=%E6%9D%B1%E4%BA%AC%E9%83%BD%20" in body
@@ -224,7 +221,7 @@ def test_the_event_page_shows_the_facts(as_user, owner, member):
 
 
 def test_answering_through_the_page(as_user, owner, member, friend, fof):
-    event = builders.event(owner, capacity=1)
+    event = factories.event(owner, capacity=1)
     response = as_user(member).post(url("rsvp", event), {"answer": "attending"})
     assert response.status_code == 302
     assert response["Location"] == event.get_absolute_url() + "#rsvp"
@@ -245,7 +242,7 @@ def test_answering_through_the_page(as_user, owner, member, friend, fof):
 
 
 def test_a_refused_answer_is_a_message(as_user, owner, member):
-    event = builders.event(owner, guest_limit=1)
+    event = factories.event(owner, guest_limit=1)
     client = as_user(member)
     response = client.post(url("rsvp", event), {"answer": "attending", "guests": "5"},
                            follow=True)
@@ -256,13 +253,13 @@ def test_a_refused_answer_is_a_message(as_user, owner, member):
     response = client.post(url("rsvp", event), {"answer": "nope"}, follow=True)
     assert "Choose attending, maybe or not attending." in response.content.decode()
     assert not RSVP.objects.exists()
-    closed = builders.event(owner, days=-1)
+    closed = factories.event(owner, days=-1)
     response = client.post(url("rsvp", closed), {"answer": "attending"}, follow=True)
     assert "Answers to this off-kai are closed." in response.content.decode()
 
 
 def test_rsvp_views_answer_post_only_and_404_out_of_sight(as_user, owner, member):
-    event = builders.event(owner, visibility="friends")
+    event = factories.event(owner, visibility="friends")
     assert as_user(member).post(url("rsvp", event), {"answer": "attending"}).status_code == 404
     assert as_user(owner).get(url("rsvp", event)).status_code == 405
 
@@ -270,9 +267,9 @@ def test_rsvp_views_answer_post_only_and_404_out_of_sight(as_user, owner, member
 def test_blocked_members_are_left_out_of_attendees_and_comments(as_user, owner, member, friend):
     from accounts.services import block_create
 
-    event = builders.event(owner)
-    builders.answer(event, member)
-    builders.answer(event, friend)
+    event = factories.event(owner)
+    factories.answer(event, member)
+    factories.answer(event, friend)
     services.event_comment_create(event_id=event.pk, author=member, body="Blocked words")
     services.event_comment_create(event_id=event.pk, author=friend, body="Friendly words")
     block_create(blocker=friend, blocked=member)
@@ -287,7 +284,7 @@ def test_blocked_members_are_left_out_of_attendees_and_comments(as_user, owner, 
 # --- comments ----------------------------------------------------------------------------------
 
 def test_comments_through_the_page(as_user, owner, member, friend):
-    event = builders.event(owner, co_hosts=[friend])
+    event = factories.event(owner, co_hosts=[friend])
     client = as_user(member)
     response = client.post(url("comment", event), {"body": "What to **bring**?"})
     comment = EventComment.objects.get()
@@ -308,7 +305,7 @@ def test_comments_through_the_page(as_user, owner, member, friend):
 
 
 def test_many_comments_show_the_latest_with_a_link_back(as_user, owner):
-    event = builders.event(owner)
+    event = factories.event(owner)
     base = timezone.now() - timedelta(days=1)
     EventComment.objects.bulk_create([
         EventComment(event=event, author=owner, body=f"comment number {i}",
@@ -327,7 +324,7 @@ def test_many_comments_show_the_latest_with_a_link_back(as_user, owner):
 # --- the hosts' answers and CSV --------------------------------------------------------------
 
 def test_the_answers_page_groups_every_answer(as_user, owner, friend):
-    event = builders.event(owner, capacity=2, guest_limit=1, co_hosts=[friend])
+    event = factories.event(owner, capacity=2, guest_limit=1, co_hosts=[friend])
     crowd = [factories.member(f"Guest{i} Person") for i in range(5)]
     services.rsvp_answer(event_id=event.pk, user=crowd[0], answer="attending", guests=1)
     for person in crowd[1:3]:
@@ -345,7 +342,7 @@ def test_the_answers_page_groups_every_answer(as_user, owner, friend):
 
 
 def test_the_csv_has_what_hosts_should_see(as_user, owner):
-    event = builders.event(owner, capacity=2, guest_limit=1)
+    event = factories.event(owner, capacity=2, guest_limit=1)
     first = factories.member("=HYPERLINK(1)", email="first@example.com")
     second = factories.member("佐藤 花子", email="second@example.com")
     services.rsvp_answer(event_id=event.pk, user=first, answer="attending", guests=1)
@@ -370,8 +367,8 @@ def test_the_csv_has_what_hosts_should_see(as_user, owner):
 
 
 def test_answers_and_csv_are_for_hosts_only(as_user, owner, member, friend):
-    event = builders.event(owner)
-    builders.answer(event, member)
+    event = factories.event(owner)
+    factories.answer(event, member)
     for name in ["answers", "answers_csv", "edit", "cancel"]:
         assert as_user(member).get(url(name, event)).status_code == 404, name
         assert as_user(friend).get(url(name, event)).status_code == 404, name
@@ -383,13 +380,13 @@ def test_answers_and_csv_are_for_hosts_only(as_user, owner, member, friend):
 
 @pytest.mark.parametrize("n", [5, 50])
 def test_pages_have_bounded_queries(as_user, owner, django_assert_max_num_queries, n):
-    club = community_builders.community(owner)
-    event = builders.event(owner, community=club, capacity=n, guest_limit=1)
+    club = factories.community(owner)
+    event = factories.event(owner, community=club, capacity=n, guest_limit=1)
     crowd = [factories.member() for _ in range(n + 5)]
     for i, person in enumerate(crowd):
         factories.befriend(owner, person) if i % 2 else None
         answer = [Answer.ATTENDING, Answer.MAYBE, Answer.DECLINED][i % 3]
-        builders.answer(event, person, answer)
+        factories.answer(event, person, answer)
     for person in crowd[:5]:
         RSVP.objects.filter(event=event, user=person).update(
             answer=Answer.WAITLISTED, waitlisted_at=timezone.now()
@@ -417,9 +414,9 @@ def test_pages_have_bounded_queries(as_user, owner, django_assert_max_num_querie
 
 def test_pages_in_japanese(as_user, owner, member, settings):
     settings.LANGUAGE_CODE = "ja"
-    event = builders.event(owner, title="花見オフ", capacity=1)
-    builders.answer(event, owner)
-    builders.answer(event, member, Answer.WAITLISTED)
+    event = factories.event(owner, title="花見オフ", capacity=1)
+    factories.answer(event, owner)
+    factories.answer(event, member, Answer.WAITLISTED)
     client = as_user(member)
     client.cookies["django_language"] = "ja"
     body = page(client, event.get_absolute_url())
@@ -433,9 +430,9 @@ def test_pages_in_japanese(as_user, owner, member, settings):
 
 
 def test_the_form_and_cancel_pages_are_well_formed(as_user, owner):
-    community_builders.community(owner, policy=JoinPolicy.SECRET)
+    factories.community(owner, policy=JoinPolicy.SECRET)
     page(as_user(owner), NEW)
-    event = builders.event(owner)
+    event = factories.event(owner)
     page(as_user(owner), url("edit", event))
     page(as_user(owner), url("cancel", event))
 
@@ -443,9 +440,9 @@ def test_the_form_and_cancel_pages_are_well_formed(as_user, owner):
 def test_saving_the_form_unchanged_tells_nobody(
     as_user, owner, member, django_capture_on_commit_callbacks
 ):
-    event = builders.event(owner, capacity=5, venue="Hall", address="Somewhere 1")
-    builders.answer(event, member)
-    assert event.starts_at.second or event.starts_at.microsecond  # builders keep seconds
+    event = factories.event(owner, capacity=5, venue="Hall", address="Somewhere 1")
+    factories.answer(event, member)
+    assert event.starts_at.second or event.starts_at.microsecond  # factories keep seconds
     client = as_user(owner)
     form = client.get(url("edit", event)).context["form"]
     data = {name: form[name].value() for name in form.fields}
@@ -472,9 +469,9 @@ def operator_client(moderator, as_user):
 
 
 def test_admin_lists_are_useful_and_read_only(operator_client, owner, member):
-    event = builders.event(owner, capacity=1, title="Admin listed event")
-    builders.answer(event, owner)
-    builders.answer(event, member, Answer.WAITLISTED)
+    event = factories.event(owner, capacity=1, title="Admin listed event")
+    factories.answer(event, owner)
+    factories.answer(event, member, Answer.WAITLISTED)
     comment = services.event_comment_create(event_id=event.pk, author=member, body="Hello")
     from offkai.models import CalendarFeed, Guest
 
@@ -512,7 +509,7 @@ def test_the_guest_line_in_japanese_says_the_number_once(as_user, owner, member,
     # 「1人1人まで」).
     member.language = "ja"
     member.save(update_fields=["language"])
-    event = builders.event(owner, guest_limit=limit)
+    event = factories.event(owner, guest_limit=limit)
     assert line in page(as_user(member), event.get_absolute_url())
 
 
@@ -520,7 +517,7 @@ def test_closed_answers_say_closed_in_japanese_not_the_closing_date(as_user, own
     # "closed" is also a community's date of closing (閉鎖日時): each meaning has its context.
     member.language = "ja"
     member.save(update_fields=["language"])
-    event = builders.event(owner, rsvp_deadline=timezone.now() - timedelta(hours=1))
+    event = factories.event(owner, rsvp_deadline=timezone.now() - timedelta(hours=1))
     body = page(as_user(member), event.get_absolute_url())
     assert "（締め切りました）" in body
     assert "閉鎖" not in body

@@ -14,9 +14,7 @@ from communities.models import JoinPolicy, Membership
 from offkai import selectors
 from offkai.models import Answer, Event
 from tests import factories
-from tests.communities import builders as communities
 from tests.html import assert_well_formed
-from tests.offkai.builders import answer, event
 
 pytestmark = pytest.mark.django_db
 
@@ -83,19 +81,20 @@ def everywhere(where: dict[str, bool]) -> bool:
 def test_upcoming_is_mine_then_friends_then_my_communities_then_the_rest(
     as_user, owner, friend, member
 ):
-    club = communities.community(member, name="Tea club")
+    club = factories.community(member, name="Tea club")
     Membership.objects.create(community=club, user=owner)
-    hosted = event(owner, days=5, title="I host this")
-    said_maybe = event(member, days=9, title="I said maybe")
-    answer(said_maybe, owner, Answer.MAYBE)
-    waitlisted = event(member, days=8, title="I wait for this")
-    answer(waitlisted, owner, Answer.WAITLISTED)
-    said_no = event(member, days=1, title="I said no")
-    answer(said_no, owner, Answer.DECLINED)
-    by_friend = event(friend, days=3, visibility="friends", title="Friend made it")
-    co_hosted = event(member, days=2, co_hosts=[friend], title="Friend co-hosts")
-    in_club = event(member, days=4, community=club, visibility="community", title="Club meet")
-    other = event(member, days=6, title="By someone else")
+    hosted = factories.event(owner, days=5, title="I host this")
+    said_maybe = factories.event(member, days=9, title="I said maybe")
+    factories.answer(said_maybe, owner, Answer.MAYBE)
+    waitlisted = factories.event(member, days=8, title="I wait for this")
+    factories.answer(waitlisted, owner, Answer.WAITLISTED)
+    said_no = factories.event(member, days=1, title="I said no")
+    factories.answer(said_no, owner, Answer.DECLINED)
+    by_friend = factories.event(friend, days=3, visibility="friends", title="Friend made it")
+    co_hosted = factories.event(member, days=2, co_hosts=[friend], title="Friend co-hosts")
+    in_club = factories.event(member, days=4, community=club, visibility="community",
+                              title="Club meet")
+    other = factories.event(member, days=6, title="By someone else")
 
     rows = list(selectors.upcoming(owner))
     assert [(e.pk, e.group) for e in rows] == [
@@ -117,10 +116,10 @@ def test_upcoming_is_mine_then_friends_then_my_communities_then_the_rest(
 def test_upcoming_keeps_ongoing_and_cancelled_events_and_leaves_out_ended_ones(
     as_user, owner, member
 ):
-    ongoing = event(owner, days=-0.05, hours=3, title="Going on now")
-    ended = event(owner, days=-1, title="Yesterday")
-    cancelled = event(owner, days=2, title="Called off", cancelled_at=timezone.now(),
-                      cancel_reason="Typhoon")
+    ongoing = factories.event(owner, days=-0.05, hours=3, title="Going on now")
+    ended = factories.event(owner, days=-1, title="Yesterday")
+    cancelled = factories.event(owner, days=2, title="Called off", cancelled_at=timezone.now(),
+                                cancel_reason="Typhoon")
     body = page(as_user(member), UPCOMING)
     assert link(ongoing) in body and link(cancelled) in body
     assert link(ended) not in body
@@ -130,7 +129,7 @@ def test_upcoming_keeps_ongoing_and_cancelled_events_and_leaves_out_ended_ones(
 def test_a_card_shows_time_in_the_site_zone_venue_community_and_creator(
     as_user, owner, member
 ):
-    club = communities.community(owner, name="Sake lovers")
+    club = factories.community(owner, name="Sake lovers")
     starts = datetime(2031, 3, 14, 9, 0, tzinfo=UTC)  # 18:00 in Tokyo
     made = Event.objects.create(
         created_by=owner, title="Sake tasting", starts_at=starts,
@@ -154,19 +153,19 @@ def test_a_card_shows_time_in_the_site_zone_venue_community_and_creator(
     (3, [(0,), (2,)], "Full: waitlist"),
 ])
 def test_a_card_counts_places_with_guests(as_user, owner, member, capacity, taken, expected):
-    made = event(owner, capacity=capacity, guest_limit=3, title="Counted")
+    made = factories.event(owner, capacity=capacity, guest_limit=3, title="Counted")
     for (guests,) in taken:
-        answer(made, factories.member(), Answer.ATTENDING, guests=guests)
-    answer(made, factories.member(), Answer.MAYBE)
-    answer(made, factories.member(), Answer.WAITLISTED, guests=1)
+        factories.answer(made, factories.member(), Answer.ATTENDING, guests=guests)
+    factories.answer(made, factories.member(), Answer.MAYBE)
+    factories.answer(made, factories.member(), Answer.WAITLISTED, guests=1)
     body = page(as_user(member), UPCOMING)
     assert expected in body
 
 
 def test_a_card_shows_the_viewers_own_answer_and_hosting(as_user, owner, member):
-    waiting = event(owner, title="Waiting one")
-    answer(waiting, member, Answer.WAITLISTED)
-    hosted = event(member, title="Mine to host")
+    waiting = factories.event(owner, title="Waiting one")
+    factories.answer(waiting, member, Answer.WAITLISTED)
+    hosted = factories.event(member, title="Mine to host")
     client = as_user(member)
     body = page(client, UPCOMING)
     assert 'class="badge badge-answer-waitlisted">On the waitlist<' in body
@@ -185,7 +184,7 @@ def test_an_empty_list_says_what_to_do(as_user, member):
 
 def test_upcoming_is_paginated_and_keeps_the_group_heading(as_user, owner, member):
     size = selectors.EVENTS_PER_PAGE
-    made = [event(owner, days=1 + i / 10, title=f"Meet {i:02d}") for i in range(size + 3)]
+    made = [factories.event(owner, days=1 + i / 10, title=f"Meet {i:02d}") for i in range(size + 3)]
     client = as_user(owner)
     first = page(client, UPCOMING)
     assert first.count('class="event-card') == size
@@ -201,12 +200,12 @@ def test_upcoming_is_paginated_and_keeps_the_group_heading(as_user, owner, membe
 # --- past events --------------------------------------------------------------------------------
 
 def test_past_is_newest_first_with_i_went(as_user, owner, member):
-    older = event(owner, days=-30, title="Long ago")
-    newer = event(owner, days=-2, title="Last week")
-    no_show = event(owner, days=-10, title="Missed it")
-    coming = event(owner, days=3, title="Not yet")
-    answer(older, member, Answer.ATTENDING, attended=True)
-    answer(no_show, member, Answer.ATTENDING, attended=False)
+    older = factories.event(owner, days=-30, title="Long ago")
+    newer = factories.event(owner, days=-2, title="Last week")
+    no_show = factories.event(owner, days=-10, title="Missed it")
+    coming = factories.event(owner, days=3, title="Not yet")
+    factories.answer(older, member, Answer.ATTENDING, attended=True)
+    factories.answer(no_show, member, Answer.ATTENDING, attended=False)
     body = page(as_user(member), PAST)
     assert body.index("Last week") < body.index("Missed it") < body.index("Long ago")
     assert link(coming) not in body and link(newer) in body
@@ -218,7 +217,7 @@ def test_past_is_newest_first_with_i_went(as_user, owner, member):
 def test_past_is_paginated(as_user, owner, member):
     size = selectors.EVENTS_PER_PAGE
     for i in range(size + 2):
-        event(owner, days=-1 - i, title=f"Old {i:02d}")
+        factories.event(owner, days=-1 - i, title=f"Old {i:02d}")
     client = as_user(member)
     assert page(client, PAST).count('class="event-card') == size
     second = page(client, PAST + "?page=2")
@@ -233,9 +232,9 @@ def test_past_without_events_says_so(as_user, member):
 
 @pytest.mark.parametrize("days", [5, -5], ids=["upcoming", "past"])
 def test_a_secret_communitys_events_exist_only_for_its_members(as_user, owner, member, days):
-    secret = communities.community(owner, policy=JoinPolicy.SECRET, name="Hidden circle")
+    secret = factories.community(owner, policy=JoinPolicy.SECRET, name="Hidden circle")
     for level in ["members", "community"]:
-        made = event(owner, days=days, community=secret, visibility=level)
+        made = factories.event(owner, days=days, community=secret, visibility=level)
         assert nowhere(seen_in(as_user(member), made))
         assert everywhere(seen_in(as_user(owner), made))
     assert as_user(member).get(community_path(secret)).status_code == 404
@@ -243,8 +242,8 @@ def test_a_secret_communitys_events_exist_only_for_its_members(as_user, owner, m
 
 @pytest.mark.parametrize("days", [5, -5], ids=["upcoming", "past"])
 def test_community_level_events_are_for_the_communitys_members(as_user, owner, member, days):
-    club = communities.community(owner, name="Open club")
-    made = event(owner, days=days, community=club, visibility="community")
+    club = factories.community(owner, name="Open club")
+    made = factories.event(owner, days=days, community=club, visibility="community")
     assert nowhere(seen_in(as_user(member), made))
     Membership.objects.create(community=club, user=member)
     assert everywhere(seen_in(as_user(member), made))
@@ -252,7 +251,7 @@ def test_community_level_events_are_for_the_communitys_members(as_user, owner, m
 
 @pytest.mark.parametrize("days", [5, -5], ids=["upcoming", "past"])
 def test_friends_only_events_are_absent_for_members(as_user, owner, friend, fof, member, days):
-    made = event(owner, days=days, visibility="friends")
+    made = factories.event(owner, days=days, visibility="friends")
     assert nowhere(seen_in(as_user(member), made))
     assert nowhere(seen_in(as_user(fof), made))
     assert everywhere(seen_in(as_user(friend), made))
@@ -260,17 +259,17 @@ def test_friends_only_events_are_absent_for_members(as_user, owner, friend, fof,
 
 @pytest.mark.parametrize("days", [5, -5], ids=["upcoming", "past"])
 def test_blocking_hides_events_both_ways(as_user, owner, blocked, days):
-    by_owner = event(owner, days=days, visibility="members")
-    by_blocked = event(blocked, days=days, visibility="members")
+    by_owner = factories.event(owner, days=days, visibility="members")
+    by_blocked = factories.event(blocked, days=days, visibility="members")
     assert nowhere(seen_in(as_user(blocked), by_owner))
     assert nowhere(seen_in(as_user(owner), by_blocked))
 
 
 @pytest.mark.parametrize("days", [5, -5], ids=["upcoming", "past"])
 def test_events_of_inactive_creators_are_absent(as_user, owner, member, days):
-    club = communities.community(member, name="Still here")
+    club = factories.community(member, name="Still here")
     Membership.objects.create(community=club, user=owner)
-    made = event(owner, days=days, community=club, visibility="members")
+    made = factories.event(owner, days=days, community=club, visibility="members")
     assert everywhere(seen_in(as_user(member), made))
     owner.is_active = False
     owner.save(update_fields=["is_active"])
@@ -279,7 +278,7 @@ def test_events_of_inactive_creators_are_absent(as_user, owner, member, days):
 
 @pytest.mark.parametrize("days", [5, -5], ids=["upcoming", "past"])
 def test_private_events_are_for_hosts_only(as_user, owner, friend, days):
-    made = event(owner, days=days, visibility="private")
+    made = factories.event(owner, days=days, visibility="private")
     assert nowhere(seen_in(as_user(friend), made))
     assert everywhere(seen_in(as_user(owner), made))
 
@@ -289,11 +288,11 @@ def test_private_events_are_for_hosts_only(as_user, owner, friend, days):
 def test_community_events_lists_coming_then_past_with_the_new_link_for_members(
     as_user, owner, member
 ):
-    club = communities.community(owner, name="Hiking club")
-    soon = event(owner, days=2, community=club, title="Spring hike")
-    later = event(owner, days=20, community=club, title="Summer hike")
-    done = event(owner, days=-7, community=club, title="Winter hike")
-    elsewhere = event(owner, days=3, title="Not the club's")
+    club = factories.community(owner, name="Hiking club")
+    soon = factories.event(owner, days=2, community=club, title="Spring hike")
+    later = factories.event(owner, days=20, community=club, title="Summer hike")
+    done = factories.event(owner, days=-7, community=club, title="Winter hike")
+    elsewhere = factories.event(owner, days=3, title="Not the club's")
     new_link = f'href="/offkai/new/?community={club.pk}"'
 
     body = page(as_user(owner), community_path(club))
@@ -310,9 +309,9 @@ def test_community_events_lists_coming_then_past_with_the_new_link_for_members(
 
 
 def test_community_events_pages_keep_the_tab(as_user, owner):
-    club = communities.community(owner, name="Busy club")
+    club = factories.community(owner, name="Busy club")
     for i in range(selectors.EVENTS_PER_PAGE + 1):
-        event(owner, days=-1 - i, community=club)
+        factories.event(owner, days=-1 - i, community=club)
     body = page(as_user(owner), community_path(club, ended=True))
     assert 'href="?show=past&amp;page=2"' in body
     second = page(as_user(owner), community_path(club, ended=True) + "&page=2")
@@ -322,7 +321,7 @@ def test_community_events_pages_keep_the_tab(as_user, owner):
 def test_a_closed_community_offers_no_new_off_kai(as_user, owner):
     from communities import services
 
-    club = communities.community(owner, name="Closing club")
+    club = factories.community(owner, name="Closing club")
     services.community_close(community=club, by=owner)
     body = page(as_user(owner), community_path(club))
     assert "?community=" not in body
@@ -330,10 +329,11 @@ def test_a_closed_community_offers_no_new_off_kai(as_user, owner):
 
 
 def test_the_community_page_shows_its_next_off_kai(as_user, owner, member):
-    club = communities.community(owner, name="Book club")
-    coming = [event(owner, days=d, community=club, title=f"Reading {d}") for d in (1, 2, 3, 4)]
-    friends_only = event(owner, days=0.5, community=club, visibility="community",
-                         title="Members' evening")
+    club = factories.community(owner, name="Book club")
+    coming = [factories.event(owner, days=d, community=club, title=f"Reading {d}")
+              for d in (1, 2, 3, 4)]
+    friends_only = factories.event(owner, days=0.5, community=club, visibility="community",
+                                   title="Members' evening")
     body = page(as_user(owner), club.get_absolute_url())
     assert "Upcoming off-kai" in body
     shown = [link(e) in body for e in [friends_only, *coming]]
@@ -346,7 +346,7 @@ def test_the_community_page_shows_its_next_off_kai(as_user, owner, member):
 
 
 def test_the_community_page_without_off_kai_says_so(as_user, owner):
-    club = communities.community(owner, name="Quiet club")
+    club = factories.community(owner, name="Quiet club")
     assert "No off-kai planned yet." in page(as_user(owner), club.get_absolute_url())
 
 
@@ -363,8 +363,8 @@ def test_the_nav_links_to_off_kai_and_marks_it_current_there(as_user, member):
 
 def test_finding_in_japanese(as_user, owner, member, settings):
     settings.LANGUAGE_CODE = "ja"
-    made = event(owner, capacity=1, title="花見オフ")
-    answer(made, member, Answer.ATTENDING)
+    made = factories.event(owner, capacity=1, title="花見オフ")
+    factories.answer(made, member, Answer.ATTENDING)
     client = as_user(member)
     body = page(client, UPCOMING)
     assert '<a href="/offkai/" aria-current="page">オフ会</a>' in body
@@ -376,18 +376,18 @@ def test_finding_in_japanese(as_user, owner, member, settings):
 @pytest.mark.parametrize("n", [5, 50])
 def test_finding_has_bounded_queries(as_user, owner, friend, member,
                                      django_assert_max_num_queries, n):
-    club = communities.community(owner, name="Counted club")
+    club = factories.community(owner, name="Counted club")
     Membership.objects.create(community=club, user=member)
     viewers = [factories.member() for _ in range(3)]
     for i in range(n):
-        coming = event([owner, friend, member][i % 3], days=1 + i / 10, community=club,
-                       capacity=10, co_hosts=[viewers[0]] if i % 2 else ())
-        ended = event(owner, days=-1 - i / 10, community=club)
+        coming = factories.event([owner, friend, member][i % 3], days=1 + i / 10, community=club,
+                                 capacity=10, co_hosts=[viewers[0]] if i % 2 else ())
+        ended = factories.event(owner, days=-1 - i / 10, community=club)
         for person in viewers:
-            answer(coming, person, Answer.ATTENDING, guests=1)
-            answer(ended, person, Answer.ATTENDING, attended=True)
-        answer(coming, member, Answer.MAYBE)
-        answer(ended, member, Answer.ATTENDING, attended=True)
+            factories.answer(coming, person, Answer.ATTENDING, guests=1)
+            factories.answer(ended, person, Answer.ATTENDING, attended=True)
+        factories.answer(coming, member, Answer.MAYBE)
+        factories.answer(ended, member, Answer.ATTENDING, attended=True)
     client = as_user(member)
     # Session, member, friend-request count; then the page's count and its events.
     with django_assert_max_num_queries(6):

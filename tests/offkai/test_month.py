@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from communities.models import JoinPolicy
 from offkai import selectors
-from offkai.models import Answer, Event, EventHost
-from tests.communities import builders as communities
+from offkai.models import Answer, Event
+from tests import factories
 from tests.html import assert_well_formed
-from tests.offkai.builders import answer, event
 
 pytestmark = pytest.mark.django_db
 
@@ -29,15 +28,10 @@ def _generous_rate_limits(settings):
     settings.COMMUNITY_CREATE_PER_DAY = 1000
 
 
-def at(creator, starts: datetime, *, hours: float = 2, **fields) -> Event:
-    """An event by ``creator`` at an exact time (``starts`` aware), hosted by its creator."""
+def at(creator, starts: datetime, **fields) -> Event:
+    """An event by ``creator`` at an exact time (``starts`` aware), titled by that time."""
     fields.setdefault("title", f"At {starts.isoformat()}")
-    fields.setdefault("visibility", "members")
-    made = Event.objects.create(
-        created_by=creator, starts_at=starts, ends_at=starts + timedelta(hours=hours), **fields
-    )
-    EventHost.objects.create(event=made, user=creator)
-    return made
+    return factories.event(creator, starts=starts, **fields)
 
 
 def path(year: int, month: int) -> str:
@@ -158,7 +152,7 @@ def test_cancelled_events_and_my_answer_are_marked(owner, member, as_user):
     called_off = at(owner, datetime(2030, 10, 5, 19, 0, tzinfo=TOKYO), title="Called off",
                     cancelled_at=timezone.now())
     going = at(owner, datetime(2030, 10, 6, 19, 0, tzinfo=TOKYO), title="Going")
-    answer(going, member, Answer.ATTENDING)
+    factories.answer(going, member, Answer.ATTENDING)
     body = page(as_user(member), 2030, 10)
     assert "Cancelled" in cell(body, date(2030, 10, 5))
     assert "badge-answer-attending" in cell(body, date(2030, 10, 6))
@@ -168,7 +162,7 @@ def test_cancelled_events_and_my_answer_are_marked(owner, member, as_user):
 # --- who sees what, and the cost ------------------------------------------------------------------
 
 def test_the_month_shows_only_what_the_viewer_may_see(owner, friend, member, blocked, as_user):
-    secret = communities.community(owner, policy=JoinPolicy.SECRET, name="Secret circle")
+    secret = factories.community(owner, policy=JoinPolicy.SECRET, name="Secret circle")
     day = datetime(2030, 11, 10, 19, 0, tzinfo=TOKYO)
     hidden = [
         at(owner, day, community=secret, title="Secret meet"),
@@ -192,7 +186,7 @@ def test_the_month_takes_one_query_for_its_events(owner, member, as_user,
     first = datetime(2030, 12, 1, 9, 0, tzinfo=TOKYO)
     for i in range(n):
         made = at(owner, first + timedelta(hours=13 * i), hours=30, capacity=10)
-        answer(made, member, Answer.MAYBE)
+        factories.answer(made, member, Answer.MAYBE)
     client = as_user(member)
     with django_assert_max_num_queries(5):
         body = page(client, 2030, 12)
@@ -212,7 +206,7 @@ def test_a_crowded_month_stops_and_says_so(owner, member, as_user, monkeypatch):
 
 
 def test_the_list_links_to_this_month_which_shows_what_is_on(member, as_user):
-    soon = event(member, days=0.01, title="Very soon")
+    soon = factories.event(member, days=0.01, title="Very soon")
     body = as_user(member).get(reverse("offkai:list")).content.decode()
     starts = timezone.localtime(soon.starts_at)
     now = timezone.localtime()

@@ -15,14 +15,13 @@ from sns import moderation
 from sns.leaving.services import member_leave
 from tests import factories
 from tests.invites.test_race import failures, run_at_once, successes
-from tests.offkai import builders
 
 THREADS = 30
 
 
 @pytest.mark.django_db(transaction=True)
 def test_thirty_answers_at_once_for_five_places_give_five_and_a_waitlist(owner):
-    event = builders.event(owner, capacity=5)
+    event = factories.event(owner, capacity=5)
     crowd = [factories.member(f"Crowd {i}") for i in range(THREADS)]
 
     results = run_at_once(THREADS, lambda i: services.rsvp_answer(
@@ -48,7 +47,7 @@ def test_thirty_answers_at_once_for_five_places_give_five_and_a_waitlist(owner):
 
 @pytest.mark.django_db(transaction=True)
 def test_withdrawals_and_answers_at_once_never_exceed_the_capacity(owner):
-    event = builders.event(owner, capacity=5, guest_limit=2)
+    event = factories.event(owner, capacity=5, guest_limit=2)
     holders = [factories.member(f"Holder {i}") for i in range(5)]
     for person in holders:
         services.rsvp_answer(event_id=event.pk, user=person, answer=Answer.ATTENDING)
@@ -75,7 +74,7 @@ def test_withdrawals_and_answers_at_once_never_exceed_the_capacity(owner):
 @pytest.mark.django_db(transaction=True)
 def test_a_suspension_while_others_answer_never_exceeds_the_capacity(owner, moderator):
     # Five places: the suspended member and two guests take three, two holders the rest.
-    event = builders.event(owner, capacity=5, guest_limit=2)
+    event = factories.event(owner, capacity=5, guest_limit=2)
     sato = factories.member("Suspended Sato")
     services.rsvp_answer(event_id=event.pk, user=sato, answer=Answer.ATTENDING, guests=2)
     for person in [factories.member(f"Holder {i}") for i in range(2)]:
@@ -102,7 +101,7 @@ def test_a_suspension_while_others_answer_never_exceeds_the_capacity(owner, mode
 
 @pytest.mark.django_db(transaction=True)
 def test_lifting_a_suspension_while_others_answer_never_exceeds_the_capacity(owner, moderator):
-    event = builders.event(owner, capacity=5)
+    event = factories.event(owner, capacity=5)
     sato = factories.member("Suspended Sato")
     for person in [sato] + [factories.member(f"Holder {i}") for i in range(3)]:
         services.rsvp_answer(event_id=event.pk, user=person, answer=Answer.ATTENDING)
@@ -129,7 +128,7 @@ def test_lifting_a_suspension_while_others_answer_never_exceeds_the_capacity(own
 def _attending_six_of_owners(owner, member) -> list:
     """Six off-kai of ``owner``'s, ``member`` (made their friend) attending each."""
     factories.befriend(owner, member)
-    events = [builders.event(owner, capacity=5) for _ in range(6)]
+    events = [factories.event(owner, capacity=5) for _ in range(6)]
     for event in events:
         services.rsvp_answer(event_id=event.pk, user=member, answer=Answer.ATTENDING)
     return events

@@ -17,7 +17,6 @@ from offkai.tasks import send_offkai_reminders
 from sns.models import Notification
 from tests import factories
 from tests.invites.test_race import failures, run_at_once, successes
-from tests.offkai import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +46,13 @@ def mailed(outbox) -> set[str]:
 
 def test_attending_members_and_hosts_are_reminded_the_others_not(send, outbox, owner):
     co_host = factories.member("Co Host", email="cohost@example.com")
-    event = builders.event(owner, days=0.5, co_hosts=[co_host], title="Izakaya night")
+    event = factories.event(owner, days=0.5, co_hosts=[co_host], title="Izakaya night")
     going = factories.member(email="going@example.com")
-    builders.answer(event, going)
+    factories.answer(event, going)
     others = {}
     for answer in (Answer.MAYBE, Answer.DECLINED, Answer.WAITLISTED):
         others[answer] = factories.member(email=f"{answer}@example.com")
-        builders.answer(event, others[answer], answer)
+        factories.answer(event, others[answer], answer)
 
     assert send() == 3
 
@@ -71,8 +70,8 @@ def test_attending_members_and_hosts_are_reminded_the_others_not(send, outbox, o
 
 
 def test_never_twice_for_the_same_start_time(send, outbox, owner, friend):
-    event = builders.event(owner, days=0.5)
-    builders.answer(event, friend)
+    event = factories.event(owner, days=0.5)
+    factories.answer(event, friend)
     assert send() == 2
     assert send() == 0
     assert len(outbox) == 2
@@ -87,9 +86,9 @@ def test_never_twice_for_the_same_start_time(send, outbox, owner, friend):
 
 
 def test_only_events_starting_in_the_next_24_hours(send, outbox, owner):
-    later = builders.event(owner, days=1.5)
-    started = builders.event(owner, days=-0.01)
-    cancelled = builders.event(owner, days=0.5)
+    later = factories.event(owner, days=1.5)
+    started = factories.event(owner, days=-0.01)
+    cancelled = factories.event(owner, days=0.5)
     cancelled.cancelled_at = timezone.now()
     cancelled.save(update_fields=["cancelled_at"])
     assert send() == 0
@@ -104,8 +103,8 @@ def test_only_events_starting_in_the_next_24_hours(send, outbox, owner):
 
 
 def test_the_mail_is_in_each_recipients_language_and_the_site_time_zone(send, outbox, owner):
-    event = builders.event(owner, title="新年会", venue="居酒屋つながり",
-                           address="東京都渋谷区1-2-3", fee="3,000円")
+    event = factories.event(owner, title="新年会", venue="居酒屋つながり",
+                            address="東京都渋谷区1-2-3", fee="3,000円")
     starts = datetime(2031, 1, 10, 19, 0, tzinfo=TOKYO)
     event.starts_at, event.ends_at = starts, starts + timedelta(hours=2, minutes=30)
     event.save()
@@ -115,8 +114,8 @@ def test_the_mail_is_in_each_recipients_language_and_the_site_time_zone(send, ou
     en = factories.member(email="en@example.com")
     en.language = "en"
     en.save(update_fields=["language"])
-    builders.answer(event, ja, guests=2)
-    builders.answer(event, en)
+    factories.answer(event, ja, guests=2)
+    factories.answer(event, en)
 
     assert send(starts - timedelta(hours=20)) == 3
 
@@ -143,8 +142,8 @@ def test_the_mail_is_in_each_recipients_language_and_the_site_time_zone(send, ou
 
 
 def test_a_member_who_may_no_longer_see_the_event_is_not_reminded(send, outbox, owner, member):
-    event = builders.event(owner, days=0.5)
-    builders.answer(event, member)
+    event = factories.event(owner, days=0.5)
+    factories.answer(event, member)
     block_create(blocker=owner, blocked=member)
     assert send() == 1
     assert mailed(outbox) == {"owner@example.com"}
@@ -152,8 +151,8 @@ def test_a_member_who_may_no_longer_see_the_event_is_not_reminded(send, outbox, 
 
 
 def test_a_mail_queued_for_an_old_time_or_a_changed_answer_is_not_sent(outbox, owner, friend):
-    event = builders.event(owner, days=0.5)
-    rsvp = builders.answer(event, friend)
+    event = factories.event(owner, days=0.5)
+    rsvp = factories.answer(event, friend)
     old = event.starts_at.isoformat()
     assert reminders.reminder_mail_send(event_id=event.pk, user_id=friend.pk, starts_at=old)
     event.starts_at += timedelta(hours=1)
@@ -171,12 +170,12 @@ def test_a_mail_queued_for_an_old_time_or_a_changed_answer_is_not_sent(outbox, o
 
 
 def test_the_management_command_and_the_task(outbox, owner, friend):
-    first = builders.event(owner, days=0.5)
-    builders.answer(first, friend)
+    first = factories.event(owner, days=0.5)
+    factories.answer(first, friend)
     out = StringIO()
     call_command("send_offkai_reminders", stdout=out)
     assert out.getvalue().strip() == "Reminded 2 members."
-    builders.event(owner, days=0.7)
+    factories.event(owner, days=0.7)
     result = send_offkai_reminders.enqueue()
     assert result.return_value == 1
     call_command("send_offkai_reminders", stdout=out)
@@ -185,10 +184,10 @@ def test_the_management_command_and_the_task(outbox, owner, friend):
 
 @pytest.mark.django_db(transaction=True)
 def test_runs_at_once_remind_each_event_once(owner):
-    events = [builders.event(owner, days=0.5) for _ in range(3)]
+    events = [factories.event(owner, days=0.5) for _ in range(3)]
     for event in events:
         for _ in range(3):
-            builders.answer(event, factories.member())
+            factories.answer(event, factories.member())
     results = run_at_once(6, lambda i: reminders.reminders_send())
     assert not failures(results)
     # Each event's four members (three attending, the host) were reminded by one run only.

@@ -14,7 +14,6 @@ from offkai import services
 from offkai.models import RSVP, Answer, Event
 from sns.models import Notification
 from tests import factories
-from tests.offkai import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +39,7 @@ def people(n: int) -> list:
 # --- places and the waitlist -----------------------------------------------------------------
 
 def test_attending_takes_a_place_until_full_then_the_waitlist(owner):
-    event = builders.event(owner, capacity=2)
+    event = factories.event(owner, capacity=2)
     a, b, c, d = people(4)
     assert say(event, a).answer == Answer.ATTENDING
     assert say(event, b).answer == Answer.ATTENDING
@@ -52,13 +51,13 @@ def test_attending_takes_a_place_until_full_then_the_waitlist(owner):
 
 
 def test_no_capacity_means_everyone_attends(owner):
-    event = builders.event(owner, capacity=None)
+    event = factories.event(owner, capacity=None)
     for person in people(5):
         assert say(event, person).answer == Answer.ATTENDING
 
 
 def test_guests_take_places(owner):
-    event = builders.event(owner, capacity=4, guest_limit=3)
+    event = factories.event(owner, capacity=4, guest_limit=3)
     a, b = people(2)
     assert say(event, a, guests=3).answer == Answer.ATTENDING
     assert say(event, b).answer == Answer.WAITLISTED
@@ -67,21 +66,21 @@ def test_guests_take_places(owner):
 
 
 def test_guests_only_up_to_the_limit_and_only_when_attending(owner, member):
-    event = builders.event(owner, capacity=10, guest_limit=2)
+    event = factories.event(owner, capacity=10, guest_limit=2)
     with pytest.raises(ValidationError) as excinfo:
         say(event, member, guests=3)
     assert excinfo.value.messages == ["You can bring at most 2 guests."]
     with pytest.raises(ValidationError):
         say(event, member, guests=-1)
     assert say(event, member, Answer.MAYBE, guests=2).guests == 0
-    no_guests = builders.event(owner, guest_limit=0)
+    no_guests = factories.event(owner, guest_limit=0)
     with pytest.raises(ValidationError) as excinfo:
         say(no_guests, member, guests=1)
     assert excinfo.value.messages == ["This off-kai takes no guests."]
 
 
 def test_an_attending_member_changes_guests_within_the_places_left(owner, member, friend):
-    event = builders.event(owner, capacity=4, guest_limit=3)
+    event = factories.event(owner, capacity=4, guest_limit=3)
     say(event, member)
     say(event, friend)
     assert say(event, member, guests=2).guests == 2
@@ -93,7 +92,7 @@ def test_an_attending_member_changes_guests_within_the_places_left(owner, member
 
 def test_nobody_overtakes_the_waitlist(owner):
     """A free place that the first waiting party does not fit is not given to a newcomer."""
-    event = builders.event(owner, capacity=3, guest_limit=2)
+    event = factories.event(owner, capacity=3, guest_limit=2)
     a, b, c = people(3)
     say(event, a, guests=1)  # 2 places
     say(event, b, guests=2)  # waitlisted: needs 3, 1 free
@@ -103,7 +102,7 @@ def test_nobody_overtakes_the_waitlist(owner):
 
 
 def test_a_waitlisted_member_keeps_their_place_when_answering_again(owner):
-    event = builders.event(owner, capacity=1, guest_limit=2)
+    event = factories.event(owner, capacity=1, guest_limit=2)
     a, b, c = people(3)
     say(event, a)
     first = say(event, b, guests=2)
@@ -115,7 +114,7 @@ def test_a_waitlisted_member_keeps_their_place_when_answering_again(owner):
 
 
 def test_maybe_and_declined_take_no_place(owner):
-    event = builders.event(owner, capacity=1)
+    event = factories.event(owner, capacity=1)
     a, b, c = people(3)
     say(event, a, Answer.MAYBE)
     say(event, b, Answer.DECLINED)
@@ -126,7 +125,7 @@ def test_maybe_and_declined_take_no_place(owner):
 
 
 def test_waitlisted_is_not_an_answer_one_can_give(owner, member):
-    event = builders.event(owner)
+    event = factories.event(owner)
     with pytest.raises(ValidationError):
         say(event, member, Answer.WAITLISTED)
     with pytest.raises(ValidationError):
@@ -138,7 +137,7 @@ def test_waitlisted_is_not_an_answer_one_can_give(owner, member):
 @pytest.fixture
 def full(owner):
     """Capacity 2: a and b attending, c then d then e waiting."""
-    event = builders.event(owner, capacity=2, guest_limit=2)
+    event = factories.event(owner, capacity=2, guest_limit=2)
     crowd = people(5)
     for person in crowd:
         say(event, person)
@@ -166,7 +165,7 @@ def test_declining_promotes_the_first_waiting(full):
 
 
 def test_fewer_guests_promote(owner):
-    event = builders.event(owner, capacity=3, guest_limit=2)
+    event = factories.event(owner, capacity=3, guest_limit=2)
     a, b, c = people(3)
     say(event, a, guests=2)
     say(event, b)
@@ -178,7 +177,7 @@ def test_fewer_guests_promote(owner):
 
 
 def test_promotion_is_strictly_in_order_while_the_first_fits(owner):
-    event = builders.event(owner, capacity=3, guest_limit=2)
+    event = factories.event(owner, capacity=3, guest_limit=2)
     a, b, c, d = people(4)
     say(event, a, guests=2)   # 3 places: full
     say(event, b, guests=2)   # waits, needs 3
@@ -192,7 +191,7 @@ def test_promotion_is_strictly_in_order_while_the_first_fits(owner):
 
 
 def test_the_waitlist_is_served_by_when_people_joined_it(owner):
-    event = builders.event(owner, capacity=1)
+    event = factories.event(owner, capacity=1)
     a, b, c = people(3)
     say(event, a)
     say(event, b)
@@ -221,7 +220,7 @@ def test_the_promoted_are_told_in_app_and_by_mail(full, outbox, django_capture_o
 
 
 def test_promoting_oneself_tells_nobody(owner, django_capture_on_commit_callbacks):
-    event = builders.event(owner, capacity=2, guest_limit=2)
+    event = factories.event(owner, capacity=2, guest_limit=2)
     a, b = people(2)
     say(event, a)
     say(event, b, guests=2)  # waits: 3 > 1
@@ -233,7 +232,7 @@ def test_promoting_oneself_tells_nobody(owner, django_capture_on_commit_callback
 # --- what closes answers -----------------------------------------------------------------------
 
 def test_answers_close_at_the_deadline(owner, member, friend):
-    event = builders.event(owner, rsvp_deadline=timezone.now() + timedelta(hours=1))
+    event = factories.event(owner, rsvp_deadline=timezone.now() + timedelta(hours=1))
     say(event, friend)
     Event.objects.filter(pk=event.pk).update(rsvp_deadline=timezone.now() - timedelta(minutes=1))
     with pytest.raises(ValidationError) as excinfo:
@@ -247,38 +246,38 @@ def test_answers_close_at_the_deadline(owner, member, friend):
 
 
 def test_answers_close_at_the_start_without_a_deadline(owner, member):
-    started = builders.event(owner, days=-0.01, hours=3)
+    started = factories.event(owner, days=-0.01, hours=3)
     with pytest.raises(ValidationError):
         say(started, member)
-    past = builders.event(owner, days=-3)
+    past = factories.event(owner, days=-3)
     with pytest.raises(ValidationError):
         say(past, member)
 
 
 def test_no_answers_to_a_cancelled_event(owner, member):
-    event = builders.event(owner, cancelled_at=timezone.now(), cancel_reason="Rain")
+    event = factories.event(owner, cancelled_at=timezone.now(), cancel_reason="Rain")
     with pytest.raises(ValidationError) as excinfo:
         say(event, member)
     assert "cancelled" in excinfo.value.messages[0]
 
 
 def test_who_may_not_see_the_event_may_not_answer(owner, member, friend, blocked):
-    event = builders.event(owner, visibility="friends")
+    event = factories.event(owner, visibility="friends")
     with pytest.raises(Event.DoesNotExist):
         say(event, member)
     with pytest.raises(Event.DoesNotExist):
-        say(builders.event(owner), blocked)
+        say(factories.event(owner), blocked)
     assert say(event, friend).answer == Answer.ATTENDING
 
 
 def test_hosts_answer_like_everyone_and_take_a_place_only_when_attending(owner, friend):
-    event = builders.event(owner, capacity=1, co_hosts=[friend])
+    event = factories.event(owner, capacity=1, co_hosts=[friend])
     assert say(event, friend, Answer.DECLINED).answer == Answer.DECLINED
     assert say(event, owner).answer == Answer.ATTENDING
     assert say(event, friend).answer == Answer.WAITLISTED
 
 
 def test_withdrawing_without_an_answer_changes_nothing(owner, member):
-    event = builders.event(owner)
+    event = factories.event(owner)
     services.rsvp_withdraw(event_id=event.pk, user=member)
     assert answers(event) == {}

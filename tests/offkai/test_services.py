@@ -16,8 +16,6 @@ from offkai import services
 from offkai.models import RSVP, Answer, Event, EventComment, EventHost
 from sns.models import LimitedAction, Notification
 from tests import factories
-from tests.communities import builders as community_builders
-from tests.offkai import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +135,7 @@ def test_public_is_allowed_where_the_site_has_public_pages(owner, settings):
 
 
 def test_a_community_event_needs_a_member_and_an_open_community(owner, member):
-    club = community_builders.community(owner)
+    club = factories.community(owner)
     with pytest.raises(ValidationError) as excinfo:
         create(member, community=club)
     assert "community" in errors_of(excinfo)
@@ -151,7 +149,7 @@ def test_a_community_event_needs_a_member_and_an_open_community(owner, member):
 
 
 def test_a_secret_community_forces_community_visibility(owner):
-    club = community_builders.community(owner, policy=JoinPolicy.SECRET)
+    club = factories.community(owner, policy=JoinPolicy.SECRET)
     assert create(owner, community=club, visibility="members").visibility == "community"
     # "Hosts only" is narrower still and stays.
     assert create(owner, community=club, visibility="private").visibility == "private"
@@ -162,7 +160,7 @@ def test_co_hosts_are_friends_or_the_communitys_members(owner, friend, member, f
         create(owner, co_hosts=[member])
     assert "co_hosts" in errors_of(excinfo)
     assert "Plain Member cannot be a co-host" in errors_of(excinfo)["co_hosts"][0]
-    club = community_builders.with_members(community_builders.community(owner), [member])
+    club = factories.community(owner, members=[member])
     event = create(owner, community=club, co_hosts=[member, friend])
     assert EventHost.objects.filter(event=event).count() == 3
     with pytest.raises(ValidationError):
@@ -170,7 +168,7 @@ def test_co_hosts_are_friends_or_the_communitys_members(owner, friend, member, f
 
 
 def test_a_secret_communitys_co_hosts_are_its_members(owner, friend):
-    club = community_builders.community(owner, policy=JoinPolicy.SECRET)
+    club = factories.community(owner, policy=JoinPolicy.SECRET)
     with pytest.raises(ValidationError):
         create(owner, community=club, co_hosts=[friend])
     Membership.objects.create(community=club, user=friend)
@@ -210,9 +208,7 @@ def test_creating_is_rate_limited_per_day(owner, member, settings):
 def test_a_community_event_invites_its_members(
     owner, friend, member, blocked, django_capture_on_commit_callbacks
 ):
-    club = community_builders.with_members(
-        community_builders.community(owner), [friend, member, blocked]
-    )
+    club = factories.community(owner, members=[friend, member, blocked])
     with django_capture_on_commit_callbacks(execute=True):
         event = create(owner, community=club, visibility="community", co_hosts=[friend])
     # Hosts know already; the creator's blocked member cannot see it.
@@ -224,7 +220,7 @@ def test_a_community_event_invites_its_members(
 def test_a_private_community_event_invites_nobody(
     owner, member, django_capture_on_commit_callbacks
 ):
-    club = community_builders.with_members(community_builders.community(owner), [member])
+    club = factories.community(owner, members=[member])
     with django_capture_on_commit_callbacks(execute=True):
         create(owner, community=club, visibility="private")
     assert notified(Kind.EVENT_NEW) == []
@@ -235,7 +231,7 @@ def test_inviting_a_large_community_is_a_few_bulk_inserts(
 ):
     from accounts.models import User
 
-    club = community_builders.community(owner)
+    club = factories.community(owner)
     people = [factories.member() for _ in range(30)]
     Membership.objects.bulk_create([Membership(community=club, user=p) for p in people])
     event = create(owner, community=club, visibility="community")
@@ -271,12 +267,12 @@ def test_only_hosts_edit(owner, friend, member):
 def test_a_change_of_time_or_place_tells_everyone_taking_part(
     owner, friend, member, fof, outbox, django_capture_on_commit_callbacks
 ):
-    event = builders.event(owner, co_hosts=[friend], capacity=1)
+    event = factories.event(owner, co_hosts=[friend], capacity=1)
     walker, decliner = factories.member("Walker"), factories.member("Decliner")
-    builders.answer(event, member, Answer.ATTENDING)
-    builders.answer(event, fof, Answer.WAITLISTED)
-    builders.answer(event, walker, Answer.MAYBE)
-    builders.answer(event, decliner, Answer.DECLINED)
+    factories.answer(event, member, Answer.ATTENDING)
+    factories.answer(event, fof, Answer.WAITLISTED)
+    factories.answer(event, walker, Answer.MAYBE)
+    factories.answer(event, decliner, Answer.DECLINED)
     Event.objects.filter(pk=event.pk).update(reminded_at=timezone.now())
     event.refresh_from_db()
     new_start = event.starts_at + timedelta(days=1)
@@ -302,8 +298,8 @@ def test_a_change_of_time_or_place_tells_everyone_taking_part(
 def test_a_change_of_words_only_tells_nobody_and_keeps_the_reminder(
     owner, member, outbox, django_capture_on_commit_callbacks
 ):
-    event = builders.event(owner)
-    builders.answer(event, member)
+    event = factories.event(owner)
+    factories.answer(event, member)
     reminded = timezone.now()
     Event.objects.filter(pk=event.pk).update(reminded_at=reminded)
     event.refresh_from_db()
@@ -320,9 +316,9 @@ def test_change_mail_is_in_each_recipients_language(
 ):
     member.language = "ja"
     member.save()
-    event = builders.event(owner, venue="Old hall")
-    builders.answer(event, member)
-    builders.answer(event, friend)
+    event = factories.event(owner, venue="Old hall")
+    factories.answer(event, member)
+    factories.answer(event, friend)
     with django_capture_on_commit_callbacks(execute=True):
         update(event, owner, venue="新しい会場")
     japanese = next(m for m in outbox if m.to == [member.email])
@@ -337,10 +333,10 @@ def test_change_mail_is_in_each_recipients_language(
 def test_raising_the_capacity_promotes_from_the_waitlist(
     owner, member, friend, fof, django_capture_on_commit_callbacks
 ):
-    event = builders.event(owner, capacity=1)
-    builders.answer(event, member)
-    first = builders.answer(event, friend, Answer.WAITLISTED)
-    second = builders.answer(event, fof, Answer.WAITLISTED)
+    event = factories.event(owner, capacity=1)
+    factories.answer(event, member)
+    first = factories.answer(event, friend, Answer.WAITLISTED)
+    second = factories.answer(event, fof, Answer.WAITLISTED)
     RSVP.objects.filter(pk=second.pk).update(waitlisted_at=first.waitlisted_at + timedelta(1))
     with django_capture_on_commit_callbacks(execute=True):
         update(event, owner, capacity=2)
@@ -353,9 +349,9 @@ def test_raising_the_capacity_promotes_from_the_waitlist(
 
 
 def test_the_capacity_cannot_drop_below_the_places_taken(owner, member, friend):
-    event = builders.event(owner, capacity=5, guest_limit=2)
-    builders.answer(event, member, guests=2)
-    builders.answer(event, friend)
+    event = factories.event(owner, capacity=5, guest_limit=2)
+    factories.answer(event, member, guests=2)
+    factories.answer(event, friend)
     with pytest.raises(ValidationError) as excinfo:
         update(event, owner, capacity=3)
     assert errors_of(excinfo)["capacity"] == [
@@ -365,15 +361,15 @@ def test_the_capacity_cannot_drop_below_the_places_taken(owner, member, friend):
 
 
 def test_the_guest_limit_cannot_drop_below_guests_coming(owner, member):
-    event = builders.event(owner, capacity=5, guest_limit=2)
-    builders.answer(event, member, guests=2)
+    event = factories.event(owner, capacity=5, guest_limit=2)
+    factories.answer(event, member, guests=2)
     with pytest.raises(ValidationError) as excinfo:
         update(event, owner, guest_limit=1)
     assert "guest_limit" in errors_of(excinfo)
 
 
 def test_a_past_start_is_refused_only_when_it_changes(owner):
-    event = builders.event(owner, days=-1)
+    event = factories.event(owner, days=-1)
     update(event, owner, title="Thanks for coming")
     with pytest.raises(ValidationError) as excinfo:
         update(event, owner, starts_at=event.starts_at - timedelta(hours=1))
@@ -393,7 +389,7 @@ def test_co_hosts_are_replaced_and_the_creator_stays(owner, friend, member):
 
 
 def test_a_cancelled_event_cannot_be_edited(owner):
-    event = builders.event(owner, cancelled_at=timezone.now())
+    event = factories.event(owner, cancelled_at=timezone.now())
     with pytest.raises(ValidationError):
         update(event, owner, title="Back on")
 
@@ -401,7 +397,7 @@ def test_a_cancelled_event_cannot_be_edited(owner):
 # --- cancelling ------------------------------------------------------------------------------
 
 def test_cancelling_needs_a_host_and_a_reason(owner, member):
-    event = builders.event(owner)
+    event = factories.event(owner)
     with pytest.raises(PermissionDenied):
         services.event_cancel(event=event, by=member, reason="No")
     with pytest.raises(ValidationError) as excinfo:
@@ -417,10 +413,10 @@ def test_cancelling_tells_everyone_who_answered_in_their_language(
 ):
     member.language = "ja"
     member.save()
-    event = builders.event(owner, title="花見")
-    builders.answer(event, member)
-    builders.answer(event, friend, Answer.MAYBE)
-    builders.answer(event, fof, Answer.DECLINED)
+    event = factories.event(owner, title="花見")
+    factories.answer(event, member)
+    factories.answer(event, friend, Answer.MAYBE)
+    factories.answer(event, fof, Answer.DECLINED)
     with django_capture_on_commit_callbacks(execute=True):
         services.event_cancel(event=event, by=owner, reason="台風が来るため / typhoon")
     assert notified(Kind.EVENT_CANCELLED) == sorted([member.pk, friend.pk, fof.pk])
@@ -436,8 +432,8 @@ def test_cancelling_tells_everyone_who_answered_in_their_language(
 
 
 def test_cancelling_twice_tells_once(owner, member, outbox, django_capture_on_commit_callbacks):
-    event = builders.event(owner)
-    builders.answer(event, member)
+    event = factories.event(owner)
+    factories.answer(event, member)
     with django_capture_on_commit_callbacks(execute=True):
         services.event_cancel(event=event, by=owner, reason="Rain")
         services.event_cancel(event=event, by=owner, reason="Rain again")
@@ -447,7 +443,7 @@ def test_cancelling_twice_tells_once(owner, member, outbox, django_capture_on_co
 
 
 def test_a_past_event_cannot_be_cancelled(owner):
-    event = builders.event(owner, days=-2)
+    event = factories.event(owner, days=-2)
     with pytest.raises(ValidationError):
         services.event_cancel(event=event, by=owner, reason="Too late")
 
@@ -455,8 +451,8 @@ def test_a_past_event_cannot_be_cancelled(owner):
 def test_notices_skip_who_can_no_longer_see_the_event(
     owner, member, blocked, outbox, django_capture_on_commit_callbacks
 ):
-    event = builders.event(owner)
-    builders.answer(event, member)
+    event = factories.event(owner)
+    factories.answer(event, member)
     # Answered before the block; the block hides the event now.
     RSVP.objects.create(event=event, user=blocked, answer=Answer.ATTENDING)
     with django_capture_on_commit_callbacks(execute=True):
@@ -468,7 +464,7 @@ def test_notices_skip_who_can_no_longer_see_the_event(
 # --- comments ----------------------------------------------------------------------------------
 
 def test_who_may_see_may_comment(owner, friend, member):
-    event = builders.event(owner, visibility="friends")
+    event = factories.event(owner, visibility="friends")
     comment = services.event_comment_create(event_id=event.pk, author=friend, body=" Hi! ")
     assert comment.body == "Hi!"
     with pytest.raises(Event.DoesNotExist):
@@ -476,7 +472,7 @@ def test_who_may_see_may_comment(owner, friend, member):
 
 
 def test_comments_close_when_cancelled_and_must_have_text(owner, member):
-    event = builders.event(owner)
+    event = factories.event(owner)
     with pytest.raises(ValidationError):
         services.event_comment_create(event_id=event.pk, author=member, body="  ")
     with pytest.raises(ValidationError):
@@ -488,7 +484,7 @@ def test_comments_close_when_cancelled_and_must_have_text(owner, member):
 
 
 def test_a_comment_tells_the_hosts_and_earlier_commenters(owner, friend, member, fof):
-    event = builders.event(owner, co_hosts=[friend])
+    event = factories.event(owner, co_hosts=[friend])
     services.event_comment_create(event_id=event.pk, author=member, body="What to bring?")
     assert notified(Kind.EVENT_COMMENT) == sorted([owner.pk, friend.pk])
     Notification.objects.all().delete()
@@ -503,7 +499,7 @@ def test_a_comment_tells_the_hosts_and_earlier_commenters(owner, friend, member,
 def test_a_comment_tells_nobody_in_a_block_with_the_commenter(owner, member, friend):
     from accounts.services import block_create
 
-    event = builders.event(owner)
+    event = factories.event(owner)
     services.event_comment_create(event_id=event.pk, author=member, body="First")
     block_create(blocker=member, blocked=friend)
     services.event_comment_create(event_id=event.pk, author=friend, body="Second")
@@ -511,7 +507,7 @@ def test_a_comment_tells_nobody_in_a_block_with_the_commenter(owner, member, fri
 
 
 def test_the_author_or_a_host_deletes_a_comment(owner, friend, member, fof):
-    event = builders.event(owner, co_hosts=[friend])
+    event = factories.event(owner, co_hosts=[friend])
     first = services.event_comment_create(event_id=event.pk, author=member, body="One")
     second = services.event_comment_create(event_id=event.pk, author=member, body="Two")
     with pytest.raises(EventComment.DoesNotExist):

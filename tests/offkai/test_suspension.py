@@ -17,7 +17,6 @@ from offkai.models import RSVP, Answer
 from sns import moderation
 from sns.models import Notification
 from tests import factories
-from tests.offkai import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +59,7 @@ def sato(db):
 @pytest.fixture
 def full(owner, sato):
     """Three places: Sato with a guest and a, attending; b, c, d waiting, in that order."""
-    event = builders.event(owner, capacity=3, guest_limit=1)
+    event = factories.event(owner, capacity=3, guest_limit=1)
     say(event, sato, guests=1)
     a, b, c, d = people(4)
     for person in (a, b, c, d):
@@ -89,7 +88,7 @@ def test_a_suspended_members_places_go_to_the_waitlist_in_order(
 
 
 def test_a_suspended_member_takes_no_place(owner, sato, moderator):
-    event = builders.event(owner, capacity=3)
+    event = factories.event(owner, capacity=3)
     a, b, newcomer = people(3)
     for person in (sato, a, b):
         say(event, person)
@@ -101,7 +100,7 @@ def test_a_suspended_member_takes_no_place(owner, sato, moderator):
 
 
 def test_a_suspended_member_waiting_is_passed_over(owner, sato, moderator):
-    event = builders.event(owner, capacity=1)
+    event = factories.event(owner, capacity=1)
     a, b = people(2)
     say(event, a)
     say(event, sato)
@@ -118,7 +117,7 @@ def test_a_suspended_member_waiting_is_passed_over(owner, sato, moderator):
 def test_a_suspended_member_first_in_line_no_longer_holds_back_those_behind(
     owner, sato, moderator, django_capture_on_commit_callbacks
 ):
-    event = builders.event(owner, capacity=2, guest_limit=2)
+    event = factories.event(owner, capacity=2, guest_limit=2)
     a, b = people(2)
     say(event, a)
     say(event, sato, guests=2)  # needs 3: waits, and nobody behind may pass
@@ -133,7 +132,7 @@ def test_a_suspended_member_first_in_line_no_longer_holds_back_those_behind(
 
 
 def test_a_suspended_co_hosts_answer_frees_its_place(owner, friend, sato, moderator):
-    event = builders.event(owner, capacity=1, co_hosts=[sato])
+    event = factories.event(owner, capacity=1, co_hosts=[sato])
     say(event, sato)
     say(event, friend)
     moderation.member_suspend(member=sato, by=moderator)
@@ -142,10 +141,10 @@ def test_a_suspended_co_hosts_answer_frees_its_place(owner, friend, sato, modera
 
 
 def test_past_and_cancelled_events_keep_their_answers(owner, sato, moderator):
-    past = builders.event(owner, days=-3, capacity=1)
-    builders.answer(past, sato, attended=True)
+    past = factories.event(owner, days=-3, capacity=1)
+    factories.answer(past, sato, attended=True)
     waiting = factories.member("Late")
-    builders.answer(past, waiting, Answer.WAITLISTED)
+    factories.answer(past, waiting, Answer.WAITLISTED)
     moderation.member_suspend(member=sato, by=moderator)
     moderation.member_unsuspend(member=sato, by=moderator)
     # Nobody is promoted into an event that is over, and "met at" keeps who came.
@@ -157,7 +156,7 @@ def test_past_and_cancelled_events_keep_their_answers(owner, sato, moderator):
 # --- lifting the suspension ------------------------------------------------------------------
 
 def test_lifted_with_room_they_attend_again(owner, sato, moderator):
-    event = builders.event(owner, capacity=3, guest_limit=1)
+    event = factories.event(owner, capacity=3, guest_limit=1)
     a = factories.member("A")
     say(event, sato, guests=1)
     say(event, a)
@@ -190,7 +189,7 @@ def test_lifted_when_full_they_join_the_end_of_the_waitlist(
 
 
 def test_lifted_with_room_but_people_waiting_they_wait_too(owner, sato, moderator):
-    event = builders.event(owner, capacity=2, guest_limit=2)
+    event = factories.event(owner, capacity=2, guest_limit=2)
     a, big = people(2)
     say(event, sato)
     say(event, a)
@@ -202,7 +201,7 @@ def test_lifted_with_room_but_people_waiting_they_wait_too(owner, sato, moderato
 
 
 def test_lifted_waiting_member_goes_to_the_end_of_the_line(owner, sato, moderator):
-    event = builders.event(owner, capacity=1)
+    event = factories.event(owner, capacity=1)
     a, b = people(2)
     say(event, a)
     say(event, sato)
@@ -213,8 +212,8 @@ def test_lifted_waiting_member_goes_to_the_end_of_the_line(owner, sato, moderato
 
 
 def test_lifted_maybe_and_no_stay_as_they_were(owner, sato, moderator, friend):
-    maybe_event = builders.event(owner, capacity=1)
-    no_event = builders.event(owner, capacity=1)
+    maybe_event = factories.event(owner, capacity=1)
+    no_event = factories.event(owner, capacity=1)
     say(maybe_event, sato, Answer.MAYBE)
     say(no_event, sato, Answer.DECLINED)
     moderation.member_suspend(member=sato, by=moderator)
@@ -224,7 +223,7 @@ def test_lifted_maybe_and_no_stay_as_they_were(owner, sato, moderator, friend):
 
 
 def test_lifted_guests_follow_a_lowered_guest_limit(owner, sato, moderator):
-    event = builders.event(owner, capacity=10, guest_limit=2)
+    event = factories.event(owner, capacity=10, guest_limit=2)
     say(event, sato, guests=2)
     moderation.member_suspend(member=sato, by=moderator)
     event.guest_limit = 0
@@ -264,7 +263,7 @@ def test_the_hosts_answers_page_and_csv_leave_them_out(full, owner, sato, modera
 
 
 def test_the_event_page_counts_leave_them_out(owner, sato, moderator, as_user):
-    event = builders.event(owner, capacity=3, guest_limit=1)
+    event = factories.event(owner, capacity=3, guest_limit=1)
     say(event, sato, guests=1)
     say(event, factories.member("A"))
     client = as_user(owner)
@@ -281,7 +280,7 @@ def test_the_event_page_counts_leave_them_out(owner, sato, moderator, as_user):
 
 
 def test_a_waiting_members_number_leaves_them_out(owner, sato, moderator):
-    event = builders.event(owner, capacity=1)
+    event = factories.event(owner, capacity=1)
     a, b = people(2)
     say(event, a)
     say(event, sato)
@@ -292,7 +291,7 @@ def test_a_waiting_members_number_leaves_them_out(owner, sato, moderator):
 
 
 def test_event_cards_count_places_without_them(owner, sato, moderator, as_user):
-    event = builders.event(owner, capacity=3, guest_limit=1)
+    event = factories.event(owner, capacity=3, guest_limit=1)
     say(event, sato, guests=1)
     client = as_user(owner)
     assert selectors.upcoming(owner).get(pk=event.pk).places_taken == 2

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts import services as accounts_services
 from accounts.models import User
 from communities import services as community_services
-from communities.models import Category, JoinPolicy, TopicPolicy
+from communities.models import Category, JoinPolicy
 from diary import services as diary_services
 from invites import services as invites_services
 from offkai import services as offkai_services
@@ -34,7 +34,6 @@ from sns.site_policy import policy_memo_set
 from sns.visibility import Level
 from tests import factories
 from tests.conftest import client_for
-from tests.offkai import builders as offkai_builders
 
 # How a field's payloads are put together: Markdown blocks, lines, or words of one line.
 BLOCKS, LINES, WORDS = "\n\n", "\n", " "
@@ -264,13 +263,11 @@ def write_entry_comments(scene: Scene, texts: list[str]) -> list[Look]:
 
 def _community(scene: Scene, *, name: str = "", description: str = "We read books.",
                policy: str = JoinPolicy.OPEN):
-    community = community_services.community_create(
-        creator=scene.author, name=name or f"Readers {next(_seq)}", description=description,
-        category=scene.category, join_policy=policy, topic_policy=TopicPolicy.MEMBERS,
+    return factories.community(
+        scene.author, name=name or f"Readers {next(_seq)}", description=description,
+        category=scene.category, policy=policy,
+        members=[scene.reader] if policy == JoinPolicy.OPEN else [],
     )
-    if policy == JoinPolicy.OPEN:
-        community_services.membership_join(community=community, user=scene.reader)
-    return community
 
 
 def write_community_names(scene: Scene, texts: list[str]) -> list[Look]:
@@ -299,8 +296,7 @@ def write_community_descriptions(scene: Scene, texts: list[str]) -> list[Look]:
 
 
 def _topic(scene: Scene, community, *, title: str = "Hello", body: str = "Hello **all**."):
-    return community_services.topic_create(community=community, author=scene.author,
-                                           title=title, body=body)
+    return factories.topic(community, scene.author, title=title, body=body)
 
 
 def write_topic_titles(scene: Scene, texts: list[str]) -> list[Look]:
@@ -426,8 +422,8 @@ def write_guest_names(scene: Scene, texts: list[str]) -> list[Look]:
     """Guests a host records after the off-kai: the attendance and answers pages."""
     looks = []
     for group in _in_groups(texts, GUESTS_MAX):
-        event = offkai_builders.event(scene.author, days=-1, title="Yesterday's dinner")
-        offkai_builders.answer(event, scene.reader, Answer.ATTENDING, attended=True)
+        event = factories.event(scene.author, days=-1, title="Yesterday's dinner")
+        factories.answer(event, scene.reader, Answer.ATTENDING, attended=True)
         for text in group:
             offkai_services.guest_add(event=event, by=scene.author, name=text,
                                  brought_by_id=scene.reader.pk)

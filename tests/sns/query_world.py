@@ -9,8 +9,8 @@ invitations, friend requests either way, blocks and announcements. ``star`` is o
 viewer's friends whose own pages (profile, diary, circle) are as full, and who has an
 authenticator app for the second-factor pages.
 
-Rows are made through the apps' services and the existing test builders wherever there
-is one, so they are the rows the site itself makes (notifications included). The word
+Rows are made through the apps' services and the test factories (tests/factories/) wherever
+there is one, so they are the rows the site itself makes (notifications included). The word
 ``Zelkova`` is in a member's name, a community's, an entry's and an off-kai's title in every
 group, so a search finds ``n`` of each kind.
 """
@@ -40,10 +40,7 @@ from sns.notifications.mail import unsubscribe_token
 from sns.notify import Kind, notify_many
 from sns.visibility import Level
 from tests import factories
-from tests.communities import builders as community_builders
-from tests.diary import builders as diary_builders
 from tests.mfa import authenticator_app
-from tests.offkai import builders as offkai_builders
 
 SEARCH_WORD = "Zelkova"
 
@@ -197,19 +194,19 @@ def _diaries(viewer: User, star: User, friends: list[User]) -> tuple[Entry, Comm
     viewer's own entry with a comment from each friend."""
     n = len(friends)
     for i, friend in enumerate(friends):
-        diary_builders.entry(friend, Level.FRIENDS, title=f"{SEARCH_WORD} day {i}",
-                             ago=timedelta(minutes=5 + i))
+        factories.entry(friend, Level.FRIENDS, title=f"{SEARCH_WORD} day {i}",
+                        ago=timedelta(minutes=5 + i))
     stars = [
-        diary_builders.entry(star, Level.FRIENDS, title=f"Star's day {i}",
-                             ago=timedelta(minutes=2 * i + 1))
+        factories.entry(star, Level.FRIENDS, title=f"Star's day {i}",
+                        ago=timedelta(minutes=2 * i + 1))
         for i in range(n + 2)
     ]
     entry = stars[1]
-    diary_builders.photo(entry)
+    factories.entry_photo(entry)
     diary_services.comment_create(entry_id=entry.pk, author=viewer, body="Lovely.")
     for friend in friends:
         diary_services.comment_create(entry_id=entry.pk, author=friend, body="Nice!")
-    own = diary_builders.entry(viewer, Level.FRIENDS, title="My day")
+    own = factories.entry(viewer, Level.FRIENDS, title="My day")
     for friend in friends:
         diary_services.comment_create(entry_id=own.pk, author=friend, body="Great day.")
     comment = entry.comments.exclude(author__in=[viewer, star]).first()
@@ -223,24 +220,24 @@ def _communities(viewer: User, star: User, friends: list[User],
     """The viewer's community (with an image) of the star and the friends of friends, their
     topics and comments, then join requests; one community started by each friend, which
     the viewer and the star join."""
-    category = community_builders.category(f"{SEARCH_WORD} books")
-    community = community_builders.community(
-        viewer, name=f"{SEARCH_WORD} circle", cat=category
+    category = factories.category(f"{SEARCH_WORD} books")
+    community = factories.community(
+        viewer, name=f"{SEARCH_WORD} circle", category=category
     )
     key = images.store(images.process(factories.image_file()), prefix="communities")
     Community.objects.filter(pk=community.pk).update(image=key)
     community.refresh_from_db()
-    community_builders.with_members(community, [star, *fofs])
-    topic = community_builders.topic(community, star, title=f"{SEARCH_WORD} reading list")
-    community_builders.comment(topic, viewer)
+    factories.join(community, [star, *fofs])
+    topic = factories.topic(community, star, title=f"{SEARCH_WORD} reading list")
+    factories.topic_comment(topic, viewer)
     for i, fof in enumerate(fofs):
-        community_builders.comment(topic, fof, body=f"{SEARCH_WORD} reply {i}")
-        other = community_builders.topic(community, fof, title=f"{SEARCH_WORD} topic {i}")
-        community_builders.comment(other, star)
+        factories.topic_comment(topic, fof, body=f"{SEARCH_WORD} reply {i}")
+        other = factories.topic(community, fof, title=f"{SEARCH_WORD} topic {i}")
+        factories.topic_comment(other, star)
     topic_comment = topic.comments.exclude(author__in=[viewer, star]).first()
     for i, friend in enumerate(friends):
-        club = community_builders.community(friend, name=f"{SEARCH_WORD} club {i}", cat=category)
-        community_builders.with_members(club, [viewer] if friend == star else [viewer, star])
+        club = factories.community(friend, name=f"{SEARCH_WORD} club {i}", category=category)
+        factories.join(club, [viewer] if friend == star else [viewer, star])
     Community.objects.filter(pk=community.pk).update(join_policy=JoinPolicy.APPROVAL)
     community.refresh_from_db()
     for _ in range(len(fofs)):
@@ -261,35 +258,35 @@ def _offkai(viewer: User, star: User, friends: list[User], fofs: list[User],
     with answers and guests."""
     n = len(friends)
     answers = [Answer.MAYBE if i % 3 == 2 else Answer.ATTENDING for i in range(n)]
-    event = offkai_builders.event(viewer, days=5, title=f"{SEARCH_WORD} picnic",
-                                  community=community, co_hosts=[star],
-                                  capacity=answers.count(Answer.ATTENDING))
+    event = factories.event(viewer, days=5, title=f"{SEARCH_WORD} picnic",
+                            community=community, co_hosts=[star],
+                            capacity=answers.count(Answer.ATTENDING))
     for fof, answer in zip(fofs, answers, strict=True):
-        offkai_builders.answer(event, fof, answer)
-    offkai_builders.answer(event, factories.member(), Answer.WAITLISTED)
+        factories.answer(event, fof, answer)
+    factories.answer(event, factories.member(), Answer.WAITLISTED)
     for fof in fofs:
         offkai_services.event_comment_create(event_id=event.pk, author=fof, body="Count me in.")
     event_comment = event.comments.exclude(author__in=[viewer, star]).first()
     friend_events = []
     for i, friend in enumerate(friends):
-        coming = offkai_builders.event(friend, days=3 + i / 10, title=f"{SEARCH_WORD} meetup {i}",
-                                       visibility=Level.FRIENDS)
-        offkai_builders.answer(coming, viewer, Answer.ATTENDING)
+        coming = factories.event(friend, days=3 + i / 10, title=f"{SEARCH_WORD} meetup {i}",
+                                 visibility=Level.FRIENDS)
+        factories.answer(coming, viewer, Answer.ATTENDING)
         friend_events.append(coming)
-        past = offkai_builders.event(friend, days=-10 - i, title=f"Past meetup {i}")
-        offkai_builders.answer(past, viewer, Answer.ATTENDING, attended=True)
+        past = factories.event(friend, days=-10 - i, title=f"Past meetup {i}")
+        factories.answer(past, viewer, Answer.ATTENDING, attended=True)
         if friend != star:
-            offkai_builders.answer(past, star, Answer.ATTENDING, attended=True)
+            factories.answer(past, star, Answer.ATTENDING, attended=True)
     for i, fof in enumerate(fofs):
-        offkai_builders.event(fof, days=4 + i / 10, title=f"Circle meetup {i}",
-                              community=community, visibility="community")
-        offkai_builders.event(fof, days=-20 - i, title=f"Past circle meetup {i}",
-                              community=community, visibility="community")
-    past_event = offkai_builders.event(viewer, days=-1, title="Yesterday's dinner",
-                                       co_hosts=[star])
+        factories.event(fof, days=4 + i / 10, title=f"Circle meetup {i}",
+                        community=community, visibility="community")
+        factories.event(fof, days=-20 - i, title=f"Past circle meetup {i}",
+                        community=community, visibility="community")
+    past_event = factories.event(viewer, days=-1, title="Yesterday's dinner",
+                                 co_hosts=[star])
     for i, fof in enumerate(fofs):
-        offkai_builders.answer(past_event, fof, Answer.ATTENDING, guests=1,
-                               attended=True if i % 2 else None)
+        factories.answer(past_event, fof, Answer.ATTENDING, guests=1,
+                         attended=True if i % 2 else None)
         Guest.objects.create(event=past_event, brought_by=fof, name=f"Guest {i}",
                              email=f"guest.of.{fof.pk}@example.com")
     return event, event_comment, friend_events[0], past_event

@@ -69,11 +69,8 @@ from sns.paging import instant_encode
 from sns.people import photo_url
 from sns.site_policy import policy_memo_set
 from sns.visibility import Level
-from tests import factories, warm
-from tests.communities import builders as community_builders
+from tests import factories, pages, warm
 from tests.conftest import client_for
-from tests.diary import builders as diary_builders
-from tests.offkai import builders as offkai_builders
 
 PERSONAS = ["owner", "friend", "fof", "member", "insider", "blocked", "blocker", "suspended",
             "moderator", "anonymous", "visitor"]
@@ -375,21 +372,21 @@ def _content(author: Author, communities: dict, insider_topics: dict, commenters
     own), topics and comments in the owner's communities, and off-kai of every level."""
     user = author.user
     for level in DIARY_LEVELS:
-        entry = diary_builders.entry(user, level, title=f"{DIARY_WORD} {mark()}",
-                                     ago=timedelta(minutes=30))
-        diary_builders.photo(entry)
+        entry = factories.entry(user, level, title=f"{DIARY_WORD} {mark()}",
+                                ago=timedelta(minutes=30))
+        factories.entry_photo(entry)
         for person in commenters:
-            diary_builders.comment(entry, person, "Me too.", ago=timedelta(minutes=20))
+            factories.entry_comment(entry, person, "Me too.", ago=timedelta(minutes=20))
         author.entry_comments[level] = mark()
-        later = diary_builders.comment(entry, user, author.entry_comments[level],
-                                       ago=timedelta(minutes=10))
+        later = factories.entry_comment(entry, user, author.entry_comments[level],
+                                        ago=timedelta(minutes=10))
         # Without an actor, so that only what the notification is about can hide it.
         for person in [*commenters, user]:
             notify(recipient=person, kind=Notification.Kind.DIARY_COMMENT_AFTER, target=later)
         author.entries[level] = entry
     for policy, club in communities.items():
-        author.topics[policy] = community_builders.topic(club, user, title=f"Topic {mark()}",
-                                                         body=f"Body {mark()}")
+        author.topics[policy] = factories.topic(club, user, title=f"Topic {mark()}",
+                                                body=f"Body {mark()}")
         for person in commenters:
             TopicComment.objects.create(topic=author.topics[policy], author=person, body="Hi.")
         # The author's own answer: new to each reader of home but the author.
@@ -406,9 +403,9 @@ def _content(author: Author, communities: dict, insider_topics: dict, commenters
         for person in commenters:
             EventComment.objects.create(event=author.events[level], author=person, body="Hi.")
         for event in (author.events[level], author.past_events[level]):
-            offkai_builders.answer(event, attendee)
+            factories.answer(event, attendee)
             for person in commenters:
-                offkai_builders.answer(event, person)
+                factories.answer(event, person)
         for person in [*commenters, user]:
             notify(recipient=person, kind=Notification.Kind.EVENT_REMINDER,
                    target=author.events[level])
@@ -421,7 +418,7 @@ def _event(user, level: str, communities: dict, word: str, *, days: float) -> Ev
     elif level == "secret":
         # As the service stores it: a secret community's off-kai is "community".
         fields.update(visibility="community", community=communities[JoinPolicy.SECRET])
-    return offkai_builders.event(user, days=days, title=f"{word} {mark()}", **fields)
+    return factories.event(user, days=days, title=f"{word} {mark()}", **fields)
 
 
 def _personas() -> dict:
@@ -459,14 +456,14 @@ def _communities(owner, sato, people: dict) -> tuple[dict, dict, dict]:
     owner_communities, sato_communities, insider_topics = {}, {}, {}
     insider = people["insider"]
     for policy in POLICIES:
-        club = community_builders.community(owner, policy=policy, name=mark(),
-                                            description=f"We meet. {mark()}")
-        own = community_builders.community(sato, policy=policy, name=mark())
+        club = factories.community(owner, policy=policy, name=mark(),
+                                   description=f"We meet. {mark()}")
+        own = factories.community(sato, policy=policy, name=mark())
         for person in (insider, people["blocked"], people["blocker"], sato):
             Membership.objects.create(community=club, user=person)
         Membership.objects.create(community=own, user=insider)
         owner_communities[policy], sato_communities[policy] = club, own
-        insider_topics[policy] = community_builders.topic(club, insider, title=mark())
+        insider_topics[policy] = factories.topic(club, insider, title=mark())
     return owner_communities, sato_communities, insider_topics
 
 
@@ -622,7 +619,7 @@ def _diary_look(view: str, author: Author, level: str) -> Look:
                             image=True),
         "diary:comment": Look(entry.get_absolute_url(), author.entry_comments[level]),
         "diary:member": Look(reverse("diary:member", args=[author.user.pk]), title),
-        "diary:archive": Look(diary_builders.archive_url(entry), title),
+        "diary:archive": Look(pages.archive_url(entry), title),
         "diary:friends": Look(reverse("diary:friends"), title),
         "diary:new_comments": Look(f"{reverse('diary:new_comments')}?since={SINCE}", title),
         "home:diary": Look("/", title),

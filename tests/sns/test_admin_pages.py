@@ -91,9 +91,7 @@ class World:
 
     @property
     def event(self):
-        from tests.offkai.builders import event
-
-        return self._once("event", lambda: event(self.hub))
+        return self._once("event", lambda: factories.event(self.hub))
 
 
 def someone():
@@ -166,15 +164,11 @@ def _photo(world: World) -> None:
 
 
 def _rsvp(world: World) -> None:
-    from tests.offkai.builders import answer
-
-    answer(world.event, someone())
+    factories.answer(world.event, someone())
 
 
 def _event(world: World) -> None:
-    from tests.offkai.builders import event
-
-    event(someone())
+    factories.event(someone())
 
 
 def _event_comment(world: World) -> None:

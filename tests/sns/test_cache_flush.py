@@ -26,8 +26,7 @@ from communities.models import TopicComment
 from diary import services as diary_services
 from diary.models import Comment, Entry
 from sns import cache, moderation
-from tests import warm
-from tests.communities import builders as community_builders
+from tests import factories, warm
 
 
 @contextmanager
@@ -53,9 +52,8 @@ class Site:
         self.owner, self.friend, self.fof, self.member = owner, friend, fof, member
         self.moderator = moderator
         self.clients = {name: as_user(person) for name, person in self.people.items()}
-        self.club = community_builders.with_members(
-            community_builders.community(owner, name="Tea club"), [friend, member])
-        self.topic = community_builders.topic(self.club, owner, title="Matcha tasting")
+        self.club = factories.community(owner, name="Tea club", members=[friend, member])
+        self.topic = factories.topic(self.club, owner, title="Matcha tasting")
 
     def pages(self) -> list[str]:
         """Every page that shows a cached part: the header's counts (on each page), home's
@@ -99,7 +97,7 @@ def test_a_flush_between_reads_and_writes_loses_nothing_and_shows_nothing_stale(
         entry = diary_services.entry_create(author=s.friend, title="Spring tea", body="Sencha.",
                                             visibility="friends")
         diary_services.comment_create(entry_id=entry.pk, author=s.owner, body="Lovely.")
-        community_builders.comment(s.topic, s.member, "Cold brew next time?")
+        factories.topic_comment(s.topic, s.member, "Cold brew next time?")
         accounts_services.friend_request_send(sender=s.member, recipient=s.owner)
     before_flush = s.assert_as_cold()  # read twice: cached
 
@@ -107,7 +105,7 @@ def test_a_flush_between_reads_and_writes_loses_nothing_and_shows_nothing_stale(
     assert s.assert_as_cold() == before_flush
 
     with warm.committed():
-        hidden = community_builders.comment(s.topic, s.friend, "Too bitter.")
+        hidden = factories.topic_comment(s.topic, s.friend, "Too bitter.")
         cache.forget_all()  # the flush, between a write and its bump
         accounts_services.friendship_end(user=s.friend, other=s.fof)
     s.assert_as_cold()

@@ -34,7 +34,6 @@ from sns.leaving.services import member_leave
 from sns.notify import Kind, notify, notify_many
 from sns.policy.services import member_refuse
 from tests import factories
-from tests.communities import builders as community_builders
 
 # A Redis database of this module's own (test_settings uses 3 and 4, test_two_servers 6).
 REDIS_DB = 12
@@ -493,10 +492,8 @@ def test_a_viewer_hiding_more_than_the_spare_still_gets_a_full_ring(
 @pytest.fixture
 def club(owner, friend):
     """A community of friend's with owner in it, and a topic of friend's there."""
-    community = community_builders.with_members(
-        community_builders.community(friend, name="Tea club"), [owner]
-    )
-    community_builders.topic(community, friend, title="Matcha tasting")
+    community = factories.community(friend, name="Tea club", members=[owner])
+    factories.topic(community, friend, title="Matcha tasting")
     return community
 
 
@@ -510,8 +507,8 @@ def topic_of(community) -> Topic:
 
 
 def test_new_in_my_communities_comes_from_the_cache(owner, friend, member, club, as_user):
-    community_builders.with_members(club, [member])
-    community_builders.comment(topic_of(club), member)
+    factories.join(club, [member])
+    factories.topic_comment(topic_of(club), member)
     client = as_user(owner)
     first, first_queries = visit(client, HOME)
     second, second_queries = visit(client, HOME)
@@ -529,7 +526,7 @@ def test_a_comment_shows_and_its_deletion_or_hiding_takes_it_away(
     client = as_user(owner)
     assert cached_twice(client, HOME, new_topics) == []
     with committed():
-        comment = community_builders.comment(topic_of(club), friend, "Try it cold.")
+        comment = factories.topic_comment(topic_of(club), friend, "Try it cold.")
     assert new_topics(visit(client, HOME)[0]) == [("Matcha tasting", "1")]
     with committed():
         moderation.content_hide(target=comment, by=moderator)
@@ -547,10 +544,10 @@ def test_a_topic_hidden_or_deleted_gives_its_place_to_the_next(
 ):
     # Home lists five: the first topic (its comment the oldest) is the sixth.
     topics = [topic_of(club)] + [
-        community_builders.topic(club, friend, title=f"Talk {i}") for i in range(1, 6)
+        factories.topic(club, friend, title=f"Talk {i}") for i in range(1, 6)
     ]
     for topic in topics:
-        community_builders.comment(topic, friend)
+        factories.topic_comment(topic, friend)
     newest = topics[-1]
     shown = [("Talk 5", "1"), ("Talk 4", "1"), ("Talk 3", "1"), ("Talk 2", "1"),
              ("Talk 1", "1")]
@@ -571,7 +568,7 @@ def test_a_topic_hidden_or_deleted_gives_its_place_to_the_next(
 def test_leaving_or_being_removed_takes_a_community_away(
     owner, friend, club, as_user, committed
 ):
-    community_builders.comment(topic_of(club), friend)
+    factories.topic_comment(topic_of(club), friend)
     client = as_user(owner)
     assert cached_twice(client, HOME, new_topics) == [("Matcha tasting", "1")]
     with committed():
@@ -588,12 +585,12 @@ def test_leaving_or_being_removed_takes_a_community_away(
 def test_joining_starting_or_being_let_into_a_community_brings_it(
     owner, friend, member, as_user, committed
 ):
-    open_club = community_builders.community(friend, name="Open club")
-    by_approval = community_builders.community(friend, name="Careful club",
-                                               policy=JoinPolicy.APPROVAL)
+    open_club = factories.community(friend, name="Open club")
+    by_approval = factories.community(friend, name="Careful club",
+                                      policy=JoinPolicy.APPROVAL)
     for community, title in [(open_club, "Open talk"), (by_approval, "Careful talk")]:
-        community_builders.comment(community_builders.topic(community, friend, title=title),
-                                   friend)
+        factories.topic_comment(factories.topic(community, friend, title=title),
+                                friend)
     client = as_user(owner)
     assert cached_twice(client, HOME, new_topics) == []
     with committed():
@@ -606,11 +603,11 @@ def test_joining_starting_or_being_let_into_a_community_brings_it(
         )
     assert sorted(new_topics(visit(client, HOME)[0])) == [("Careful talk", "1"), ("Open talk", "1")]
     with committed():
-        mine = community_builders.community(owner, name="My own club")
-    community_builders.with_members(mine, [member])
-    topic = community_builders.topic(mine, owner, title="My own talk")
+        mine = factories.community(owner, name="My own club")
+    factories.join(mine, [member])
+    topic = factories.topic(mine, owner, title="My own talk")
     with committed():
-        community_builders.comment(topic, member)
+        factories.topic_comment(topic, member)
     assert ("My own talk", "1") in new_topics(visit(client, HOME)[0])
 
 
@@ -618,8 +615,8 @@ def test_a_commenter_suspended_or_blocked_drops_out_and_comes_back(
     owner, club, moderator, as_user, committed
 ):
     commenter = factories.member("Commenter")
-    community_builders.with_members(club, [commenter])
-    community_builders.comment(topic_of(club), commenter)
+    factories.join(club, [commenter])
+    factories.topic_comment(topic_of(club), commenter)
     client = as_user(owner)
     assert cached_twice(client, HOME, new_topics) == [("Matcha tasting", "1")]
     with committed():

@@ -21,8 +21,6 @@ from sns.models import SitePolicy
 from sns.text import without_controls
 from sns.visibility import Level
 from tests import factories
-from tests.diary import builders as diary_builders
-from tests.offkai import builders as offkai_builders
 
 pytestmark = pytest.mark.django_db
 
@@ -101,10 +99,10 @@ def test_an_invitee_signs_up_without_them(client, owner):
 
 
 def test_comments_posted_straight_to_their_service_are_stored_without_them(owner, friend):
-    entry = diary_builders.entry(owner, Level.FRIENDS)
+    entry = factories.entry(owner, Level.FRIENDS)
     comment = diary_services.comment_create(entry_id=entry.pk, author=friend, body="Nice\x1b!")
     assert comment.body == "Nice!"
-    event = offkai_builders.event(owner)
+    event = factories.event(owner)
     comment = offkai_services.event_comment_create(
         event_id=event.pk, author=friend, body="See\x0b you\x07"
     )
@@ -127,10 +125,10 @@ def test_the_operator_writes_the_policy_without_them(as_user, moderator):
 # --- rows stored before ------------------------------------------------------------------------
 
 def test_the_command_strips_them_from_rows_stored_before(owner, friend):
-    event = offkai_builders.event(owner)
+    event = factories.event(owner)
     Event.objects.filter(pk=event.pk).update(title="Spring\x0b meetup\x1b", description="a\tb\r\nc")
     Profile.objects.filter(user=friend).update(real_name="Friend\x7f Person", nickname="\x08nick")
-    entry = diary_builders.entry(owner, Level.FRIENDS)
+    entry = factories.entry(owner, Level.FRIENDS)
     comment = diary_services.comment_create(entry_id=entry.pk, author=friend, body="ok")
     type(comment).objects.filter(pk=comment.pk).update(body="Nice\x1b[0m!")
     out = io.StringIO()

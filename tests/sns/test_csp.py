@@ -23,8 +23,8 @@ from django.test import Client
 from django.urls import reverse
 
 from sns.visibility import Level
+from tests import factories
 from tests.conftest import client_for
-from tests.diary import builders as diary_builders
 from tests.sns import active_html
 from tests.sns import test_admin_pages as admin_pages
 from tests.sns import test_query_budget as budget
@@ -97,8 +97,8 @@ def test_a_redirect_has_the_policy(client):
 
 
 def test_a_file_response_has_the_policy(as_user, owner, friend):
-    entry = diary_builders.entry(owner, Level.FRIENDS)
-    diary_builders.photo(entry)
+    entry = factories.entry(owner, Level.FRIENDS)
+    factories.entry_photo(entry)
     response = as_user(friend).get(reverse("diary:photo", args=[entry.pk, 0, "small"]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("image/")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sns.errors import Refused
 from sns.visibility import Level
-from tests.diary.builders import entry
+from tests import factories
 
 # Where services live: every module of each app's services (module or package) and of the
 # features' services.
@@ -113,7 +113,7 @@ def test_a_refused_comment_keeps_its_reason(language, owner, as_user):
     """End to end: a service's refusal (an empty comment) reaches the member as a message."""
     owner.language = language
     owner.save(update_fields=["language"])
-    post = entry(owner, Level.FRIENDS, title="Hello")
+    post = factories.entry(owner, Level.FRIENDS, title="Hello")
     page = as_user(owner).post(reverse("diary:comment_create", args=[post.pk]), {"body": "  "},
                                follow=True).content.decode()
     with translation.override(language):

@@ -16,7 +16,6 @@ from diary import services as diary
 from sns import images
 from sns.visibility import Level
 from tests import factories
-from tests.diary import builders as diary_builders
 
 FEED = reverse("diary:friends")
 
@@ -33,7 +32,7 @@ def rows(client) -> str:
 
 
 def test_an_entry_row_follows_what_it_shows(owner, friend, as_user):
-    entry = diary_builders.entry(friend, Level.FRIENDS, title="Spring walk", body="Cherry")
+    entry = factories.entry(friend, Level.FRIENDS, title="Spring walk", body="Cherry")
     client = as_user(owner)
     assert "Spring walk" in rows(client) and "0 comments" in rows(client)
     assert len(caches["template_fragments"]._cache) >= 1
@@ -47,7 +46,7 @@ def test_an_entry_row_follows_what_it_shows(owner, friend, as_user):
         user=friend, fields={"real_name": "Kaze Real", "nickname": "Kaze"}
     )
     assert "Kaze" in rows(client)
-    diary_builders.photo(entry)
+    factories.entry_photo(entry)
     assert "entry-thumb" in rows(client)
     ja = as_user(owner).get(FEED, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "コメント1件" in ja and "1 comment" not in ja
@@ -58,7 +57,7 @@ def test_a_comments_author_is_shown_to_each_viewer_as_they_may_see_them(
 ):
     """The photo of a friends-only profile: the friend sees it on the comment, a member
     who is not a friend does not, whichever of them read the thread first."""
-    entry = diary_builders.entry(friend, Level.MEMBERS, title="Open entry")
+    entry = factories.entry(friend, Level.MEMBERS, title="Open entry")
     accounts_services.profile_update(
         user=friend, fields={"photo_visibility": Level.FRIENDS},
         photo=images.process(factories.image_file("PNG", (200, 150))),
@@ -83,9 +82,8 @@ def test_an_event_card_keeps_its_badges_per_viewer(owner, friend, as_user):
     """The card's title and time are kept; who hosts, who answered and whether it is
     cancelled are each viewer's, on every read."""
     from offkai.services.events import event_cancel
-    from tests.offkai import builders as offkai_builders
 
-    event = offkai_builders.event(owner, visibility=Level.FRIENDS, title="Tea ceremony")
+    event = factories.event(owner, visibility=Level.FRIENDS, title="Tea ceremony")
 
     def card(client) -> str:
         body = client.get(reverse("offkai:list")).content.decode()

@@ -30,7 +30,7 @@ from diary import services as diary_services
 from diary.models import Entry, EntryPhoto
 from sns import images
 from sns.visibility import Level
-from tests.communities import builders as community_builders
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -298,7 +298,7 @@ def _post_diary(client, user, upload, field="photo3", text=TYPED) -> Posted:
 
 
 def _community_data(text=TYPED, **extra) -> dict:
-    return {"name": "Tea", "description": text, "category": community_builders.category().pk,
+    return {"name": "Tea", "description": text, "category": factories.category().pk,
             "join_policy": JoinPolicy.OPEN, "topic_policy": "members", **extra}
 
 

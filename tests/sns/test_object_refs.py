@@ -60,9 +60,6 @@ from sns.notifications.selectors import CHOOSABLE
 from sns.notify import notify
 from sns.visibility import Level
 from tests import factories, warm
-from tests.communities import builders as community_builders
-from tests.diary import builders as diary_builders
-from tests.offkai import builders as offkai_builders
 from tests.sns.test_query_budget import _routes
 
 pytestmark = pytest.mark.django_db
@@ -139,34 +136,34 @@ class Scene:
     # diaries
     @cached_property
     def private_entry(self) -> Entry:
-        entry = diary_builders.entry(self.owner, Level.PRIVATE, title="Owner's private entry")
-        diary_builders.photo(entry)
+        entry = factories.entry(self.owner, Level.PRIVATE, title="Owner's private entry")
+        factories.entry_photo(entry)
         return entry
 
     @cached_property
     def members_entry(self) -> Entry:
         """An entry ``me`` may read (but not edit)."""
-        entry = diary_builders.entry(self.owner, Level.MEMBERS, title="Owner's open entry")
-        diary_builders.photo(entry)
+        entry = factories.entry(self.owner, Level.MEMBERS, title="Owner's open entry")
+        factories.entry_photo(entry)
         return entry
 
     @cached_property
     def friends_comment(self) -> Comment:
         """The friend's comment on the entry ``me`` may read."""
-        return diary_builders.comment(self.members_entry, self.friend, "Friend's comment")
+        return factories.entry_comment(self.members_entry, self.friend, "Friend's comment")
 
     # communities
     @cached_property
     def secret_club(self) -> Community:
-        club = community_builders.community(self.owner, policy=JoinPolicy.SECRET,
-                                            name="Owner's secret club")
+        club = factories.community(self.owner, policy=JoinPolicy.SECRET,
+                                   name="Owner's secret club")
         Membership.objects.create(community=club, user=self.friend)
         return club
 
     @cached_property
     def open_club(self) -> Community:
         """An open community the owner leads and ``me`` belongs to (but does not moderate)."""
-        club = community_builders.community(self.owner, name="Owner's open club")
+        club = factories.community(self.owner, name="Owner's open club")
         Membership.objects.create(community=club, user=self.me)
         Membership.objects.create(community=club, user=self.friend)
         return club
@@ -174,43 +171,43 @@ class Scene:
     @cached_property
     def my_club(self) -> Community:
         """A community ``me`` leads."""
-        return community_builders.community(self.me, name="My own club")
+        return factories.community(self.me, name="My own club")
 
     @cached_property
     def owners_topic(self) -> Topic:
-        return community_builders.topic(self.open_club, self.owner, title="Owner's topic")
+        return factories.topic(self.open_club, self.owner, title="Owner's topic")
 
     @cached_property
     def secret_topic(self) -> Topic:
-        return community_builders.topic(self.secret_club, self.owner, title="Secret topic")
+        return factories.topic(self.secret_club, self.owner, title="Secret topic")
 
     @cached_property
     def friends_topic_comment(self) -> TopicComment:
-        return community_builders.comment(self.owners_topic, self.friend, "Friend's reply")
+        return factories.topic_comment(self.owners_topic, self.friend, "Friend's reply")
 
     @cached_property
     def join_request(self) -> JoinRequest:
         """A request to join an approval community the owner leads."""
-        club = community_builders.community(self.owner, policy=JoinPolicy.APPROVAL,
-                                            name="Owner's approval club")
+        club = factories.community(self.owner, policy=JoinPolicy.APPROVAL,
+                                   name="Owner's approval club")
         return JoinRequest.objects.create(community=club, user=self.friend, message="Let me in")
 
     # off-kai
     @cached_property
     def private_event(self) -> Event:
-        return offkai_builders.event(self.owner, visibility="private", title="Hosts only")
+        return factories.event(self.owner, visibility="private", title="Hosts only")
 
     @cached_property
     def members_event(self) -> Event:
         """An off-kai ``me`` may see (and answer) but does not host."""
-        return offkai_builders.event(self.owner, visibility=Level.MEMBERS, title="Open off-kai")
+        return factories.event(self.owner, visibility=Level.MEMBERS, title="Open off-kai")
 
     @cached_property
     def past_event(self) -> Event:
         """A started off-kai the owner hosts, with a guest."""
-        event = offkai_builders.event(self.owner, days=-1, visibility=Level.MEMBERS,
-                                      title="Last week's off-kai")
-        offkai_builders.answer(event, self.friend)
+        event = factories.event(self.owner, days=-1, visibility=Level.MEMBERS,
+                                title="Last week's off-kai")
+        factories.answer(event, self.friend)
         return event
 
     @cached_property
@@ -453,7 +450,7 @@ def _archive(s: Scene) -> None:
 def _diary_comment_delete(s: Scene) -> None:
     """The friend's comment on an entry ``me`` may read, and one on an entry ``me`` may not:
     neither is ``me``'s to delete."""
-    hidden_comment = diary_builders.comment(s.private_entry, s.owner, "On a private entry")
+    hidden_comment = factories.entry_comment(s.private_entry, s.owner, "On a private entry")
     for comment in (s.friends_comment, hidden_comment):
         check_post_like_missing("diary:comment_delete", lambda s, c=comment: [c.pk],
                                 everything)(s)
@@ -539,7 +536,7 @@ def _topic_owner_only(name: str, *, method: str = "get", data: dict | None = Non
 def _topic_comment_delete(s: Scene) -> None:
     comment = s.friends_topic_comment
     topic = comment.topic
-    other = community_builders.topic(s.open_club, s.me, title="My topic")
+    other = factories.topic(s.open_club, s.me, title="My topic")
     before = everything(s)
     like_missing(s.client, url_of("communities:topic_comment_delete", topic.community_id,
                                   topic.pk, comment.pk),
@@ -587,7 +584,7 @@ def _guest_invite(s: Scene) -> None:
     guest = s.guest
     check_post_like_missing("offkai:guest_invite", lambda s: [guest.event_id, guest.pk],
                             everything, swap=1)(s)
-    mine = offkai_builders.event(s.me, days=-1, title="My past off-kai")
+    mine = factories.event(s.me, days=-1, title="My past off-kai")
     before = everything(s)
     response = s.client.post(url_of("offkai:guest_invite", mine.pk, guest.pk))
     assert response.status_code == 404
@@ -599,7 +596,7 @@ def _event_comment_delete(s: Scene) -> None:
     check_post_like_missing("offkai:comment_delete", lambda s: [comment.event_id, comment.pk],
                             everything, swap=1)(s)
     # Under another off-kai's id it is no comment of that one.
-    other = offkai_builders.event(s.me, title="My off-kai")
+    other = factories.event(s.me, title="My off-kai")
     assert s.client.post(url_of("offkai:comment_delete", other.pk, comment.pk)
                          ).status_code == 404
     assert EventComment.objects.filter(pk=comment.pk).exists()
@@ -609,7 +606,7 @@ def _feed(s: Scene) -> None:
     """A feed answers only to its current secret: guessed, altered, reset or a departed
     member's is a 404 like any other."""
     feed = calendar_feed_get_or_create(user=s.owner)
-    offkai_builders.answer(s.members_event, s.owner)
+    factories.answer(s.members_event, s.owner)
     visitor = Client()
     assert visitor.get(url_of("offkai:feed", feed.token)).status_code == 200
     altered = feed.token[:-1] + ("A" if feed.token[-1] != "A" else "B")
@@ -843,9 +840,9 @@ def _hide(s: Scene, thing) -> None:
 def _gone_entry(s: Scene, *, hidden: bool) -> None:
     """Even its author: a hidden entry is gone for everyone, the author too; a deleted one
     is gone."""
-    entry = diary_builders.entry(s.me, Level.MEMBERS, title="My entry")
-    diary_builders.photo(entry)
-    mine = diary_builders.comment(entry, s.me, "My own comment")
+    entry = factories.entry(s.me, Level.MEMBERS, title="My entry")
+    factories.entry_photo(entry)
+    mine = factories.entry_comment(entry, s.me, "My own comment")
     pk = entry.pk
     s.seen(s.client, *(url_of(name, pk) for name in ("diary:entry", "diary:edit", "diary:delete")),
            url_of("diary:photo", pk, 0, "small"), url_of("diary:member", s.me.pk))
@@ -869,7 +866,7 @@ def _gone_entry(s: Scene, *, hidden: bool) -> None:
 
 
 def _gone_topic(s: Scene, *, hidden: bool) -> None:
-    topic = community_builders.topic(s.open_club, s.me, title="My topic")
+    topic = factories.topic(s.open_club, s.me, title="My topic")
     pk, club = topic.pk, s.open_club.pk
     s.seen(s.client, *(url_of(name, club, pk) for name in ("communities:topic",
                                                             "communities:topic_edit")),
@@ -892,7 +889,7 @@ def _gone_topic(s: Scene, *, hidden: bool) -> None:
 
 def _gone_event(s: Scene) -> None:
     """A hidden off-kai is gone for its hosts too."""
-    event = offkai_builders.event(s.me, title="My off-kai")
+    event = factories.event(s.me, title="My off-kai")
     s.seen(s.client, *(url_of(name, event.pk) for name in ("offkai:detail", "offkai:edit",
                                                             "offkai:answers")))
     with s.change():
@@ -912,9 +909,9 @@ def _gone_comments(s: Scene) -> None:
     """One's own comments a moderator hid: deleting them is a 404 like a missing one (the
     moderators' log keeps pointing at them)."""
     entry = s.members_entry
-    diary = diary_builders.comment(entry, s.me, "My diary comment")
+    diary = factories.entry_comment(entry, s.me, "My diary comment")
     topic = s.owners_topic
-    on_topic = community_builders.comment(topic, s.me, "My topic comment")
+    on_topic = factories.topic_comment(topic, s.me, "My topic comment")
     on_event = EventComment.objects.create(event=s.members_event, author=s.me, body="Mine")
     s.seen(s.client, entry.get_absolute_url(), topic.get_absolute_url(),
            s.members_event.get_absolute_url(), "/")
@@ -932,8 +929,8 @@ def _gone_comments(s: Scene) -> None:
 
 def _gone_notification(s: Scene) -> None:
     """A notification withdrawn with the comment it told of."""
-    entry = diary_builders.entry(s.me, Level.MEMBERS, title="My entry")
-    comment = diary_builders.comment(entry, s.friend, "Hello")
+    entry = factories.entry(s.me, Level.MEMBERS, title="My entry")
+    comment = factories.entry_comment(entry, s.friend, "Hello")
     notification = notify(recipient=s.me, kind=Notification.Kind.DIARY_COMMENT,
                           actor=s.friend, target=comment)
     s.seen(s.client, url_of("notifications:list"))
@@ -1192,13 +1189,13 @@ def _same(actual, expected) -> None:
 def own_things(scene: Scene) -> Scene:
     """``me``'s own things, for the forms that edit them."""
     s = scene
-    s.my_entry = diary_builders.entry(s.me, Level.MEMBERS, title="My first entry")
-    s.my_topic = community_builders.topic(s.open_club, s.me, title="My first topic")
-    s.my_event = offkai_builders.event(s.me, title="My first off-kai")
-    s.my_past_event = offkai_builders.event(s.me, days=-1, title="My past off-kai")
+    s.my_entry = factories.entry(s.me, Level.MEMBERS, title="My first entry")
+    s.my_topic = factories.topic(s.open_club, s.me, title="My first topic")
+    s.my_event = factories.event(s.me, title="My first off-kai")
+    s.my_past_event = factories.event(s.me, days=-1, title="My past off-kai")
     s.my_friend = factories.member("My Friend")
     factories.befriend(s.me, s.my_friend)
-    s.owners_open_club_to_join = community_builders.community(s.owner, name="Open to join")
+    s.owners_open_club_to_join = factories.community(s.owner, name="Open to join")
     return s
 
 

@@ -21,8 +21,8 @@ from offkai.models import Event
 from sns import cache, moderation
 from sns.comments import COMMENT_MAX_LENGTH
 from tests import warm
-from tests.sns.test_home_kept import GOING, edit, goes, plan
-from tests.sns.test_home_part import second_look, token_per_response
+from tests.sns.home.test_home_kept import GOING, edit, goes, plan
+from tests.sns.home.test_home_part import second_look, token_per_response
 
 
 def page(client, event, **look) -> str:

@@ -30,19 +30,16 @@ from sns.visibility import (
     relations_to,
 )
 from tests import factories
-from tests.communities import builders as community_builders
-from tests.diary import builders as diary_builders
-from tests.offkai import builders as offkai_builders
 
 
 def _events_of(people):
     """An event of each level by the friend, and one by the member."""
     _owner, friend, _fof, member = people
     events = [
-        offkai_builders.event(friend, visibility=level, title=f"{level} meetup")
+        factories.event(friend, visibility=level, title=f"{level} meetup")
         for level in (Level.MEMBERS, Level.FRIENDS, Level.FRIENDS_OF_FRIENDS, Level.PRIVATE)
     ]
-    events.append(offkai_builders.event(member, visibility=Level.MEMBERS, title="Members"))
+    events.append(factories.event(member, visibility=Level.MEMBERS, title="Members"))
     return events
 
 
@@ -87,15 +84,15 @@ def test_home_candidates_are_the_querysets_rows(people, moderator):
     """Home's new comments candidates and new in my communities, compiled once, give what
     their QuerySets give, for viewers who see different rows."""
     owner, friend, fof, member = people
-    mine = diary_builders.entry(owner, Level.MEMBERS)
-    theirs = diary_builders.entry(friend, Level.MEMBERS)
+    mine = factories.entry(owner, Level.MEMBERS)
+    theirs = factories.entry(friend, Level.MEMBERS)
     for author in (friend, fof, member):
-        diary_builders.comment(mine, author)
-    diary_builders.comment(theirs, owner)
-    diary_builders.comment(theirs, fof)
-    club = community_builders.with_members(community_builders.community(friend), [owner, fof])
-    topic = community_builders.topic(club, friend)
-    community_builders.comment(topic, fof)
+        factories.entry_comment(mine, author)
+    factories.entry_comment(theirs, owner)
+    factories.entry_comment(theirs, fof)
+    club = factories.community(friend, members=[owner, fof])
+    topic = factories.topic(club, friend)
+    factories.topic_comment(topic, fof)
     since = timezone.now() - timedelta(days=1)
     for viewer in [*people, moderator]:
         assert sorted(diary_selectors.active_entry_ids(viewer, since)) == sorted(
@@ -141,7 +138,7 @@ def test_profile_queries_are_the_querysets_rows(people, moderator):
 
 
 def test_a_list_parameter_takes_any_number_of_ids(owner):
-    entries = [diary_builders.entry(owner, Level.FRIENDS) for _ in range(3)]
+    entries = [factories.entry(owner, Level.FRIENDS) for _ in range(3)]
     by_ids = home._DIARIES
     assert [e.pk for e in by_ids(ids=[entries[0].pk])] == [entries[0].pk]
     assert {e.pk for e in by_ids(ids=[e.pk for e in entries])} == {e.pk for e in entries}
@@ -149,7 +146,7 @@ def test_a_list_parameter_takes_any_number_of_ids(owner):
 
 
 def test_values_and_annotations_come_back_as_from_the_queryset(owner, friend):
-    diary_builders.entry(owner, Level.FRIENDS, title="One")
+    factories.entry(owner, Level.FRIENDS, title="One")
     prepared = Prepared(
         lambda author: Entry.objects.filter(author=author).annotate(twice=F("pk") * 2)
         .values_list("title", "twice"),
@@ -188,7 +185,7 @@ def test_a_value_left_out_or_of_another_kind_is_refused(owner):
 
 
 def test_the_second_call_compiles_nothing(owner, monkeypatch):
-    diary_builders.entry(owner, Level.FRIENDS)
+    factories.entry(owner, Level.FRIENDS)
     prepared = Prepared(
         lambda author, since: Entry.objects.filter(author=author, created_at__gt=since)
         .annotate(one=Value(1)),

@@ -18,10 +18,8 @@ from communities.models import JoinPolicy
 from offkai.services import attendance
 from sns.visibility import Level
 from tests import factories, warm
-from tests.communities import builders as community_builders
-from tests.offkai import builders as offkai_builders
-from tests.sns.test_home_kept import GOING, goes
-from tests.sns.test_home_part import second_look
+from tests.sns.home.test_home_kept import GOING, goes
+from tests.sns.home.test_home_part import second_look
 
 
 def profile(client, member, **look) -> str:
@@ -57,7 +55,7 @@ def test_friends_introductions_and_communities_follow(parts, owner, friend, fof,
     assert "A fine cook." not in profile(client, fof)
 
     with warm.committed():
-        books = community_builders.community(friend, name="River Readers")
+        books = factories.community(friend, name="River Readers")
     assert "River Readers" not in profile(client, fof)
     with warm.committed():
         communities_services.membership_join(community=books, user=fof)
@@ -152,8 +150,8 @@ def test_a_friend_on_the_page_taken_away_leaves_it(parts, how, owner, friend, fo
 
 def test_a_secret_community_left_is_gone_from_the_page(parts, owner, friend, as_user):
     with warm.committed():
-        secret = community_builders.community(friend, name="Quiet Garden",
-                                              policy=JoinPolicy.SECRET)
+        secret = factories.community(friend, name="Quiet Garden",
+                                     policy=JoinPolicy.SECRET)
         communities_services.community_invite(community=secret, inviter=friend, invitee=owner)
         communities_services.membership_join(community=secret, user=owner)
     client = as_user(owner)
@@ -186,9 +184,9 @@ def test_each_language_has_its_own(parts, owner, friend, as_user):
 
 
 def test_met_at_follows_the_hosts_record_of_who_came(parts, owner, friend, member, as_user):
-    event = offkai_builders.event(owner, days=-2, title="Hanami")
+    event = factories.event(owner, days=-2, title="Hanami")
     for person in (friend, member):
-        offkai_builders.answer(event, person)
+        factories.answer(event, person)
     with warm.committed():
         attendance.attendance_confirm(event=event, by=owner, came_ids=[friend.pk, member.pk])
     client = as_user(friend)

@@ -36,14 +36,10 @@ from invites.models import Invitation
 from offkai.models import Event, EventComment
 from sns import limits
 from sns.models import LimitedAction, Report
-from tests import factories
+from tests import factories, pages
 from tests.accounts.test_profiles import edit_data
-from tests.communities import builders as community_builders
-from tests.diary import builders as diary_builders
 from tests.invites.test_race import failures, run_at_once, successes
-from tests.offkai import builders as offkai_builders
 from tests.offkai.test_event_views import form_data as event_data
-from tests.sns.moderation_builders import report_url
 from tests.sns.test_settings import ROOT, _database_url
 
 ALLOWED = 2
@@ -135,17 +131,17 @@ class World:
 
 @pytest.fixture
 def world(owner, friend) -> World:
-    club = community_builders.with_members(community_builders.community(friend), [owner])
+    club = factories.community(friend, members=[owner])
     made = World(
         actor=owner,
         friend=friend,
-        entry=diary_builders.entry(friend, "members"),
+        entry=factories.entry(friend, "members"),
         club=club,
-        topic=community_builders.topic(club, friend),
-        event=offkai_builders.event(friend),
-        own_club=community_builders.community(owner, name="Owner's club"),
+        topic=factories.topic(club, friend),
+        event=factories.event(friend),
+        own_club=factories.community(owner, name="Owner's club"),
         recipients=[factories.member(f"Recipient {i}") for i in range(ALLOWED + 1)],
-        reported=[diary_builders.entry(friend, "members") for _ in range(ALLOWED + 1)],
+        reported=[factories.entry(friend, "members") for _ in range(ALLOWED + 1)],
     )
     # Setting the scene (the owner's club) is not what a test counts.
     LimitedAction.objects.all().delete()
@@ -196,7 +192,7 @@ def _topic(client, w, i):
 def _community_fields(i: int, **more) -> dict:
     return {
         "name": f"Club number {i}", "description": typed(i),
-        "category": community_builders.category().pk, "join_policy": JoinPolicy.OPEN,
+        "category": factories.category().pk, "join_policy": JoinPolicy.OPEN,
         "topic_policy": TopicPolicy.MEMBERS, **more,
     }
 
@@ -210,7 +206,7 @@ def _event(client, w, i):
 
 
 def _report(client, w, i):
-    return client.post(report_url("entry", w.reported[i].pk),
+    return client.post(pages.report_url("entry", w.reported[i].pk),
                        {"reason": "spam", "details": typed(i)})
 
 
@@ -460,7 +456,7 @@ THREADS = 20
 def test_comments_sent_at_once_never_pass_the_allowance(settings):
     settings.COMMENTS_PER_HOUR = 5
     author, writer = factories.member("Entry Author"), factories.member("Fast Writer")
-    entry = diary_builders.entry(author, "members")
+    entry = factories.entry(author, "members")
 
     results = run_at_once(THREADS, lambda i: diary_services.comment_create(
         entry_id=entry.pk, author=writer, body=f"At once {i}"

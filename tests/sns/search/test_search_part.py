@@ -22,11 +22,9 @@ from sns import matching, moderation
 from sns.search import selectors
 from sns.search.views import KEPT_FOR
 from sns.visibility import Level
-from tests import warm
-from tests.communities import builders as community_builders
-from tests.diary import builders as diary_builders
-from tests.sns.test_home_kept import GOING, edit, goes, plan
-from tests.sns.test_home_part import second_look
+from tests import factories, warm
+from tests.sns.home.test_home_kept import GOING, edit, goes, plan
+from tests.sns.home.test_home_part import second_look
 
 
 @pytest.fixture(autouse=True)
@@ -108,20 +106,19 @@ def test_past_the_newest_kept_everything_is_searched(parts, kind, owner, friend,
     """Only the newest FOUND_LIMIT matches are kept: a viewer who may see none of those
     (the newest are private, or in a secret community) gets the older ones all the same."""
     monkeypatch.setattr(selectors, "FOUND_LIMIT", 3)
-    club = community_builders.with_members(
-        community_builders.community(friend, name="Open club"), [owner])
-    secret = community_builders.community(friend, name="Secret club",
-                                          policy=JoinPolicy.SECRET)
+    club = factories.community(friend, name="Open club", members=[owner])
+    secret = factories.community(friend, name="Secret club",
+                                 policy=JoinPolicy.SECRET)
     for i, seen in enumerate([True, True, False, False, False, False]):
         when = timedelta(days=10 - i)
         if kind == "diaries":
-            diary_builders.entry(friend, Level.MEMBERS if seen else Level.PRIVATE,
-                                 title=f"Lantern {i}", ago=when)
+            factories.entry(friend, Level.MEMBERS if seen else Level.PRIVATE,
+                            title=f"Lantern {i}", ago=when)
         elif kind == "topics":
-            community_builders.topic(club if seen else secret, friend, title=f"Lantern {i}")
+            factories.topic(club if seen else secret, friend, title=f"Lantern {i}")
         else:
-            topic = community_builders.topic(club if seen else secret, friend, title=f"T{i}")
-            community_builders.comment(topic, friend, body=f"Lantern {i}")
+            topic = factories.topic(club if seen else secret, friend, title=f"T{i}")
+            factories.topic_comment(topic, friend, body=f"Lantern {i}")
     query = matching.tsquery("lantern")
     ids, complete, _marks = selectors.found(kind, query)
     assert len(ids) == 3 and not complete
@@ -164,9 +161,8 @@ def test_a_member_who_goes_takes_their_results(parts, how, owner, friend, modera
 
 def test_a_topic_hidden_and_a_community_left_leave_the_results(parts, owner, friend,
                                                               moderator, as_user):
-    club = community_builders.with_members(
-        community_builders.community(friend, name="Lantern makers"), [owner])
-    topic = community_builders.topic(club, friend, title="Paper lanterns")
+    club = factories.community(friend, name="Lantern makers", members=[owner])
+    topic = factories.topic(club, friend, title="Paper lanterns")
     client = as_user(owner)
     body = results(client, "lantern", from_kept=True)
     assert "Paper lanterns" in body and "Lantern makers" in body

@@ -29,8 +29,6 @@ from sns.visibility import Level
 from tests import factories, warm
 from tests.html import assert_well_formed
 from tests.invites.test_race import failures, run_at_once
-from tests.offkai import builders as offkai_builders
-from tests.sns import moderation_builders as build
 
 NAME = "Suspended Sato"
 ENTRY_TITLE = "Tea diary by Sato"
@@ -51,18 +49,18 @@ class World:
         self.pat = factories.member("Pat Newcomer", email="pat@example.com")
         for a, b in [(owner, self.sato), (friend, self.sato), (friend, self.pat)]:
             factories.befriend(a, b)
-        self.entry = build.entry(self.sato, Level.MEMBERS, title=ENTRY_TITLE)
-        self.owner_entry = build.entry(owner, Level.MEMBERS, title="Owner's entry")
+        self.entry = factories.entry(self.sato, Level.MEMBERS, title=ENTRY_TITLE)
+        self.owner_entry = factories.entry(owner, Level.MEMBERS, title="Owner's entry")
         diary_services.comment_create(
             entry_id=self.owner_entry.pk, author=self.sato, body=DIARY_COMMENT
         )
-        self.club = build.community(owner, [self.sato, friend])
-        self.topic = build.topic(self.club, self.sato, title=TOPIC_TITLE)
-        self.owner_topic = build.topic(self.club, owner, title="Owner's topic")
-        build.topic_comment(self.owner_topic, self.sato, TOPIC_COMMENT)
+        self.club = factories.community(owner, members=[self.sato, friend])
+        self.topic = factories.topic(self.club, self.sato, title=TOPIC_TITLE)
+        self.owner_topic = factories.topic(self.club, owner, title="Owner's topic")
+        factories.topic_comment(self.owner_topic, self.sato, TOPIC_COMMENT)
         footprint_record(visitor=self.sato, owner=owner)
-        self.event = offkai_builders.event(self.sato, title=EVENT_TITLE)
-        offkai_builders.answer(self.event, owner, "attending")
+        self.event = factories.event(self.sato, title=EVENT_TITLE)
+        factories.answer(self.event, owner, "attending")
         self.feed = CalendarFeed.objects.create(user=owner)
 
 
@@ -514,8 +512,8 @@ def test_revoking_a_subtrees_invitations(owner, moderator):
 
 
 def test_the_suspension_is_logged_with_the_report(owner, member, moderator):
-    entry = build.entry(owner)
-    report = build.report(member, entry)
+    entry = factories.entry(owner)
+    report = factories.report(member, entry)
     moderation.report_decide(report=report, by=moderator, decision="suspend", note="Scam")
     log = ModerationLog.objects.get(action=Action.SUSPEND)
     assert log.report == report

@@ -18,10 +18,7 @@ from sns.notifications import views as notification_views
 from sns.notify import Kind, notify
 from sns.visibility import Level
 from tests import factories
-from tests.communities import builders as community_builders
-from tests.diary.builders import entry
 from tests.html import assert_well_formed, avatar_sizes
-from tests.offkai import builders as offkai_builders
 
 LIST = "/notifications/"
 
@@ -45,7 +42,7 @@ def suspend(member) -> None:
 # --- the list --------------------------------------------------------------------------------
 
 def test_a_comment_reads_as_a_sentence_with_a_link(owner, friend, as_user):
-    diary_entry = entry(owner, Level.FRIENDS, title="Sunday at the sea")
+    diary_entry = factories.entry(owner, Level.FRIENDS, title="Sunday at the sea")
     comment = diary_services.comment_create(entry_id=diary_entry.pk, author=friend, body="Nice")
     notification = Notification.objects.get(recipient=owner)
 
@@ -93,19 +90,19 @@ def test_each_kind_leads_to_its_page(owner, friend, member, as_user, make, expec
     elif make == "introduction":
         accounts_services.introduction_write(author=friend, subject=owner, body="Kind.")
     elif make in ("topic_comment", "join_request"):
-        community = community_builders.community(owner)
+        community = factories.community(owner)
         ids["community"] = community.pk
         if make == "topic_comment":
-            community_builders.with_members(community, [friend])
-            topic = community_builders.topic(community, owner, title="Reading list")
-            comment = community_builders.comment(topic, friend)
+            factories.join(community, [friend])
+            topic = factories.topic(community, owner, title="Reading list")
+            comment = factories.topic_comment(topic, friend)
             ids.update(topic=topic.pk, comment=comment.pk)
         else:
             community.join_policy = "approval"
             community.save()
             community_services.membership_join(community=community, user=friend)
     else:
-        event = offkai_builders.event(friend, title="Beer garden")
+        event = factories.event(friend, title="Beer garden")
         ids["event"] = event.pk
         notify(recipient=owner, kind=Kind.EVENT_NEW, actor=friend, target=event)
     notification = Notification.objects.get(recipient=owner)
@@ -126,7 +123,7 @@ def test_names_are_shown_as_the_site_shows_them(owner, friend, as_user, settings
 
 
 def test_member_text_is_escaped(owner, friend, as_user):
-    diary_entry = entry(owner, Level.FRIENDS, title="<script>alert(1)</script>")
+    diary_entry = factories.entry(owner, Level.FRIENDS, title="<script>alert(1)</script>")
     diary_services.comment_create(entry_id=diary_entry.pk, author=friend, body="x")
     body = page(as_user(owner))
     assert "<script>alert" not in body
@@ -168,7 +165,7 @@ def test_pages_by_cursor(owner, friend, as_user):
 # --- who and what is left out ----------------------------------------------------------------
 
 def test_actors_who_left_or_were_suspended_or_blocked_are_left_out(owner, friend, fof, as_user):
-    diary_entry = entry(owner, Level.MEMBERS)
+    diary_entry = factories.entry(owner, Level.MEMBERS)
     stranger = factories.member("Stranger Person")
     for author in (friend, fof, stranger):
         diary_services.comment_create(entry_id=diary_entry.pk, author=author, body="Hi")
@@ -193,7 +190,7 @@ def test_actors_who_left_or_were_suspended_or_blocked_are_left_out(owner, friend
 
 
 def test_a_target_no_longer_visible_is_text_without_a_link(owner, friend, as_user):
-    diary_entry = entry(friend, Level.FRIENDS, title="Only for friends")
+    diary_entry = factories.entry(friend, Level.FRIENDS, title="Only for friends")
     diary_services.comment_create(entry_id=diary_entry.pk, author=owner, body="First")
     diary_services.comment_create(entry_id=diary_entry.pk, author=friend, body="Reply")
     notification = Notification.objects.get(recipient=owner, kind=Kind.DIARY_COMMENT_AFTER)
@@ -213,7 +210,7 @@ def test_a_target_no_longer_visible_is_text_without_a_link(owner, friend, as_use
 
 
 def test_a_hidden_or_deleted_target_is_gone(owner, friend, as_user):
-    hidden, deleted = entry(owner, Level.FRIENDS), entry(owner, Level.FRIENDS)
+    hidden, deleted = factories.entry(owner, Level.FRIENDS), factories.entry(owner, Level.FRIENDS)
     for diary_entry in (hidden, deleted):
         diary_services.comment_create(entry_id=diary_entry.pk, author=friend, body="Hi")
     Entry.objects.filter(pk=hidden.pk).update(hidden_at=timezone.now())
@@ -225,7 +222,7 @@ def test_a_hidden_or_deleted_target_is_gone(owner, friend, as_user):
 
 
 def test_a_secret_community_left_is_no_longer_named(owner, friend, as_user):
-    club = community_builders.community(friend, policy="secret", name="Hidden club")
+    club = factories.community(friend, policy="secret", name="Hidden club")
     notify(recipient=owner, kind=Kind.COMMUNITY_JOIN_APPROVED, actor=friend, target=club)
     body = page(as_user(owner))
     assert "Hidden club" not in body
@@ -358,17 +355,17 @@ def test_the_list_takes_a_bounded_number_of_queries(
     from django.contrib.contenttypes.models import ContentType
 
     people = [factories.member() for _ in range(5)]
-    club = community_builders.with_members(community_builders.community(owner), people)
-    topic = community_builders.topic(club, owner)
-    event = offkai_builders.event(friend)
-    diary_entry = entry(owner, Level.MEMBERS)
+    club = factories.community(owner, members=people)
+    topic = factories.topic(club, owner)
+    event = factories.event(friend)
+    diary_entry = factories.entry(owner, Level.MEMBERS)
     for i in range(count):
         actor = people[i % 5]
         step = i % 5
         if step == 0:
             diary_services.comment_create(entry_id=diary_entry.pk, author=actor, body="x")
         elif step == 1:
-            community_builders.comment(topic, actor)
+            factories.topic_comment(topic, actor)
         elif step == 2:
             notify(recipient=owner, kind=Kind.EVENT_NEW, actor=friend, target=event)
         elif step == 3:
@@ -388,7 +385,7 @@ def test_the_list_takes_a_bounded_number_of_queries(
 def test_in_japanese(owner, friend, as_user):
     owner.language = "ja"
     owner.save(update_fields=["language"])
-    diary_entry = entry(owner, Level.FRIENDS, title="海へ行った")
+    diary_entry = factories.entry(owner, Level.FRIENDS, title="海へ行った")
     diary_services.comment_create(entry_id=diary_entry.pk, author=friend, body="いいね")
     body = page(as_user(owner))
     assert "Friend Personさんがあなたの日記「海へ行った」にコメントしました" in body

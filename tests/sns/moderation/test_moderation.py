@@ -17,7 +17,6 @@ from sns.visibility import Level
 from tests import factories
 from tests.html import assert_well_formed
 from tests.invites.test_race import failures, run_at_once, successes
-from tests.sns import moderation_builders as build
 
 Decision = Report.Decision
 Action = ModerationLog.Action
@@ -28,7 +27,7 @@ MEMBERS = reverse("admin:accounts_user_changelist")
 
 @pytest.fixture
 def entry(owner):
-    return build.entry(owner, Level.MEMBERS, title="Cheap watches", body="Buy **now**.")
+    return factories.entry(owner, Level.MEMBERS, title="Cheap watches", body="Buy **now**.")
 
 
 @pytest.fixture
@@ -44,8 +43,8 @@ def change_url(report: Report) -> str:
 # --- deciding ----------------------------------------------------------------------------------
 
 def test_no_action_closes_every_open_report_on_the_thing(entry, member, friend, moderator):
-    first, second = build.report(member, entry), build.report(friend, entry)
-    other = build.report(member, build.entry(entry.author))
+    first, second = factories.report(member, entry), factories.report(friend, entry)
+    other = factories.report(member, factories.entry(entry.author))
 
     closed = moderation.report_decide(report=first, by=moderator, decision=Decision.NO_ACTION,
                                       note="Not spam")
@@ -66,7 +65,7 @@ def test_no_action_closes_every_open_report_on_the_thing(entry, member, friend, 
 
 
 def test_hide_makes_the_entry_a_404_for_everyone(as_user, entry, owner, member, moderator):
-    report = build.report(member, entry)
+    report = factories.report(member, entry)
     moderation.report_decide(report=report, by=moderator, decision=Decision.HIDE, note="Spam")
     entry.refresh_from_db()
     assert entry.hidden_at is not None
@@ -80,7 +79,7 @@ def test_hide_makes_the_entry_a_404_for_everyone(as_user, entry, owner, member, 
 
 
 def test_hide_is_refused_for_a_member(owner, member, moderator):
-    report = build.report(member, owner)
+    report = factories.report(member, owner)
     with pytest.raises(moderation.ModerationError, match="Only content can be hidden"):
         moderation.report_decide(report=report, by=moderator, decision=Decision.HIDE)
     report.refresh_from_db()
@@ -90,7 +89,7 @@ def test_hide_is_refused_for_a_member(owner, member, moderator):
 def test_warn_tells_the_member_and_their_inviter(member, moderator):
     inviter = factories.member("The Inviter")
     invitee = factories.redeem(factories.invitation(inviter, "invitee@example.com"), "Ivy")
-    report = build.report(member, build.entry(invitee))
+    report = factories.report(member, factories.entry(invitee))
     moderation.report_decide(report=report, by=moderator, decision=Decision.WARN,
                              note="Please no advertising")
     warning = Notification.objects.get(recipient=invitee, kind="moderation_warning")
@@ -100,21 +99,21 @@ def test_warn_tells_the_member_and_their_inviter(member, moderator):
 
 
 def test_suspend_suspends_the_reported_member(owner, member, moderator, entry):
-    report = build.report(member, entry)
+    report = factories.report(member, entry)
     moderation.report_decide(report=report, by=moderator, decision=Decision.SUSPEND)
     owner.refresh_from_db()
     assert not owner.is_active and owner.suspended_at is not None
 
 
 def test_a_decided_report_cannot_be_decided_again(entry, member, moderator):
-    report = build.report(member, entry)
+    report = factories.report(member, entry)
     moderation.report_decide(report=report, by=moderator, decision=Decision.NO_ACTION)
     with pytest.raises(moderation.ModerationError, match="already decided"):
         moderation.report_decide(report=report, by=moderator, decision=Decision.HIDE)
 
 
 def test_only_staff_decide(entry, member, friend):
-    report = build.report(member, entry)
+    report = factories.report(member, entry)
     with pytest.raises(moderation.ModerationError):
         moderation.report_decide(report=report, by=friend, decision=Decision.HIDE)
 
@@ -124,8 +123,8 @@ def test_two_moderators_deciding_at_once_decide_once():
     author = factories.member("Author")
     reporters = [factories.member(f"Reporter {i}") for i in range(6)]
     moderators = [factories.member(f"Mod {i}", staff=True) for i in range(6)]
-    entry = build.entry(author)
-    reports = [build.report(r, entry) for r in reporters]
+    entry = factories.entry(author)
+    reports = [factories.report(r, entry) for r in reporters]
 
     results = run_at_once(6, lambda i: moderation.report_decide(
         report=reports[i], by=moderators[i], decision=Decision.HIDE
@@ -140,7 +139,7 @@ def test_two_moderators_deciding_at_once_decide_once():
 # --- hiding content directly -------------------------------------------------------------------
 
 def test_hiding_and_showing_a_diary_comment(as_user, entry, member, moderator):
-    comment = build.diary_comment(entry, member, "A rude remark")
+    comment = factories.entry_comment(entry, member, "A rude remark")
     client = as_user(entry.author)
     assert moderation.content_hide(target=comment, by=moderator, reason="Rude")
     body = client.get(entry.get_absolute_url()).content.decode()
@@ -155,11 +154,11 @@ def test_hiding_and_showing_a_diary_comment(as_user, entry, member, moderator):
 
 
 def test_hiding_a_topic_and_a_topic_comment(as_user, owner, member, moderator):
-    club = build.community(owner, [member])
-    topic = build.topic(club, member, title="Rude topic")
-    kept = build.topic(club, owner, title="Kind topic")
-    reply = build.topic_comment(kept, member, "Rude reply")
-    build.topic_comment(kept, owner, "Kind reply")
+    club = factories.community(owner, members=[member])
+    topic = factories.topic(club, member, title="Rude topic")
+    kept = factories.topic(club, owner, title="Kind topic")
+    reply = factories.topic_comment(kept, member, "Rude reply")
+    factories.topic_comment(kept, owner, "Kind reply")
     moderation.content_hide(target=topic, by=moderator)
     moderation.content_hide(target=reply, by=moderator)
     client = as_user(owner)
@@ -190,9 +189,9 @@ def test_the_queue_shows_open_reports_first_with_the_inviter(admin_client, owner
                                                              moderator):
     inviter = factories.member("Inviting Ines", email="ines@example.com")
     invitee = factories.redeem(factories.invitation(inviter, "spammer@example.com"), "Spammer")
-    decided = build.report(member, build.entry(owner, title="Old report"))
+    decided = factories.report(member, factories.entry(owner, title="Old report"))
     moderation.report_decide(report=decided, by=moderator, decision=Decision.NO_ACTION)
-    build.report(friend, build.entry(invitee, title="Fresh spam"))
+    factories.report(friend, factories.entry(invitee, title="Fresh spam"))
 
     response = admin_client.get(QUEUE)
     assert response.status_code == 200
@@ -217,11 +216,11 @@ def test_the_queue_shows_open_reports_first_with_the_inviter(admin_client, owner
 ])
 def test_the_queue_filters_and_search(admin_client, owner, member, friend, moderator, query,
                                       expected):
-    decided = build.report(member, build.entry(owner, title="Old report"))
+    decided = factories.report(member, factories.entry(owner, title="Old report"))
     moderation.report_decide(report=decided, by=moderator, decision=Decision.NO_ACTION)
-    build.report(friend, build.entry(member, title="Fresh spam"))
-    club = build.community(owner, [member])
-    build.report(member, build.topic(club, owner, title="Topic spam"), reason="harassment")
+    factories.report(friend, factories.entry(member, title="Fresh spam"))
+    club = factories.community(owner, members=[member])
+    factories.report(member, factories.topic(club, owner, title="Topic spam"), reason="harassment")
     response = admin_client.get(QUEUE, query)
     assert response.status_code == 200
     shown = {title for title in ["Old report", "Fresh spam", "Topic spam"]
@@ -231,22 +230,22 @@ def test_the_queue_filters_and_search(admin_client, owner, member, friend, moder
 
 @pytest.mark.parametrize("n", [5, 50])
 def test_the_queue_has_bounded_queries(admin_client, owner, n, django_assert_max_num_queries):
-    club = build.community(owner)
+    club = factories.community(owner)
     for i in range(n):
         reporter = factories.member()
         kind = i % 5
         if kind == 0:
-            target = build.entry(owner)
+            target = factories.entry(owner)
         elif kind == 1:
-            target = build.diary_comment(build.entry(owner), owner)
+            target = factories.entry_comment(factories.entry(owner), owner)
         elif kind == 2:
             target = Topic.objects.create(community=club, author=owner, title=f"T{i}", body="b")
         elif kind == 3:
             topic = Topic.objects.create(community=club, author=owner, title=f"U{i}", body="b")
-            target = build.topic_comment(topic, owner)
+            target = factories.topic_comment(topic, owner)
         else:
             target = owner
-        build.report(reporter, target)
+        factories.report(reporter, target)
     with django_assert_max_num_queries(20):
         response = admin_client.get(QUEUE)
     assert response.status_code == 200
@@ -254,7 +253,7 @@ def test_the_queue_has_bounded_queries(admin_client, owner, n, django_assert_max
 
 
 def test_a_report_page_shows_the_content_and_decides(admin_client, entry, member, moderator):
-    report = build.report(member, entry, details="He sells watches")
+    report = factories.report(member, entry, details="He sells watches")
     response = admin_client.get(change_url(report))
     assert response.status_code == 200
     body = response.content.decode()
@@ -279,7 +278,7 @@ def test_a_report_page_shows_the_content_and_decides(admin_client, entry, member
 
 
 def test_a_report_page_refuses_to_hide_a_member(admin_client, owner, member):
-    report = build.report(member, owner)
+    report = factories.report(member, owner)
     response = admin_client.post(change_url(report), {"decision": "hide", "note": ""})
     assert response.status_code == 200
     assert "Only content can be hidden" in response.content.decode()
@@ -288,7 +287,7 @@ def test_a_report_page_refuses_to_hide_a_member(admin_client, owner, member):
 
 
 def test_a_report_on_deleted_content_still_opens(admin_client, entry, member):
-    report = build.report(member, entry)
+    report = factories.report(member, entry)
     entry.delete()
     response = admin_client.get(change_url(report))
     assert response.status_code == 200
@@ -297,8 +296,9 @@ def test_a_report_on_deleted_content_still_opens(admin_client, entry, member):
 
 
 def test_bulk_no_action_and_hide(admin_client, owner, member, friend):
-    one, two = build.entry(owner), build.entry(owner)
-    reports = [build.report(member, one), build.report(friend, one), build.report(member, two)]
+    one, two = factories.entry(owner), factories.entry(owner)
+    reports = [factories.report(member, one), factories.report(friend, one),
+               factories.report(member, two)]
     response = admin_client.post(QUEUE, {
         "action": "decide_hide", "_selected_action": [r.pk for r in reports], "index": 0,
     }, follow=True)
@@ -306,7 +306,7 @@ def test_bulk_no_action_and_hide(admin_client, owner, member, friend):
     assert all(Report.objects.get(pk=r.pk).decision == Decision.HIDE for r in reports)
     assert ModerationLog.objects.filter(action=Action.HIDE).count() == 2
 
-    other = build.report(member, build.entry(owner))
+    other = factories.report(member, factories.entry(owner))
     response = admin_client.post(QUEUE, {
         "action": "decide_no_action", "_selected_action": [other.pk], "index": 0,
     }, follow=True)
@@ -314,7 +314,7 @@ def test_bulk_no_action_and_hide(admin_client, owner, member, friend):
 
 
 def test_bulk_hide_skips_members_with_a_reason(admin_client, owner, member):
-    report = build.report(member, owner)
+    report = factories.report(member, owner)
     response = admin_client.post(QUEUE, {
         "action": "decide_hide", "_selected_action": [report.pk], "index": 0,
     }, follow=True)
@@ -334,7 +334,7 @@ def test_members_cannot_open_the_queue(as_user, member):
 # --- the audit log in admin ----------------------------------------------------------------------
 
 def test_the_log_lists_filters_and_searches(admin_client, owner, member, moderator, entry):
-    moderation.report_decide(report=build.report(member, entry), by=moderator,
+    moderation.report_decide(report=factories.report(member, entry), by=moderator,
                              decision=Decision.HIDE, note="Spam")
     moderation.member_suspend(member=member, by=moderator, reason="Abuse")
     response = admin_client.get(LOG)

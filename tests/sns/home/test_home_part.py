@@ -3,7 +3,7 @@ cache on Redis, home read twice (the second look from the kept HTML) before each
 the change through the services, then home again: every write that changes what home shows
 bumps a generation the HTML was built under, so the next look shows it.
 
-tests/sns/test_home_kept.py covers the lists below the HTML (friends' entries, new comments,
+tests/sns/home/test_home_kept.py covers the lists below the HTML (friends' entries, new comments,
 upcoming off-kai: added and removed); the access matrices, the object-reference tests and
 the suspension table run warm too (tests/warm.py). Here: what the HTML shows beside them."""
 
@@ -29,8 +29,7 @@ from sns.models import Announcement
 from sns.notifications.announcements import announcement_send
 from sns.visibility import Level
 from tests import factories, warm
-from tests.communities import builders as community_builders
-from tests.sns.test_home_kept import GOING, goes, plan
+from tests.sns.home.test_home_kept import GOING, goes, plan
 
 HOME = reverse("home")
 
@@ -306,7 +305,7 @@ def test_an_announcement_sent_shows(parts, owner, moderator, as_user):
 
 
 def test_join_requests_to_decide_come_and_go(parts, owner, member, as_user):
-    club = community_builders.community(owner, policy=JoinPolicy.APPROVAL, name="Quiet club")
+    club = factories.community(owner, policy=JoinPolicy.APPROVAL, name="Quiet club")
     client = as_user(owner)
     assert "request to join" not in kept(client)
     with warm.committed():
@@ -318,11 +317,9 @@ def test_join_requests_to_decide_come_and_go(parts, owner, member, as_user):
 
 
 def test_a_topic_renamed_shows_in_new_in_my_communities(parts, owner, friend, member, as_user):
-    club = community_builders.with_members(
-        community_builders.community(friend, name="Tea club"), [owner, member]
-    )
-    topic = community_builders.topic(club, friend, title="Matcha")
-    community_builders.comment(topic, member)
+    club = factories.community(friend, name="Tea club", members=[owner, member])
+    topic = factories.topic(club, friend, title="Matcha")
+    factories.topic_comment(topic, member)
     client = as_user(owner)
     assert "Matcha" in kept(client)
     with warm.committed():
@@ -505,9 +502,8 @@ def test_a_refused_topic_comment_is_given_back_and_then_the_kept_form(parts, own
                                                                       as_user):
     """The comment form is kept once per topic, for everyone: a refused draft is shown
     instead of it, once, with the reason; the look after is the kept, empty form."""
-    club = community_builders.with_members(
-        community_builders.community(friend, name="Tea club"), [owner])
-    topic = community_builders.topic(club, friend, title="Matcha")
+    club = factories.community(friend, name="Tea club", members=[owner])
+    topic = factories.topic(club, friend, title="Matcha")
     client = as_user(owner)
     topic_page(client, topic, from_kept=True)
     response = client.post(topic.get_absolute_url() + "comments/", {"body": "x" * 20000})
@@ -523,15 +519,13 @@ def test_a_refused_topic_comment_is_given_back_and_then_the_kept_form(parts, own
 def test_a_topics_page_is_kept_and_follows_what_happens_there(
     parts, owner, friend, member, moderator, as_user
 ):
-    club = community_builders.with_members(
-        community_builders.community(friend, name="Tea club"), [owner, member]
-    )
-    topic = community_builders.topic(club, friend, title="Matcha")
+    club = factories.community(friend, name="Tea club", members=[owner, member])
+    topic = factories.topic(club, friend, title="Matcha")
     client = as_user(owner)
     body = topic_page(client, topic, from_kept=True)
     assert "<title>Matcha" in body and "No comments yet." in body and 'id="comment-form"' in body
     with warm.committed():
-        comment = community_builders.comment(topic, member, body="Sounds good")
+        comment = factories.topic_comment(topic, member, body="Sounds good")
     assert "Sounds good" in topic_page(client, topic, from_kept=True)
     with warm.committed():
         moderation.content_hide(target=comment, by=moderator, reason="Spam")
@@ -558,14 +552,11 @@ def test_a_topics_page_is_kept_and_follows_what_happens_there(
 def test_a_topic_taken_away_is_gone_on_the_next_look(
     parts, how, owner, friend, member, moderator, as_user
 ):
-    club = community_builders.with_members(
-        community_builders.community(friend, name="Secret club", policy=JoinPolicy.SECRET),
-        [],
-    )
+    club = factories.community(friend, name="Secret club", policy=JoinPolicy.SECRET)
     with warm.committed():
         communities_services.community_invite(community=club, inviter=friend, invitee=owner)
         communities_services.membership_join(community=club, user=owner)
-    topic = community_builders.topic(club, friend, title="Plans")
+    topic = factories.topic(club, friend, title="Plans")
     path = topic.get_absolute_url()
     client = as_user(owner)
     second_look(client, path, from_kept=True)

@@ -21,10 +21,7 @@ from sns.models import ModerationLog, Notification, Report
 from sns.moderation import report_create
 from sns.visibility import Level
 from tests import factories
-from tests.communities import builders as community_builders
-from tests.diary import builders as diary_builders
 from tests.html import assert_well_formed
-from tests.offkai import builders as offkai_builders
 
 LEAVE = reverse("leaving:leave")
 
@@ -60,7 +57,7 @@ def test_the_leaving_pages_say_friends_as_the_site_does(owner, as_user, url):
 
 
 def test_a_wrong_password_changes_nothing(owner, friend, as_user):
-    entry = diary_builders.entry(owner, Level.MEMBERS)
+    entry = factories.entry(owner, Level.MEMBERS)
     client = as_user(owner)
     response = leave(client, password="wrong")
     assert response.status_code == 200
@@ -117,29 +114,29 @@ def world(owner, friend, member, fof):
         photos=[images.process(factories.image_file())],
     )
     w["entry"], w["photo_key"] = entry, entry.photos.get().image
-    diary_builders.comment(entry, friend, "friend on owner's entry")
-    w["friend_entry"] = diary_builders.entry(friend, Level.MEMBERS, title="Friend diary")
-    w["owner_comment"] = diary_builders.comment(w["friend_entry"], owner, "OWNER-SAID-THIS")
+    factories.entry_comment(entry, friend, "friend on owner's entry")
+    w["friend_entry"] = factories.entry(friend, Level.MEMBERS, title="Friend diary")
+    w["owner_comment"] = factories.entry_comment(w["friend_entry"], owner, "OWNER-SAID-THIS")
     # A community the owner runs: the sub-admin (friend, joined later) takes over before
     # the longer-standing plain member.
-    club = community_builders.community(owner, name="Owner club")
-    community_builders.with_members(club, [member, friend])
+    club = factories.community(owner, name="Owner club")
+    factories.join(club, [member, friend])
     Membership.objects.filter(community=club, user=friend).update(role=Role.SUBADMIN)
     w["club"] = club
-    w["lonely"] = community_builders.community(owner, name="Lonely club")
-    w["topic"] = community_builders.topic(club, owner, title="Owner topic")
-    community_builders.comment(w["topic"], friend, "FRIEND-IN-OWNER-TOPIC")
-    w["owner_topic_comment"] = community_builders.comment(w["topic"], owner, "OWNER-IN-TOPIC")
+    w["lonely"] = factories.community(owner, name="Lonely club")
+    w["topic"] = factories.topic(club, owner, title="Owner topic")
+    factories.topic_comment(w["topic"], friend, "FRIEND-IN-OWNER-TOPIC")
+    w["owner_topic_comment"] = factories.topic_comment(w["topic"], owner, "OWNER-IN-TOPIC")
     # Off-kai: one with a co-host, one to come without, one past without, and one by the
     # friend where the owner holds the last place and the fof waits.
-    w["shared"] = offkai_builders.event(owner, co_hosts=[friend], title="Shared event")
-    w["alone"] = offkai_builders.event(owner, title="Alone event")
-    offkai_builders.answer(w["alone"], member)
-    w["past"] = offkai_builders.event(owner, days=-3, title="Past event")
-    offkai_builders.answer(w["past"], member, attended=True)
-    w["full"] = offkai_builders.event(friend, capacity=1, title="Full event")
-    offkai_builders.answer(w["full"], owner)
-    offkai_builders.answer(w["full"], fof, Answer.WAITLISTED)
+    w["shared"] = factories.event(owner, co_hosts=[friend], title="Shared event")
+    w["alone"] = factories.event(owner, title="Alone event")
+    factories.answer(w["alone"], member)
+    w["past"] = factories.event(owner, days=-3, title="Past event")
+    factories.answer(w["past"], member, attended=True)
+    w["full"] = factories.event(friend, capacity=1, title="Full event")
+    factories.answer(w["full"], owner)
+    factories.answer(w["full"], fof, Answer.WAITLISTED)
     w["event_comment"] = EventComment.objects.create(
         event=w["full"], author=owner, body="OWNER-ON-EVENT"
     )
@@ -259,10 +256,10 @@ def test_pages_with_deleted_member_comments_keep_their_query_counts(
     owner, friend, as_user, django_assert_max_num_queries, n
 ):
     people = [factories.member() for _ in range(3)]
-    entry = diary_builders.entry(owner, Level.MEMBERS)
-    club = community_builders.with_members(community_builders.community(owner), [friend, *people])
-    topic = community_builders.topic(club, people[0])
-    event = offkai_builders.event(owner)
+    entry = factories.entry(owner, Level.MEMBERS)
+    club = factories.community(owner, members=[friend, *people])
+    topic = factories.topic(club, people[0])
+    event = factories.event(owner)
     base = timezone.now() - timedelta(hours=1)
     Comment.objects.bulk_create([
         Comment(entry=entry, author=people[i % 3], body=f"c{i}",

@@ -1,46 +1,22 @@
-"""Builders for test data. Members are made through the same service the site uses."""
+"""Invitations in every state, and what the signup form on an invitation page posts."""
 
 from __future__ import annotations
 
-import io
-import itertools
 from datetime import timedelta
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
-from accounts import services as accounts_services
 from accounts.models import User
 from invites import services as invites_services
 from invites.models import Invitation, State
-
-PASSWORD = "correct-horse-battery-staple"
-_seq = itertools.count(1)
-
-
-def member(
-    name: str | None = None, *, email: str | None = None, staff: bool = False, **profile
-) -> User:
-    n = next(_seq)
-    profile.setdefault("real_name", name or f"会員 {n}")
-    profile.setdefault("nickname", f"nick{n}")
-    return accounts_services.member_create(
-        email=email or f"member{n}@example.com",
-        password=PASSWORD,
-        email_verified=True,
-        is_staff=staff,
-        profile=profile,
-    )
-
-
-def befriend(a: User, b: User) -> None:
-    accounts_services.friendship_create(a=a, b=b)
+from tests.factories.members import PASSWORD, numbers
 
 
 def invitation(inviter: User | None = None, email: str | None = None, **kwargs) -> Invitation:
+    """An invitation from ``inviter`` (None: the site), through the service; ``kwargs`` go to
+    ``invitation_create`` (``message``, ``send``)."""
     return invites_services.invitation_create(
-        inviter=inviter, email=email or f"guest{next(_seq)}@example.com", **kwargs
+        inviter=inviter, email=email or f"guest{next(numbers)}@example.com", **kwargs
     )
 
 
@@ -57,15 +33,6 @@ def signup_data(email: str, **overrides) -> dict:
     }
     data.update(overrides)
     return data
-
-
-def image_file(
-    fmt: str = "JPEG", size: tuple[int, int] = (640, 480), name: str | None = None, **save_kwargs
-) -> SimpleUploadedFile:
-    picture = Image.new("RGB", size, "#c0392b")
-    buffer = io.BytesIO()
-    picture.save(buffer, fmt, **save_kwargs)
-    return SimpleUploadedFile(name or f"photo.{fmt.lower()}", buffer.getvalue())
 
 
 def redeem(invitation: Invitation, name: str = "Joined Person") -> User:

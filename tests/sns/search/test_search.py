@@ -18,10 +18,7 @@ from sns import matching, moderation
 from sns.search import selectors
 from sns.visibility import Level
 from tests import factories
-from tests.communities import builders as community_builders
-from tests.diary import builders as diary_builders
 from tests.html import assert_well_formed
-from tests.offkai import builders as offkai_builders
 
 SEARCH = reverse("search")
 
@@ -78,7 +75,7 @@ def test_queries_are_cut_to_size():
 # --- diaries --------------------------------------------------------------------------------
 
 def test_japanese_substrings_are_found(owner, member):
-    diary_builders.entry(owner, Level.MEMBERS, title="週末", body="東京タワーに行きました。")
+    factories.entry(owner, Level.MEMBERS, title="週末", body="東京タワーに行きました。")
     for typed in ["東京", "タワー", "京タ", "東京タワー", "行き", "た"]:
         assert titles("diaries", member, typed) == ["週末"], typed
     for typed in ["京都", "東京都", "タワーズ", "大阪"]:
@@ -86,20 +83,20 @@ def test_japanese_substrings_are_found(owner, member):
 
 
 def test_single_characters_are_found_anywhere_in_a_word(owner, member):
-    diary_builders.entry(owner, Level.MEMBERS, title="ねこ", body="黒猫を見た")
+    factories.entry(owner, Level.MEMBERS, title="ねこ", body="黒猫を見た")
     assert titles("diaries", member, "猫") == ["ねこ"]
     assert titles("diaries", member, "黒") == ["ねこ"]
 
 
 def test_english_words_by_their_beginning_and_all_terms_must_match(owner, member):
-    diary_builders.entry(owner, Level.MEMBERS, title="Trip", body="Meeting the Tokyo team.")
+    factories.entry(owner, Level.MEMBERS, title="Trip", body="Meeting the Tokyo team.")
     assert titles("diaries", member, "tok") == ["Trip"]
     assert titles("diaries", member, "TOKYO meeting") == ["Trip"]
     assert titles("diaries", member, "tokyo osaka") == []
 
 
 def test_punctuation_between_words_does_not_join_them(owner, member):
-    diary_builders.entry(owner, Level.MEMBERS, title="A", body="東京、タワー")
+    factories.entry(owner, Level.MEMBERS, title="A", body="東京、タワー")
     assert titles("diaries", member, "東京タワー") == []
     assert titles("diaries", member, "東京 タワー") == ["A"]
 
@@ -116,29 +113,29 @@ def test_punctuation_between_words_does_not_join_them(owner, member):
 ])
 def test_diaries_found_only_by_who_may_see_them(request, owner, level, persona, sees):
     viewer = request.getfixturevalue(persona)
-    diary_builders.entry(owner, level, title="秘密の話", body="花火大会")
+    factories.entry(owner, level, title="秘密の話", body="花火大会")
     assert (titles("diaries", viewer, "花火") == ["秘密の話"]) is sees
 
 
 def test_entries_of_members_who_left_are_not_found(owner, member):
-    diary_builders.entry(owner, Level.MEMBERS, title="x", body="花火大会")
+    factories.entry(owner, Level.MEMBERS, title="x", body="花火大会")
     owner.is_active = False
     owner.save()
     assert titles("diaries", member, "花火") == []
 
 
 def test_diaries_newest_first(owner, member):
-    diary_builders.entry(owner, Level.MEMBERS, title="old", body="花火",
-                         ago=timedelta(days=3))
-    diary_builders.entry(owner, Level.MEMBERS, title="new", body="花火",
-                         ago=timedelta(days=1))
-    diary_builders.entry(owner, Level.MEMBERS, title="花火の夜", body="...",
-                         ago=timedelta(days=9))
+    factories.entry(owner, Level.MEMBERS, title="old", body="花火",
+                    ago=timedelta(days=3))
+    factories.entry(owner, Level.MEMBERS, title="new", body="花火",
+                    ago=timedelta(days=1))
+    factories.entry(owner, Level.MEMBERS, title="花火の夜", body="...",
+                    ago=timedelta(days=9))
     assert titles("diaries", member, "花火") == ["new", "old", "花火の夜"]
 
 
 def test_an_edited_entry_is_found_by_its_new_words(owner, member):
-    entry = diary_builders.entry(owner, Level.MEMBERS, title="x", body="花火")
+    entry = factories.entry(owner, Level.MEMBERS, title="x", body="花火")
     entry.body = "紅葉"
     entry.save()
     assert titles("diaries", member, "花火") == []
@@ -213,37 +210,37 @@ def test_friends_come_first(owner, friend, member):
 # --- communities and off-kai --------------------------------------------------------------------
 
 def test_secret_communities_are_found_only_by_their_members(owner, member):
-    community_builders.community(owner, name="秘密の読書会", policy=JoinPolicy.SECRET)
-    community_builders.community(owner, name="公開の読書会")
+    factories.community(owner, name="秘密の読書会", policy=JoinPolicy.SECRET)
+    factories.community(owner, name="公開の読書会")
     assert titles("communities", member, "読書") == ["公開の読書会"]
     assert sorted(titles("communities", owner, "読書")) == ["公開の読書会", "秘密の読書会"]
 
 
 def test_community_name_matches_come_first(owner, member):
-    community_builders.community(owner, name="Cats", description="写真を撮る会")
-    community_builders.community(owner, name="写真部", description="...")
+    factories.community(owner, name="Cats", description="写真を撮る会")
+    factories.community(owner, name="写真部", description="...")
     assert titles("communities", member, "写真") == ["写真部", "Cats"]
 
 
 def test_events_found_only_by_who_may_see_them(owner, friend, member):
-    offkai_builders.event(owner, title="花見オフ", visibility=Level.FRIENDS, venue="上野公園")
+    factories.event(owner, title="花見オフ", visibility=Level.FRIENDS, venue="上野公園")
     assert titles("events", friend, "上野") == ["花見オフ"]
     assert titles("events", member, "上野") == []
 
 
 def test_upcoming_events_before_past_ones(owner, member):
-    offkai_builders.event(owner, title="過去の花見", days=-30)
-    offkai_builders.event(owner, title="遠い花見", days=60)
-    offkai_builders.event(owner, title="近い花見", days=3)
+    factories.event(owner, title="過去の花見", days=-30)
+    factories.event(owner, title="遠い花見", days=60)
+    factories.event(owner, title="近い花見", days=3)
     assert titles("events", member, "花見") == ["近い花見", "遠い花見", "過去の花見"]
 
 
 # --- the page ---------------------------------------------------------------------------------
 
 def test_the_page_shows_each_kind(owner, member, as_user):
-    diary_builders.entry(owner, Level.MEMBERS, title="花火の夜", body="...")
-    community_builders.community(owner, name="花火同好会")
-    offkai_builders.event(owner, title="花火オフ")
+    factories.entry(owner, Level.MEMBERS, title="花火の夜", body="...")
+    factories.community(owner, name="花火同好会")
+    factories.event(owner, title="花火オフ")
     _profile(owner, nickname="花火師")
     response = as_user(member).get(SEARCH, {"q": "花火"})
     body = response.content.decode()
@@ -255,8 +252,8 @@ def test_the_page_shows_each_kind(owner, member, as_user):
 
 def test_one_kind_by_pages(owner, member, as_user):
     for i in range(selectors.PAGE_SIZE + 1):
-        diary_builders.entry(owner, Level.MEMBERS, title=f"花火 {i:02d}", body="...",
-                             ago=timedelta(hours=i))
+        factories.entry(owner, Level.MEMBERS, title=f"花火 {i:02d}", body="...",
+                        ago=timedelta(hours=i))
     client = as_user(member)
     first = client.get(SEARCH, {"q": "花火", "kind": "diaries"}).content.decode()
     assert "花火 00" in first and f"花火 {selectors.PAGE_SIZE:02d}" not in first
@@ -293,11 +290,11 @@ def test_the_page_in_japanese(member, as_user, settings):
 def test_queries_are_bounded(owner, member, as_user, django_assert_max_num_queries, n):
     people = [factories.member(f"花子 {i}") for i in range(n)]
     for i in range(n):
-        diary_builders.entry(people[i], Level.MEMBERS, title=f"花火 {i}", body="...")
-        club = community_builders.community(people[i], name=f"花火会 {i}")
-        topic = community_builders.topic(club, people[i], title=f"花火の話 {i}")
-        community_builders.comment(topic, people[i], body=f"花火 {i}")
-        offkai_builders.event(people[i], title=f"花火オフ {i}")
+        factories.entry(people[i], Level.MEMBERS, title=f"花火 {i}", body="...")
+        club = factories.community(people[i], name=f"花火会 {i}")
+        topic = factories.topic(club, people[i], title=f"花火の話 {i}")
+        factories.topic_comment(topic, people[i], body=f"花火 {i}")
+        factories.event(people[i], title=f"花火オフ {i}")
     client = as_user(member)
     for kind in [None, *selectors.KINDS]:
         params = {"q": "花"} | ({"kind": kind} if kind else {})
@@ -308,14 +305,14 @@ def test_queries_are_bounded(owner, member, as_user, django_assert_max_num_queri
 # --- community topics and their comments ------------------------------------------------------
 
 def _circle(owner, policy=JoinPolicy.OPEN, members=()):
-    club = community_builders.community(owner, policy=policy, name=f"写真の会 {policy}")
-    return community_builders.with_members(club, members)
+    club = factories.community(owner, policy=policy, name=f"写真の会 {policy}")
+    return factories.join(club, members)
 
 
 def test_topics_and_comments_are_found_by_japanese_substrings(owner, friend, member):
-    topic = community_builders.topic(_circle(owner, members=[friend]), owner,
-                                     title="望遠レンズの選び方", body="野鳥を撮りたい")
-    community_builders.comment(topic, friend, body="単焦点レンズがおすすめです")
+    topic = factories.topic(_circle(owner, members=[friend]), owner,
+                            title="望遠レンズの選び方", body="野鳥を撮りたい")
+    factories.topic_comment(topic, friend, body="単焦点レンズがおすすめです")
     for typed in ["望遠", "レンズ", "選び方", "野鳥"]:
         assert titles("topics", member, typed) == ["望遠レンズの選び方"], typed
     assert titles("topics", member, "広角") == []
@@ -342,20 +339,20 @@ def test_topics_and_comments_are_found_only_by_who_may_see_them(
         community_services.community_invite(community=club, inviter=owner, invitee=friend)
         community_services.membership_join(community=club, user=friend)
         community_services.community_invite(community=club, inviter=friend, invitee=fof)
-    topic = community_builders.topic(club, owner, title="望遠レンズ")
-    community_builders.comment(topic, owner, body="望遠の話")
+    topic = factories.topic(club, owner, title="望遠レンズ")
+    factories.topic_comment(topic, owner, body="望遠の話")
     assert (titles("topics", viewer, "望遠") == ["望遠レンズ"]) is sees
     assert (len(found("topic_comments", viewer, "望遠")) == 1) is sees
 
 
 def test_hidden_and_suspended_content_is_not_found(owner, friend, member, moderator):
     club = _circle(owner, members=[friend])
-    hidden = community_builders.topic(club, owner, title="望遠 hidden")
-    shown = community_builders.topic(club, owner, title="望遠 shown")
-    by_friend = community_builders.topic(club, friend, title="望遠 by friend")
-    hidden_comment = community_builders.comment(shown, owner, body="望遠 hidden comment")
-    community_builders.comment(shown, friend, body="望遠 friend's comment")
-    community_builders.comment(shown, owner, body="望遠 kept")
+    hidden = factories.topic(club, owner, title="望遠 hidden")
+    shown = factories.topic(club, owner, title="望遠 shown")
+    by_friend = factories.topic(club, friend, title="望遠 by friend")
+    hidden_comment = factories.topic_comment(shown, owner, body="望遠 hidden comment")
+    factories.topic_comment(shown, friend, body="望遠 friend's comment")
+    factories.topic_comment(shown, owner, body="望遠 kept")
     moderation.content_hide(target=hidden, by=moderator)
     moderation.content_hide(target=hidden_comment, by=moderator)
     moderation.member_suspend(member=friend, by=moderator)
@@ -366,11 +363,11 @@ def test_hidden_and_suspended_content_is_not_found(owner, friend, member, modera
 
 def test_topics_and_comments_newest_first(owner, member):
     club = _circle(owner)
-    old = community_builders.topic(club, owner, title="望遠 old")
-    new = community_builders.topic(club, owner, title="望遠 new")
+    old = factories.topic(club, owner, title="望遠 old")
+    new = factories.topic(club, owner, title="望遠 new")
     Topic.objects.filter(pk=old.pk).update(created_at=F("created_at") - timedelta(days=2))
-    first = community_builders.comment(new, owner, body="望遠 first")
-    community_builders.comment(new, owner, body="望遠 second")
+    first = factories.topic_comment(new, owner, body="望遠 first")
+    factories.topic_comment(new, owner, body="望遠 second")
     TopicComment.objects.filter(pk=first.pk).update(created_at=F("created_at") - timedelta(days=1))
     assert titles("topics", member, "望遠") == ["望遠 new", "望遠 old"]
     assert [c.body for c in found("topic_comments", member, "望遠")] == [
@@ -378,7 +375,7 @@ def test_topics_and_comments_newest_first(owner, member):
 
 
 def test_an_edited_topic_is_found_by_its_new_words(owner, member):
-    topic = community_builders.topic(_circle(owner), owner, title="x", body="花火")
+    topic = factories.topic(_circle(owner), owner, title="x", body="花火")
     community_services.topic_update(topic=topic, by=owner, title="x", body="紅葉")
     assert titles("topics", member, "花火") == []
     assert titles("topics", member, "紅葉") == ["x"]
@@ -386,8 +383,8 @@ def test_an_edited_topic_is_found_by_its_new_words(owner, member):
 
 def test_the_page_links_topics_and_each_comment_in_its_topic(owner, member, as_user):
     club = _circle(owner)
-    topic = community_builders.topic(club, owner, title="望遠レンズの選び方")
-    comments = [community_builders.comment(topic, owner, body=f"返信 {i}")
+    topic = factories.topic(club, owner, title="望遠レンズの選び方")
+    comments = [factories.topic_comment(topic, owner, body=f"返信 {i}")
                 for i in range(TOPIC_COMMENTS_SHOWN + 5)]
     oldest = comments[0]
     TopicComment.objects.filter(pk=oldest.pk).update(body="単焦点がおすすめ")
@@ -417,17 +414,16 @@ def test_a_common_word_is_found_by_walking_newest_first(owner, member, blocked, 
     """Past COMMON_SHARE of a table (by PostgreSQL's statistics) a word's matches are read
     by date, not from the index: the same rows, in the same order, as ``owner`` may see
     them (not those of the member they blocked)."""
-    club = community_builders.with_members(
-        community_builders.community(member, name="温泉同好会"), [owner, blocked])
-    topic = community_builders.topic(club, member, title="温泉の話")
+    club = factories.community(member, name="温泉同好会", members=[owner, blocked])
+    topic = factories.topic(club, member, title="温泉の話")
     for i in range(30):
         author = blocked if i == 0 else member
         if kind == "diaries":
-            diary_builders.entry(author, Level.MEMBERS, title=f"温泉 {i}", body="...")
+            factories.entry(author, Level.MEMBERS, title=f"温泉 {i}", body="...")
         elif kind == "topics":
-            community_builders.topic(club, author, title=f"温泉 {i}")
+            factories.topic(club, author, title=f"温泉 {i}")
         else:
-            community_builders.comment(topic, author, body=f"温泉 {i}")
+            factories.topic_comment(topic, author, body=f"温泉 {i}")
     table = {"diaries": "diary_entry", "topics": "communities_topic",
              "topic_comments": "communities_topiccomment"}[kind]
     with connection.cursor() as cursor:

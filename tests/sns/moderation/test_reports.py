@@ -12,12 +12,9 @@ from offkai.models import EventComment
 from sns import moderation
 from sns.models import Report
 from sns.visibility import Level
-from tests import factories
+from tests import factories, pages
 from tests.html import assert_well_formed
 from tests.invites.test_race import failures, run_at_once, successes
-from tests.offkai import builders as offkai_builders
-from tests.sns import moderation_builders as build
-from tests.sns.moderation_builders import report_url
 
 REPORT_LINK = "/report/?type={kind}&amp;id={pk}"
 
@@ -25,19 +22,19 @@ REPORT_LINK = "/report/?type={kind}&amp;id={pk}"
 @pytest.fixture
 def things(owner, member):
     """One thing of each kind by ``owner`` that ``member`` (no tie to owner) may see."""
-    entry = build.entry(owner, Level.MEMBERS, title="Owner's public thoughts",
-                        body="Buy cheap **watches** here.")
-    club = build.community(owner, [member])
-    topic = build.topic(club, owner, title="Owner's topic", body="Topic text")
-    event = offkai_builders.event(owner, title="Owner's meetup", description="Meetup text")
+    entry = factories.entry(owner, Level.MEMBERS, title="Owner's public thoughts",
+                            body="Buy cheap **watches** here.")
+    club = factories.community(owner, members=[member])
+    topic = factories.topic(club, owner, title="Owner's topic", body="Topic text")
+    event = factories.event(owner, title="Owner's meetup", description="Meetup text")
     return {
         "event": event,
         "event_comment": EventComment.objects.create(event=event, author=owner,
                                                      body="Owner's meetup note"),
         "entry": entry,
-        "comment": build.diary_comment(entry, owner, "Owner's own comment"),
+        "comment": factories.entry_comment(entry, owner, "Owner's own comment"),
         "topic": topic,
-        "topic_comment": build.topic_comment(topic, owner, "Owner's topic reply"),
+        "topic_comment": factories.topic_comment(topic, owner, "Owner's topic reply"),
         "member": owner,
     }
 
@@ -77,7 +74,7 @@ def test_the_page_shows_what_is_reported_and_the_reasons(
 ):
     client = as_user(member)
     with django_assert_max_num_queries(10):
-        response = client.get(report_url(kind, things[kind].pk))
+        response = client.get(pages.report_url(kind, things[kind].pk))
     assert response.status_code == 200
     body = response.content.decode()
     assert_well_formed(body)
@@ -91,7 +88,7 @@ def test_the_page_shows_what_is_reported_and_the_reasons(
 def test_posting_sends_the_report_and_goes_back(as_user, member, owner, things, kind):
     client = as_user(member)
     response = client.post(
-        report_url(kind, things[kind].pk), {"reason": "spam", "details": "Looks like spam."}
+        pages.report_url(kind, things[kind].pk), {"reason": "spam", "details": "Looks like spam."}
     )
     assert response.status_code == 302
     assert response.url == BACK[kind](things[kind])
@@ -107,7 +104,7 @@ def test_posting_sends_the_report_and_goes_back(as_user, member, owner, things, 
 
 def test_reporting_again_while_open_changes_nothing(as_user, member, things):
     client = as_user(member)
-    url = report_url("entry", things["entry"].pk)
+    url = pages.report_url("entry", things["entry"].pk)
     client.post(url, {"reason": "spam"})
     response = client.post(url, {"reason": "harassment"})
     assert response.status_code == 302
@@ -120,21 +117,21 @@ def test_reporting_again_while_open_changes_nothing(as_user, member, things):
 
 
 def test_once_decided_the_same_thing_can_be_reported_again(member, moderator, things):
-    first = build.report(member, things["entry"])
+    first = factories.report(member, things["entry"])
     moderation.report_decide(report=first, by=moderator, decision=Report.Decision.NO_ACTION)
-    second = build.report(member, things["entry"])
+    second = factories.report(member, things["entry"])
     assert second.pk != first.pk and not second.already_open
     assert Report.objects.count() == 2
 
 
 def test_others_report_the_same_thing_each_on_their_own(member, friend, things):
-    build.report(member, things["entry"])
-    build.report(friend, things["entry"])
+    factories.report(member, things["entry"])
+    factories.report(friend, things["entry"])
     assert Report.objects.count() == 2
 
 
 def test_a_reason_is_required(as_user, member, things):
-    response = as_user(member).post(report_url("entry", things["entry"].pk), {"reason": ""})
+    response = as_user(member).post(pages.report_url("entry", things["entry"].pk), {"reason": ""})
     assert response.status_code == 200
     assert_well_formed(response.content.decode())
     assert "This field is required." in response.content.decode()
@@ -143,11 +140,13 @@ def test_a_reason_is_required(as_user, member, things):
 
 def test_the_days_limit(as_user, member, owner, settings):
     settings.REPORTS_PER_DAY = 2
-    entries = [build.entry(owner) for _ in range(3)]
+    entries = [factories.entry(owner) for _ in range(3)]
     client = as_user(member)
     for entry in entries[:2]:
-        assert client.post(report_url("entry", entry.pk), {"reason": "spam"}).status_code == 302
-    response = client.post(report_url("entry", entries[2].pk), {"reason": "spam"})
+        assert client.post(
+            pages.report_url("entry", entry.pk), {"reason": "spam"}
+        ).status_code == 302
+    response = client.post(pages.report_url("entry", entries[2].pk), {"reason": "spam"})
     assert response.status_code == 200
     assert "You can send at most 2 reports a day. Please try again tomorrow." in (
         response.content.decode()
@@ -166,34 +165,34 @@ def test_unknown_kinds_and_ids_are_404(as_user, member, things):
 
 @pytest.mark.parametrize("level", [Level.FRIENDS, Level.PRIVATE])
 def test_what_the_member_may_not_see_is_404(as_user, member, owner, level):
-    entry = build.entry(owner, level)
-    comment = build.diary_comment(entry, owner)
+    entry = factories.entry(owner, level)
+    comment = factories.entry_comment(entry, owner)
     client = as_user(member)
     for kind, thing in [("entry", entry), ("comment", comment)]:
-        assert client.get(report_url(kind, thing.pk)).status_code == 404
-        assert client.post(report_url(kind, thing.pk), {"reason": "spam"}).status_code == 404
+        assert client.get(pages.report_url(kind, thing.pk)).status_code == 404
+        assert client.post(pages.report_url(kind, thing.pk), {"reason": "spam"}).status_code == 404
     assert not Report.objects.exists()
 
 
 def test_topics_of_a_secret_community_are_404_to_outsiders(as_user, owner, member):
-    club = build.community(owner, policy="secret")
-    topic = build.topic(club, owner)
-    reply = build.topic_comment(topic, owner)
+    club = factories.community(owner, policy="secret")
+    topic = factories.topic(club, owner)
+    reply = factories.topic_comment(topic, owner)
     client = as_user(member)
-    assert client.get(report_url("topic", topic.pk)).status_code == 404
-    assert client.get(report_url("topic_comment", reply.pk)).status_code == 404
+    assert client.get(pages.report_url("topic", topic.pk)).status_code == 404
+    assert client.get(pages.report_url("topic_comment", reply.pk)).status_code == 404
 
 
 def test_across_a_block_everything_is_404(as_user, owner, blocked, things):
     client = as_user(blocked)
     for kind in KINDS:
-        assert client.get(report_url(kind, things[kind].pk)).status_code == 404, kind
+        assert client.get(pages.report_url(kind, things[kind].pk)).status_code == 404, kind
 
 
 def test_ones_own_things_are_404(as_user, owner, things):
     client = as_user(owner)
     for kind in KINDS:
-        assert client.get(report_url(kind, things[kind].pk)).status_code == 404, kind
+        assert client.get(pages.report_url(kind, things[kind].pk)).status_code == 404, kind
 
 
 HIDEABLE = ["entry", "comment", "topic", "topic_comment", "event", "event_comment"]
@@ -204,18 +203,18 @@ def test_hidden_content_is_404(as_user, member, moderator, things):
         moderation.content_hide(target=things[kind], by=moderator)
     client = as_user(member)
     for kind in HIDEABLE:
-        assert client.get(report_url(kind, things[kind].pk)).status_code == 404, kind
+        assert client.get(pages.report_url(kind, things[kind].pk)).status_code == 404, kind
 
 
 def test_a_suspended_member_and_what_they_wrote_are_404(as_user, member, moderator, things):
     moderation.member_suspend(member=things["member"], by=moderator)
     client = as_user(member)
     for kind in KINDS:
-        assert client.get(report_url(kind, things[kind].pk)).status_code == 404, kind
+        assert client.get(pages.report_url(kind, things[kind].pk)).status_code == 404, kind
 
 
 def test_visitors_are_sent_to_log_in(client, things):
-    response = client.get(report_url("entry", things["entry"].pk))
+    response = client.get(pages.report_url("entry", things["entry"].pk))
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
 
@@ -223,29 +222,29 @@ def test_visitors_are_sent_to_log_in(client, things):
 # --- the service -----------------------------------------------------------------------------
 
 def test_the_service_refuses_what_the_reporter_may_not_see(member, owner):
-    private = build.entry(owner, Level.PRIVATE)
+    private = factories.entry(owner, Level.PRIVATE)
     with pytest.raises(ObjectDoesNotExist):
-        build.report(member, private)
+        factories.report(member, private)
 
 
 def test_the_service_refuses_ones_own(owner, things):
     with pytest.raises(moderation.ModerationError, match="cannot report yourself"):
-        build.report(owner, things["entry"])
+        factories.report(owner, things["entry"])
 
 
 def test_the_service_refuses_an_unknown_reason_and_things_not_reportable(member, things):
     with pytest.raises(moderation.ModerationError):
-        build.report(member, things["entry"], reason="bogus")
+        factories.report(member, things["entry"], reason="bogus")
     with pytest.raises(moderation.ModerationError, match="cannot be reported"):
-        build.report(member, member.profile)
+        factories.report(member, member.profile)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_report_sent_at_once_makes_one(owner):
-    entry = build.entry(owner)
+    entry = factories.entry(owner)
     reporter = factories.member("Eager Reporter")
 
-    results = run_at_once(10, lambda i: build.report(reporter, entry).pk)
+    results = run_at_once(10, lambda i: factories.report(reporter, entry).pk)
 
     assert not failures(results), failures(results)
     [report] = Report.objects.all()
@@ -255,10 +254,10 @@ def test_the_same_report_sent_at_once_makes_one(owner):
 @pytest.mark.django_db(transaction=True)
 def test_reports_at_once_never_pass_the_days_limit(owner, settings):
     settings.REPORTS_PER_DAY = 3
-    entries = [build.entry(owner) for _ in range(8)]
+    entries = [factories.entry(owner) for _ in range(8)]
     reporter = factories.member("Busy Reporter")
 
-    results = run_at_once(8, lambda i: build.report(reporter, entries[i]))
+    results = run_at_once(8, lambda i: factories.report(reporter, entries[i]))
 
     assert len(successes(results)) == 3
     assert all(isinstance(e, moderation.RateLimited) for e in failures(results))
@@ -268,9 +267,9 @@ def test_reports_at_once_never_pass_the_days_limit(owner, settings):
 # --- the links ---------------------------------------------------------------------------------
 
 def test_report_links_on_an_entry_and_its_comments(as_user, owner, member, friend):
-    entry = build.entry(owner, Level.MEMBERS)
-    by_friend = build.diary_comment(entry, friend, "Friend's comment")
-    by_member = build.diary_comment(entry, member, "Member's comment")
+    entry = factories.entry(owner, Level.MEMBERS)
+    by_friend = factories.entry_comment(entry, friend, "Friend's comment")
+    by_member = factories.entry_comment(entry, member, "Member's comment")
     body = as_user(member).get(entry.get_absolute_url()).content.decode()
     assert REPORT_LINK.format(kind="entry", pk=entry.pk) in body
     assert REPORT_LINK.format(kind="comment", pk=by_friend.pk) in body
@@ -282,10 +281,10 @@ def test_report_links_on_an_entry_and_its_comments(as_user, owner, member, frien
 
 
 def test_report_links_on_a_topic_and_its_comments(as_user, owner, member):
-    club = build.community(owner, [member])
-    topic = build.topic(club, owner)
-    by_owner = build.topic_comment(topic, owner)
-    by_member = build.topic_comment(topic, member)
+    club = factories.community(owner, members=[member])
+    topic = factories.topic(club, owner)
+    by_owner = factories.topic_comment(topic, owner)
+    by_member = factories.topic_comment(topic, member)
     body = as_user(member).get(topic.get_absolute_url()).content.decode()
     assert_well_formed(body)
     assert REPORT_LINK.format(kind="topic", pk=topic.pk) in body
@@ -296,7 +295,7 @@ def test_report_links_on_a_topic_and_its_comments(as_user, owner, member):
 
 
 def test_report_links_on_an_off_kai_and_its_comments(as_user, owner, member):
-    event = offkai_builders.event(owner)
+    event = factories.event(owner)
     by_owner = EventComment.objects.create(event=event, author=owner, body="Come along")
     by_member = EventComment.objects.create(event=event, author=member, body="Me too")
     body = as_user(member).get(event.get_absolute_url()).content.decode()
@@ -310,7 +309,7 @@ def test_report_links_on_an_off_kai_and_its_comments(as_user, owner, member):
 
 def test_a_hidden_off_kai_and_comment_are_gone_for_everyone(as_user, owner, member,
                                                            moderator):
-    event = offkai_builders.event(owner)
+    event = factories.event(owner)
     comment = EventComment.objects.create(event=event, author=owner, body="Secret plan")
     moderation.content_hide(target=comment, by=moderator)
     assert "Secret plan" not in as_user(member).get(event.get_absolute_url()).content.decode()
@@ -331,6 +330,6 @@ def test_report_link_on_profiles_but_ones_own(as_user, owner, member):
 
 def test_the_page_in_japanese(as_user, member, things, settings):
     settings.LANGUAGE_CODE = "ja"
-    body = as_user(member).get(report_url("entry", things["entry"].pk)).content.decode()
+    body = as_user(member).get(pages.report_url("entry", things["entry"].pk)).content.decode()
     assert "通報" in body
     assert "スパム" in body

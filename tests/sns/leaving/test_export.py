@@ -17,10 +17,7 @@ from offkai.models import Answer
 from sns import images
 from sns.visibility import Level
 from tests import factories
-from tests.communities import builders as community_builders
-from tests.diary import builders as diary_builders
 from tests.html import assert_well_formed
-from tests.offkai import builders as offkai_builders
 
 DATA = reverse("leaving:data")
 
@@ -46,16 +43,16 @@ def rich_owner(owner, friend, member):
         author=owner, title="わたしの日記", body="今日は晴れ。", visibility=Level.FRIENDS,
         photos=[images.process(factories.image_file()), images.process(factories.image_file())],
     )
-    diary_builders.comment(entry, friend, "いいね！")
-    others = diary_builders.entry(friend, Level.MEMBERS, title="Friend's entry")
-    diary_builders.comment(others, owner, "My comment on a friend's entry")
-    diary_builders.entry(member, Level.MEMBERS, title="SECRET-OF-MEMBER", body="SECRET-OF-MEMBER")
-    club = community_builders.community(owner, name="写真部")
-    community_builders.with_members(club, [friend])
-    topic = community_builders.topic(club, owner, title="Welcome topic")
-    community_builders.comment(topic, owner, "My topic comment")
-    event = offkai_builders.event(owner, title="新年会")
-    offkai_builders.answer(event, owner)
+    factories.entry_comment(entry, friend, "いいね！")
+    others = factories.entry(friend, Level.MEMBERS, title="Friend's entry")
+    factories.entry_comment(others, owner, "My comment on a friend's entry")
+    factories.entry(member, Level.MEMBERS, title="SECRET-OF-MEMBER", body="SECRET-OF-MEMBER")
+    club = factories.community(owner, name="写真部")
+    factories.join(club, [friend])
+    topic = factories.topic(club, owner, title="Welcome topic")
+    factories.topic_comment(topic, owner, "My topic comment")
+    event = factories.event(owner, title="新年会")
+    factories.answer(event, owner)
     introduction_write(author=friend, subject=owner, body="頼れる友人です。")
     introduction_write(author=owner, subject=friend, body="Great friend.")
     factories.invitation(owner, "invitee@example.com", send=False)
@@ -133,8 +130,8 @@ def test_another_members_data_is_never_in_it(rich_owner, member, as_user):
 
 
 def test_comments_of_a_member_who_left_show_as_deleted_member(owner, friend, as_user):
-    entry = diary_builders.entry(owner, Level.MEMBERS)
-    diary_builders.comment(entry, friend, "from someone gone")
+    entry = factories.entry(owner, Level.MEMBERS)
+    factories.entry_comment(entry, friend, "from someone gone")
     Comment.objects.filter(author=friend).update(author=None)
     comment = read_json(download(as_user(owner)), "diary/entries.json")[0]["comments"][0]
     assert comment == {**comment, "author": "deleted member", "body": "from someone gone"}
@@ -153,11 +150,11 @@ def test_visitors_are_sent_to_log_in(db, client):
 def test_the_queries_are_bounded(owner, friend, as_user, django_assert_max_num_queries, n):
     base = timezone.now() - timedelta(days=1)
     for i in range(n):
-        entry = diary_builders.entry(owner, Level.FRIENDS, ago=timedelta(minutes=i + 1))
-        diary_builders.comment(entry, friend, f"c{i}")
+        entry = factories.entry(owner, Level.FRIENDS, ago=timedelta(minutes=i + 1))
+        factories.entry_comment(entry, friend, f"c{i}")
         if i < 3:
-            diary_builders.photo(entry)
-        other = diary_builders.entry(friend, Level.MEMBERS)
+            factories.entry_photo(entry)
+        other = factories.entry(friend, Level.MEMBERS)
         Comment.objects.create(entry=other, author=owner, body=f"mine {i}", created_at=base)
     client = as_user(owner)
     with django_assert_max_num_queries(22):

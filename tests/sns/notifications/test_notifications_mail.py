@@ -18,7 +18,6 @@ from sns.notifications.services import notification_preferences_set
 from sns.notify import Kind, notify
 from sns.visibility import Level
 from tests import factories
-from tests.diary.builders import entry
 from tests.html import assert_well_formed
 
 
@@ -101,7 +100,7 @@ def test_the_settings_page_is_linked_and_bounded(
 
 def test_a_burst_of_five_comments_is_one_message(owner, outbox):
     email_on(owner, Kind.DIARY_COMMENT)
-    diary_entry = entry(owner, Level.MEMBERS, title="Five replies")
+    diary_entry = factories.entry(owner, Level.MEMBERS, title="Five replies")
     people = [factories.member(f"Commenter {i}") for i in range(5)]
     for person in people:
         diary_services.comment_create(entry_id=diary_entry.pk, author=person, body="Hi")
@@ -142,7 +141,7 @@ def test_one_message_per_member(owner, friend, member, outbox):
 
 
 def test_kinds_not_wanted_by_email_are_marked_but_not_sent(owner, friend, outbox):
-    diary_entry = entry(owner, Level.MEMBERS)
+    diary_entry = factories.entry(owner, Level.MEMBERS)
     diary_services.comment_create(entry_id=diary_entry.pk, author=friend, body="Hi")  # off
     notify(recipient=owner, kind=Kind.EVENT_CHANGED, actor=friend)  # mailed by off-kai
     notification_preferences_set(member=owner, email={Kind.FRIEND_REQUEST_ACCEPTED: False})

@@ -10,10 +10,7 @@ from communities.models import JoinPolicy
 from offkai.models import Answer
 from sns.visibility import Level
 from tests import factories
-from tests.communities import builders as community_builders
-from tests.diary import builders as diary_builders
 from tests.html import assert_well_formed
-from tests.offkai import builders as offkai_builders
 
 HOME = reverse("home")
 
@@ -39,8 +36,8 @@ def test_a_new_member_is_told_what_to_do(member, as_user):
 
 
 def test_friends_diaries_show_and_others_do_not(owner, friend, member, as_user):
-    diary_builders.entry(friend, Level.FRIENDS, title="Friend's day")
-    diary_builders.entry(member, Level.MEMBERS, title="A stranger's day")
+    factories.entry(friend, Level.FRIENDS, title="Friend's day")
+    factories.entry(member, Level.MEMBERS, title="A stranger's day")
     body = home_of(as_user(owner))
     assert "Friend&#x27;s day" in body or "Friend's day" in body
     assert "A stranger" not in body
@@ -48,30 +45,30 @@ def test_friends_diaries_show_and_others_do_not(owner, friend, member, as_user):
 
 
 def test_new_comments_on_my_entries(owner, friend, as_user):
-    entry = diary_builders.entry(owner, Level.FRIENDS, title="My trip")
-    diary_builders.comment(entry, friend, "Looks fun")
+    entry = factories.entry(owner, Level.FRIENDS, title="My trip")
+    factories.entry_comment(entry, friend, "Looks fun")
     body = home_of(as_user(owner))
     assert "My trip" in body and "1 new comment" in body
 
 
 def test_new_in_my_communities_leaves_out_others_and_secret_ones(owner, friend, member,
                                                                   as_user):
-    mine = community_builders.with_members(community_builders.community(friend), [owner])
-    topic = community_builders.topic(mine, friend, title="Our topic")
-    community_builders.comment(topic, friend)
-    elsewhere = community_builders.community(member, policy=JoinPolicy.SECRET)
-    hidden = community_builders.topic(elsewhere, member, title="Secret topic")
-    community_builders.comment(hidden, member)
+    mine = factories.community(friend, members=[owner])
+    topic = factories.topic(mine, friend, title="Our topic")
+    factories.topic_comment(topic, friend)
+    elsewhere = factories.community(member, policy=JoinPolicy.SECRET)
+    hidden = factories.topic(elsewhere, member, title="Secret topic")
+    factories.topic_comment(hidden, member)
     body = home_of(as_user(owner))
     assert "Our topic" in body and "Secret topic" not in body
 
 
 def test_upcoming_off_kai_mine_friends_and_communities_only(owner, friend, member, as_user):
-    going = offkai_builders.event(member, title="I am going")
-    offkai_builders.answer(going, owner, Answer.ATTENDING)
-    offkai_builders.event(friend, title="Friend hosts")
-    offkai_builders.event(member, title="Unrelated meetup")
-    offkai_builders.event(friend, title="Long gone", days=-10)
+    going = factories.event(member, title="I am going")
+    factories.answer(going, owner, Answer.ATTENDING)
+    factories.event(friend, title="Friend hosts")
+    factories.event(member, title="Unrelated meetup")
+    factories.event(friend, title="Long gone", days=-10)
     body = home_of(as_user(owner))
     assert "I am going" in body and "Friend hosts" in body
     assert "Unrelated meetup" not in body and "Long gone" not in body
@@ -81,7 +78,7 @@ def test_what_waits_for_me(owner, member, as_user):
     from accounts import services
 
     services.friend_request_send(sender=member, recipient=owner, message="hi")
-    club = community_builders.community(owner, policy=JoinPolicy.APPROVAL)
+    club = factories.community(owner, policy=JoinPolicy.APPROVAL)
     from communities import services as community_services
 
     community_services.membership_join(community=club, user=factories.member())
@@ -94,9 +91,9 @@ def test_what_waits_for_me(owner, member, as_user):
 
 
 def test_suspended_members_are_left_out(owner, friend, as_user):
-    entry = diary_builders.entry(friend, Level.FRIENDS, title="Soon hidden")
-    diary_builders.comment(diary_builders.entry(owner, Level.FRIENDS, title="Mine"), friend)
-    offkai_builders.event(friend, title="Friend's meetup")
+    entry = factories.entry(friend, Level.FRIENDS, title="Soon hidden")
+    factories.entry_comment(factories.entry(owner, Level.FRIENDS, title="Mine"), friend)
+    factories.event(friend, title="Friend's meetup")
     friend.is_active = False
     friend.save()
     body = home_of(as_user(owner))
@@ -114,18 +111,18 @@ def test_home_in_japanese(member, as_user, settings):
 @pytest.mark.parametrize("n", [5, 50])
 def test_home_takes_a_fixed_number_of_queries(owner, as_user, django_assert_max_num_queries,
                                              n):
-    club = community_builders.community(owner)
+    club = factories.community(owner)
     for i in range(n):
         person = factories.member()
         factories.befriend(owner, person)
-        community_builders.with_members(club, [person])
-        diary_builders.entry(person, Level.FRIENDS, title=f"Entry {i}",
-                             ago=timedelta(minutes=i + 1))
-        mine = diary_builders.entry(owner, Level.FRIENDS, title=f"Mine {i}")
-        diary_builders.comment(mine, person)
-        topic = community_builders.topic(club, person, title=f"Topic {i}")
-        community_builders.comment(topic, person)
-        offkai_builders.event(person, title=f"Meetup {i}", visibility=Level.FRIENDS)
+        factories.join(club, [person])
+        factories.entry(person, Level.FRIENDS, title=f"Entry {i}",
+                        ago=timedelta(minutes=i + 1))
+        mine = factories.entry(owner, Level.FRIENDS, title=f"Mine {i}")
+        factories.entry_comment(mine, person)
+        topic = factories.topic(club, person, title=f"Topic {i}")
+        factories.topic_comment(topic, person)
+        factories.event(person, title=f"Meetup {i}", visibility=Level.FRIENDS)
     client = as_user(owner)
     client.get(HOME)  # the site policy is read once per process, then remembered
     with django_assert_max_num_queries(15):

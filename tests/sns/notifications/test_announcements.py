@@ -15,7 +15,6 @@ from sns.notifications.selectors import announcements_for
 from sns.notifications.services import notification_preferences_set
 from sns.notify import Kind
 from tests import factories
-from tests.communities import builders as community_builders
 from tests.html import assert_well_formed
 
 
@@ -87,7 +86,7 @@ def test_only_moderators_send(owner, send):
 
 
 def test_a_community_announcement_reaches_its_members_only(owner, friend, member, send):
-    club = community_builders.with_members(community_builders.community(owner), [friend])
+    club = factories.community(owner, members=[friend])
     item = announcement(club)
     send(item)
     assert recipients(item) == {owner.pk, friend.pk}
@@ -154,8 +153,8 @@ def test_markup_in_the_text_is_cleaned(owner, send, outbox):
 # --- reading ---------------------------------------------------------------------------------
 
 def test_announcements_for_a_member(owner, member, send):
-    club = community_builders.community(owner)
-    other = community_builders.community(member)
+    club = factories.community(owner)
+    other = factories.community(member)
     first = announcement(title="First")
     send(first)
     to_club = announcement(club, title="Club news")
@@ -168,9 +167,7 @@ def test_announcements_for_a_member(owner, member, send):
 
 
 def test_the_page_is_for_its_audience(owner, friend, member, as_user, send):
-    secret = community_builders.with_members(
-        community_builders.community(owner, policy="secret", name="Secret club"), []
-    )
+    secret = factories.community(owner, policy="secret", name="Secret club")
     item = announcement(secret, title="Secret plans", body="Meet at **noon**.")
     draft = announcement(title="Not yet")
     send(item)
@@ -204,7 +201,7 @@ def test_the_notification_leads_to_the_page(owner, as_user, send):
 def test_the_page_takes_a_bounded_number_of_queries(
     owner, as_user, send, django_assert_max_num_queries, count
 ):
-    club = community_builders.community(owner)
+    club = factories.community(owner)
     items = [announcement(club if i % 2 else None, body="x " * count) for i in range(count)]
     for item in items:
         send(item)

@@ -29,7 +29,7 @@ class SlowBackend(EmailBackend):
 
 @pytest.mark.django_db(transaction=True)
 def test_runs_at_once_mail_each_notification_once(owner, outbox, settings, monkeypatch):
-    settings.EMAIL_BACKEND = "tests.sns.test_notifications_race.SlowBackend"
+    settings.EMAIL_BACKEND = "tests.sns.notifications.test_notifications_race.SlowBackend"
     # Small batches, so that the runs take turns on the same members' notifications.
     monkeypatch.setattr(notification_mail, "BATCH", 4)
     members = [factories.member() for _ in range(12)]

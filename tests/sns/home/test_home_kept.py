@@ -24,8 +24,7 @@ from offkai.models import Event
 from sns import cache, moderation
 from sns.home import selectors as home
 from sns.visibility import Level
-from tests import warm
-from tests.communities import builders as community_builders
+from tests import factories, warm
 
 HOME = reverse("home")
 
@@ -226,7 +225,7 @@ def test_off_kai_that_concern_me_show_on_the_next_look(
     edit(theirs, fof, co_hosts=[friend])
     assert offkai(client) == ["Their walk", "Friend&#x27;s picnic"]
     # One in a community I am in.
-    club = community_builders.community(member)
+    club = factories.community(member)
     with warm.committed():
         communities_services.membership_join(community=club, user=owner)
     plan(member, "Club meeting", days=2, community=club, visibility="community")
