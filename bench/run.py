@@ -144,9 +144,10 @@ def left_out_ids(viewer) -> set[int]:
     request pending either way."""
     from django.db.models import Q
 
-    from accounts.models import Block, FriendRequest
+    from accounts.models import FriendRequest
+    from sns.visibility import ids_in_block_with
 
-    ids = set(Block.objects.hidden_ids(viewer))
+    ids = ids_in_block_with(viewer)
     pending = FriendRequest.objects.filter(Q(from_user=viewer) | Q(to_user=viewer))
     for from_id, to_id in pending.values_list("from_user_id", "to_user_id"):
         ids.add(to_id if from_id == viewer.pk else from_id)

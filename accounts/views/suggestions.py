@@ -4,10 +4,10 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 
-from sns.visibility import Relation
+from sns.visibility import Relation, ids_in_block_with
 
 from .. import services
-from ..models import Block, FriendRequest
+from ..models import FriendRequest
 from ..selectors import graph
 from ..tasks import refresh_suggestions
 
@@ -20,7 +20,7 @@ def _left_out(viewer) -> set[int]:
     pending = FriendRequest.objects.filter(Q(from_user=viewer) | Q(to_user=viewer)).values_list(
         "from_user_id", "to_user_id"
     )
-    ids = Block.objects.hidden_ids(viewer)
+    ids = ids_in_block_with(viewer)
     for from_id, to_id in pending:
         ids.add(to_id if from_id == viewer.pk else from_id)
     return ids
