@@ -5,17 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Block, Friendship
 from sns.comments import CommentBase
 from sns.matching import search_field
 from sns.naming import member_ref
-from sns.visibility import Level, without_hidden_people
+from sns.visibility import Level, level_rule, without_hidden_people
 
 MAX_PHOTOS = 3
 
@@ -31,29 +30,9 @@ class EntryQuerySet(models.QuerySet):
 
         # Entries a moderator hid (sns.moderation) are gone for everyone, their author too.
         entries = self.filter(author__is_active=True, hidden_at__isnull=True)
-        if viewer is None or not viewer.is_authenticated:
-            if not settings.SITE_PUBLIC_PAGES:
-                return entries.none()
-            return entries.filter(visibility=Level.PUBLIC)
-        friend = Exists(Friendship.objects.filter(user=viewer, friend=OuterRef("author")))
-        friend_of_friend = Exists(Friendship.objects.filter(
-            user=viewer, friend__friendships__friend=OuterRef("author")
-        ))
-        blocked = Exists(Block.objects.filter(
-            Q(blocker=viewer, blocked=OuterRef("author"))
-            | Q(blocker=OuterRef("author"), blocked=viewer)
-        ))
-        return entries.filter(
-            Q(author=viewer)
-            | (
-                ~blocked
-                & (
-                    Q(visibility__in=[Level.PUBLIC, Level.MEMBERS])
-                    | (Q(visibility=Level.FRIENDS) & friend)
-                    | (Q(visibility=Level.FRIENDS_OF_FRIENDS) & (friend | friend_of_friend))
-                )
-            )
-        )
+        if (viewer is None or not viewer.is_authenticated) and not settings.SITE_PUBLIC_PAGES:
+            return entries.none()
+        return entries.filter(level_rule(viewer, owner="author"))
 
     def with_comment_count(self) -> EntryQuerySet:
         """Annotate ``comment_count`` (a subquery, so it combines with any filter): the

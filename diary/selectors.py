@@ -11,11 +11,17 @@ from django.db.models import BooleanField, Count, Exists, Max, OuterRef, Q, Quer
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from accounts.models import Block, Friendship, User
+from accounts.models import Friendship, User
 from sns import cache
 from sns.paging import Cursor, FeedPage, cursor_decode, cursor_encode, latest_page
 from sns.prepared import Prepared
-from sns.visibility import Level, Relation, relations_to, without_hidden_people
+from sns.visibility import (
+    Level,
+    Relation,
+    block_either_way,
+    relations_to,
+    without_hidden_people,
+)
 
 from .models import Comment, DiaryPreference, Entry, EntryQuerySet
 
@@ -232,17 +238,13 @@ def new_comments_on(viewer, since: datetime, active: list[int]) -> EntryQuerySet
     """``new_comments`` among the entries ``active``, each checked as there: the viewer may
     see it, and it has comments by others after ``since`` (counted)."""
 
-    blocked = Block.objects.filter(
-        Q(blocker=viewer, blocked=OuterRef("author"))
-        | Q(blocker=OuterRef("author"), blocked=viewer)
-    )
     fresh = (
         Comment.objects.filter(
             entry=OuterRef("pk"), created_at__gt=since, hidden_at__isnull=True,
         )
         .filter(Q(author__isnull=True) | Q(author__is_active=True))
         .exclude(author=viewer)
-        .filter(~Exists(blocked))
+        .filter(~block_either_way(viewer, OuterRef("author")))
     )
     return (
         Entry.objects.visible_to(viewer)

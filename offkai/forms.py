@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Block, User
+from accounts.models import User
 from communities.models import Community
-from sns.visibility import Level
+from sns.visibility import Level, without_blocked
 
 from .models import Event, Visibility
 from .services import MAX_CO_HOSTS, MAX_GUEST_LIMIT
@@ -130,9 +130,9 @@ class EventForm(forms.Form):
     def _co_host_choices(self) -> list[tuple[int, str]]:
 
         friends = (
-            User.objects.filter(is_active=True, friendships__friend=self.user)
-            .exclude(pk__in=Block.objects.filter(blocker=self.user).values("blocked"))
-            .exclude(pk__in=Block.objects.filter(blocked=self.user).values("blocker"))
+            without_blocked(
+                User.objects.filter(is_active=True, friendships__friend=self.user), "pk", self.user
+            )
             .select_related("profile").order_by("profile__nickname", "pk")[:CO_HOST_CHOICES]
         )
         people = {u.pk: u for u in friends}

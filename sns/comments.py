@@ -23,7 +23,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from .errors import Refused
 from .people import shown_author
 from .text import without_controls
-from .visibility import Relation, blocked_either_way, relations_to
+from .visibility import Relation, block_either_way, relations_to
 
 COMMENT_MAX_LENGTH = 5000
 
@@ -89,7 +89,7 @@ def comment_participants(
     return (
         get_user_model().objects.filter(taking_part, is_active=True)
         .exclude(pk=commenter.pk)
-        .exclude(blocked_either_way(commenter))
+        .exclude(block_either_way(commenter, OuterRef("pk")))
     )
 
 

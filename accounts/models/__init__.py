@@ -2,7 +2,7 @@
 requests, blocks, introductions, footprints. Imported here so that Django finds them and
 ``from accounts.models import X`` names each one."""
 
-from .blocks import Block, BlockQuerySet
+from .blocks import Block
 from .footprints import Footprint
 from .friends import (
     FriendRequest,
@@ -16,7 +16,6 @@ from .members import MemberManager, Profile, User
 
 __all__ = [
     "Block",
-    "BlockQuerySet",
     "Footprint",
     "FriendRequest",
     "FriendRequestQuerySet",

@@ -1,4 +1,4 @@
-"""Blocks: a member hides from another, both ways."""
+"""Blocks: a member hides from another, both ways (what a block hides: sns.visibility)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .members import User
-
-
-class BlockQuerySet(models.QuerySet):
-    def involving(self, user: User) -> BlockQuerySet:
-        """Blocks either way that concern ``user``."""
-        return self.filter(models.Q(blocker=user) | models.Q(blocked=user))
-
-    def hidden_ids(self, user: User) -> set[int]:
-        """Members hidden from ``user``: whom they block and who blocks them."""
-        ids = set()
-        for blocker_id, blocked_id in self.involving(user).values_list("blocker_id", "blocked_id"):
-            ids.add(blocked_id if blocker_id == user.pk else blocker_id)
-        return ids
 
 
 class Block(models.Model):
@@ -32,8 +19,6 @@ class Block(models.Model):
         User, on_delete=models.CASCADE, related_name="blocks_received", verbose_name=_("blocked"),
     )
     created_at = models.DateTimeField(_("blocked at"), default=timezone.now)
-
-    objects = BlockQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("block")

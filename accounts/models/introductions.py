@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .blocks import Block
+from sns.visibility import without_blocked
+
 from .members import User
 
 
@@ -27,12 +28,7 @@ class IntroductionQuerySet(models.QuerySet):
             .select_related("author__profile")
             .order_by("-updated_at", "-pk")
         )
-        if viewer.is_authenticated:
-            author = models.OuterRef("author")
-            shown = shown.exclude(
-                models.Exists(Block.objects.filter(blocker=viewer, blocked=author))
-            ).exclude(models.Exists(Block.objects.filter(blocker=author, blocked=viewer)))
-        return shown
+        return without_blocked(shown, "author_id", viewer)
 
 
 class Introduction(models.Model):

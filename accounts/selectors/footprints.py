@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ..models import Block, Footprint, User
+from sns.visibility import ids_in_block_with
+
+from ..models import Footprint, User
 
 # Members see (and the site keeps) the footprints of this many days.
 FOOTPRINT_DAYS = 30
@@ -28,7 +30,7 @@ def visitors_of(owner: User) -> QuerySet[Footprint]:
         Footprint.objects.filter(
             owner=owner, visited_at__gte=window_start(), visitor__is_active=True
         )
-        .exclude(visitor_id__in=Block.objects.hidden_ids(owner))
+        .exclude(visitor_id__in=ids_in_block_with(owner))
         .select_related("visitor__profile")
         .order_by("-visited_at", "-pk")
     )

@@ -11,12 +11,12 @@ friendships (README, "Benchmarks").
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
 
-from sns.visibility import without_hidden_people
+from sns.visibility import without_blocked, without_hidden_people
 
-from ..models import Block, Friendship, User
+from ..models import Friendship, User
 
 
 def friends_of(user: User, *, viewer: User | None = None) -> QuerySet[User]:
@@ -30,11 +30,7 @@ def friends_of(user: User, *, viewer: User | None = None) -> QuerySet[User]:
         .select_related("profile")
         .order_by("-friendships__created_at", "-pk")
     )
-    if viewer is not None and viewer.is_authenticated:
-        friends = friends.exclude(
-            Exists(Block.objects.filter(blocker=viewer, blocked=OuterRef("pk")))
-        ).exclude(Exists(Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)))
-    return friends
+    return without_blocked(friends, "pk", viewer)
 
 
 # a's friends that are also b's friends: two ranges of the (user_id, friend_id) index, read

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Block, Friendship, User
+from accounts.models import User
 from communities.models import Community, JoinPolicy, Membership
 from sns.matching import search_field
 from sns.naming import member_ref
-from sns.visibility import Level
+from sns.visibility import Level, in_block_with, level_reach, level_rule
 
 # An event shown only to the members of its community: the one level a diary lacks.
 COMMUNITY = "community"
@@ -58,36 +58,18 @@ class EventQuerySet(models.QuerySet):
         if viewer is None or not viewer.is_authenticated:
             if not settings.SITE_PUBLIC_PAGES:
                 return events.none()
-            return events.filter(visibility=Level.PUBLIC, community__isnull=True)
+            return events.filter(level_rule(viewer, owner="created_by"), community__isnull=True)
         host = Exists(EventHost.objects.filter(event=OuterRef("pk"), user=viewer))
-        friend = Exists(Friendship.objects.filter(user=viewer, friend=OuterRef("created_by")))
-        # Within two steps: one of the creator's friends is the viewer or a friend of theirs.
-        # Asked from the creator's side, event by event, against the viewer's friends hashed
-        # once (the "or" keeps PostgreSQL from joining the two lists, which reads half the
-        # viewer's list for each event); from the viewer's side it gathers every friend of
-        # every friend first (150,000 rows for a member with 1,800 friends). See bench/.
-        friend_of_friend = Exists(Friendship.objects.filter(
-            Q(friend__in=Friendship.objects.filter(user=viewer).values("friend"))
-            | Q(friend=viewer),
-            user=OuterRef("created_by"),
-        ))
         # The members in a block with the viewer, as two short lists hashed once rather than
         # looked up event by event.
-        blocked = (
-            Q(created_by__in=Block.objects.filter(blocker=viewer).values("blocked"))
-            | Q(created_by__in=Block.objects.filter(blocked=viewer).values("blocker"))
-        )
+        blocked = in_block_with(viewer, "created_by")
         in_community = Exists(
             Membership.objects.filter(community=OuterRef("community"), user=viewer)
         )
         secret = Exists(Community.objects.filter(
             pk=OuterRef("community"), join_policy=JoinPolicy.SECRET
         ))
-        by_level = (
-            Q(visibility__in=[Level.PUBLIC, Level.MEMBERS])
-            | (Q(visibility=Level.FRIENDS) & friend)
-            | (Q(visibility=Level.FRIENDS_OF_FRIENDS) & (friend | friend_of_friend))
-        )
+        by_level = level_reach(viewer, owner="created_by")
         answered = Exists(RSVP.objects.filter(event=OuterRef("pk"), user=viewer))
         return events.filter(
             host

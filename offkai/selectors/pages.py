@@ -22,10 +22,10 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Block, User
+from accounts.models import User
 from sns.paging import latest_page
 from sns.prepared import Prepared
-from sns.visibility import relations_to
+from sns.visibility import block_either_way, relations_to
 
 from ..models import RSVP, Answer, Event, EventComment, EventHost
 
@@ -100,9 +100,7 @@ def attendees(event: Event, viewer) -> QuerySet:
         .order_by("answered_at", "pk")
     )
     if viewer is not None and viewer.is_authenticated:
-        people = people.exclude(Exists(Block.objects.filter(
-            Q(blocker=viewer, blocked=OuterRef("pk")) | Q(blocker=OuterRef("pk"), blocked=viewer)
-        )))
+        people = people.exclude(block_either_way(viewer, OuterRef("pk")))
     return people
 
 

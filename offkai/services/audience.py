@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import Block, Friendship, User
+from accounts.models import User
 from communities.models import Community, JoinPolicy, Membership
-from sns.visibility import Level
+from sns.visibility import Level, block_either_way, level_audience
 
 from ..models import COMMUNITY, RSVP, Event, EventHost
 
@@ -30,20 +30,8 @@ def may_see(event: Event, members: QuerySet[User]) -> QuerySet[User]:
     host = Exists(EventHost.objects.filter(event_id=event.pk, user=OuterRef("pk")))
     if event.visibility == Level.PRIVATE:
         return members.filter(host & creator_active)
-    blocked = Exists(Block.objects.filter(
-        Q(blocker=OuterRef("pk"), blocked_id=creator)
-        | Q(blocker_id=creator, blocked=OuterRef("pk"))
-    ))
-    friend = Exists(Friendship.objects.filter(user=OuterRef("pk"), friend_id=creator))
-    friend_of_friend = Exists(Friendship.objects.filter(
-        user=OuterRef("pk"), friend__friendships__friend_id=creator
-    ))
-    by_level = {
-        Level.PUBLIC: Q(pk__isnull=False),
-        Level.MEMBERS: Q(pk__isnull=False),
-        Level.FRIENDS: Q(friend),
-        Level.FRIENDS_OF_FRIENDS: friend | friend_of_friend,
-    }.get(event.visibility)
+    blocked = block_either_way(OuterRef("pk"), creator)
+    by_level = level_audience(event.visibility, owner=creator)
     reach = Q(pk__in=[])
     if event.community_id is not None:
         reach |= Q(Exists(Membership.objects.filter(

@@ -10,17 +10,16 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Block, Friendship, User
+from accounts.models import Friendship, User
 from communities.models import Community, Membership
 from sns import cache, limits
 from sns.errors import Refused
 from sns.notify import Kind
-from sns.visibility import Level
+from sns.visibility import Level, ids_in_block_with
 
 from ..models import COMMUNITY, RSVP, Answer, Event, EventHost, Visibility
 from . import notices
@@ -136,11 +135,7 @@ def _check_co_hosts(
     if community is not None:
         allowed |= set(Membership.objects.filter(community=community, user_id__in=ids)
                        .values_list("user_id", flat=True))
-    hosts = {by.pk, creator_id}
-    blocked = Block.objects.filter(
-        Q(blocker_id__in=ids, blocked_id__in=hosts) | Q(blocker_id__in=hosts, blocked_id__in=ids)
-    ).values_list("blocker_id", "blocked_id")
-    allowed -= {pk for pair in blocked for pk in pair}
+    allowed -= ids_in_block_with(by, creator_id, among=ids)
     for user in new:
         if not user.is_active or user.pk not in allowed:
             errors.add("co_hosts", _(

@@ -33,7 +33,7 @@ from offkai.selectors import for_cards
 from sns import cache
 from sns.matching import matches
 from sns.site_policy import identity_policy
-from sns.visibility import without_hidden_people
+from sns.visibility import level_sql, without_hidden_people
 
 PAGE_SIZE = 20
 PREVIEW_SIZE = 5
@@ -191,13 +191,10 @@ def _visible_profile_text(viewer) -> tuple[str, list]:
         )
 
     def sees(level_column: str) -> str:
-        # level_column is one of three field names below; the viewer's id is a parameter.
-        return (
-            f"""("accounts_profile"."{level_column}" = 'members' OR """  # noqa: S608
-            f"""("accounts_profile"."{level_column}" = 'friends' AND EXISTS (SELECT 1 FROM """
-            """"accounts_friendship" f WHERE f."user_id" = %s """
-            """AND f."friend_id" = "accounts_profile"."user_id"))"""
-            f""" OR "accounts_profile"."user_id" = %s)"""
+        # The level rule as SQL; level_column is one of three field names below, and every
+        # placeholder is the viewer's id.
+        return level_sql(
+            level=f'"accounts_profile"."{level_column}"', owner='"accounts_profile"."user_id"'
         )
 
     other = sees("other_name_visibility")

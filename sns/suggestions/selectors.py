@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Block, FriendRequest, Friendship, User
+from accounts.models import FriendRequest, User
 from offkai.selectors import met_count
+from sns.visibility import friendship, ids_in_block_with
 
 # Meeting in person is a strong sign that two members know each other: one off-kai both came
 # to weighs as much as this many mutual friends.
@@ -36,7 +37,7 @@ def people_you_may_know(viewer: User, *, exclude_ids: set[int] = frozenset()) ->
     """
     return (
         User.objects.filter(is_active=True, suggested_to__member=viewer)
-        .exclude(Exists(Friendship.objects.filter(user=viewer, friend=OuterRef("pk"))))
+        .exclude(friendship(viewer, OuterRef("pk")))
         .exclude(pk__in=exclude_ids)
         .annotate(mutual_count=F("suggested_to__mutual_count"), met_count=met_count(viewer))
         .select_related("profile")
@@ -53,7 +54,7 @@ def left_out(viewer: User) -> set[int]:
     pending = FriendRequest.objects.filter(Q(from_user=viewer) | Q(to_user=viewer)).values_list(
         "from_user_id", "to_user_id"
     )
-    ids = Block.objects.hidden_ids(viewer)
+    ids = ids_in_block_with(viewer)
     for from_id, to_id in pending:
         ids.add(to_id if from_id == viewer.pk else from_id)
     return ids
