@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
@@ -105,16 +105,6 @@ def _store_photos(
     EntryPhoto.objects.bulk_create(rows)
 
 
-def _cleaning_up(stored: list[str], work: Callable[[], Entry]) -> Entry:
-    """Run ``work``; if it fails, remove the files it stored (nothing in the database will
-    point at them once its transaction has rolled back)."""
-    try:
-        return work()
-    except BaseException:
-        for key in stored:
-            images.delete(key)
-        raise
-
 
 def entry_create(
     *,
@@ -143,7 +133,7 @@ def entry_create(
             _friends_told(author.pk)
         return entry
 
-    return _cleaning_up(stored, work)
+    return images.removed_on_failure(stored, work)
 
 
 def entry_update(
@@ -187,7 +177,7 @@ def entry_update(
         _delete_files_after_commit(p.image for p in removed)
         return locked
 
-    return _cleaning_up(stored, work)
+    return images.removed_on_failure(stored, work)
 
 
 @transaction.atomic

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -20,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import Refused
+
+T = TypeVar("T")
 
 # Longest side, in pixels, of each stored size.
 SIZES = {"small": 96, "medium": 320, "large": 1280}
@@ -160,6 +164,18 @@ def store(processed: ProcessedImage, *, prefix: str) -> str:
 def delete(key: str) -> None:
     for name in SIZES:
         default_storage.delete(path(key, name))
+
+
+def removed_on_failure(stored: list[str], work: Callable[[], T]) -> T:
+    """Run ``work`` (a transaction that stores images, appending each key to ``stored``); if
+    it fails, remove the files it stored: nothing in the database points at them once its
+    transaction has rolled back."""
+    try:
+        return work()
+    except BaseException:
+        for key in stored:
+            delete(key)
+        raise
 
 
 def path(key: str, size: str) -> str:

@@ -23,15 +23,6 @@ def _name_taken() -> NameTaken:
     return NameTaken(_("A community with this name already exists."))
 
 
-def _cleaning_up(stored: list[str], work):
-    """Run ``work``; if it fails, remove the image files it stored."""
-    try:
-        return work()
-    except BaseException:
-        for key in stored:
-            images.delete(key)
-        raise
-
 
 def community_create(
     *,
@@ -69,7 +60,7 @@ def community_create(
         cache.bump(cache.memberships(creator))
         return community
 
-    return _cleaning_up(stored, work)
+    return images.removed_on_failure(stored, work)
 
 
 def community_update(
@@ -114,7 +105,7 @@ def community_update(
             transaction.on_commit(lambda: images.delete(old))
         return locked
 
-    return _cleaning_up(stored, work)
+    return images.removed_on_failure(stored, work)
 
 
 @transaction.atomic
