@@ -150,6 +150,11 @@ class LeaveForm(forms.Form):
                 "deleted for good."),
         error_messages={"required": _("Tick the box to confirm.")},
     )
+    delete_messages = forms.BooleanField(
+        label=_("Also delete the messages I sent."), required=False,
+        help_text=_("Otherwise they stay in their conversations for the others, from “a "
+                    "member who is no longer here”."),
+    )
 
 
 class AddEmailForm(allauth_forms.AddEmailForm):

@@ -15,9 +15,9 @@ def site(request):
 
 
 def header_counts(request):
-    """The counts in the main navigation: unread notifications ("" for none, "99+" past 99)
-    and the friend requests waiting for an answer (the same count as
-    ``accounts.context_processors.friend_requests``, whose value this replaces).
+    """The counts in the main navigation: unread notifications and conversations with unread
+    messages ("" for none, "99+" past 99), and the friend requests waiting for an answer (the
+    same count as ``accounts.context_processors.friend_requests``, whose value this replaces).
 
     Both are read in one query, so the notification count costs no page a query of its own.
     Lazy, so pages that do not show the navigation (errors, mail) spend nothing on them.
@@ -29,6 +29,7 @@ def header_counts(request):
     return {
         "NOTIFICATIONS_UNREAD": SimpleLazyObject(lambda: counts["unread"]),
         "FRIEND_REQUESTS_WAITING": SimpleLazyObject(lambda: counts["requests"]),
+        "MESSAGES_UNREAD": SimpleLazyObject(lambda: counts["messages"]),
     }
 
 
@@ -60,16 +61,20 @@ def read_counts(user) -> dict:
         row = getattr(user, "_header_counts", None)
         if row is None:
             row = user._header_counts = _query_counts(user)
-    unread_count = row["unread"]
     return {
         "requests": row["requests"],
-        "unread": f"{UNREAD_SHOWN_MAX}+" if unread_count > UNREAD_SHOWN_MAX
-        else str(unread_count or ""),
+        "unread": _shown_count(row["unread"], UNREAD_SHOWN_MAX),
+        "messages": _shown_count(row["messages"], UNREAD_SHOWN_MAX),
     }
+
+
+def _shown_count(count: int, most: int) -> str:
+    return f"{most}+" if count > most else str(count or "")
 
 
 def _query_counts(user) -> dict:
     from accounts.models import FriendRequest, User
+    from conversations.selectors import unread_count as unread_conversations
 
     from .notifications.selectors import UNREAD_SHOWN_MAX, unread
 
@@ -77,4 +82,5 @@ def _query_counts(user) -> dict:
         requests=_count(FriendRequest.objects.received_by(user).order_by()),
         # Stops at 100 rows of the partial index notification_unread.
         unread=_count(unread(user)[: UNREAD_SHOWN_MAX + 1]),
+        messages=_count(unread_conversations(user)[: UNREAD_SHOWN_MAX + 1]),
     ).get()

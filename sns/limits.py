@@ -1,5 +1,5 @@
 """Abuse limits: how many invitations, friend requests, comments, topics, communities,
-off-kai, reports and photos a member may send in a window of time.
+off-kai, reports, photos, conversations and messages a member may send in a window of time.
 
 Every limited service calls ``take(member, LIMIT)`` inside its own transaction, before it
 writes. ``take`` locks the member's row, adds up the member's uses in the window from
@@ -95,7 +95,19 @@ UPLOADS = Limit("upload", "UPLOADS_PER_DAY", DAY, ngettext_lazy(
     "You can upload at most %(n)d photos a day. Please try again tomorrow.", "n",
 ))
 
-ALL = (INVITATIONS, FRIEND_REQUESTS, COMMENTS, TOPICS, COMMUNITIES, OFFKAI, REPORTS, UPLOADS)
+# Messages: new conversations (how many members one may write to out of the blue), and every
+# message, the first of a conversation included.
+CONVERSATIONS = Limit("conversation", "CONVERSATIONS_PER_DAY", DAY, ngettext_lazy(
+    "You can start at most %(n)d conversation a day. Please try again tomorrow.",
+    "You can start at most %(n)d conversations a day. Please try again tomorrow.", "n",
+))
+MESSAGES = Limit("message", "MESSAGES_PER_HOUR", HOUR, ngettext_lazy(
+    "You can send at most %(n)d message an hour. Please try again later.",
+    "You can send at most %(n)d messages an hour. Please try again later.", "n",
+))
+
+ALL = (INVITATIONS, FRIEND_REQUESTS, COMMENTS, TOPICS, COMMUNITIES, OFFKAI, REPORTS, UPLOADS,
+       CONVERSATIONS, MESSAGES)
 
 
 class RateLimited(Refused):

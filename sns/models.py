@@ -9,6 +9,15 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sns.naming import member_ref
+from sns.visibility import Level
+
+# Who may start a conversation with a member (conversations): the levels of sns.visibility
+# that make sense for it, narrowest first.
+MESSAGE_REACH_CHOICES = [
+    (Level.FRIENDS.value, _("Friends only")),
+    (Level.FRIENDS_OF_FRIENDS.value, _("Friends and friends of friends")),
+    (Level.MEMBERS.value, _("All members")),
+]
 
 
 class SitePolicy(models.Model):
@@ -55,6 +64,17 @@ class SitePolicy(models.Model):
     quota_cap = models.PositiveSmallIntegerField(
         _("refill up to"), default=5,
         help_text=_("Refills stop when a member has this many invitations left."),
+    )
+    # Messages (conversations): who may start one with a member who has not chosen, and
+    # whether a member may open theirs to every member.
+    message_reach = models.CharField(
+        _("who can send a member messages, unless they choose"), max_length=10, blank=True,
+        choices=MESSAGE_REACH_CHOICES,
+        help_text=_("Empty means friends and friends of friends."),
+    )
+    message_reach_members = models.BooleanField(
+        _("members may let all members send them messages"), default=True,
+        help_text=_("Off: a member can open their messages to friends of friends at most."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -111,6 +131,7 @@ class Notification(models.Model):
         INVITEE_SUSPENDED = "invitee_suspended", _("Someone you invited was suspended")
         INVITE_RIGHT_REMOVED = "invite_right_removed", _("You can no longer invite")
         ANNOUNCEMENT = "announcement", _("Announcement from the operator")
+        MESSAGE = "message", _("New message")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",

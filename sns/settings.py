@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "diary",
     "communities",
     "offkai",
+    "conversations",
 ]
 
 MIDDLEWARE = [
@@ -389,6 +390,8 @@ INVITATIONS_PER_DAY = env.int("INVITATIONS_PER_DAY", default=20)
 FRIEND_REQUESTS_PER_DAY = env.int("FRIEND_REQUESTS_PER_DAY", default=30)
 COMMENTS_PER_HOUR = env.int("COMMENTS_PER_HOUR", default=60)
 UPLOADS_PER_DAY = env.int("UPLOADS_PER_DAY", default=50)
+CONVERSATIONS_PER_DAY = env.int("CONVERSATIONS_PER_DAY", default=20)
+MESSAGES_PER_HOUR = env.int("MESSAGES_PER_HOUR", default=60)
 
 # Notifications wait this many seconds before the batched email takes them, so that a burst
 # (five comments in a minute) goes out as one message (sns.notifications.mail).

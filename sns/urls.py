@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("diary.urls")),
     path("", include("communities.urls")),
     path("", include("offkai.urls")),
+    path("", include("conversations.urls")),
     path("", include("sns.notifications.urls")),
     path("", include("sns.leaving.urls")),
     path("admin/", admin.site.urls),

@@ -10,6 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from communities.selectors import communities_of
+from conversations import selectors as conversation_selectors
+from conversations import services as conversation_services
+from conversations.forms import MessagePreferenceForm
 from diary import selectors as diary_selectors
 from diary import services as diary_services
 from diary.forms import DiaryPreferenceForm
@@ -43,7 +46,10 @@ def _profile_member(member, viewer):
 
     return User.objects.filter(is_active=True, pk=member.pk).select_related(
         "profile", "accepted_invitation__inviter__profile"
-    ).annotate(**_pending_request_annotations(viewer), met_viewer=met_any(viewer))
+    ).annotate(
+        **_pending_request_annotations(viewer), met_viewer=met_any(viewer),
+        message_reach=conversation_selectors.chosen_reach(),
+    )
 
 
 # Compiled once per process (sns/prepared.py): building it cost more than running it.
@@ -132,6 +138,9 @@ def _profile_page(viewer, pk: int, friend_request_form: FriendRequestForm | None
         "shown": member.profile.shown_to(relation),
         "is_me": member.pk == viewer.pk,
         "friend_state": _friend_state(relation, member),
+        "can_message": viewer.is_authenticated and conversation_selectors.may_message_member(
+            viewer, member, relation
+        ),
         "friend_request_form": friend_request_form or FriendRequestForm(),
         "invited_by": invited_by,
         **introductions,
@@ -183,12 +192,19 @@ def member_settings(request):
     diary_form = DiaryPreferenceForm(
         request.POST or None, instance=diary_selectors.diary_preference(request.user)
     )
-    forms = [form, profile_form, diary_form]
+    message_form = MessagePreferenceForm(
+        request.POST or None, instance=conversation_selectors.preference_of(request.user)
+    )
+    forms = [form, profile_form, diary_form, message_form]
     if request.method == "POST" and all([f.is_valid() for f in forms]):
         form.save()
         services.profile_update(user=request.user, fields=profile_form.profile_fields())
         diary_services.diary_preference_update(
             user=request.user, default_visibility=diary_form.cleaned_data["default_visibility"]
+        )
+        conversation_services.message_preference_update(
+            member=request.user, reach=message_form.cleaned_data["reach"],
+            text_in_mail=message_form.cleaned_data["text_in_mail"],
         )
         if request.user.language:
             translation.activate(request.user.language)
@@ -196,6 +212,7 @@ def member_settings(request):
         return redirect("accounts:settings")
     return render(request, "accounts/settings.html", {
         "form": form, "profile_form": profile_form, "diary_form": diary_form,
+        "message_form": message_form,
     })
 
 

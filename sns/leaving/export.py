@@ -14,16 +14,20 @@ import shutil
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import attrgetter
 from tempfile import SpooledTemporaryFile
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.files.storage import default_storage
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from accounts.models import Friendship, Introduction, User
 from communities.models import Membership, Topic, TopicComment
+from conversations import selectors as conversation_selectors
+from conversations.models import Participant
 from diary.models import Comment, Entry, EntryPhoto
 from invites.models import Invitation
 from offkai.models import RSVP, Event, EventComment, EventHost
@@ -72,6 +76,7 @@ def export_build(member: User) -> SpooledTemporaryFile:
         archive.writestr("events.json", _dump(_events(member)))
         archive.writestr("introductions.json", _dump(_introductions(member)))
         archive.writestr("invitations.json", _dump(_invitations(member)))
+        _messages(archive, member)
     spool.seek(0)
     return spool
 
@@ -220,6 +225,49 @@ def _comments(member: User) -> dict:
             .select_related("event").order_by("created_at", "pk")
         ],
     }
+
+
+def _messages(archive: zipfile.ZipFile, member: User) -> None:
+    """messages.json: each conversation the member is or was in, who was in it and what was
+    written in it that they may read (in one they left, up to when they left); three
+    queries, written conversation by conversation."""
+    seats = list(
+        Participant.objects.filter(member=member).select_related("conversation")
+        .order_by("conversation_id")
+    )
+    ids = [seat.conversation_id for seat in seats]
+    members: dict[int, list[str]] = {}
+    for p in (Participant.objects.filter(conversation_id__in=ids)
+              .select_related("member__profile").order_by("conversation_id", "pk")):
+        members.setdefault(p.conversation_id, []).append(_name(p.member))
+    messages = groupby(
+        conversation_selectors.messages_readable_by(member).select_related("author__profile")
+        .annotate(photo_count=Count("photos")).order_by("conversation_id", "created_at", "pk")
+        .iterator(chunk_size=500),
+        key=attrgetter("conversation_id"),
+    )
+    written = dict.fromkeys(ids, ())
+    with archive.open("messages.json", "w") as out:
+        out.write(b"[")
+        for n, seat in enumerate(seats):
+            # The messages come in the seats' order: take this conversation's group.
+            for conversation_id, group in messages:
+                written[conversation_id] = list(group)
+                if conversation_id >= seat.conversation_id:
+                    break
+            out.write((b"," if n else b"") + _dump({
+                "subject": seat.conversation.subject,
+                "started_at": _time(seat.conversation.created_at),
+                "members": members.get(seat.conversation_id, []),
+                "left_at": _time(seat.left_at),
+                "messages": [
+                    {"from": _name(m.author) if m.author_id else None,
+                     "mine": m.author_id == member.pk, "body": m.body,
+                     "created_at": _time(m.created_at), "photos": m.photo_count}
+                    for m in written.pop(seat.conversation_id, ())
+                ],
+            }))
+        out.write(b"]")
 
 
 def _communities(member: User) -> dict:

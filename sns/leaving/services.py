@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from communities import services as community_services
 from communities.models import ROLE_RANK, Membership, Role
+from conversations.services import messages_delete_all
 from diary.services import entries_delete_all
 from invites.services import invitations_revoke_all_from
 from offkai.services import events_creator_leave, rsvps_leave
@@ -64,9 +65,10 @@ def _communities_hand_over(member: User) -> None:
 
 
 @transaction.atomic
-def member_leave(*, member: User, password: str) -> None:
+def member_leave(*, member: User, password: str, delete_messages: bool = False) -> None:
     """Delete ``member``'s account after checking ``password`` (LeaveError, and nothing
-    changes, when it is wrong or when they are the last superuser)."""
+    changes, when it is wrong or when they are the last superuser). The messages they sent
+    stay for the others (from "a member who is no longer here") unless ``delete_messages``."""
 
     # Lock the member, since a second leave (another tab) or a login-time write must wait
     # and then find the member gone. No key update: a host saving one of the member's events
@@ -84,6 +86,8 @@ def member_leave(*, member: User, password: str) -> None:
     rsvps_leave(member=member)
     entries_delete_all(author=member)
     invitations_revoke_all_from(inviter=member)
+    if delete_messages:
+        messages_delete_all(author=member)
     photo = member.profile.photo if hasattr(member, "profile") else ""
     if photo:
         transaction.on_commit(lambda: images.delete(photo))

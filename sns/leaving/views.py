@@ -38,7 +38,8 @@ def leave(request):
         member = request.user
         language = member.language or translation.get_language() or settings.LANGUAGE_CODE
         try:
-            member_leave(member=member, password=form.cleaned_data["password"])
+            member_leave(member=member, password=form.cleaned_data["password"],
+                         delete_messages=form.cleaned_data["delete_messages"])
         except Refused as error:
             form.add_error(None, str(error))
         else:

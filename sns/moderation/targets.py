@@ -34,6 +34,11 @@ class Target:
     owner: str = "author"
     title: str = ""
     text: str = "body"
+    # The id its page gives it ("comment-12"): the anchor of a link to it.
+    anchor: str = "comment"
+    # Private (a message): the moderators see the reported thing and who it was written among,
+    # nothing else of what it is on (no title, no link to its page, which they cannot open).
+    private: bool = False
 
     @property
     def model(self) -> type[models.Model]:
@@ -84,13 +89,17 @@ class Target:
     def url(self, thing) -> str:
         """Where ``thing`` is shown on the site (a comment: its anchor on the page)."""
         if self.on:
-            return f"{getattr(thing, self.on).get_absolute_url()}#comment-{thing.pk}"
+            return f"{getattr(thing, self.on).get_absolute_url()}#{self.anchor}-{thing.pk}"
         return thing.get_absolute_url()
 
     def heading(self, thing) -> str:
         """A title for ``thing``: its own, or that of what a comment is on."""
         if self.is_member:
             return thing.display_name
+        if self.private:
+            # Who it was written among: the members of what it is on.
+            members = getattr(thing, self.on).participants.select_related("member")
+            return ", ".join(p.member.display_name for p in members.order_by("pk"))
         if self.title:
             return getattr(thing, self.title)
         if self.on:
@@ -112,6 +121,8 @@ TARGETS: tuple[Target, ...] = (
     Target("event", "offkai.Event", _("off-kai"), owner="created_by", title="title",
            text="description"),
     Target("event_comment", "offkai.EventComment", _("comment on an off-kai"), on="event"),
+    Target("message", "conversations.Message", _("private message"), on="conversation",
+           anchor="message", private=True),
     Target("member", "accounts.User", _("member"), owner="", text=""),
 )
 

@@ -12,10 +12,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.models import Introduction, User
 from communities.models import Community, JoinRequest, Role, Topic, TopicComment
+from conversations.models import Conversation, Message
 from diary.models import Comment, Entry
 from offkai.models import Event, EventComment
 from sns.models import Announcement, Notification
@@ -45,6 +47,7 @@ _WITH_TITLE = {
     Kind.EVENT_REMINDER: lambda: _("The off-kai “%(title)s” is tomorrow"),
     Kind.EVENT_COMMENT: lambda: _("%(actor)s commented on the off-kai “%(title)s”"),
     Kind.ANNOUNCEMENT: lambda: _("Announcement: “%(title)s”"),
+    Kind.MESSAGE: lambda: _("%(actor)s sent you a message: “%(title)s”"),
 }
 
 # The same without a title (the target is gone or hidden from the recipient), and the kinds
@@ -80,6 +83,7 @@ _PLAIN = {
         "suspended. A moderator can give the right back."
     ),
     Kind.ANNOUNCEMENT: lambda: _("An announcement from the operator"),
+    Kind.MESSAGE: lambda: _("%(actor)s sent you a message"),
 }
 
 # Kinds that always lead to the same page, whatever their target.
@@ -100,6 +104,8 @@ class Item:
     actor_shown: ShownProfile | None
     # The member a button on the item sends a friend request to (None: no button).
     befriend: User | None = None
+    # The start of a message, quoted where the member lets mail quote messages.
+    quote: str = ""
 
     @property
     def unread(self) -> bool:
@@ -116,7 +122,7 @@ def target_querysets(viewer) -> list:
     # The content types in one query (then cached for the process), not one per model.
     ContentType.objects.get_for_models(
         Comment, TopicComment, EventComment, Event, Community, JoinRequest, Introduction, User,
-        Announcement,
+        Announcement, Message,
     )
     # Comments of members who left stay (author NULL, "deleted member").
     kept_author = Q(author__isnull=True) | Q(author__is_active=True)
@@ -145,6 +151,10 @@ def target_querysets(viewer) -> list:
         # only when their page is there for the viewer (see _describe).
         User.objects.select_related("profile"),
         announcements_visible_to(viewer),
+        # A message only while its reader is in the conversation and may see it.
+        Message.objects.filter(
+            hidden_at__isnull=True, conversation__in=Conversation.objects.visible_to(viewer)
+        ).select_related("conversation"),
     ]
 
 
@@ -187,6 +197,8 @@ def _describe(viewer, notification: Notification, relations: dict) -> Item:
         url = reverse("communities:requests", args=[target.community_id])
     elif isinstance(target, Community | Event):
         title, url = str(target), target.get_absolute_url()
+    elif isinstance(target, Message):
+        title, url = target.conversation.subject, target.get_absolute_url()
     elif isinstance(target, Announcement):
         title, url = target.title, reverse("notifications:announcement", args=[target.pk])
     elif isinstance(target, Introduction):
@@ -223,3 +235,28 @@ def _describe(viewer, notification: Notification, relations: dict) -> Item:
         notification=notification, text=text, url=url, actor_shown=actor_shown,
         befriend=befriend,
     )
+
+
+QUOTE_CHARS = 200
+
+
+def private_for_mail(member, items: list[Item]) -> list[Item]:
+    """``items`` as the notification mail may tell them: a message says only who wrote (no
+    subject, no text), unless ``member`` lets mail quote messages: then its subject and the
+    start of its text. A private message should not sit in a mailbox by default."""
+    from conversations.selectors import preference_of
+
+    quoting = None
+    for item in items:
+        if item.notification.kind != Kind.MESSAGE:
+            continue
+        if quoting is None:
+            quoting = preference_of(member).text_in_mail
+        target = item.notification.target
+        if quoting and target is not None:
+            item.quote = Truncator(" ".join(target.body.split())).chars(QUOTE_CHARS)
+        else:
+            item.text = _PLAIN[Kind.MESSAGE]() % {
+                "actor": item.actor_shown.name if item.actor_shown else _("A member")
+            }
+    return items

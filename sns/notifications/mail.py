@@ -28,7 +28,7 @@ from sns.models import Notification
 from sns.notify import Kind
 from sns.text import render_markdown
 
-from .items import items_for
+from .items import items_for, private_for_mail
 from .selectors import ALWAYS_EMAILED, CHOOSABLE, email_kinds, inbox
 
 # Notifications taken per transaction (a member's are kept together, see _claim).
@@ -140,7 +140,7 @@ def digest_message(member, ids: list[int]) -> EmailMultiAlternatives | None:
         .select_related("actor__profile")
     )
     with in_language(member_language(member)):
-        items = items_for(member, notifications)
+        items = private_for_mail(member, items_for(member, notifications))
         if not items:
             return None
         kinds = list(dict.fromkeys(item.notification.kind for item in items))

@@ -66,6 +66,8 @@ EMAIL_BY_DEFAULT: dict[str, bool] = {
     Kind.INVITEE_SUSPENDED: True,
     Kind.INVITE_RIGHT_REMOVED: True,
     Kind.ANNOUNCEMENT: True,
+    # Who wrote, without the text unless the member lets mail quote messages (items.py).
+    Kind.MESSAGE: True,
 }
 
 # The kinds a member chooses for, in the order the settings page lists them.

@@ -36,7 +36,16 @@ class SitePolicyForm(forms.ModelForm):
         fields = [
             "body_ja", "body_en", "rules_ja", "rules_en", "identity_policy", "invite_domains",
             "approve_new_members", "invitee_suspension_limit", "quota_refill_days", "quota_cap",
+            "message_reach", "message_reach_members",
         ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("message_reach") == "members" and not cleaned.get("message_reach_members"):
+            self.add_error("message_reach", _(
+                "“All members” cannot be the default while members may not choose it."
+            ))
+        return cleaned
 
     def clean_invite_domains(self) -> str:
         lines = [line.strip() for line in self.cleaned_data["invite_domains"].splitlines()]
@@ -67,6 +76,7 @@ class SitePolicyAdmin(admin.ModelAdmin):
         (_("Invitations"), {
             "fields": ["invitee_suspension_limit", "quota_refill_days", "quota_cap"],
         }),
+        (_("Messages"), {"fields": ["message_reach", "message_reach_members"]}),
         (None, {"fields": ["updated_at"]}),
     ]
 

@@ -26,6 +26,7 @@ NAV = (
     ("diary", "diary:friends", gettext_noop("Diary")),
     ("communities", "communities:list", gettext_noop("Communities")),
     ("offkai", "offkai:list", gettext_noop("Off-kai")),
+    ("messages", "conversations:inbox", gettext_noop("Messages")),
     ("friend_requests", "accounts:friend_requests", gettext_noop("Friend requests")),
     ("notifications", "notifications:list", gettext_noop("Notifications")),
     ("footprints", "accounts:footprints", gettext_noop("Footprints")),
@@ -43,6 +44,8 @@ def _current(key: str, match, user) -> bool:
         return match.url_name == "profile" and match.kwargs.get("pk") == user.pk
     if key in ("diary", "communities", "offkai", "notifications", "invites"):
         return match.app_name == key
+    if key == "messages":
+        return match.app_name == "conversations"
     return key != "admin" and match.url_name == key
 
 
@@ -63,6 +66,7 @@ def main_nav(context) -> SafeString:
     counts = {
         "friend_requests": context.get("FRIEND_REQUESTS_WAITING"),
         "notifications": context.get("NOTIFICATIONS_UNREAD"),
+        "messages": context.get("MESSAGES_UNREAD"),
     }
     lines = []
     for key, href, label in _links(get_language()):
@@ -70,7 +74,7 @@ def main_nav(context) -> SafeString:
             continue
         current = format_html(' aria-current="{}"', "page") if _current(key, match, user) else ""
         count = counts.get(key)
-        if count and key == "notifications":
+        if count and key in ("notifications", "messages"):
             label = format_html('{} <span class="nav-count" title="{}">{}</span>',
                                 label, gettext("unread"), count)
         elif count:

@@ -31,6 +31,7 @@ from offkai.forms import DATETIME_INPUT
 from offkai.models import RSVP, Answer, EventHost, Guest
 from sns.models import Report
 from sns.notifications.selectors import CHOOSABLE
+from sns.paging import instant_encode
 from sns.visibility import Level
 from tests.factories import PASSWORD
 from tests.mfa import authenticator_app, code
@@ -266,6 +267,12 @@ def _viewer(w: World) -> User:
 
 
 NOTIFY = frozenset({"sns_notification"})
+# What a message writes besides itself: its photos, the marks of those it goes to, the
+# conversation's latest time, their notifications.
+SENT = frozenset({
+    "conversations_conversation", "conversations_participant", "conversations_message",
+    "conversations_messagephoto",
+}) | NOTIFY
 SUGGEST = frozenset({"accounts_suggestion"})
 EVERYTHING = frozenset({"*"})
 
@@ -330,10 +337,31 @@ FORMS: list[Form] = [
         choice("language", ["ja", "en"]), tick("leaves_footprints"),
         choice("friends_visibility", LEVELS, optional=True),
         choice("default_visibility", LEVELS, optional=True),
-    ), also=frozenset({"diary_diarypreference"}), target=_viewer),
+        choice("reach", ["", "friends", "fof", "members"], optional=True), tick("text_in_mail"),
+    ), also=frozenset({"diary_diarypreference", "conversations_messagepreference"}),
+        target=_viewer),
     Form("leaving:data", url("leaving:data"), accepted=200),
+    # messages
+    Form("conversations:compose", url("conversations:compose"), (
+        ids("to", lambda w: [w.star.pk, *_friends(w)[1:3]], many=True),
+        text("subject", 100), text("body", 5000),
+        photo("photo1", first=True), photo("photo2"), photo("photo3"),
+    ), makes={"conversations_conversation": 1}, also=SENT),
+    Form("conversations:reply", url("conversations:reply", lambda w: w.conversation.pk), (
+        text("body", 5000), photo("photo1", first=True), photo("photo2"), photo("photo3"),
+    ), makes={"conversations_message": 1}, also=SENT),
+    Form("conversations:archive", url("conversations:archive", lambda w: w.conversation.pk),
+         (Field("seen", lambda w: [instant_encode(timezone.now()), None, "0"],
+                st.integers(0, 2**62).map(str)),),
+         also=frozenset({"conversations_participant"})),
+    Form("conversations:unarchive",
+         url("conversations:unarchive", lambda w: w.conversation.pk),
+         also=frozenset({"conversations_participant"})),
+    Form("conversations:leave", url("conversations:leave", lambda w: w.conversation.pk),
+         also=frozenset({"conversations_participant"})),
     Form("leaving:leave", url("leaving:leave"),
-         (const("password", PASSWORD, "not-my-password"), tick("confirm")),
+         (const("password", PASSWORD, "not-my-password"), tick("confirm"),
+          tick("delete_messages")),
          makes={"accounts_user": -1}, also=EVERYTHING),
     Form("accounts:introduce", url("accounts:introduce", lambda w: w.star.pk),
          (text("body", 1000),), also=NOTIFY,
@@ -524,7 +552,7 @@ ROUTES_WITHOUT_FORM: dict[str, str] = {
         "communities:requests", "communities:topics", "communities:topic",
         "communities:new_topics", "offkai:list", "offkai:past", "offkai:month",
         "offkai:community", "offkai:detail", "offkai:answers", "offkai:answers_csv",
-        "offkai:ics", "offkai:feed", "mfa_index", "mfa_view_recovery_codes",
+        "offkai:ics", "offkai:feed", "conversations:photo", "mfa_index", "mfa_view_recovery_codes",
         "mfa_download_recovery_codes", "account_inactive", "account_email_verification_sent",
         "account_reset_password_done", "account_reset_password_from_key_done",
     ], _GET_ONLY),
@@ -533,7 +561,8 @@ ROUTES_WITHOUT_FORM: dict[str, str] = {
         "policy", "policy_waiting", "health", "accounts:profile", "accounts:friends",
         "accounts:circle", "accounts:circle_svg", "accounts:introductions", "accounts:blocks",
         "accounts:footprints", "accounts:friend_requests", "suggestions:list",
-        "diary:friends", "diary:new_comments",
+        "diary:friends", "diary:new_comments", "conversations:inbox", "conversations:detail",
+        "conversations:search",
     ], _READS),
 }
 

@@ -29,6 +29,8 @@ from accounts.models import Profile, User
 from accounts.services import block_create, footprint_record
 from communities import services as community_services
 from communities.models import Community, JoinPolicy, Topic, TopicComment
+from conversations import services as conversation_services
+from conversations.models import Conversation, Message
 from diary import services as diary_services
 from diary.models import Comment, Entry
 from offkai import services as offkai_services
@@ -63,6 +65,8 @@ class World:
     event_comment: EventComment
     friend_event: Event  # coming, hosted by a friend
     past_event: Event  # started, hosted by the viewer: the attendance page
+    conversation: Conversation  # the star's with the viewer: ``n`` messages, one with a photo
+    message: Message  # the star's first in ``conversation``
     announcement: Announcement
     invitation_token: str  # a pending invitation from the viewer
     feed_token: str
@@ -95,6 +99,7 @@ def world_build(n: int) -> World:
     for visitor in [*friends, *fofs]:
         footprint_record(visitor=visitor, owner=viewer)
     _introductions(viewer, star, friends)
+    conversation, message = _conversations(viewer, star, friends)
     invitation_token = _invitations(viewer, n)
     _second_factor(star)
     announcement = _announcements(viewer, n)
@@ -105,6 +110,7 @@ def world_build(n: int) -> World:
         comment=comment, own_entry=own_entry, community=community, topic=topic,
         topic_comment=topic_comment, event=event, event_comment=event_comment,
         friend_event=friend_event, past_event=past_event,
+        conversation=conversation, message=message,
         announcement=announcement, invitation_token=invitation_token,
         feed_token=calendar_feed_get_or_create(user=viewer).token,
         unsubscribe_token=unsubscribe_token(viewer, [Kind.DIARY_COMMENT]),
@@ -211,6 +217,34 @@ def _diaries(viewer: User, star: User, friends: list[User]) -> tuple[Entry, Comm
         diary_services.comment_create(entry_id=own.pk, author=friend, body="Great day.")
     comment = entry.comments.exclude(author__in=[viewer, star]).first()
     return entry, comment, own
+
+
+# --- messages --------------------------------------------------------------------------------
+
+def _conversations(viewer: User, star: User, friends: list[User]) -> tuple[Conversation,
+                                                                            Message]:
+    """A conversation of each friend with the viewer (the search word in each); the star's
+    with ``n`` messages either way, the star's first with a photo; a group of the viewer
+    with every friend (a fuller member list)."""
+    n = len(friends)
+    conversation = conversation_services.conversation_start(
+        sender=star, recipient_ids=[viewer.pk], subject="Star's news",
+        body=f"{SEARCH_WORD}: look at this.", photos=[images.process(factories.image_file())],
+    )
+    for i in range(n):
+        conversation_services.message_send(
+            conversation_id=conversation.pk, sender=(viewer, star)[i % 2], body=f"Reply {i}"
+        )
+    for friend in friends[1:]:
+        conversation_services.conversation_start(
+            sender=friend, recipient_ids=[viewer.pk], subject=f"From {friend.pk}",
+            body=f"{SEARCH_WORD} hello",
+        )
+    conversation_services.conversation_start(
+        sender=viewer, recipient_ids=[f.pk for f in friends[:9]], subject="All of us",
+        body="Shall we meet?",
+    )
+    return conversation, conversation.messages.order_by("pk").first()
 
 
 # --- communities -----------------------------------------------------------------------------

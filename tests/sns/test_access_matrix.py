@@ -57,6 +57,8 @@ from accounts.models import Friendship, User
 from accounts.services import block_create, block_remove
 from communities import services as community_services
 from communities.models import Community, JoinPolicy, Membership, Topic, TopicComment
+from conversations import services as conversation_services
+from conversations.models import Conversation, Participant
 from diary import services as diary_services
 from diary.models import Comment
 from offkai import services as offkai_services
@@ -215,6 +217,15 @@ community Y     .      .   .      .       .       .       .         .         . 
 secret    Y     .      .   .      .       .       .       .         .         .         .
 """)
 
+# A conversation's messages (its page, a message's photo, the inbox, one's own search): its
+# members only (the owner with the friend and the insider; the twin with the insider), whoever
+# wrote them; staff no more than anyone. What the twin wrote before the suspension stays for
+# those in it (shown as by "a member who is no longer here").
+MESSAGES = grid("""
+level owner friend fof member insider blocked blocker suspended moderator anonymous visitor
+-     Y     Y      .   .      Y       .       .       Y         .         .         .
+""")
+
 VIEW_GRIDS: dict[str, dict[str, frozenset[str]]] = {
     "profile": PROFILE_PAGE,
     **{f"profile:{name}": PROFILE_FIELD for name in PROFILE_FIELDS},
@@ -258,6 +269,10 @@ VIEW_GRIDS: dict[str, dict[str, frozenset[str]]] = {
     "home:event": EVENT_MEMBERS,
     "notifications:event": EVENT_MEMBERS,
     "export:event": EVENT_MEMBERS,
+    "message:conversation": MESSAGES,
+    "message:photo": MESSAGES,
+    "message:inbox": MESSAGES,
+    "message:search": MESSAGES,
 }
 
 # Views outside the community pages that show what is written in communities, by policy.
@@ -278,7 +293,9 @@ LIST = {
     "search:topic_comments", "offkai:list", "calendar:feed",
     "search:events", "home:event", "notifications:event", "export:event", "home:topic",
     "search:members_by_company",
-    "search:members_by_other_name", "diary:comment", "event:comment",
+    "search:members_by_other_name", "diary:comment", "event:comment", "message:inbox",
+    "message:conversation",
+    "message:search",
     *(f"profile:{name}" for name in PROFILE_FIELDS),
 }
 
@@ -295,7 +312,7 @@ def mark() -> str:
 
 
 ACTIVE, SUSPENDED = "active", "suspended"
-DIARY_WORD, SOON_WORD, PAST_WORD = "mxdiary", "mxsoon", "mxpast"
+DIARY_WORD, SOON_WORD, PAST_WORD, MESSAGE_WORD = "mxdiary", "mxsoon", "mxpast", "mxmessage"
 
 
 @dataclass
@@ -312,6 +329,8 @@ class Author:
     events: dict = field(default_factory=dict)
     past_events: dict = field(default_factory=dict)
     event_comments: dict = field(default_factory=dict)  # level → marker
+    conversation: Conversation | None = None  # started with the insider (and the friend)
+    message: str = ""  # the marker of its first message, which has a photo
 
 
 @dataclass
@@ -467,6 +486,22 @@ def _communities(owner, sato, people: dict) -> tuple[dict, dict, dict]:
     return owner_communities, sato_communities, insider_topics
 
 
+def _conversations(authors: dict, people: dict) -> None:
+    """The owner's conversation with the friend and the insider (who lets any member write to
+    them), and the twin's with the insider, each first message with a marker and a photo."""
+    insider = people["insider"]
+    conversation_services.message_preference_update(member=insider, reach=Level.MEMBERS,
+                                                    text_in_mail=False)
+    photo = images.process(factories.image_file())
+    for author, others in ((authors[ACTIVE], [people["friend"], insider]),
+                           (authors[SUSPENDED], [insider])):
+        author.message = mark()
+        author.conversation = conversation_services.conversation_start(
+            sender=author.user, recipient_ids=[m.pk for m in others], subject=mark(),
+            body=f"{MESSAGE_WORD} {author.message}", photos=[photo],
+        )
+
+
 def world_build(media_root) -> World:
     people = _personas()
     profiles = _profile_authors(people)
@@ -482,6 +517,7 @@ def world_build(media_root) -> World:
     _content(authors[ACTIVE], owner_communities, insider_topics, commenters, attendee)
     _content(authors[SUSPENDED], owner_communities, insider_topics, [people["insider"]],
              attendee)
+    _conversations(authors, people)
     feeds = {persona: calendar_feed_get_or_create(user=user).token
              for persona, user in people.items() if user is not None}
     for level in PROFILE_LEVELS:
@@ -689,6 +725,20 @@ def _event_look(view: str, author: Author, world: World, level: str, persona: st
     return looks[view]()
 
 
+def _message_look(view: str, author: Author) -> Look:
+    conversation = author.conversation
+    message = conversation.messages.order_by("pk").first()
+    return {
+        "message:conversation": Look(conversation.get_absolute_url(), author.message),
+        "message:photo": Look(reverse("conversations:photo", args=[message.pk, 0, "small"]),
+                              "", image=True),
+        "message:inbox": Look(reverse("conversations:inbox"), author.message),
+        # The page repeats the words searched for: what is looked for is the result's link.
+        "message:search": Look(f"{reverse('conversations:search')}?q={author.message}",
+                               f'href="{message.get_absolute_url()}"'),
+    }[view]
+
+
 def is_profile_view(view: str) -> bool:
     return view.split(":", 1)[0] in {"profile", "friends", "circle", "photo"} or (
         view.startswith("search:members"))
@@ -710,6 +760,8 @@ def look_for(world: World, view: str, level: str, persona: str) -> Look:
         return _diary_look(view, author, level)
     if group == "community" or view in COMMUNITY_ELSEWHERE:
         return _community_look(view, author, world, level)
+    if group == "message":
+        return _message_look(view, author)
     return _event_look(view, author, world, level, persona)
 
 
@@ -787,7 +839,7 @@ def test_access(db, view, level, persona):
 def test_the_table_covers_every_level_of_every_view():
     for view, rows in VIEW_GRIDS.items():
         group = view.split(":", 1)[0]
-        if view == "profile":
+        if view == "profile" or group == "message":
             levels = [PAGE_LEVEL]
         elif is_profile_view(view):
             levels = PROFILE_LEVELS
@@ -823,7 +875,7 @@ NARROWEST_FOR_THE_INSIDER = [
     (DIARY_MEMBERS, Level.FRIENDS), (FRIENDS_FEED, Level.FRIENDS),
     (COMMUNITY_CONTENT, JoinPolicy.SECRET), (COMMUNITY_SEARCH, JoinPolicy.SECRET),
     (COMMUNITY_HOME, JoinPolicy.SECRET),
-    (EVENT_PUBLIC, "secret"), (EVENT_MEMBERS, "secret"),
+    (EVENT_PUBLIC, "secret"), (EVENT_MEMBERS, "secret"), (MESSAGES, PAGE_LEVEL),
 ]
 
 
@@ -859,7 +911,7 @@ def test_the_suspended_column_sees_the_twin_once_the_suspension_is_lifted(db, vi
 
 # Files, not pages: no header, nothing of them cached yet.
 WITHOUT_PARTS = {"calendar:feed", "event:ics", "event:csv", "export:diary", "export:event",
-                 "export:topic", "photo:file", "diary:photo"}
+                 "export:topic", "photo:file", "diary:photo", "message:photo"}
 WARM_PERSONAS = ["friend", "fof", "member", "insider", "blocked", "blocker", "suspended",
                  "moderator", "visitor"]
 PROFILE_VISIBILITIES = ["company", "title", "photo", "introduction", "interests", "other_name",
@@ -873,6 +925,8 @@ def group_of(view: str) -> str:
         return "communities"
     if VIEW_GRIDS[view] in (EVENT_PUBLIC, EVENT_MEMBERS, HOSTS_ONLY):
         return "events"
+    if VIEW_GRIDS[view] is MESSAGES:
+        return "messages"
     return "diaries"
 
 
@@ -906,6 +960,12 @@ def _warm_change(view: str, level: str, persona: str) -> tuple[str, str, frozens
     """Which change decides the cell, and the level and personas the persona answers like
     before it (seeing the cell if any of them does at that level)."""
     seen = TABLE[(view, level)]
+    if group_of(view) == "messages":
+        # In the conversation until they leave it. (Not the blocked and the blocker: what the
+        # owner wrote came after the block, never theirs to see; nor a visitor.)
+        if persona in {"blocked", "blocker", "visitor", "anonymous"}:
+            return "none", level, frozenset()
+        return "leaving the conversation", level, frozenset({"friend"})
     if persona in {"blocked", "blocker"}:
         # Friends until the block (which ends the friendship), and in the owner's
         # communities like the insider.
@@ -990,6 +1050,13 @@ def _undo_and_redo(world: World, view: str, level: str, persona: str):
     if change == "narrowing":
         share = _shared_at(world, view, level)
         return lambda: share(like_level), lambda: share(level)
+    if change == "leaving the conversation":
+        conversation = world.authors[ACTIVE].conversation
+        return (lambda: Participant.objects.create(
+                    conversation=conversation, member=viewer,
+                    last_message_at=conversation.last_message_at),
+                lambda: conversation_services.conversation_leave(
+                    member=viewer, conversation_id=conversation.pk))
     if change == "co-host removed":
         events = world.authors[ACTIVE].past_events if view == "event:attendance" else (
             world.authors[ACTIVE].events)
@@ -1031,7 +1098,7 @@ def test_access_warm(db, view, level, persona):
 # A moderator hides what the look is about: gone for everyone on the next request, its author
 # too (tests/sns/test_object_refs.py's GONE). Warmed as the owner, who sees every cell. Not
 # here: a community (not a post), and one's own data download (what one wrote stays in it).
-HIDEABLE = {"diaries", "communities", "events"}
+HIDEABLE = {"diaries", "communities", "events", "messages"}
 NOT_HIDEABLE = {"community:members", "search:communities", "export:diary", "export:topic",
                 "export:event"}
 COMMENT_VIEWS = {"diary:comment", "community:comment", "search:topic_comments",
@@ -1046,6 +1113,8 @@ def _hidden_cases():
 
 def _hidden_target(world: World, view: str, level: str):
     author = world.authors[ACTIVE]
+    if group_of(view) == "messages":
+        return author.conversation.messages.order_by("pk").first()
     if view in COMMENT_VIEWS:
         group = group_of(view)
         marker = {"diaries": author.entry_comments, "communities": author.topic_comments,
@@ -1075,4 +1144,4 @@ def test_access_warm_hidden_by_a_moderator(db, view, level):
 def test_every_kind_of_change_is_warmed():
     changes = {_warm_change(*case.values)[0] for case in _warm_cases()}
     assert changes == {"block", "suspension", "leaving", "unfriending", "narrowing",
-                       "co-host removed"}
+                       "co-host removed", "leaving the conversation"}

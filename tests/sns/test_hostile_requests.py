@@ -167,7 +167,8 @@ def _read(response) -> None:
 
 # --- what the database holds -----------------------------------------------------------------
 
-APP_LABELS = {"accounts", "invites", "diary", "communities", "offkai", "sns", "account", "mfa"}
+APP_LABELS = {"accounts", "invites", "diary", "communities", "offkai", "conversations", "sns",
+              "account", "mfa"}
 MODELS = {
     model._meta.db_table: model
     for label in APP_LABELS
@@ -216,6 +217,16 @@ INVARIANTS = {
             SELECT 1 FROM accounts_profile p WHERE p.user_id = u.id)""",
     "an entry has at most three photos": """
         SELECT p.entry_id FROM diary_entryphoto p GROUP BY p.entry_id HAVING count(*) > 3""",
+    "a message has at most three photos": """
+        SELECT p.message_id FROM conversations_messagephoto p GROUP BY p.message_id
+        HAVING count(*) > 3""",
+    "a conversation has at most ten members": """
+        SELECT p.conversation_id FROM conversations_participant p GROUP BY p.conversation_id
+        HAVING count(*) > 10""",
+    "a conversation's members include who started it": """
+        SELECT c.id FROM conversations_conversation c WHERE c.started_by_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM conversations_participant p
+                        WHERE p.conversation_id = c.id AND p.member_id = c.started_by_id)""",
 }
 
 

@@ -45,6 +45,8 @@ from communities.models import (
     Topic,
     TopicComment,
 )
+from conversations import services as conversation_services
+from conversations.models import Conversation, Message, Participant
 from diary import services as diary_services
 from diary.models import Comment, Entry
 from invites import services as invites_services
@@ -151,6 +153,29 @@ class Scene:
     def friends_comment(self) -> Comment:
         """The friend's comment on the entry ``me`` may read."""
         return factories.entry_comment(self.members_entry, self.friend, "Friend's comment")
+
+    # messages
+    @cached_property
+    def owners_conversation(self) -> Conversation:
+        """The owner's conversation with the friend (``me`` is not in it), its first message
+        with a photo."""
+        return conversation_services.conversation_start(
+            sender=self.owner, recipient_ids=[self.friend.pk], subject="Between us",
+            body="Only for you.", photos=[images.process(factories.image_file())],
+        )
+
+    @cached_property
+    def left_conversation(self) -> Conversation:
+        """A group ``me`` was in (open to messages from any member) and left."""
+        conversation_services.message_preference_update(member=self.me, reach=Level.MEMBERS,
+                                                        text_in_mail=False)
+        conversation = conversation_services.conversation_start(
+            sender=self.owner, recipient_ids=[self.friend.pk, self.me.pk], subject="Group",
+            body="Hello all.",
+        )
+        conversation_services.conversation_leave(member=self.me,
+                                                 conversation_id=conversation.pk)
+        return conversation
 
     # communities
     @cached_property
@@ -694,6 +719,46 @@ def _report(s: Scene) -> None:
     assert not Report.objects.exists()
 
 
+def _conversation(name: str, *, method: str = "get", data: dict | None = None):
+    """A conversation ``me`` is not in, and one ``me`` left: the same 404 as none."""
+
+    def check(s: Scene) -> None:
+        conversations = s.owners_conversation, s.left_conversation
+        before = _messages(s)
+        for conversation in conversations:
+            like_missing(s.client, *both(name, conversation.pk), method=method, data=data)
+        assert _messages(s) == before
+
+    return check
+
+
+def _messages(s: Scene) -> tuple:
+    return (
+        list(Message.objects.order_by("pk").values_list("pk", "body")),
+        # (Not the read marks: a warm run's first readers, in it, read it.)
+        list(Participant.objects.order_by("pk").values("pk", "archived_at", "left_at")),
+    )
+
+
+def _message_photo(s: Scene) -> None:
+    """A photo of a message ``me`` cannot read: the same 404 as no photo."""
+    message = s.owners_conversation.messages.get()
+    like_missing(s.client, *both("conversations:photo", message.pk, 0, "small"))
+    # Its other sizes and places alike; a moderator, not in it, no more.
+    like_missing(s.client, url_of("conversations:photo", message.pk, 0, "large"),
+                 url_of("conversations:photo", MISSING, 0, "large"))
+    like_missing(s.as_user(s.moderator), *both("conversations:photo", message.pk, 0, "small"))
+
+
+def _report_message(s: Scene) -> None:
+    """A message of a conversation ``me`` is not in is no message to report."""
+    message = s.owners_conversation.messages.get()
+    for method, data in (("get", None), ("post", {"reason": "spam"})):
+        like_missing(s.client, f"/report/?type=message&id={message.pk}",
+                     f"/report/?type=message&id={MISSING}", method=method, data=data)
+    assert not Report.objects.exists()
+
+
 REFS: dict[str, Callable[[Scene], None]] = {
     # invitations
     "invites:resend": _invitation_post("invites:resend"),
@@ -785,6 +850,15 @@ REFS: dict[str, Callable[[Scene], None]] = {
                                     data={"name": "My guest"}),
     "offkai:guest_invite": _guest_invite,
     "offkai:feed": _feed,
+    # messages
+    "conversations:detail": _conversation("conversations:detail"),
+    "conversations:reply": _conversation("conversations:reply", method="post",
+                                         data={"body": "Let me in"}),
+    "conversations:archive": _conversation("conversations:archive", method="post",
+                                           data={"seen": "1"}),
+    "conversations:unarchive": _conversation("conversations:unarchive", method="post"),
+    "conversations:leave": _conversation("conversations:leave"),
+    "conversations:photo": _message_photo,
     # notifications, and allauth's keys
     "notifications:open": _notification_open,
     "notifications:unsubscribe": _unsubscribe,
@@ -795,6 +869,11 @@ REFS: dict[str, Callable[[Scene], None]] = {
 
 # Ids that come in the query string rather than the path.
 QUERY_REFS: dict[str, Callable[[Scene], None]] = {"report": _report}
+# More than one check for one name.
+MORE_REFS: dict[str, Callable[[Scene], None]] = {
+    "a message to report": _report_message,
+    "leaving a conversation (POST)": _conversation("conversations:leave", method="post"),
+}
 
 
 def _routes_with_ids() -> set[str]:
@@ -812,12 +891,12 @@ def test_every_url_with_an_id_or_token_is_covered():
     assert set(REFS) - routed == set(), "entries for URLs that no longer exist"
 
 
-@pytest.mark.parametrize("name", sorted([*REFS, *QUERY_REFS]))
+@pytest.mark.parametrize("name", sorted([*REFS, *QUERY_REFS, *MORE_REFS]))
 def test_another_members_id_or_a_guessed_token(scene, name):
-    {**REFS, **QUERY_REFS}[name](scene)
+    {**REFS, **QUERY_REFS, **MORE_REFS}[name](scene)
 
 
-@pytest.mark.parametrize("name", sorted([*REFS, *QUERY_REFS]))
+@pytest.mark.parametrize("name", sorted([*REFS, *QUERY_REFS, *MORE_REFS]))
 def test_another_members_id_or_a_guessed_token_warm(scene, name):
     """The same with the parts cache on Redis, each page first read by the owner and the
     friend, who may see what it names; the blocker, the suspended member and the private
@@ -826,7 +905,7 @@ def test_another_members_id_or_a_guessed_token_warm(scene, name):
     FIRST_READERS[:] = [scene.as_user(scene.owner), scene.as_user(scene.friend)]
     try:
         with warm.parts_on_redis():
-            {**REFS, **QUERY_REFS}[name](scene)
+            {**REFS, **QUERY_REFS, **MORE_REFS}[name](scene)
     finally:
         FIRST_READERS.clear()
 

@@ -29,6 +29,8 @@ from django.utils import timezone
 from accounts import services as accounts_services
 from accounts.models import FriendRequest, User
 from communities.models import Community, JoinPolicy, Topic, TopicComment, TopicPolicy
+from conversations import services as conversation_services
+from conversations.models import Conversation, Message
 from diary import services as diary_services
 from diary.models import Comment, Entry, EntryPhoto
 from invites import services as invites_services
@@ -60,6 +62,9 @@ MESSAGES = {
             "You can create at most 2 off-kai a day. Please try again tomorrow.",
         "REPORTS_PER_DAY": "You can send at most 2 reports a day. Please try again tomorrow.",
         "UPLOADS_PER_DAY": "You can upload at most 2 photos a day. Please try again tomorrow.",
+        "CONVERSATIONS_PER_DAY":
+            "You can start at most 2 conversations a day. Please try again tomorrow.",
+        "MESSAGES_PER_HOUR": "You can send at most 2 messages an hour. Please try again later.",
     },
     "ja": {
         "INVITATIONS_PER_DAY": "招待メールを送れるのは1日2通までです。明日もう一度お試しください。",
@@ -75,6 +80,8 @@ MESSAGES = {
         "REPORTS_PER_DAY": "通報できるのは1日2件までです。明日もう一度お試しください。",
         "UPLOADS_PER_DAY":
             "写真をアップロードできるのは1日2枚までです。明日もう一度お試しください。",
+        "CONVERSATIONS_PER_DAY": "新しい会話は1日に2件までです。明日またお試しください。",
+        "MESSAGES_PER_HOUR": "メッセージは1時間に2件までです。しばらくしてからお試しください。",
     },
 }
 
@@ -127,6 +134,7 @@ class World:
     own_club: Community
     recipients: list[User]
     reported: list[Entry]
+    conversation: Conversation
 
 
 @pytest.fixture
@@ -142,6 +150,9 @@ def world(owner, friend) -> World:
         own_club=factories.community(owner, name="Owner's club"),
         recipients=[factories.member(f"Recipient {i}") for i in range(ALLOWED + 1)],
         reported=[factories.entry(friend, "members") for _ in range(ALLOWED + 1)],
+        conversation=conversation_services.conversation_start(
+            sender=friend, recipient_ids=[owner.pk], subject="Hello", body="Hi there"
+        ),
     )
     # Setting the scene (the owner's club) is not what a test counts.
     LimitedAction.objects.all().delete()
@@ -228,6 +239,17 @@ def _community_image(client, w, i):
     })
 
 
+def _conversation(client, w, i):
+    return client.post(reverse("conversations:compose"), {
+        "to": [w.friend.pk], "subject": f"Subject {i}", "body": typed(i),
+    })
+
+
+def _message(client, w, i):
+    return client.post(reverse("conversations:reply", args=[w.conversation.pk]),
+                       {"body": typed(i)})
+
+
 def _body(i):
     return {"body": typed(i)}
 
@@ -263,6 +285,10 @@ CASES = {
                           lambda i: {"introduction": typed(i)},
                           lambda w: w.actor.profile.__class__.objects.filter(user=w.actor)
                           .values_list("photo", "introduction").get()),
+    "conversation": Case("CONVERSATIONS_PER_DAY", _conversation,
+                         lambda i: {"subject": f"Subject {i}", "body": typed(i)},
+                         lambda w: Conversation.objects.count()),
+    "message": Case("MESSAGES_PER_HOUR", _message, _body, lambda w: Message.objects.count()),
     "community image": Case("UPLOADS_PER_DAY", _community_image,
                             lambda i: {"description": typed(i)},
                             lambda w: Community.objects.filter(pk=w.own_club.pk)
@@ -440,7 +466,8 @@ def test_the_allowances_come_from_the_environment():
     assert run() == [
         "INVITATIONS_PER_DAY=20", "FRIEND_REQUESTS_PER_DAY=30", "COMMENTS_PER_HOUR=60",
         "TOPIC_CREATE_PER_HOUR=10", "COMMUNITY_CREATE_PER_DAY=3", "OFFKAI_CREATE_PER_DAY=10",
-        "REPORTS_PER_DAY=20", "UPLOADS_PER_DAY=50", "0",
+        "REPORTS_PER_DAY=20", "UPLOADS_PER_DAY=50", "CONVERSATIONS_PER_DAY=20",
+        "MESSAGES_PER_HOUR=60", "0",
     ]
     changed = run(COMMENTS_PER_HOUR="7", UPLOADS_PER_DAY="0", BEHIND_PROXY="1")
     assert "COMMENTS_PER_HOUR=7" in changed and "UPLOADS_PER_DAY=0" in changed

@@ -1,0 +1,217 @@
+"""Messages: the inbox (and the archive), a conversation, writing a new one, replying, a
+member's own marks (archive, leave), photos, search within one's messages. Every
+conversation is fetched through the member's place in it (``selectors.seat_or_404``): one
+they are not in is the same 404 as one that does not exist."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from accounts.selectors.graph import friends_of
+from sns import images
+from sns.client_input import id_or_none
+from sns.errors import Refused
+from sns.paging import instant_decode, instant_encode
+from sns.people import DELETED_MEMBER
+from sns.visibility import Relation, relations_to
+
+from . import selectors, services
+from .forms import ConversationForm, MessageForm
+from .models import MAX_MEMBERS, MessagePhoto
+
+# Friends offered as recipients on the page of a new conversation (filtered by name).
+FRIENDS_OFFERED = 30
+FRIENDS_SCANNED = 1000
+
+
+@require_GET
+def inbox(request):
+    archived = request.GET.get("archived") == "1"
+    rows, next_cursor = selectors.inbox_page(
+        request.user, request.GET.get("before"), archived=archived
+    )
+    return render(request, "conversations/inbox.html", {
+        "rows": rows, "next_cursor": next_cursor, "archived": archived,
+        "first_page": not request.GET.get("before"),
+    })
+
+
+def _chosen_ids(request) -> list[int]:
+    """The member ids named by the page's ``to`` values (repeated), in order, once each."""
+    ids = []
+    for value in request.GET.getlist("to") + request.POST.getlist("to"):
+        pk = id_or_none(value)
+        if pk is not None and pk not in ids and pk != request.user.pk:
+            ids.append(pk)
+    return ids[: MAX_MEMBERS * 2]
+
+
+def _offered(request, chosen: list[int]) -> list[tuple[User, object]]:
+    """Who the page offers as recipients: those named in the address that the sender may
+    write to, then the sender's friends (whose names contain the page's filter), each with
+    their name as the sender sees it."""
+    viewer = request.user
+    q = request.GET.get("q", "").strip()[:50].casefold()
+    named = selectors.messageable(viewer, chosen)
+    relations = relations_to(viewer, named)
+    offered = [(m, m.profile.shown_to(relations.get(m.pk, Relation.MEMBER))) for m in named]
+    seen = {m.pk for m in named}
+    # Friends see each other's names as friends (no lookup); filtered by the shown name, so
+    # a name a friend keeps from friends is never matched.
+    for friend in friends_of(viewer, viewer=viewer)[:FRIENDS_SCANNED]:
+        if len(offered) >= len(named) + FRIENDS_OFFERED:
+            break
+        shown = friend.profile.shown_to(Relation.FRIEND)
+        if friend.pk not in seen and (not q or q in shown.name.casefold()):
+            offered.append((friend, shown))
+    return offered
+
+
+@require_http_methods(["GET", "POST"])
+def compose(request):
+    chosen = _chosen_ids(request)
+    offered = _offered(request, chosen)
+    form = ConversationForm(
+        request.POST or None, request.FILES or None,
+        people=[(m.pk, shown.name) for m, shown in offered],
+        initial={"to": [pk for pk in chosen if pk in {m.pk for m, _s in offered}]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            conversation = services.conversation_start(
+                sender=request.user, recipient_ids=form.cleaned_data["to"],
+                subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
+                photos=form.processed_photos,
+            )
+        except Refused as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your message was sent."))
+            return redirect(conversation)
+    return render(request, "conversations/compose.html", {
+        "form": form, "offered": offered, "chosen": chosen, "q": request.GET.get("q", ""),
+        "max_members": MAX_MEMBERS,
+    })
+
+
+def _detail(request, seat, form: MessageForm):
+    conversation = seat.conversation
+    viewer = request.user
+    members = selectors.members_of(conversation)
+    thread, earlier = selectors.thread_page(viewer, conversation, request.GET.get("before"))
+    people = [p.member for p in members] + [m.author for m in thread if m.author_id]
+    relations = relations_to(viewer, people)
+    cards = [(m, _shown_author(m, relations)) for m in thread]
+    shown_members = [
+        (p, p.member.profile.shown_to(relations.get(p.member_id, Relation.MEMBER)))
+        for p in members if p.member_id != viewer.pk
+    ]
+    # Read up to the latest message shown; one that arrives meanwhile stays unread.
+    if not request.GET.get("before"):
+        services.conversation_read(
+            member=viewer, conversation_id=conversation.pk, until=selectors.read_mark(thread)
+        )
+    return render(request, "conversations/detail.html", {
+        "conversation": conversation, "seat": seat, "cards": cards, "earlier": earlier,
+        "members": shown_members, "form": form,
+        "writable": selectors.writable(seat, members),
+        "seen": instant_encode(seat.last_message_at),
+        "group": len(members) > 2,
+    })
+
+
+def _shown_author(message, relations):
+    """The author as the viewer may see them; "a member who is no longer here" for one who
+    left the site or was suspended."""
+    author = message.author
+    if author is None or not author.is_active:
+        return DELETED_MEMBER
+    return author.profile.shown_to(relations.get(author.pk, Relation.MEMBER))
+
+
+@require_GET
+def detail(request, pk: int):
+    seat = selectors.seat_or_404(request.user, pk)
+    return _detail(request, seat, MessageForm())
+
+
+@require_POST
+def reply(request, pk: int):
+    seat = selectors.seat_or_404(request.user, pk)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            message = services.message_send(
+                conversation_id=pk, sender=request.user, body=form.cleaned_data["body"],
+                photos=form.processed_photos,
+            )
+        except Refused as error:
+            form.add_error(None, error)
+        else:
+            return redirect(f"{reverse('conversations:detail', args=[pk])}#message-{message.pk}")
+    return _detail(request, seat, form)
+
+
+@require_POST
+def archive(request, pk: int):
+    seen = instant_decode(request.POST.get("seen"))
+    if seen is None:
+        # Without the moment the page showed, nothing newer is hidden by mistake.
+        seen = selectors.seat_or_404(request.user, pk).last_read_at
+    if seen is None or not services.conversation_archive(
+        member=request.user, conversation_id=pk, seen=seen
+    ):
+        raise Http404
+    messages.success(request, _("The conversation was archived. It comes back to your inbox "
+                                "when a new message arrives."))
+    return redirect("conversations:inbox")
+
+
+@require_POST
+def unarchive(request, pk: int):
+    if not services.conversation_unarchive(member=request.user, conversation_id=pk):
+        raise Http404
+    messages.success(request, _("The conversation is back in your inbox."))
+    return redirect("conversations:detail", pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+def leave(request, pk: int):
+    seat = selectors.seat_or_404(request.user, pk)
+    if request.method == "POST":
+        services.conversation_leave(member=request.user, conversation_id=pk)
+        messages.success(request, _("You left the conversation."))
+        return redirect("conversations:inbox")
+    return render(request, "conversations/leave.html", {"conversation": seat.conversation})
+
+
+@require_GET
+def photo(request, pk: int, position: int, size: str):
+    """One size of a message's photo, to the members of its conversation who may see the
+    message; 404 to everyone else."""
+    if size not in images.SIZES:
+        raise Http404
+    found = get_object_or_404(
+        MessagePhoto.objects.select_related("message__conversation"),
+        message_id=pk, position=position,
+    )
+    seat = selectors.seat_or_404(request.user, found.message.conversation_id)
+    if not selectors.messages_visible_to(request.user, seat.conversation).filter(pk=pk).exists():
+        raise Http404
+    return images.private_response(found.image, size)
+
+
+@require_GET
+def search(request):
+    q = request.GET.get("q", "").strip()[:100]
+    found = list(selectors.search(request.user, q)[:50]) if q else []
+    relations = relations_to(request.user, [m.author for m in found if m.author_id])
+    return render(request, "conversations/search.html", {
+        "q": q, "results": [(m, _shown_author(m, relations)) for m in found],
+    })
