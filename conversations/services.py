@@ -21,7 +21,7 @@ from sns import cache, images, limits
 from sns.comments import COMMENT_MAX_LENGTH
 from sns.errors import Refused
 from sns.notify import Kind, notifications_withdraw, notify_many
-from sns.text import without_controls
+from sns.text import body_clean, without_controls
 from sns.visibility import Relation, relations_to
 
 from . import selectors
@@ -40,15 +40,10 @@ MESSAGE_MAX_LENGTH = COMMENT_MAX_LENGTH
 
 
 def _body_clean(body: str) -> str:
-    body = without_controls(body or "").strip()
-    if not body:
-        raise Refused(_("Write a message before sending it."), code="empty")
-    if len(body) > MESSAGE_MAX_LENGTH:
-        raise Refused(
-            _("A message can be at most %(limit)d characters long (it has %(length)d).")
-            % {"limit": MESSAGE_MAX_LENGTH, "length": len(body)}, code="too_long",
-        )
-    return body
+    return body_clean(
+        body, max_length=MESSAGE_MAX_LENGTH, empty=_("Write a message before sending it."),
+        too_long=_("A message can be at most %(limit)d characters long (it has %(length)d)."),
+    )
 
 
 def _subject_clean(subject: str) -> str:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .errors import Refused
 from .people import shown_author
-from .text import without_controls
+from .text import body_clean
 from .visibility import Relation, block_either_way, relations_to
 
 COMMENT_MAX_LENGTH = 5000
@@ -60,19 +60,13 @@ class CommentBase(models.Model):
 
 
 def comment_body_clean(body: str) -> str:
-    """A comment's text as a service keeps it: control characters out, stripped; Refused
-    when empty or past COMMENT_MAX_LENGTH. The comment views hand the request's text
-    straight to the services, past any form field."""
-    body = without_controls(body or "").strip()
-    if not body:
-        raise Refused(_("Write something before posting a comment."), code="empty")
-    if len(body) > COMMENT_MAX_LENGTH:
-        raise Refused(
-            _("A comment can be at most %(limit)d characters long (it has %(length)d).")
-            % {"limit": COMMENT_MAX_LENGTH, "length": len(body)},
-            code="too_long",
-        )
-    return body
+    """A comment's text as a service keeps it (``sns.text.body_clean``): Refused when empty
+    or past COMMENT_MAX_LENGTH."""
+    return body_clean(
+        body, max_length=COMMENT_MAX_LENGTH,
+        empty=_("Write something before posting a comment."),
+        too_long=_("A comment can be at most %(limit)d characters long (it has %(length)d)."),
+    )
 
 
 def comment_participants(

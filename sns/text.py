@@ -8,6 +8,8 @@ import markdown as markdown_lib
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 
+from .errors import Refused
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "code", "pre",
     "blockquote", "ul", "ol", "li", "a",
@@ -54,6 +56,19 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 def without_controls(text: str) -> str:
     """``text`` without the control characters no member means (``CONTROLS``)."""
     return CONTROLS.sub("", text)
+
+
+def body_clean(text: str, *, max_length: int, empty: str, too_long: str) -> str:
+    """A member's text as a service keeps it (a comment, a message): control characters out,
+    stripped; Refused with ``empty`` when nothing is left, with ``too_long`` (formatted with
+    ``limit`` and ``length``) past ``max_length``. Views hand the text straight to the
+    services, past any form field, so this is the one rule."""
+    text = without_controls(text or "").strip()
+    if not text:
+        raise Refused(empty, code="empty")
+    if len(text) > max_length:
+        raise Refused(too_long % {"limit": max_length, "length": len(text)}, code="too_long")
+    return text
 
 
 def xml_chars(text: str) -> str:
