@@ -211,3 +211,18 @@ def test_the_notification_and_its_mail_keep_the_message_private(owner, friend, a
     outbox.clear()
     assert notification_emails_send(now=timezone.now() + timedelta(minutes=12)) == 1
     assert "Bring a cake" in outbox[0].body and "Secret plans" in outbox[0].body
+
+
+def test_a_suspended_members_messages_show_as_from_a_member_no_longer_here(
+    owner, friend, moderator, as_user
+):
+    from sns import moderation
+
+    conversation = start(owner, friend, body="Before my suspension")
+    moderation.member_suspend(member=owner, by=moderator, reason="test")
+    html = page(as_user(friend).get(conversation.get_absolute_url()))
+    assert "Before my suspension" in html
+    assert "a member who is no longer here" in html
+    assert "Owner Person" not in html.split("<main", 1)[1]
+    # Nobody can write to them: the conversation is read-only.
+    assert 'class="muted small read-only"' in html and 'id="reply"' not in html
