@@ -4,7 +4,6 @@ a member sees them, the unread count in the header."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
@@ -280,8 +279,3 @@ def search(member: User, words: str) -> QuerySet[Message]:
         .select_related("conversation", "author__profile")
         .order_by("-created_at", "-pk")
     )
-
-
-def read_mark(messages: list[Message]) -> datetime | None:
-    """Up to when a member has read, having been shown ``messages``: the latest of them."""
-    return max((m.created_at for m in messages), default=None)

@@ -96,6 +96,8 @@ def _deliver(message: Message, sender: User, others: list[User]) -> list[int]:
         last_read_at=at
     )
     Conversation.objects.filter(pk=message.conversation_id).update(last_message_at=at)
+    # Its page is kept as HTML per reader (conversations.views).
+    cache.bump(cache.conversation(message.conversation_id))
     notify_many(recipient_ids=readers, kind=Kind.MESSAGE, actor=sender, target=message)
     cache.bump(cache.inbox(sender))
     return readers
@@ -253,7 +255,8 @@ def conversation_leave(*, member: User, conversation_id: int) -> bool:
         ).update(left_at=timezone.now())
     )
     if left:
-        cache.bump(cache.inbox(member))
+        # The others' pages name who left.
+        cache.bump(cache.inbox(member), cache.conversation(conversation_id))
     return left
 
 
@@ -279,7 +282,9 @@ def messages_delete_all(*, author: User) -> int:
     messages = Message.objects.filter(author=author)
     keys = list(MessagePhoto.objects.filter(message__in=messages).values_list("image", flat=True))
     ids = list(messages.values_list("pk", flat=True))
+    conversation_ids = set(messages.values_list("conversation_id", flat=True))
     notifications_withdraw(model=Message, ids=ids)
+    cache.bump(*(cache.conversation(pk) for pk in conversation_ids))
     deleted = messages.delete()[1].get(Message._meta.label, 0)
     for key in keys:
         transaction.on_commit(lambda key=key: images.delete(key))

@@ -9,15 +9,16 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.selectors.graph import friends_of
-from sns import images
+from sns import cache, images
 from sns.client_input import id_or_none
 from sns.errors import Refused
-from sns.paging import instant_decode, instant_encode
+from sns.paging import cursor_decode, cursor_encode, instant_decode, instant_encode
 from sns.people import DELETED_MEMBER
 from sns.visibility import Relation, relations_to
 
@@ -101,29 +102,47 @@ def compose(request):
 
 
 def _detail(request, seat, form: MessageForm):
-    conversation = seat.conversation
+    """A conversation's page. Its members, messages and reply form are kept as HTML per
+    reader ({% part %} in the template, sns.cache.rendered), built by ``_thread`` only when
+    something it showed changed (a message, a member leaving, a block, a suspension, a
+    moderator's hiding); the reader's own marks (read, archived) are outside it, asked on
+    every request with their place in it (``selectors.seat_or_404``)."""
     viewer = request.user
-    members = selectors.members_of(conversation)
-    thread, earlier = selectors.thread_page(viewer, conversation, request.GET.get("before"))
-    people = [p.member for p in members] + [m.author for m in thread if m.author_id]
-    relations = relations_to(viewer, people)
-    cards = [(m, _shown_author(m, relations)) for m in thread]
-    shown_members = [
-        (p, p.member.profile.shown_to(relations.get(p.member_id, Relation.MEMBER)))
-        for p in members if p.member_id != viewer.pk
-    ]
-    # Read up to the latest message shown; one that arrives meanwhile stays unread.
-    if not request.GET.get("before"):
-        services.conversation_read(
-            member=viewer, conversation_id=conversation.pk, until=selectors.read_mark(thread)
-        )
+    before = request.GET.get("before")
+    cursor = cursor_decode(before)
+    # Read up to the latest message they may see; one that arrives meanwhile stays unread.
+    if not before:
+        services.conversation_read(member=viewer, conversation_id=seat.conversation_id,
+                                   until=seat.last_message_at)
     return render(request, "conversations/detail.html", {
-        "conversation": conversation, "seat": seat, "cards": cards, "earlier": earlier,
-        "members": shown_members, "form": form,
-        "writable": selectors.writable(seat, members),
+        "conversation": seat.conversation, "seat": seat, "form": form,
+        # The part's key: the cursor as read (a malformed one is the latest messages).
+        "before": cursor_encode(*cursor) if cursor else "",
+        "keep": not form.is_bound,
+        "page": SimpleLazyObject(lambda: _thread(viewer, seat, before)),
         "seen": instant_encode(seat.last_message_at),
-        "group": len(members) > 2,
     })
+
+
+def _thread(viewer, seat, before: str | None) -> dict:
+    """What the kept part shows ``viewer``, each read declared before it is read."""
+    conversation = seat.conversation
+    cache.depends_on(cache.conversation(conversation), cache.blocks(viewer), cache.PEOPLE)
+    members = selectors.members_of(conversation)
+    thread, earlier = selectors.thread_page(viewer, conversation, before)
+    people = [p.member for p in members] + [m.author for m in thread if m.author_id]
+    cache.depends_on(*{cache.member(m) for m in people})
+    relations = relations_to(viewer, people)
+    return {
+        "cards": [(m, _shown_author(m, relations)) for m in thread],
+        "earlier": earlier,
+        "members": [
+            (p, p.member.profile.shown_to(relations.get(p.member_id, Relation.MEMBER)))
+            for p in members if p.member_id != viewer.pk
+        ],
+        "writable": selectors.writable(seat, members),
+        "group": len(members) > 2,
+    }
 
 
 def _shown_author(message, relations):

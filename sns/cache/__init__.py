@@ -73,6 +73,9 @@ entries                 blocks, people; each member named     entry-head: (title
 a topic's page as       ("community", c) and m's              the HTML; key (t, m, …);
 HTML, communities.      memberships, blocks, people; each     topic-head: (title, may
 views                   member named                          comment) or None
+a conversation's page   ("conversation", c), m's blocks,      the HTML; key (c, m, cursor,
+as HTML, conversa-      people; each member named             language, time zone); m's
+tions.views                                                   marks and the form outside
 a member p's page as    ("member", p), m's friends, blocks,   the HTML; key (p, m, …); ten
 HTML, accounts.views    requests, memberships and off-kai,    minutes at most; profile-head:
                         p's requests, friends, intro-         the name shown, or None if m
@@ -144,6 +147,9 @@ stands in a block with, so a block touches only the two members' own scopes.
 * ``("event", e)``: offkai.services (e edited or cancelled, a comment on it written or
   deleted), offkai.services.attendance (who came recorded), sns.moderation.content (e or a
   comment on it hidden or shown again).
+* ``("conversation", c)``: conversations.services (a message sent, a member leaving it, a
+  member's messages deleted as they leave the site), sns.moderation.content (a message
+  hidden or shown again).
 * ``("answers", e)``: offkai.services, an answer to e made or taken back (by its member,
   their suspension or leaving), with ``("offkai", m)`` of that member and of those it moved
   off the waitlist (their cards show their answer).
@@ -189,6 +195,7 @@ from .scopes import (
     commented,
     comments,
     community,
+    conversation,
     diary,
     entry,
     event,
@@ -241,6 +248,7 @@ __all__ = [
     "commented",
     "comments",
     "community",
+    "conversation",
     "depends_on",
     "diary",
     "entry",

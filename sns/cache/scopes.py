@@ -92,6 +92,12 @@ def answers(event) -> Scope:
     return ("answers", _id(event))
 
 
+def conversation(conversation) -> Scope:
+    """A conversation's messages and members as its page shows them (a member's own marks,
+    read or archived, are outside the kept part)."""
+    return ("conversation", _id(conversation))
+
+
 def footprints(member) -> Scope:
     """The visits to ``member``'s page (home counts them)."""
     return ("footprints", _id(member))

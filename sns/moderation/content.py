@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Topic, TopicComment
+from conversations.models import Message
 from diary import services as diary_services
 from diary.models import Comment, Entry
 from offkai.models import Event, EventComment
@@ -89,6 +90,9 @@ def _after_visibility_change(target: models.Model) -> None:
     elif isinstance(target, EventComment):
         # On its off-kai's page (kept as HTML: sns.cache.rendered).
         cache.bump(cache.event(target.event_id))
+    elif isinstance(target, Message):
+        # On its conversation's page (kept as HTML per reader).
+        cache.bump(cache.conversation(target.conversation_id))
     elif isinstance(target, Event):
         cache.bump(cache.event(target))
         if target.hidden_at is None:
