@@ -228,20 +228,27 @@ def conversation_archive(*, member: User, conversation_id: int, seen: datetime) 
     latest they were shown) arrives: one that arrived meanwhile keeps it in the inbox.
     Returns whether they are in it."""
     seen = min(seen, timezone.now())
-    return bool(
+    archived = bool(
         Participant.objects.filter(
             conversation_id=conversation_id, member=member, left_at__isnull=True
         ).update(archived_at=seen)
     )
+    if archived:
+        cache.bump(cache.inbox(member))
+    return archived
 
 
 @transaction.atomic
 def conversation_unarchive(*, member: User, conversation_id: int) -> bool:
-    return bool(
+    """Back into ``member``'s inbox. Returns whether they are in it."""
+    back = bool(
         Participant.objects.filter(
             conversation_id=conversation_id, member=member, left_at__isnull=True
         ).update(archived_at=None)
     )
+    if back:
+        cache.bump(cache.inbox(member))
+    return back
 
 
 @transaction.atomic

@@ -33,14 +33,29 @@ FRIENDS_SCANNED = 1000
 
 @require_GET
 def inbox(request):
+    """The inbox (or the archive). The list is kept as HTML per member ({% part %}),
+    built by ``_inbox`` only when something it showed changed: a message to them or from
+    them, their read marks, archiving, leaving (their ``inbox`` scope), a conversation's
+    messages (a hiding), a block, a suspension."""
     archived = request.GET.get("archived") == "1"
-    rows, next_cursor = selectors.inbox_page(
-        request.user, request.GET.get("before"), archived=archived
-    )
+    before = request.GET.get("before")
+    cursor = cursor_decode(before)
     return render(request, "conversations/inbox.html", {
-        "rows": rows, "next_cursor": next_cursor, "archived": archived,
-        "first_page": not request.GET.get("before"),
+        "archived": archived, "first_page": not before,
+        # The part's key: the cursor as read (a malformed one is the first page).
+        "before": cursor_encode(*cursor) if cursor else "",
+        "page": SimpleLazyObject(lambda: _inbox(request.user, before, archived)),
     })
+
+
+def _inbox(viewer, before: str | None, archived: bool) -> dict:
+    cache.depends_on(cache.inbox(viewer), cache.blocks(viewer), cache.PEOPLE)
+    rows, next_cursor = selectors.inbox_page(viewer, before, archived=archived)
+    cache.depends_on(
+        *(cache.conversation(row.seat.conversation_id) for row in rows),
+        *{cache.member(member) for row in rows for member, _shown in row.others},
+    )
+    return {"rows": rows, "next_cursor": next_cursor}
 
 
 def _chosen_ids(request) -> list[int]:

@@ -105,3 +105,50 @@ def test_a_refused_reply_is_shown_afresh_not_kept(owner, friend, as_user, parts)
     assert "x" * 5001 in response.content.decode()
     # The next look is the kept page, without the refused text.
     assert "x" * 5001 not in read(client, conversation)
+
+
+# --- the inbox ---------------------------------------------------------------------------------
+
+def inbox(client) -> str:
+    from django.urls import reverse
+
+    response = client.get(reverse("conversations:inbox"))
+    assert response.status_code == 200
+    return response.content.decode().split("<main", 1)[1]
+
+
+def test_the_inbox_follows_messages_reads_archiving_and_hiding(owner, friend, moderator,
+                                                                as_user, parts):
+    conversation = start(owner, friend, body="Hello there")
+    client = as_user(friend)
+    assert "conversation-row unread" in inbox(client)
+    with warm.committed():  # (reading marks it read: a write whose bumps wait for commit)
+        read(client, conversation)
+    assert "conversation-row unread" not in inbox(client)
+    with warm.committed():
+        services.message_send(conversation_id=conversation.pk, sender=owner, body="Again")
+    html = inbox(client)
+    assert "conversation-row unread" in html and "Again" in html
+    with warm.committed():
+        services.conversation_archive(member=friend, conversation_id=conversation.pk,
+                                      seen=conversation.messages.latest("created_at").created_at)
+    assert "Kept" not in inbox(client)
+    with warm.committed():
+        services.conversation_unarchive(member=friend, conversation_id=conversation.pk)
+    assert "Again" in inbox(client)
+    with warm.committed():
+        moderation.content_hide(target=Message.objects.get(body="Again"), by=moderator,
+                                reason="kept")
+    html = inbox(client)
+    assert "Again" not in html and "Hello there" in html
+
+
+def test_the_inbox_drops_a_blocked_or_suspended_name_at_once(owner, friend, moderator,
+                                                              as_user, parts):
+    start(owner, friend)
+    client = as_user(friend)
+    assert "Owner Person" in inbox(client)
+    with warm.committed():
+        moderation.member_suspend(member=owner, by=moderator, reason="kept")
+    html = inbox(client)
+    assert "Owner Person" not in html and "a member who is no longer here" in html
