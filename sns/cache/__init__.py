@@ -75,7 +75,9 @@ HTML, communities.      memberships, blocks, people; each     topic-head: (title
 views                   member named                          comment) or None
 a conversation's page   ("conversation", c), m's blocks,      the HTML; key (c, m, cursor,
 as HTML, conversa-      people; each member named             language, time zone); m's
-tions.views                                                   marks and the form outside
+tions.views                                                   marks outside
+m's inbox as HTML,      ("inbox", m) m's blocks, people;      the HTML; key (m, archived,
+conversations.views     each conversation and member shown    cursor, language, time zone)
 a member p's page as    ("member", p), m's friends, blocks,   the HTML; key (p, m, …); ten
 HTML, accounts.views    requests, memberships and off-kai,    minutes at most; profile-head:
                         p's requests, friends, intro-         the name shown, or None if m
@@ -116,7 +118,8 @@ stands in a block with, so a block touches only the two members' own scopes.
   (accepting the rules, the quota refill).
 * ``("inbox", m)``: sns.notifications (``notify``, ``notify_many``, ``withdraw``, the read
   marks: the only writers of notifications); accounts.services (a friend request to m sent,
-  accepted, declined, cancelled, or answered by m asking back).
+  accepted, declined, cancelled, or answered by m asking back); conversations.services (a
+  message m sent, m's read marks, archiving and leaving: messages to m bump it by ``notify``).
 * ``("requests", m)``: accounts.services, a friend request m received or sent made,
   accepted, declined or withdrawn (after ``inbox``, with it).
 * ``("friends", m)``: ``accounts.services.friendship_changed``, called where a friendship is
