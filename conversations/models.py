@@ -127,6 +127,11 @@ class Message(CommentBase):
     def get_absolute_url(self) -> str:
         return f"{self.conversation.get_absolute_url()}#message-{self.pk}"
 
+    @property
+    def first_line(self) -> str:
+        """Its first line with text, as the inbox shows it (the Markdown as written)."""
+        return next((line.strip() for line in self.body.splitlines() if line.strip()), "")
+
 
 class MessagePhoto(models.Model):
     """One of a message's photos, stored through sns.images; served only to the

@@ -226,3 +226,11 @@ def test_a_suspended_members_messages_show_as_from_a_member_no_longer_here(
     assert "Owner Person" not in html.split("<main", 1)[1]
     # Nobody can write to them: the conversation is read-only.
     assert 'class="muted small read-only"' in html and 'id="reply"' not in html
+
+
+def test_the_inbox_shows_the_first_line_of_the_latest_message(owner, friend, as_user):
+    conversation = start(owner, friend)
+    services.message_send(conversation_id=conversation.pk, sender=owner,
+                          body="\n\nSee you at **noon**\nbring the maps\nand snacks")
+    row = page(as_user(friend).get(INBOX)).split('class="conversation-latest">', 1)[1]
+    assert row.startswith("See you at **noon**</p>")
