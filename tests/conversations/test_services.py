@@ -276,3 +276,18 @@ def test_after_leaving_the_site_my_messages_stay_unless_i_delete_them(owner, fri
     assert not Message.objects.filter(conversation=gone).exists()
     assert not Notification.objects.filter(target_id=message.pk,
                                            kind=Notification.Kind.MESSAGE).exists()
+
+
+def test_a_conversation_whose_other_member_left_the_site_names_no_one(owner, friend,
+                                                                      as_user):
+    from django.urls import reverse
+
+    from sns.leaving.services import member_leave
+
+    conversation = start(owner, friend, subject="Farewell")
+    member_leave(member=owner, password=factories.PASSWORD)
+    client = as_user(friend)
+    inbox = client.get(reverse("conversations:inbox")).content.decode()
+    assert "Farewell" in inbox and "a member who is no longer here" in inbox
+    page = client.get(conversation.get_absolute_url()).content.decode()
+    assert "a member who is no longer here" in page and "read-only" in page
