@@ -4,6 +4,7 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 from django.utils.translation import gettext_lazy as _
 
 from sns import images
+from sns.photo_forms import ACCEPT
 from sns.site_policy import email_domain_allowed, identity_policy, invite_domains
 
 from .models import Profile, User
@@ -44,7 +45,7 @@ class ProfileForm(IdentityFieldsMixin, forms.ModelForm):
         label=_("Photo"), required=False,
         help_text=_("JPEG, PNG, WebP or GIF. Location data is removed."),
         widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+            attrs={"accept": ACCEPT}
         ),
     )
     remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)

@@ -4,10 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sns import images
+from sns.photo_forms import ACCEPT
 
 from .models import Community, Topic
-
-ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
 
 class CommunityForm(forms.ModelForm):

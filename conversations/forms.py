@@ -1,18 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sns import images
 from sns.models import MESSAGE_REACH_CHOICES
+from sns.photo_forms import PhotoUploadsMixin
 
 from .models import MAX_PHOTOS, SUBJECT_MAX_LENGTH, MessagePreference
 from .selectors import reach_allowed, site_reach
 from .services import MESSAGE_MAX_LENGTH
 
-PHOTO_FIELDS = [f"photo{n}" for n in range(1, MAX_PHOTOS + 1)]
-ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
-
-class MessageForm(forms.Form):
+class MessageForm(PhotoUploadsMixin, forms.Form):
     """A message: its text and up to three photos, checked and re-encoded in ``clean`` (the
     results in ``processed_photos``). The service checks the text again (its one rule)."""
 
@@ -22,26 +19,7 @@ class MessageForm(forms.Form):
         help_text=_("Markdown: **bold**, *italic*, [links](https://…), lists."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for n, name in enumerate(PHOTO_FIELDS, start=1):
-            self.fields[name] = forms.FileField(
-                label=_("Photo %(n)d") % {"n": n}, required=False,
-                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-                help_text=_("JPEG, PNG, WebP or GIF. Location data is removed.") if n == 1 else "",
-            )
-        self.processed_photos: list[images.ProcessedImage] = []
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in PHOTO_FIELDS:
-            upload = cleaned.get(name)
-            if upload:
-                try:
-                    self.processed_photos.append(images.process(upload))
-                except forms.ValidationError as error:
-                    self.add_error(name, error)
-        return cleaned
+    photo_count = MAX_PHOTOS
 
 
 class ConversationForm(MessageForm):

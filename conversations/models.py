@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sns.comments import CommentBase
+from sns.images import StoredPhoto
 from sns.matching import search_field
 from sns.models import MESSAGE_REACH_CHOICES
 
@@ -133,20 +134,15 @@ class Message(CommentBase):
         return next((line.strip() for line in self.body.splitlines() if line.strip()), "")
 
 
-class MessagePhoto(models.Model):
+class MessagePhoto(StoredPhoto):
     """One of a message's photos, stored through sns.images; served only to the
     conversation's members (conversations.views.photo), never by a public media URL."""
 
     message = models.ForeignKey(
         Message, on_delete=models.CASCADE, related_name="photos", verbose_name=_("message")
     )
-    image = models.CharField(_("image"), max_length=200, editable=False)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    class Meta:
-        verbose_name = _("photo")
-        verbose_name_plural = _("photos")
-        ordering = ["position", "pk"]
+    class Meta(StoredPhoto.Meta):
         constraints = [
             models.UniqueConstraint(fields=["message", "position"],
                                     name="message_photo_position"),

@@ -2,13 +2,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from sns import images
+from sns.photo_forms import PhotoUploadsMixin
 from sns.visibility import Level
 
 from .models import MAX_PHOTOS, DiaryPreference, Entry
-
-PHOTO_FIELDS = [f"photo{n}" for n in range(1, MAX_PHOTOS + 1)]
-ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
 
 
 def level_choices() -> list[tuple[str, str]]:
@@ -24,9 +21,11 @@ def allowed_level(level: str) -> str:
     return level if level in dict(level_choices()) else Level.MEMBERS
 
 
-class EntryForm(forms.ModelForm):
+class EntryForm(PhotoUploadsMixin, forms.ModelForm):
     """Write or edit an entry. Photos are checked and re-encoded in ``clean`` (the results are
     in ``processed_photos``); with an ``instance``, a checkbox per existing photo removes it."""
+
+    photo_count = MAX_PHOTOS
 
     class Meta:
         model = Entry
@@ -45,37 +44,12 @@ class EntryForm(forms.ModelForm):
             self.fields[f"remove{photo.position}"] = forms.BooleanField(
                 label=_("Remove photo %(n)d") % {"n": photo.position + 1}, required=False
             )
-        for n, name in enumerate(PHOTO_FIELDS, start=1):
-            self.fields[name] = forms.FileField(
-                label=_("Photo %(n)d") % {"n": n}, required=False,
-                widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
-                help_text=_("JPEG, PNG, WebP or GIF. Location data is removed.") if n == 1 else "",
-            )
-        self.processed_photos: list[images.ProcessedImage] = []
 
     def remove_fields(self):
         return [self[f"remove{photo.position}"] for photo in self.existing_photos]
 
-    def photo_fields(self):
-        return [self[name] for name in PHOTO_FIELDS]
-
     def main_fields(self):
         return [self[name] for name in self.Meta.fields]
-
-    def _clean_photo(self, name: str):
-        upload = self.cleaned_data.get(name)
-        if upload:
-            self.processed_photos.append(images.process(upload))
-        return upload
-
-    def clean_photo1(self):
-        return self._clean_photo("photo1")
-
-    def clean_photo2(self):
-        return self._clean_photo("photo2")
-
-    def clean_photo3(self):
-        return self._clean_photo("photo3")
 
     def clean(self):
         cleaned = super().clean()

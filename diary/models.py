@@ -12,6 +12,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from sns.comments import CommentBase
+from sns.images import StoredPhoto
 from sns.matching import search_field
 from sns.naming import member_ref
 from sns.visibility import Level, level_rule, without_hidden_people
@@ -104,20 +105,15 @@ class Entry(models.Model):
         return reverse("diary:entry", args=[self.pk])
 
 
-class EntryPhoto(models.Model):
+class EntryPhoto(StoredPhoto):
     """One of an entry's photos, stored through sns.images; served only through the entry's
     visibility (diary photo view), never by a public media URL in a page."""
 
     entry = models.ForeignKey(
         Entry, on_delete=models.CASCADE, related_name="photos", verbose_name=_("diary entry")
     )
-    image = models.CharField(_("image"), max_length=200, editable=False)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    class Meta:
-        verbose_name = _("photo")
-        verbose_name_plural = _("photos")
-        ordering = ["position", "pk"]
+    class Meta(StoredPhoto.Meta):
         constraints = [
             models.UniqueConstraint(fields=["entry", "position"], name="entry_photo_position"),
             models.CheckConstraint(

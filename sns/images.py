@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -164,6 +165,22 @@ def store(processed: ProcessedImage, *, prefix: str) -> str:
 def delete(key: str) -> None:
     for name in SIZES:
         default_storage.delete(path(key, name))
+
+
+class StoredPhoto(models.Model):
+    """What every stored photo of a thing is (an entry's, a message's): its key in the
+    storage (``store``), served only through a view that checks who may see the thing, and
+    its place among the thing's photos. Each app's model adds what it is on and its
+    constraints (a place once per thing, at most so many)."""
+
+    image = models.CharField(_("image"), max_length=200, editable=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        abstract = True
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["position", "pk"]
 
 
 def removed_on_failure(stored: list[str], work: Callable[[], T]) -> T:
