@@ -23,12 +23,14 @@ import urllib.parse
 from pathlib import Path
 
 import load
+import load_requests
+import load_servers
 import seed_graph
 
 
 def _setup() -> None:
-    # load.server_env is what gunicorn gets in the load test; this process takes the same.
-    for name, value in load.server_env(Path(os.devnull)).items():
+    # load_servers.server_env is what gunicorn gets in the load test; this process takes the same.
+    for name, value in load_servers.server_env(Path(os.devnull)).items():
         if name.startswith("GUNICORN_"):
             continue
         os.environ[name] = value
@@ -107,12 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    load.collect_static()
-    requests = load.pick_requests(args.members, random.Random(load.RANDOM_SEED))
+    load_servers.collect_static()
+    requests = load_requests.pick_requests(args.members, random.Random(load.RANDOM_SEED))
     # The floor as load.py serves it: no member, no session.
-    requests = {"floor": [load.Request("floor", "GET", "/health/", "|")], **requests}
+    requests = {"floor": [load_requests.Request("floor", "GET", "/health/", "|")], **requests}
     # The writes only when asked for (each measured request writes a row).
-    kinds = [k for k in requests if k not in load.WRITES]
+    kinds = [k for k in requests if k not in load_requests.WRITES]
     if args.only:
         kinds = [k for k in requests if k in args.only.split(",")]
     print(f"{'page':<10} {'median ms':>10} {'in db':>8} {'python':>8} {'queries':>8}")
