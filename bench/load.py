@@ -11,10 +11,14 @@ loopback, with a Lua script this module writes:
   lightest page a member opens (the site rules, ``/policy/``), which costs what every member
   page costs before its own content: the session, the member, the base template;
 - each **page alone** (home, a friend's profile, friends' diaries, an entry, a community
-  topic, an off-kai, a search, and the writes: a comment, an RSVP) at 16 connections:
-  requests per second as a share of the floor's, p50 / p95 / p99, errors;
+  topic, an off-kai, a search, the inbox of a member with 1,000 conversations or more, a
+  conversation of 500 messages or more opened by one of its members, and the writes: a
+  comment, an RSVP) at 16 connections: requests per second as a share of the floor's, p50 /
+  p95 / p99, errors;
 - the **mixed load** of members at 16 and at 50 connections (each page's share of requests as
-  ``MIX`` says), with each page's server-side times and statuses from gunicorn's access log;
+  ``MIX`` says; the inbox and the conversation are not in it, so that it stays the load
+  earlier runs measured), with each page's server-side times and statuses from gunicorn's
+  access log;
 - the same mixed load spread over **two app servers** on two ports.
 
 Before the rows every member's pages are looked at once, as members of a site in use have
@@ -41,7 +45,7 @@ from pathlib import Path
 import fanout
 import seed_graph
 from load_figures import Run, log_pages, markdown, query_counts, to_run, unexpected, wrk
-from load_requests import MEMBER_FLOOR, MIX, pick_requests, write_script
+from load_requests import pick_requests, write_script
 from load_servers import (
     cache_flush,
     check_pages,
@@ -110,7 +114,7 @@ def run(duration: int, members: int, out: Path | None, only: set[str] | None = N
             return only is None or name in only
 
         floor = measure("floor", 16, "floor")
-        for kind in [MEMBER_FLOOR, *MIX]:
+        for kind in requests:
             if wanted(kind):
                 measure(kind, 16, kind)
         if wanted("mixed"):

@@ -26,6 +26,8 @@ PAGES = [
     ("topic", "GET", re.compile(r"^/communities/\d+/topics/\d+/$")),
     ("event", "GET", re.compile(r"^/offkai/\d+/$")),
     ("search", "GET", re.compile(r"^/search/")),
+    ("inbox", "GET", re.compile(r"^/messages/$")),
+    ("conversation", "GET", re.compile(r"^/messages/\d+/$")),
     ("comment", "POST", re.compile(r"^/diary/\d+/comments/$")),
     ("rsvp", "POST", re.compile(r"^/offkai/\d+/rsvp/$")),
     # The fan-out probe's writers (bench/fanout.py), during the mixed load.

@@ -9,6 +9,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import fanout
+
 # Each page's share of the mixed load, in percent.
 MIX = {
     "home": 15, "profile": 15, "diaries": 15, "entry": 15, "topic": 10, "event": 10,
@@ -18,6 +20,14 @@ WRITES = {"comment", "rsvp"}
 SEARCH_WORDS = ["温泉", "読書", "ラーメン", "打ち合わせ", "カメラ", "登山", "映画", "travel"]
 # The lightest page of a logged-in member, measured beside the floor (no target).
 MEMBER_FLOOR = "member floor"
+# Pages measured alone but left out of the mixed load (which stays the one earlier runs
+# measured): the inbox of the busiest members, and a long conversation (issue 18).
+ALONE = ["inbox", "conversation"]
+# The rows of pages alone, in order (after the floor).
+ROWS = [MEMBER_FLOOR, "home", "profile", "diaries", "entry", "topic", "event", "search", *ALONE,
+        "comment", "rsvp"]
+BUSY_INBOX = 1000  # conversations
+LONG_CONVERSATION = 500  # messages
 
 
 @dataclass
@@ -33,23 +43,19 @@ def pick_requests(n_members: int, rng: random.Random) -> dict[str, list[Request]
     """For ``n_members`` random members with 20–400 friends: a logged-in session each, and
     the requests of every kind they would make (their home, a friend's profile, an entry of
     their friends' diaries, a topic of one of their communities, an off-kai they may see)."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.db.models import Count
-    from django.utils.crypto import get_random_string
-    from django.utils.module_loading import import_string
 
     from accounts.models import Friendship, User
     from communities.models import Membership, Topic
     from diary import selectors as diary_selectors
     from offkai import selectors
 
-    store_class = import_string(_session_engine() + ".SessionStore")
     candidates = list(
         Friendship.objects.values("user").annotate(n=Count("pk"))
         .filter(n__range=(20, 400), user__is_active=True, user__is_staff=False)
         .order_by("?").values_list("user", flat=True)[: n_members * 2]
     )
-    requests: dict[str, list[Request]] = {kind: [] for kind in [MEMBER_FLOOR, *MIX]}
+    requests: dict[str, list[Request]] = {kind: [] for kind in ROWS}
     chosen = 0
     for member in User.objects.filter(pk__in=candidates).select_related("profile"):
         if chosen == n_members:
@@ -66,13 +72,7 @@ def pick_requests(n_members: int, rng: random.Random) -> dict[str, list[Request]
         if not (entries and topic and event):
             continue
         chosen += 1
-        session = store_class()
-        session[SESSION_KEY] = str(member.pk)
-        session[BACKEND_SESSION_KEY] = "accounts.backends.MemberBackend"
-        session[HASH_SESSION_KEY] = member.get_session_auth_hash()
-        session.create()
-        csrf = get_random_string(32)
-        cookie = f"sessionid={session.session_key}; csrftoken={csrf}"
+        browser = fanout.browser_of(member)
         friend = rng.choice(list(
             Friendship.objects.filter(user=member, friend__is_active=True)
             .values_list("friend_id", flat=True)[:50]
@@ -93,17 +93,48 @@ def pick_requests(n_members: int, rng: random.Random) -> dict[str, list[Request]
             ("rsvp", "POST", f"/offkai/{event}/rsvp/",
              "answer=" + rng.choice(["attending", "maybe"])),
         ]:
-            requests[kind].append(Request(kind, method, path, f"{cookie}|{csrf}", body))
+            requests[kind].append(Request(kind, method, path, _cookie(browser), body))
     if chosen < n_members:
         print(f"  only {chosen} members have friends' entries, a topic and an off-kai",
               file=sys.stderr)
+    requests.update(message_requests(n_members))
+    return {kind: items for kind, items in requests.items() if items}
+
+
+def message_requests(n: int) -> dict[str, list[Request]]:
+    """The inbox of up to ``n`` of the members with the most conversations (BUSY_INBOX or
+    more: the seed's busiest), and a conversation of LONG_CONVERSATION messages or more
+    opened by up to ``n`` of its members (anyone else would get a 404), each logged in."""
+    from django.db.models import Count
+
+    from accounts.models import User
+    from conversations.models import Message, Participant
+
+    seats = Participant.objects.filter(left_at__isnull=True, member__is_active=True,
+                                       member__is_staff=False)
+    busy = (seats.values("member").annotate(n=Count("pk")).filter(n__gte=BUSY_INBOX)
+            .order_by("?").values_list("member", flat=True)[:n])
+    long = (Message.objects.values("conversation").annotate(n=Count("pk"))
+            .filter(n__gte=LONG_CONVERSATION).values("conversation"))
+    requests = {
+        "inbox": [Request("inbox", "GET", "/messages/", _cookie(fanout.browser_of(member)))
+                  for member in User.objects.filter(pk__in=list(busy))],
+        "conversation": [
+            Request("conversation", "GET", f"/messages/{seat.conversation_id}/",
+                    _cookie(fanout.browser_of(seat.member)))
+            for seat in seats.filter(conversation__in=long).select_related("member")
+            .order_by("?")[:n]
+        ],
+    }
+    print(f"  the inbox of {len(requests['inbox'])} members with {BUSY_INBOX:,} conversations "
+          f"or more; {len(requests['conversation'])} members each in a conversation of "
+          f"{LONG_CONVERSATION} messages or more", file=sys.stderr)
     return requests
 
 
-def _session_engine() -> str:
-    from django.conf import settings
-
-    return settings.SESSION_ENGINE
+def _cookie(browser: fanout.Browser) -> str:
+    """What a Request holds: the session's cookies, then its CSRF token."""
+    return f"{browser.cookie}|{browser.csrf}"
 
 
 def _lua_string(text: str) -> str:

@@ -117,11 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     kinds = [k for k in requests if k not in load_requests.WRITES]
     if args.only:
         kinds = [k for k in requests if k in args.only.split(",")]
-    print(f"{'page':<10} {'median ms':>10} {'in db':>8} {'python':>8} {'queries':>8}")
+    print(f"{'page':<12} {'median ms':>10} {'in db':>8} {'python':>8} {'queries':>8}")
     for kind in kinds:
         row = measure(kind, requests[kind], args.samples, profile=kind == args.profile,
                       cold=args.cold)
-        print(f"{kind:<10} {row['total_ms']:>10.1f} {row['db_ms']:>8.1f} "
+        print(f"{kind:<12} {row['total_ms']:>10.1f} {row['db_ms']:>8.1f} "
               f"{row['python_ms']:>8.1f} {row['queries']:>8.0f}")
     return 0
 
