@@ -23,12 +23,14 @@ import urllib.parse
 from pathlib import Path
 
 import load
+import load_requests
+import load_servers
 import seed_graph
 
 
 def _setup() -> None:
-    # load.server_env is what gunicorn gets in the load test; this process takes the same.
-    for name, value in load.server_env(Path(os.devnull)).items():
+    # load_servers.server_env is what gunicorn gets in the load test; this process takes the same.
+    for name, value in load_servers.server_env(Path(os.devnull)).items():
         if name.startswith("GUNICORN_"):
             continue
         os.environ[name] = value
@@ -107,19 +109,19 @@ def main(argv: list[str] | None = None) -> int:
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    load.collect_static()
-    requests = load.pick_requests(args.members, random.Random(load.RANDOM_SEED))
+    load_servers.collect_static()
+    requests = load_requests.pick_requests(args.members, random.Random(load.RANDOM_SEED))
     # The floor as load.py serves it: no member, no session.
-    requests = {"floor": [load.Request("floor", "GET", "/health/", "|")], **requests}
+    requests = {"floor": [load_requests.Request("floor", "GET", "/health/", "|")], **requests}
     # The writes only when asked for (each measured request writes a row).
-    kinds = [k for k in requests if k not in load.WRITES]
+    kinds = [k for k in requests if k not in load_requests.WRITES]
     if args.only:
         kinds = [k for k in requests if k in args.only.split(",")]
-    print(f"{'page':<10} {'median ms':>10} {'in db':>8} {'python':>8} {'queries':>8}")
+    print(f"{'page':<12} {'median ms':>10} {'in db':>8} {'python':>8} {'queries':>8}")
     for kind in kinds:
         row = measure(kind, requests[kind], args.samples, profile=kind == args.profile,
                       cold=args.cold)
-        print(f"{kind:<10} {row['total_ms']:>10.1f} {row['db_ms']:>8.1f} "
+        print(f"{kind:<12} {row['total_ms']:>10.1f} {row['db_ms']:>8.1f} "
               f"{row['python_ms']:>8.1f} {row['queries']:>8.0f}")
     return 0
 

@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 import load
+import load_figures
 import seed_all
 import seed_graph
 
@@ -109,12 +110,12 @@ def markdown(report: dict) -> str:
             lines += ["", f"These benchmarks did not finish: {', '.join(failed)}."]
     if report["load"]:
         lines += ["", "## Under load (gunicorn, wrk on loopback; times in ms)", "",
-                  load.markdown(report["load"])]
+                  load_figures.markdown(report["load"])]
     missed = [f"{b['title']}: {r['what']} ({r['who']})" for b in report["pages"]
               for r in b["rows"] if r["met"] is False]
     if report["load"]:
         missed += [f"load: {r['name']} at {r['connections']}" for r in report["load"]["runs"]
-                   if load._target(r)[1] == "MISS"]
+                   if load_figures.target(r)[1] == "MISS"]
     lines += ["", "## Targets missed", ""]
     lines += [f"- {item}" for item in missed] or ["None."]
     return "\n".join(lines) + "\n"

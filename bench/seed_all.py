@@ -4,8 +4,9 @@
 
 The friend graph (``seed_graph.py``: 100,000 members, 1,000,000 friendships), the diaries
 (``seed_diary.py``: 2,000,000 entries, 5,000,000 comments), the communities
-(``seed_communities.py``: 10,000) and the off-kai (``seed_offkai.py``: 20,000 events), each
-streamed into COPY with a progress bar and skipped when its marker table says it is there.
+(``seed_communities.py``: 10,000), the off-kai (``seed_offkai.py``: 20,000 events) and the
+messages (``seed_messages.py``: 1,000,000 conversations, 5,000,000 messages), each streamed
+into COPY with a progress bar and skipped when its marker table says it is there.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 import seed_communities
 import seed_diary
 import seed_graph
+import seed_messages
 import seed_offkai
 
 
@@ -28,6 +30,7 @@ def ensure_seeded(*, reseed: bool = False) -> float:
     seed_diary.ensure_seeded()
     seed_communities.ensure_seeded()
     seed_offkai.ensure_seeded()
+    seed_messages.ensure_seeded()
     seconds = time.monotonic() - start
     print(f"  the data set is ready ({seconds / 60:.1f} min)", file=sys.stderr)
     return seconds
@@ -43,7 +46,8 @@ def sizes() -> dict[str, int]:
         "entries": "diary_entry", "comments": "diary_comment",
         "communities": "communities_community", "topics": "communities_topic",
         "topic comments": "communities_topiccomment", "events": "offkai_event",
-        "answers": "offkai_rsvp",
+        "answers": "offkai_rsvp", "conversations": "conversations_conversation",
+        "messages": "conversations_message",
     }
     with connection.cursor() as cursor:
         cursor.execute(

@@ -106,9 +106,13 @@ class Participant(models.Model):
 
 
 class Message(CommentBase):
+    # No index of its own: message_thread starts with it. With one, PostgreSQL read a long
+    # conversation it took for a short one (any but the few in its statistics) through it and
+    # sorted every message for the latest 50: 7-11 ms for 1,500-1,900 messages on the bench
+    # data, against 0.2 ms walking message_thread back.
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages",
-        verbose_name=_("conversation"),
+        verbose_name=_("conversation"), db_index=False,
     )
     # What a member's search of their own messages matches (sns.matching).
     search = search_field("body")
