@@ -135,8 +135,9 @@ def inbox_page(member: User, before: str | None, *, archived: bool = False,
     """One page of ``member``'s inbox (keyset: ``before`` names the last row of the previous
     page) and the cursor of the next. Four queries whatever the page's size: the seats with
     their conversations, the others in them, their latest messages, the relations."""
-    seats = inbox_seats(member, archived=archived).select_related("conversation").order_by(
-        "-last_message_at", "-conversation_id"
+    seats = (
+        inbox_seats(member, archived=archived).select_related("conversation")
+        .annotate(latest_id=_latest_id(member)).order_by("-last_message_at", "-conversation_id")
     )
     cursor = cursor_decode(before)
     if cursor is not None:
@@ -159,8 +160,8 @@ def inbox_page(member: User, before: str | None, *, archived: bool = False,
         by_conversation.setdefault(seat.conversation_id, []).append(seat.member)
     latest = {
         m.conversation_id: m
-        for m in Message.objects.filter(pk__in=_latest_ids(member, ids))
-        .select_related("author__profile")
+        for m in Message.objects.filter(pk__in=[s.latest_id for s in found if s.latest_id])
+        .select_related("author__profile").defer("search")
     }
     relations = relations_to(member, [m for ms in by_conversation.values() for m in ms])
     rows = []
@@ -174,15 +175,14 @@ def inbox_page(member: User, before: str | None, *, archived: bool = False,
     return rows, next_cursor
 
 
-def _latest_ids(member: User, conversation_ids: list[int]) -> QuerySet:
-    """The pk of the latest message ``member`` may see in each conversation (a lateral walk
-    of the thread index per conversation)."""
-    return (
-        Message.objects.filter(conversation_id__in=conversation_ids, hidden_at__isnull=True)
+def _latest_id(member: User) -> Subquery:
+    """For a member's seats: the pk of the latest message they may see in each conversation,
+    one step back along the thread index (``message_thread``) per row, however long the
+    conversation."""
+    return Subquery(
+        Message.objects.filter(conversation=OuterRef("conversation_id"), hidden_at__isnull=True)
         .exclude(_blocked_for(member, "author", "created_at"))
-        .order_by("conversation_id", "-created_at", "-pk")
-        .distinct("conversation_id")
-        .values("pk")
+        .order_by("-created_at", "-pk").values("pk")[:1]
     )
 
 
@@ -238,7 +238,10 @@ def thread_page(viewer: User, conversation: Conversation, before: str | None,
                 size: int = THREAD_PAGE) -> tuple[list[Message], str | None]:
     """The latest ``size`` messages before ``before`` (oldest first) and the cursor of the
     earlier ones; with their authors and photos (three queries)."""
-    rows = messages_visible_to(viewer, conversation).select_related("author__profile")
+    rows = (
+        messages_visible_to(viewer, conversation).select_related("author__profile")
+        .defer("search")  # (the search column: read by search only)
+    )
     rows = rows.prefetch_related(
         Prefetch("photos", queryset=MessagePhoto.objects.order_by("position"))
     )

@@ -126,7 +126,7 @@ def _detail(request, seat, form: MessageForm):
     before = request.GET.get("before")
     cursor = cursor_decode(before)
     # Read up to the latest message they may see; one that arrives meanwhile stays unread.
-    if not before:
+    if not before and seat.unread:  # (nothing to write on a look at what was read)
         services.conversation_read(member=viewer, conversation_id=seat.conversation_id,
                                    until=seat.last_message_at)
     return render(request, "conversations/detail.html", {
