@@ -642,7 +642,8 @@ def test_notifications_are_written_only_through_sns_notify_and_the_notifications
                          r"Notification\.objects\.filter\([^)]*\)\.(?:update|delete)\(")
     found = {
         str(path.relative_to(root))
-        for app in ["accounts", "communities", "diary", "invites", "offkai", "sns"]
+        for app in ["accounts", "communities", "conversations", "diary", "invites", "offkai",
+                    "sns"]
         for path in (root / app).rglob("*.py")
         if "migrations" not in path.parts and writers.search(path.read_text())
     }
@@ -651,7 +652,8 @@ def test_notifications_are_written_only_through_sns_notify_and_the_notifications
     # dates and marks read what the services wrote, then forgets every cached part
     # (seed_demo: cache.forget_all), which tests/sns/test_seed_demo.py checks.
     assert found == {"sns/notify.py", "sns/notifications/services.py", "sns/notifications/mail.py",
-                     "sns/management/commands/_demo_life.py"}
+                     "sns/management/commands/_demo_life.py",
+                     "sns/management/commands/_demo_messages.py"}
 
 
 def test_forget_cached_parts_drops_every_part_and_nothing_else(db, parts, capsys):
