@@ -199,10 +199,13 @@ def unread_count(member: User) -> QuerySet[Participant]:
 def seat_of(member: User, conversation_id: int) -> Participant | None:
     """``member``'s place in the conversation, with it; None alike for a conversation that
     does not exist, one they are not in, and one they left."""
-    return (
+    seat = (
         seats_of(member).select_related("conversation")
         .filter(conversation_id=conversation_id).first()
     )
+    if seat is not None:
+        seat.member = member  # (known: no query for it when the page asks who may write)
+    return seat
 
 
 def seat_or_404(member: User, conversation_id: int) -> Participant:

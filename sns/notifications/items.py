@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Introduction, User
 from communities.models import Community, JoinRequest, Role, Topic, TopicComment
 from conversations.models import Conversation, Message
+from conversations.selectors import preference_of
 from diary.models import Comment, Entry
 from offkai.models import Event, EventComment
 from sns.models import Announcement, Notification
@@ -244,8 +245,6 @@ def private_for_mail(member, items: list[Item]) -> list[Item]:
     """``items`` as the notification mail may tell them: a message says only who wrote (no
     subject, no text), unless ``member`` lets mail quote messages: then its subject and the
     start of its text. A private message should not sit in a mailbox by default."""
-    from conversations.selectors import preference_of
-
     quoting = None
     for item in items:
         if item.notification.kind != Kind.MESSAGE:
