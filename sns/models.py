@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext_lazy
@@ -76,6 +77,16 @@ class SitePolicy(models.Model):
         _("members may let all members send them messages"), default=True,
         help_text=_("Off: a member can open their messages to friends of friends at most."),
     )
+    # Albums: the room each member has for their photos (albums app).
+    album_quota_mb = models.PositiveIntegerField(
+        _("album space per member (MB)"), default=200, validators=[MinValueValidator(1)],
+        help_text=_("How much each member may store in album photos, in megabytes."),
+    )
+    # The daily news mail (sns.dailynews): the hour, in the site's time zone, it goes out.
+    daily_news_hour = models.PositiveSmallIntegerField(
+        _("daily news hour"), default=7, validators=[MaxValueValidator(23)],
+        help_text=_("The hour of the day (0–23, site time) the daily news mail goes out."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -132,6 +143,9 @@ class Notification(models.Model):
         INVITE_RIGHT_REMOVED = "invite_right_removed", _("You can no longer invite")
         ANNOUNCEMENT = "announcement", _("Announcement from the operator")
         MESSAGE = "message", _("New message")
+        LIKE = "like", _("Likes on what you wrote")
+        ALBUM_COMMENT = "album_comment", _("Comment on a photo in your album")
+        BIRTHDAY = "birthday", _("A friend's birthday tomorrow")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications",
@@ -369,3 +383,40 @@ class LimitedAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} ×{self.amount} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Like(models.Model):
+    """イイネ!: a member liked something (an entry, a comment, a topic, an off-kai, an album
+    photo: the kinds sns.likes knows). One per member and thing, by the database."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes",
+        verbose_name=_("member"),
+    )
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("kind")
+    )
+    target_id = models.PositiveBigIntegerField(_("target id"))
+    target = GenericForeignKey("target_type", "target_id")
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("like")
+        verbose_name_plural = _("likes")
+        constraints = [
+            # Also the index that counts a page's likes and finds the viewer's own.
+            models.UniqueConstraint(
+                fields=["target_type", "target_id", "member"], name="like_once"
+            ),
+        ]
+        indexes = [
+            # "Who liked this", newest first.
+            models.Index(
+                fields=["target_type", "target_id", "-created_at"], name="like_newest"
+            ),
+            # A member's own likes (the data download, leaving the site).
+            models.Index(fields=["member", "-created_at"], name="like_by_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{member_ref(self.member_id)} ♥ {self.target_type_id}:{self.target_id}"

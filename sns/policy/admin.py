@@ -36,7 +36,7 @@ class SitePolicyForm(forms.ModelForm):
         fields = [
             "body_ja", "body_en", "rules_ja", "rules_en", "identity_policy", "invite_domains",
             "approve_new_members", "invitee_suspension_limit", "quota_refill_days", "quota_cap",
-            "message_reach", "message_reach_members",
+            "message_reach", "message_reach_members", "album_quota_mb", "daily_news_hour",
         ]
 
     def clean(self):
@@ -77,6 +77,8 @@ class SitePolicyAdmin(admin.ModelAdmin):
             "fields": ["invitee_suspension_limit", "quota_refill_days", "quota_cap"],
         }),
         (_("Messages"), {"fields": ["message_reach", "message_reach_members"]}),
+        (_("Albums"), {"fields": ["album_quota_mb"]}),
+        (_("Daily news"), {"fields": ["daily_news_hour"]}),
         (None, {"fields": ["updated_at"]}),
     ]
 

@@ -138,6 +138,7 @@ def test_the_admin_form_checks_each_line(as_user, moderator):
         "body_ja": "", "body_en": "", "rules_ja": "", "rules_en": "", "identity_policy": "",
         "invite_domains": "example.co.jp\nsomeone@gmail.com\nlocalhost",
         "invitee_suspension_limit": "", "quota_refill_days": "", "quota_cap": "5",
+        "album_quota_mb": "200", "daily_news_hour": "7",
     }
     web = as_user(moderator)
     response = web.post(reverse("admin:sns_sitepolicy_add"), data)

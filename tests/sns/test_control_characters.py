@@ -116,6 +116,7 @@ def test_the_operator_writes_the_policy_without_them(as_user, moderator):
         "body_ja": "関西の\x1b会", "body_en": "", "rules_ja": "", "rules_en": "Be\x0b kind",
         "ask_again": "on", "identity_policy": "", "invite_domains": "",
         "invitee_suspension_limit": "", "quota_refill_days": "", "quota_cap": "5",
+        "album_quota_mb": "200", "daily_news_hour": "7",
     })
     assert response.status_code == 302, response.content.decode()
     site_policy = SitePolicy.objects.get()

@@ -333,6 +333,7 @@ def admin_form_data(**overrides) -> dict:
         "body_ja": "", "body_en": "", "rules_ja": RULES_JA, "rules_en": RULES_EN,
         "ask_again": "on", "identity_policy": "", "invite_domains": "",
         "invitee_suspension_limit": "", "quota_refill_days": "", "quota_cap": "5",
+        "album_quota_mb": "200", "daily_news_hour": "7",
     }
     data.update(overrides)
     return data
