@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from sns import cache
 from sns.admin_kit import HiddenFilter, ReadOnlyAdmin, excerpt
 from sns.moderation.admin import ModeratedContentAdmin
-from sns.notify import notifications_withdraw
+from sns.withdraw import about_withdraw
 
 from . import services
 from .models import Comment, DiaryPreference, Entry, EntryPhoto
@@ -100,13 +100,13 @@ class CommentAdmin(ModeratedContentAdmin):
     # A deleted comment takes its notifications with it, as on the site.
     @transaction.atomic
     def delete_model(self, request, obj):
-        notifications_withdraw(model=Comment, ids=[obj.pk])
+        about_withdraw(model=Comment, ids=[obj.pk])
         obj.delete()
         cache.bump(cache.comments(obj.entry_id))
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
-        notifications_withdraw(model=Comment, ids=list(queryset.values_list("pk", flat=True)))
+        about_withdraw(model=Comment, ids=list(queryset.values_list("pk", flat=True)))
         entries = set(queryset.values_list("entry_id", flat=True))
         queryset.delete()
         cache.bump(*(cache.comments(pk) for pk in entries))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sns.comments import CommentBase
 from sns.images import StoredPhoto
+from sns.likes import like_count
 from sns.matching import search_field
 from sns.naming import member_ref
 from sns.visibility import Level, level_rule, without_hidden_people
@@ -54,8 +55,12 @@ class EntryQuerySet(models.QuerySet):
         )
 
     def for_list(self) -> EntryQuerySet:
-        """What every entry list shows: the author with their profile, the comment count."""
-        return self.select_related("author__profile").with_comment_count()
+        """What every entry list shows: the author with their profile, the comment count and
+        the like count."""
+        return (
+            self.select_related("author__profile").with_comment_count()
+            .annotate(like_count=like_count(Entry))
+        )
 
 
 class EntryManager(models.Manager.from_queryset(EntryQuerySet)):

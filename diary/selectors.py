@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Friendship, User
 from sns import cache
+from sns.likes import counts_by_id
 from sns.paging import Cursor, FeedPage, cursor_decode, cursor_encode, latest_page
 from sns.prepared import Prepared
 from sns.visibility import (
@@ -44,6 +45,11 @@ def comment_counts(ids: list[int]) -> dict[int, dict]:
 cache.holes(
     "comments", scopes=lambda pk: [cache.comments(pk), cache.PEOPLE],
     compute=comment_counts, template="diary/partials/comment_count.html",
+)
+# How many liked an entry (sns.likes), as lists show it.
+cache.holes(
+    "likes-entry", scopes=lambda pk: [cache.likes("entry", pk)],
+    compute=lambda ids: counts_by_id(Entry, ids), template="partials/like_count.html",
 )
 
 

@@ -14,10 +14,11 @@ from accounts.models import Friendship, User
 from sns import cache, images, limits
 from sns.comments import comment_body_clean, comment_participants
 from sns.errors import Refused
-from sns.notify import Kind, notifications_withdraw, notify, notify_many
+from sns.notify import Kind, notify, notify_many
 from sns.prepared import Prepared
 from sns.tasks import build_ahead_later
 from sns.visibility import Level, annotated_relation, can_see, relation_annotations
+from sns.withdraw import about_withdraw
 
 from .models import MAX_PHOTOS, Comment, DiaryPreference, Entry, EntryPhoto
 from .tasks import tell_friends
@@ -185,9 +186,10 @@ def entry_delete(*, entry: Entry) -> None:
     """Delete an entry; its comments go with it (cascade), and the notifications about them;
     its photo files after commit."""
     keys = list(EntryPhoto.objects.filter(entry=entry).values_list("image", flat=True))
-    notifications_withdraw(
+    about_withdraw(
         model=Comment, ids=Comment.objects.filter(entry=entry).values_list("pk", flat=True)
     )
+    about_withdraw(model=Entry, ids=[entry.pk])
     Entry.objects.filter(pk=entry.pk).delete()
     cache.bump(cache.entry(entry), cache.diary(entry.author_id))
     _delete_files_after_commit(keys)
@@ -199,10 +201,11 @@ def entries_delete_all(*, author: User) -> int:
     notifications about those comments; the photo files after commit. Returns how many."""
     entries = Entry.objects.filter(author=author)
     keys = list(EntryPhoto.objects.filter(entry__author=author).values_list("image", flat=True))
-    notifications_withdraw(
+    about_withdraw(
         model=Comment,
         ids=Comment.objects.filter(entry__author=author).values_list("pk", flat=True),
     )
+    about_withdraw(model=Entry, ids=entries.values_list("pk", flat=True))
     count = entries.count()
     # Comments and photo rows go by the database's cascade in Django's collector; one
     # DELETE per table, whatever the number of entries.
@@ -298,7 +301,7 @@ def comment_delete(*, comment_id: int, user: User) -> int:
         hidden_at__isnull=True,
         entry__in=Entry.objects.visible_to(user),
     )
-    notifications_withdraw(model=Comment, ids=[comment.pk])
+    about_withdraw(model=Comment, ids=[comment.pk])
     comment.delete()
     cache.bump(cache.comments(comment.entry_id))
     return comment.entry_id

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sns.admin_kit import HiddenFilter, ReadOnlyAdmin
 from sns.moderation.admin import ModeratedContentAdmin
-from sns.notify import notifications_withdraw
+from sns.withdraw import about_withdraw
 
 from .models import RSVP, Answer, CalendarFeed, Event, EventComment, EventHost, Guest
 
@@ -103,11 +103,11 @@ class EventCommentAdmin(ModeratedContentAdmin):
 
     # A deleted comment takes its notifications with it, as on the site.
     def delete_model(self, request, obj):
-        notifications_withdraw(model=EventComment, ids=[obj.pk])
+        about_withdraw(model=EventComment, ids=[obj.pk])
         obj.delete()
 
     def delete_queryset(self, request, queryset):
-        notifications_withdraw(model=EventComment, ids=list(queryset.values_list("pk", flat=True)))
+        about_withdraw(model=EventComment, ids=list(queryset.values_list("pk", flat=True)))
         queryset.delete()
 
 

@@ -1,5 +1,5 @@
 """Abuse limits: how many invitations, friend requests, comments, topics, communities,
-off-kai, reports, photos, conversations and messages a member may send in a window of time.
+off-kai, reports, photos, conversations, messages and likes a member may send in a window of time.
 
 Every limited service calls ``take(member, LIMIT)`` inside its own transaction, before it
 writes. ``take`` locks the member's row, adds up the member's uses in the window from
@@ -106,8 +106,13 @@ MESSAGES = Limit("message", "MESSAGES_PER_HOUR", HOUR, ngettext_lazy(
     "You can send at most %(n)d messages an hour. Please try again later.", "n",
 ))
 
+LIKES = Limit("like", "LIKES_PER_HOUR", HOUR, ngettext_lazy(
+    "You can like at most %(n)d thing an hour. Please try again later.",
+    "You can like at most %(n)d things an hour. Please try again later.", "n",
+))
+
 ALL = (INVITATIONS, FRIEND_REQUESTS, COMMENTS, TOPICS, COMMUNITIES, OFFKAI, REPORTS, UPLOADS,
-       CONVERSATIONS, MESSAGES)
+       CONVERSATIONS, MESSAGES, LIKES)
 
 
 class RateLimited(Refused):

@@ -166,6 +166,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     # Set when the notification went out in a (batched) email, or was judged not to.
     mailed_at = models.DateTimeField(_("mailed"), null=True, blank=True)
+    # How many acts it gathers (sns.notify.notify_gathered: "Aki and 2 others liked …").
+    gathered = models.PositiveIntegerField(_("how many"), default=1)
 
     class Meta:
         verbose_name = _("notification")
@@ -183,6 +185,15 @@ class Notification(models.Model):
             ),
             # Deleting a comment withdraws the notifications about it (sns.notifications).
             models.Index(fields=["target_type", "target_id"], name="notification_target"),
+        ]
+        constraints = [
+            # Likes gather (sns.notify.notify_gathered): one unread notification per thing,
+            # its actor the latest who liked it, so two likes at once make one.
+            models.UniqueConstraint(
+                fields=["recipient", "target_type", "target_id"],
+                condition=models.Q(kind="like", read_at__isnull=True),
+                name="notification_gathered_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,10 @@ Every write here makes the recipients' header counts stale (``sns.cache.inbox``)
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
+from django.db.models import Case, F, When
+from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from . import cache
 from .models import Notification
@@ -32,6 +35,58 @@ def notify(
     )
     cache.bump(cache.inbox(recipient))
     return notification
+
+
+# Kinds that gather: a new one joins the recipient's unread notification about the same thing
+# ("Aki and 2 others liked your entry") instead of adding another.
+GATHERED = frozenset({Kind.LIKE})
+
+
+def notify_gathered(*, recipient, kind: str, actor, target: models.Model) -> None:
+    """``notify`` for a kind that gathers: the recipient's unread notification of ``kind``
+    about ``target`` now names ``actor``, counts one more (``gathered``) and moves to the
+    top, or a new one is made. One statement against the partial unique index
+    ``notification_gathered_once``, so that two at once make one notification, never two."""
+    assert kind in GATHERED
+    if actor.pk == recipient.pk:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO sns_notification "
+            "(recipient_id, actor_id, kind, target_type_id, target_id, created_at, gathered) "
+            "VALUES (%s, %s, %s, %s, %s, %s, 1) "
+            "ON CONFLICT (recipient_id, target_type_id, target_id) "
+            "WHERE kind = 'like' AND read_at IS NULL "
+            "DO UPDATE SET actor_id = EXCLUDED.actor_id, created_at = EXCLUDED.created_at, "
+            "gathered = sns_notification.gathered + 1",
+            [recipient.pk, actor.pk, kind, ContentType.objects.get_for_model(target).pk,
+             target.pk, timezone.now()],
+        )
+    cache.bump(cache.inbox(recipient))
+
+
+def ungather(*, recipient_id: int, kind: str, target: models.Model, actor_id: int,
+             latest_actor_id: int | None) -> None:
+    """``actor_id`` took back what they did (a like undone): the recipient's unread
+    notification about ``target`` counts one fewer and, if it named them, names
+    ``latest_actor_id`` instead; it goes when nobody is left (None)."""
+    assert kind in GATHERED
+    unread = Notification.objects.filter(
+        recipient_id=recipient_id, kind=kind, read_at__isnull=True,
+        target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
+    )
+    if latest_actor_id is None:
+        changed, _by_model = unread.delete()
+    else:
+        changed = unread.update(
+            gathered=Greatest(F("gathered") - 1, 1),
+            actor_id=Case(
+                When(actor_id=actor_id, then=latest_actor_id), default=F("actor_id"),
+                output_field=models.BigIntegerField(),
+            ),
+        )
+    if changed:
+        cache.bump(cache.inbox(recipient_id))
 
 
 def notify_many(

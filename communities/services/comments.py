@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from sns import cache, limits
 from sns.comments import comment_body_clean, comment_participants
-from sns.notify import Kind, notifications_withdraw, notify
+from sns.notify import Kind, notify
+from sns.withdraw import about_withdraw
 
 from ..models import Topic, TopicComment
 from ..selectors import membership_of
@@ -68,7 +69,7 @@ def topic_comment_delete(*, comment_id: int, by: User) -> Topic:
             raise CommunityError(
                 _("Only the comment's author or the community's admins can do this.")
             )
-    notifications_withdraw(model=TopicComment, ids=[comment.pk])
+    about_withdraw(model=TopicComment, ids=[comment.pk])
     comment.delete()
     cache.bump(cache.community(topic.community_id))
     last = TopicComment.objects.filter(topic=topic).order_by("-created_at", "-pk").first()

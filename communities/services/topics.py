@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from sns import cache, limits
 from sns.errors import Refused
-from sns.notify import notifications_withdraw
+from sns.withdraw import about_withdraw
 
 from ..models import Community, CommunityPreference, Topic, TopicComment
 from ..selectors import can_start_topic, membership_of
@@ -81,10 +81,11 @@ def topic_delete(*, topic: Topic, by: User) -> None:
     notifications)."""
     if not _may_manage(topic, by):
         raise CommunityError(_("Only the topic's author or the community's admins can do this."))
-    notifications_withdraw(
+    about_withdraw(
         model=TopicComment,
         ids=TopicComment.objects.filter(topic=topic).values_list("pk", flat=True),
     )
+    about_withdraw(model=Topic, ids=[topic.pk])
     topic.delete()
     cache.bump(cache.community(topic.community_id))
 

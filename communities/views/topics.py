@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sns import cache
 from sns.comments import CommentForm, comment_cards, comment_post, comment_remove, draft_form
 from sns.errors import Refused
+from sns.likes import like_states
 from sns.paging import cursor_decode, cursor_encode, instant_decode, instant_encode
 from sns.people import DELETED_MEMBER
 from sns.visibility import relation_between
@@ -102,6 +103,9 @@ def _topic_page(request, pk: int, topic_id: int, comments_before: str | None) ->
         cache.member(author_id)
         for author_id in [topic.author_id, *(c.author_id for c in comments)] if author_id
     })
+    # The likes of the topic and of the comments shown, in one query.
+    cache.depends_on(cache.likes("topic", topic.pk))
+    like_states(viewer, [topic, *comments])
     if topic.author_id is None:
         author = DELETED_MEMBER
     else:

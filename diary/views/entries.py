@@ -24,6 +24,7 @@ from accounts.services import footprint_record
 from sns import cache, images
 from sns.comments import CommentForm, comment_cards, draft_form
 from sns.errors import Refused
+from sns.likes import like_states
 from sns.middleware import public_where_allowed
 from sns.paging import cursor_decode, cursor_encode
 from sns.visibility import Relation, relation_between
@@ -160,6 +161,9 @@ def _entry_page(viewer, pk: int, comments_before: str | None) -> dict:
     ).order_by("created_at", "pk").first()
     comments, earlier_comments = selectors.entry_comments_page(entry, comments_before)
     cache.depends_on(*{cache.member(c.author_id) for c in comments if c.author_id})
+    # The likes of the entry and of the comments shown, in one query.
+    cache.depends_on(cache.likes("entry", pk))
+    like_states(viewer, [entry, *comments])
     return {
         "entry": entry,
         "author": author,

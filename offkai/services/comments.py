@@ -11,7 +11,8 @@ from accounts.models import User
 from sns import cache, limits
 from sns.comments import comment_body_clean, comment_participants
 from sns.errors import Refused
-from sns.notify import Kind, notifications_withdraw, notify
+from sns.notify import Kind, notify
+from sns.withdraw import about_withdraw
 
 from ..models import Event, EventComment, EventHost
 from .audience import may_see
@@ -62,7 +63,7 @@ def event_comment_delete(*, comment_id: int, by: User) -> int:
         hidden_at__isnull=True,
         event__in=Event.objects.visible_to(by),
     )
-    notifications_withdraw(model=EventComment, ids=[comment.pk])
+    about_withdraw(model=EventComment, ids=[comment.pk])
     comment.delete()
     cache.bump(cache.event(comment.event_id))
     return comment.event_id

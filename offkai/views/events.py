@@ -22,6 +22,7 @@ from communities.models import Community
 from sns import cache
 from sns.comments import CommentForm, comment_cards, comment_post, comment_remove, draft_form
 from sns.errors import Refused
+from sns.likes import like_states
 from sns.middleware import public_where_allowed
 from sns.paging import cursor_decode, cursor_encode
 
@@ -191,6 +192,9 @@ def _detail_page(viewer, pk: int, attendees_page: int, comments_before: str | No
         Community.objects.visible_to(viewer).filter(pk=community.pk).exists()
     )
     cache.depends_on(*{cache.member(m) for m in [*hosts, *attending, *commenters]})
+    # The likes of the off-kai and of the comments shown, in one query.
+    cache.depends_on(cache.likes("offkai", event.pk))
+    like_states(viewer, [event, *comments])
     places_left = None
     if event.capacity is not None:
         places_left = max(event.capacity - counts["places"], 0)

@@ -120,3 +120,9 @@ def seen(member) -> Scope:
 
 # The announcements sent (to everyone or to a community's members).
 ANNOUNCEMENTS: Scope = ("announcements",)
+
+
+def likes(kind: str, pk: int) -> Scope:
+    """The likes of a page's main thing (sns.likes: an entry, a topic, an off-kai, a photo)
+    and of its comments: one liked or unliked."""
+    return ("likes", kind, pk)

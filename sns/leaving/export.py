@@ -32,6 +32,8 @@ from diary.models import Comment, Entry, EntryPhoto
 from invites.models import Invitation
 from offkai.models import RSVP, Event, EventComment, EventHost
 from sns import images
+from sns.likes import KINDS
+from sns.models import Like
 from sns.people import DELETED_MEMBER
 from sns.visibility import without_hidden_people
 
@@ -76,6 +78,7 @@ def export_build(member: User) -> SpooledTemporaryFile:
         archive.writestr("events.json", _dump(_events(member)))
         archive.writestr("introductions.json", _dump(_introductions(member)))
         archive.writestr("invitations.json", _dump(_invitations(member)))
+        archive.writestr("likes.json", _dump(_likes(member)))
         _messages(archive, member)
     spool.seek(0)
     return spool
@@ -334,6 +337,21 @@ def _introductions(member: User) -> dict:
         "written_by_me": rows([i for i in found if i.author_id == member.pk], "subject"),
         "about_me": rows([i for i in found if i.subject_id == member.pk], "author"),
     }
+
+
+def _likes(member: User) -> list[dict]:
+    """What the member liked (イイネ!): the kind of thing and its id, and when."""
+    kinds = {label: kind for kind, label in KINDS.items()}
+    found = Like.objects.filter(member=member).select_related("target_type").order_by(
+        "created_at", "pk"
+    )
+    return [
+        {
+            "kind": kinds.get(f"{like.target_type.app_label}.{like.target_type.model}"),
+            "id": like.target_id, "created_at": _time(like.created_at),
+        }
+        for like in found
+    ]
 
 
 def _invitations(member: User) -> list[dict]:

@@ -94,7 +94,8 @@ def member_leave(*, member: User, password: str, delete_messages: bool = False) 
     log(action=Action.MEMBER_LEFT, by=None, member=member)
     # The cascades take the profile, friendships both ways, friend requests, blocks,
     # introductions by and about them, footprints, suggestions, memberships, notifications
-    # to and from them; comments and topics they wrote elsewhere keep their rows (SET_NULL).
+    # to and from them, the likes they gave; comments and topics they wrote elsewhere keep
+    # their rows (SET_NULL).
     member.delete()
     # All of that drops out of others' cached parts (circles, counts, inboxes, topics).
     cache.bump(cache.PEOPLE)

@@ -14,6 +14,7 @@ from django.db.models import Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Introduction, User
 from communities.models import Community, JoinRequest, Role, Topic, TopicComment
@@ -21,6 +22,7 @@ from conversations.models import Conversation, Message
 from conversations.selectors import preference_of
 from diary.models import Comment, Entry
 from offkai.models import Event, EventComment
+from sns.likes import kind_of
 from sns.models import Announcement, Notification
 from sns.people import ShownProfile
 from sns.visibility import Relation, relations_to
@@ -85,6 +87,19 @@ _PLAIN = {
     ),
     Kind.ANNOUNCEMENT: lambda: _("An announcement from the operator"),
     Kind.MESSAGE: lambda: _("%(actor)s sent you a message"),
+    Kind.LIKE: lambda: _("%(actor)s liked something of yours"),
+}
+
+# What a like notification says was liked, by the kind of thing (sns.likes); %(title)s is its
+# title, or its entry's, topic's or off-kai's for a comment.
+_LIKED = {
+    "entry": lambda: _("your diary entry “%(title)s”"),
+    "entry-comment": lambda: _("your comment on “%(title)s”"),
+    "topic": lambda: _("your topic “%(title)s”"),
+    "topic-comment": lambda: _("your comment on “%(title)s”"),
+    "offkai": lambda: _("your off-kai “%(title)s”"),
+    "offkai-comment": lambda: _("your comment on “%(title)s”"),
+    "photo": lambda: _("your photo in “%(title)s”"),
 }
 
 # Kinds that always lead to the same page, whatever their target.
@@ -123,13 +138,16 @@ def target_querysets(viewer) -> list:
     # The content types in one query (then cached for the process), not one per model.
     ContentType.objects.get_for_models(
         Comment, TopicComment, EventComment, Event, Community, JoinRequest, Introduction, User,
-        Announcement, Message,
+        Announcement, Message, Entry, Topic,
     )
     # Comments of members who left stay (author NULL, "deleted member").
     kept_author = Q(author__isnull=True) | Q(author__is_active=True)
     visible_entries = Entry.objects.visible_to(viewer).filter(hidden_at__isnull=True)
     visible_topics = Topic.objects.visible_to(viewer).filter(hidden_at__isnull=True)
     return [
+        # Liked (a like notification).
+        visible_entries,
+        visible_topics,
         Comment.objects.filter(
             hidden_at__isnull=True, entry__in=visible_entries
         ).filter(kept_author).select_related("entry"),
@@ -184,7 +202,9 @@ def _describe(viewer, notification: Notification, relations: dict) -> Item:
     if actor is not None:
         actor_shown = actor.profile.shown_to(relations.get(actor.pk, Relation.MEMBER))
     title, url = "", None
-    if isinstance(target, Comment):
+    if isinstance(target, Entry | Topic):
+        title, url = target.title, target.get_absolute_url()
+    elif isinstance(target, Comment):
         title = target.entry.title
         url = f"{target.entry.get_absolute_url()}#comment-{target.pk}"
     elif isinstance(target, TopicComment):
@@ -224,6 +244,8 @@ def _describe(viewer, notification: Notification, relations: dict) -> Item:
     sentence = _WITH_TITLE.get(kind) if title else None
     sentence = sentence or _PLAIN.get(kind)
     text = sentence() % values if sentence else notification.get_kind_display()
+    if kind == Kind.LIKE and title:
+        text = _liked(kind_of(target), notification.gathered, values)
     befriend = None
     if (
         kind == Kind.MEMBER_INVITED and actor is not None and actor.is_active
@@ -236,6 +258,19 @@ def _describe(viewer, notification: Notification, relations: dict) -> Item:
         notification=notification, text=text, url=url, actor_shown=actor_shown,
         befriend=befriend,
     )
+
+
+def _liked(kind: str, gathered: int, values: dict) -> str:
+    """"Aki liked your diary entry “…”", or "Aki and 2 others liked …": the notification
+    gathers the likes of the thing until it is read (sns.notify.notify_gathered)."""
+    what = _LIKED[kind]() % values
+    others = gathered - 1
+    if not others:
+        return _("%(actor)s liked %(what)s") % {**values, "what": what}
+    return ngettext(
+        "%(actor)s and %(others)d other liked %(what)s",
+        "%(actor)s and %(others)d others liked %(what)s", others,
+    ) % {**values, "what": what, "others": others}
 
 
 QUOTE_CHARS = 200

@@ -68,6 +68,10 @@ EMAIL_BY_DEFAULT: dict[str, bool] = {
     Kind.ANNOUNCEMENT: True,
     # Who wrote, without the text unless the member lets mail quote messages (items.py).
     Kind.MESSAGE: True,
+    # Gathered, one per thing until read ("Aki and 2 others liked your entry").
+    Kind.LIKE: False,
+    Kind.ALBUM_COMMENT: False,
+    Kind.BIRTHDAY: False,
 }
 
 # The kinds a member chooses for, in the order the settings page lists them.

@@ -267,6 +267,8 @@ def _viewer(w: World) -> User:
 
 
 NOTIFY = frozenset({"sns_notification"})
+# A deleted thing takes its likes and the notifications about them (sns.withdraw).
+WITHDRAWN = frozenset({"sns_like"}) | NOTIFY
 # What a message writes besides itself: its photos, the marks of those it goes to, the
 # conversation's latest time, their notifications.
 SENT = frozenset({
@@ -341,6 +343,11 @@ FORMS: list[Form] = [
     ), also=frozenset({"diary_diarypreference", "conversations_messagepreference"}),
         target=_viewer),
     Form("leaving:data", url("leaving:data"), accepted=200),
+    # likes: the viewer has not liked the topic yet, and liked the star's entry
+    Form("likes:like", url("likes:like", lambda w: "topic", lambda w: w.topic.pk), (NEXT,),
+         makes={"sns_like": 1}, also=NOTIFY),
+    Form("likes:unlike", url("likes:unlike", lambda w: "entry", lambda w: w.entry.pk), (NEXT,),
+         makes={"sns_like": -1}, also=NOTIFY),
     # messages
     Form("conversations:compose", url("conversations:compose"), (
         ids("to", lambda w: [w.star.pk, *_friends(w)[1:3]], many=True),
@@ -409,12 +416,12 @@ FORMS: list[Form] = [
          also=frozenset({"diary_entryphoto"}), target=lambda w: w.own_entry),
     Form("diary:delete", url("diary:delete", lambda w: w.own_entry.pk),
          makes={"diary_entry": -1},
-         also=frozenset({"diary_comment", "diary_entryphoto"}) | NOTIFY),
+         also=frozenset({"diary_comment", "diary_entryphoto"}) | WITHDRAWN),
     Form("diary:comment_create", url("diary:comment_create", lambda w: w.entry.pk),
          (text("body", 500),), makes={"diary_comment": 1}, also=NOTIFY),
     Form("diary:comment_delete",
          url("diary:comment_delete", lambda w: _first(w.own_entry.comments.all())),
-         makes={"diary_comment": -1}, also=NOTIFY),
+         makes={"diary_comment": -1}, also=WITHDRAWN),
     # communities
     Form("communities:new", url("communities:new"), COMMUNITY,
          makes={"communities_community": 1, "communities_membership": 1}),
@@ -448,7 +455,7 @@ FORMS: list[Form] = [
     Form("communities:topic_delete",
          url("communities:topic_delete", lambda w: w.community.pk, lambda w: w.topic.pk),
          makes={"communities_topic": -1},
-         also=frozenset({"communities_topiccomment"}) | NOTIFY),
+         also=frozenset({"communities_topiccomment"}) | WITHDRAWN),
     Form("communities:topic_pin",
          url("communities:topic_pin", lambda w: w.community.pk, lambda w: w.topic.pk),
          (const("pinned", "1", "0", None),), target=lambda w: w.topic),
@@ -458,7 +465,7 @@ FORMS: list[Form] = [
     Form("communities:topic_comment_delete",
          url("communities:topic_comment_delete", lambda w: w.community.pk,
              lambda w: w.topic.pk, lambda w: w.topic_comment.pk),
-         makes={"communities_topiccomment": -1}, also=NOTIFY),
+         makes={"communities_topiccomment": -1}, also=WITHDRAWN),
     # off-kai
     Form("offkai:new", url("offkai:new"), (
         *EVENT, Field("community", lambda w: ["", str(w.community.pk)]),
@@ -476,7 +483,7 @@ FORMS: list[Form] = [
          makes={"offkai_eventcomment": 1}, also=NOTIFY),
     Form("offkai:comment_delete",
          url("offkai:comment_delete", lambda w: w.event.pk, lambda w: w.event_comment.pk),
-         makes={"offkai_eventcomment": -1}, also=NOTIFY),
+         makes={"offkai_eventcomment": -1}, also=WITHDRAWN),
     Form("offkai:attendance", url("offkai:attendance", lambda w: w.past_event.pk),
          # A host who came without answering gets an answer that says so.
          (ids("came", _came, many=True), ids("shown", _came, many=True)),
@@ -562,7 +569,7 @@ ROUTES_WITHOUT_FORM: dict[str, str] = {
         "accounts:circle", "accounts:circle_svg", "accounts:introductions", "accounts:blocks",
         "accounts:footprints", "accounts:friend_requests", "suggestions:list",
         "diary:friends", "diary:new_comments", "conversations:inbox", "conversations:detail",
-        "conversations:search",
+        "conversations:search", "likes:list",
     ], _READS),
 }
 

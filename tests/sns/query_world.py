@@ -37,6 +37,7 @@ from offkai import services as offkai_services
 from offkai.models import Answer, Event, EventComment, Guest
 from offkai.services import calendar_feed_get_or_create
 from sns import images
+from sns.liking import services as like_services
 from sns.models import Announcement
 from sns.notifications.mail import unsubscribe_token
 from sns.notify import Kind, notify_many
@@ -100,6 +101,8 @@ def world_build(n: int) -> World:
         footprint_record(visitor=visitor, owner=viewer)
     _introductions(viewer, star, friends)
     conversation, message = _conversations(viewer, star, friends)
+    _likes(viewer, friends, [entry, comment, own_entry, topic, topic_comment, event,
+                             event_comment])
     invitation_token = _invitations(viewer, n)
     _second_factor(star)
     announcement = _announcements(viewer, n)
@@ -116,6 +119,15 @@ def world_build(n: int) -> World:
         unsubscribe_token=unsubscribe_token(viewer, [Kind.DIARY_COMMENT]),
         email_key=_email_key(viewer, stranger),
     )
+
+
+def _likes(viewer: User, friends: list[User], things: list) -> None:
+    """Every friend likes each of ``things`` (the viewer's own among them gather into one
+    notification each); the viewer likes the first."""
+    for thing in things:
+        for friend in friends:
+            like_services.like_add(member=friend, target=thing)
+    like_services.like_add(member=viewer, target=things[0])
 
 
 # --- people ----------------------------------------------------------------------------------

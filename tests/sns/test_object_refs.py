@@ -56,7 +56,7 @@ from offkai.models import RSVP, Event, EventComment, EventHost, Guest
 from offkai.services import calendar_feed_get_or_create, calendar_feed_reset
 from sns import images, moderation
 from sns.leaving.services import member_leave
-from sns.models import Announcement, Notification, NotificationPreference, Report
+from sns.models import Announcement, Like, Notification, NotificationPreference, Report
 from sns.notifications.mail import unsubscribe_token
 from sns.notifications.selectors import CHOOSABLE
 from sns.notify import notify
@@ -859,6 +859,13 @@ REFS: dict[str, Callable[[Scene], None]] = {
     "conversations:unarchive": _conversation("conversations:unarchive", method="post"),
     "conversations:leave": _conversation("conversations:leave"),
     "conversations:photo": _message_photo,
+    # likes: of an entry ``me`` may not see
+    "likes:list": check_get_like_missing("likes:list", lambda s: ["entry", s.private_entry.pk],
+                                         swap=1),
+    "likes:like": check_post_like_missing("likes:like", lambda s: ["entry", s.private_entry.pk],
+                                          lambda s: _likes(), swap=1),
+    "likes:unlike": check_post_like_missing(
+        "likes:unlike", lambda s: ["entry", s.private_entry.pk], lambda s: _likes(), swap=1),
     # notifications, and allauth's keys
     "notifications:open": _notification_open,
     "notifications:unsubscribe": _unsubscribe,
@@ -873,7 +880,21 @@ QUERY_REFS: dict[str, Callable[[Scene], None]] = {"report": _report}
 MORE_REFS: dict[str, Callable[[Scene], None]] = {
     "a message to report": _report_message,
     "leaving a conversation (POST)": _conversation("conversations:leave", method="post"),
+    "liking a topic of a secret club": check_post_like_missing(
+        "likes:like", lambda s: ["topic", factories.topic(s.secret_club, s.owner).pk],
+        lambda s: _likes(), swap=1),
+    "liking the entry of a member who blocks me": check_post_like_missing(
+        "likes:like", lambda s: ["entry", factories.entry(s.blocker, Level.MEMBERS).pk],
+        lambda s: _likes(), swap=1),
+    "who liked a comment of a member who blocks me": check_get_like_missing(
+        "likes:list", lambda s: [
+            "entry-comment", factories.entry_comment(s.members_entry, s.blocker).pk,
+        ], swap=1),
 }
+
+
+def _likes() -> list:
+    return list(Like.objects.order_by("pk").values_list("pk", flat=True))
 
 
 def _routes_with_ids() -> set[str]:

@@ -109,6 +109,15 @@ def _month(name: str, path: str) -> Callable[[World], str]:
     return url
 
 
+def _likers(kind: str, path: str) -> Page:
+    """Who liked the thing at ``path`` (of ``kind``): every friend in the world."""
+
+    def url(world: World) -> str:
+        return reverse("likes:list", args=[kind, attrgetter(path)(world).pk])
+
+    return Page("likes:list", url, grows=True, variant=kind)
+
+
 def _latest_notification(world: World) -> str:
     pk = world.viewer.notifications.order_by("-pk").values_list("pk", flat=True).first()
     return reverse("notifications:open", args=[pk])
@@ -147,6 +156,10 @@ PAGES: list[Page] = [
     _report("topic", "topic.pk"), _report("topic_comment", "topic_comment.pk"),
     _report("event", "friend_event.pk"), _report("event_comment", "event_comment.pk"),
     _report("member", "star.pk"), _report("message", "message.pk"),
+    # likes: who liked each kind of thing
+    _likers("entry", "entry"), _likers("entry-comment", "comment"),
+    _likers("topic", "topic"), _likers("topic-comment", "topic_comment"),
+    _likers("offkai", "event"), _likers("offkai-comment", "event_comment"),
     # messages
     listing("conversations:inbox"),
     at("conversations:inbox", query="?archived=1", variant="archived"),
@@ -281,6 +294,7 @@ SKIPPED: dict[str, str] = {
         "offkai:rsvp", "offkai:comment", "offkai:comment_delete", "offkai:guest_add",
         "offkai:guest_invite", "notifications:read_all",
         "conversations:reply", "conversations:archive", "conversations:unarchive",
+        "likes:like", "likes:unlike",
     ], "POST-only"),
     # allauth's steps that are pages only in the middle of their flow; a redirect otherwise.
     "mfa_authenticate": "a login stage, between the password and the code",

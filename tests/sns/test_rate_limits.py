@@ -37,7 +37,7 @@ from invites import services as invites_services
 from invites.models import Invitation
 from offkai.models import Event, EventComment
 from sns import limits
-from sns.models import LimitedAction, Report
+from sns.models import Like, LimitedAction, Report
 from tests import factories, pages
 from tests.accounts.test_profiles import edit_data
 from tests.invites.test_race import failures, run_at_once, successes
@@ -65,6 +65,7 @@ MESSAGES = {
         "CONVERSATIONS_PER_DAY":
             "You can start at most 2 conversations a day. Please try again tomorrow.",
         "MESSAGES_PER_HOUR": "You can send at most 2 messages an hour. Please try again later.",
+        "LIKES_PER_HOUR": "You can like at most 2 things an hour. Please try again later.",
     },
     "ja": {
         "INVITATIONS_PER_DAY": "招待メールを送れるのは1日2通までです。明日もう一度お試しください。",
@@ -82,6 +83,7 @@ MESSAGES = {
             "写真をアップロードできるのは1日2枚までです。明日もう一度お試しください。",
         "CONVERSATIONS_PER_DAY": "新しい会話は1日に2件までです。明日またお試しください。",
         "MESSAGES_PER_HOUR": "メッセージは1時間に2件までです。しばらくしてからお試しください。",
+        "LIKES_PER_HOUR": "イイネ!できるのは1時間に2件までです。しばらくしてからお試しください。",
     },
 }
 
@@ -250,6 +252,11 @@ def _message(client, w, i):
                        {"body": typed(i)})
 
 
+def _like(client, w, i):
+    kind, thing = [("entry", w.entry), ("topic", w.topic), ("offkai", w.event)][i]
+    return client.post(reverse("likes:like", args=[kind, thing.pk]), follow=True)
+
+
 def _body(i):
     return {"body": typed(i)}
 
@@ -289,6 +296,7 @@ CASES = {
                          lambda i: {"subject": f"Subject {i}", "body": typed(i)},
                          lambda w: Conversation.objects.count()),
     "message": Case("MESSAGES_PER_HOUR", _message, _body, lambda w: Message.objects.count()),
+    "like": Case("LIKES_PER_HOUR", _like, lambda i: {}, lambda w: Like.objects.count()),
     "community image": Case("UPLOADS_PER_DAY", _community_image,
                             lambda i: {"description": typed(i)},
                             lambda w: Community.objects.filter(pk=w.own_club.pk)
@@ -467,7 +475,7 @@ def test_the_allowances_come_from_the_environment():
         "INVITATIONS_PER_DAY=20", "FRIEND_REQUESTS_PER_DAY=30", "COMMENTS_PER_HOUR=60",
         "TOPIC_CREATE_PER_HOUR=10", "COMMUNITY_CREATE_PER_DAY=3", "OFFKAI_CREATE_PER_DAY=10",
         "REPORTS_PER_DAY=20", "UPLOADS_PER_DAY=50", "CONVERSATIONS_PER_DAY=20",
-        "MESSAGES_PER_HOUR=60", "0",
+        "MESSAGES_PER_HOUR=60", "LIKES_PER_HOUR=300", "0",
     ]
     changed = run(COMMENTS_PER_HOUR="7", UPLOADS_PER_DAY="0", BEHIND_PROXY="1")
     assert "COMMENTS_PER_HOUR=7" in changed and "UPLOADS_PER_DAY=0" in changed
