@@ -274,9 +274,10 @@ def test_every_app_model_is_in_admin():
     }
     # A profile is edited on its member's page, an off-kai's hosts shown on the event's page;
     # suggestions are a ranking a task rebuilds from the friendships; the abuse limits' log
-    # (sns.limits) is bookkeeping that prunes itself.
+    # (sns.limits) is bookkeeping that prunes itself; a like says nothing a moderator acts on
+    # (the thing liked is reported and hidden, and its likes go with it).
     assert unlisted <= {"accounts.Profile", "offkai.EventHost", "accounts.Suggestion",
-                        "sns.LimitedAction"}, unlisted
+                        "sns.LimitedAction", "sns.Like"}, unlisted
 
 
 def admin_url(model, page: str, *args) -> str:
