@@ -314,6 +314,9 @@ PROFILE = (
     text("company", 120, optional=True), text("title", 120, optional=True),
     text("introduction", 500, optional=True), text("interests", 300, optional=True),
     photo("photo_upload", first=True), tick("remove_photo"),
+    const("birth_month", "2", "", None, "12"), const("birth_day", "29", "", None, "31"),
+    Field("birth_year", lambda w: ["", None, "1990"], st.integers(1900, 2100).map(str)),
+    *(choice(f"{name}_visibility", LEVELS) for name in ("birthday", "birth_year")),
 )
 
 FORMS: list[Form] = [
@@ -334,7 +337,7 @@ FORMS: list[Form] = [
     Form("accounts:edit", url("accounts:edit"), PROFILE,
          target=lambda w: w.viewer.profile),
     Form("accounts:settings", url("accounts:settings"), (
-        choice("language", ["ja", "en"]), tick("leaves_footprints"),
+        choice("language", ["ja", "en"]), tick("leaves_footprints"), tick("daily_news"),
         choice("friends_visibility", LEVELS, optional=True),
         choice("default_visibility", LEVELS, optional=True),
         choice("reach", ["", "friends", "fof", "members"], optional=True), tick("text_in_mail"),
