@@ -3,6 +3,7 @@ friend requests (``friends``), introductions, blocks and footprints. Each public
 keyword-only and runs in one transaction; leaving the site is ``sns.leaving.services``, the
 ranking of people you may know ``sns.suggestions.services``."""
 
+from .birthdays import birthday_notice, birthday_notices_send
 from .blocks import BlockError, block_create, block_remove
 from .footprints import FOOTPRINT_EVERY, footprint_record, footprints_prune
 from .friends import (
@@ -30,6 +31,8 @@ __all__ = [
     "BlockError",
     "FriendRequestError",
     "IntroductionError",
+    "birthday_notice",
+    "birthday_notices_send",
     "block_create",
     "block_remove",
     "footprint_record",

@@ -85,6 +85,7 @@ _PLAIN = {
     ),
     Kind.ANNOUNCEMENT: lambda: _("An announcement from the operator"),
     Kind.MESSAGE: lambda: _("%(actor)s sent you a message"),
+    Kind.BIRTHDAY: lambda: _("Tomorrow is %(actor)s's birthday"),
 }
 
 # Kinds that always lead to the same page, whatever their target.

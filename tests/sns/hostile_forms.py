@@ -30,7 +30,7 @@ from invites.models import Invitation
 from offkai.forms import DATETIME_INPUT
 from offkai.models import RSVP, Answer, EventHost, Guest
 from sns.models import Report
-from sns.notifications.selectors import CHOOSABLE
+from sns.notifications.selectors import CHOOSABLE, OPT_IN
 from sns.paging import instant_encode
 from sns.visibility import Level
 from tests.factories import PASSWORD
@@ -328,7 +328,8 @@ FORMS: list[Form] = [
          makes={"sns_report": 1}),
     Form("notifications:read_all", url("notifications:read_all")),
     Form("notifications:settings", url("notifications:settings"),
-         tuple(choice(kind, ["app", "email"]) for kind in CHOOSABLE),
+         tuple(choice(kind, ["app", "email", *(["off"] if kind in OPT_IN else [])])
+               for kind in CHOOSABLE),
          also=frozenset({"sns_notificationpreference"})),
     Form("notifications:unsubscribe", lambda w: reverse("notifications:unsubscribe",
                                                         args=[w.unsubscribe_token]),
