@@ -7,7 +7,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import ExpressionWrapper, F, IntegerField, Q, QuerySet
 
 from sns.visibility import Relation, visible_levels, without_blocked
 
@@ -21,6 +21,26 @@ def falls_on(day: date, field: str = "profile__") -> Q:
     if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
         q |= Q(**{f"{field}birth_month": 2, f"{field}birth_day": 29})
     return q
+
+
+def keys_within(first: date, days: int) -> list[int]:
+    """The birthdays on ``days`` days from ``first`` as ``birth_key`` values (month × 100 +
+    day; 229 with 228 in a year without 29 February): one list for ``birth_key__any``, so
+    that a prepared query keeps its shape whatever the days (sns/prepared.py)."""
+    keys = []
+    for n in range(days):
+        day = first + timedelta(days=n)
+        keys.append(day.month * 100 + day.day)
+        if (day.month, day.day) == (2, 28) and not calendar.isleap(day.year):
+            keys.append(229)
+    return keys
+
+
+def birth_key(field: str = "profile__") -> ExpressionWrapper:
+    """A profile's birthday as month × 100 + day (NULL without one), for ``keys_within``."""
+    return ExpressionWrapper(
+        F(f"{field}birth_month") * 100 + F(f"{field}birth_day"), output_field=IntegerField()
+    )
 
 
 def falls_within(first: date, days: int, field: str = "profile__") -> Q:
