@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("conversations.urls")),
     path("", include("sns.notifications.urls")),
     path("", include("sns.leaving.urls")),
+    path("", include("sns.dailynews.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -23,7 +23,13 @@ from .introductions import (
     introduction_delete,
     introduction_write,
 )
-from .members import member_complete, member_create, names_policy_switched, profile_update
+from .members import (
+    daily_news_set,
+    member_complete,
+    member_create,
+    names_policy_switched,
+    profile_update,
+)
 
 __all__ = [
     "FOOTPRINT_EVERY",
@@ -35,6 +41,7 @@ __all__ = [
     "birthday_notices_send",
     "block_create",
     "block_remove",
+    "daily_news_set",
     "footprint_record",
     "footprints_prune",
     "friend_request_accept",
