@@ -334,6 +334,9 @@ FORMS: list[Form] = [
     Form("notifications:unsubscribe", lambda w: reverse("notifications:unsubscribe",
                                                         args=[w.unsubscribe_token]),
          who=VISITOR, accepted=200, also=frozenset({"sns_notificationpreference"})),
+    Form("dailynews:unsubscribe", lambda w: reverse("dailynews:unsubscribe",
+                                                    args=[w.daily_news_token]),
+         who=VISITOR, accepted=200, target=_viewer),
     # accounts
     Form("accounts:edit", url("accounts:edit"), PROFILE,
          target=lambda w: w.viewer.profile),

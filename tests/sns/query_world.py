@@ -37,6 +37,7 @@ from offkai import services as offkai_services
 from offkai.models import Answer, Event, EventComment, Guest
 from offkai.services import calendar_feed_get_or_create
 from sns import images
+from sns.dailynews.mail import unsubscribe_token as daily_news_token
 from sns.models import Announcement
 from sns.notifications.mail import unsubscribe_token
 from sns.notify import Kind, notify_many
@@ -71,6 +72,7 @@ class World:
     invitation_token: str  # a pending invitation from the viewer
     feed_token: str
     unsubscribe_token: str
+    daily_news_token: str
     email_key: str  # confirms a member's new address
 
     @property
@@ -114,6 +116,7 @@ def world_build(n: int) -> World:
         announcement=announcement, invitation_token=invitation_token,
         feed_token=calendar_feed_get_or_create(user=viewer).token,
         unsubscribe_token=unsubscribe_token(viewer, [Kind.DIARY_COMMENT]),
+        daily_news_token=daily_news_token(viewer),
         email_key=_email_key(viewer, stranger),
     )
 
