@@ -17,6 +17,7 @@ from accounts.services import block_create
 from diary.models import Entry
 from sns.dailynews.mail import news_message
 from sns.dailynews.selectors import LOOK_BACK, news_for, news_since
+from sns.leaving.services import member_leave
 from sns.models import DailyNewsDelivery, Like
 from sns.visibility import Level
 from tests import factories
@@ -84,8 +85,16 @@ def test_the_news_holds_what_owner_may_see_and_nothing_else(owner, friend, fof, 
         visit(person, owner)
     like(owner, mine)  # my own like is no news
     factories.entry_comment(mine, owner)
+    departed = factories.member("Departed Member")
+    factories.befriend(owner, departed)
+    factories.join(club, [departed])
+    factories.topic(club, departed, title="Topic by one who left")
+    factories.entry_comment(mine, departed)
+    like(departed, mine)
+    visit(departed, owner)
     block_create(blocker=blocker, blocked=owner)
     User.objects.filter(pk=suspended.pk).update(is_active=False)
+    member_leave(member=departed, password=factories.PASSWORD)
 
     news = news_of(owner)
     assert [e.pk for e in news.entries] == [shown_entry.pk]
