@@ -134,7 +134,21 @@ def _friends(viewer: User, n: int) -> list[User]:
         factories.befriend(viewer, friend)
         if i:
             factories.befriend(friends[0], friend)
+    _birthdays(viewer, friends)
     return friends
+
+
+def _birthdays(viewer: User, friends: list[User]) -> None:
+    """Every friend's birthday this week (home lists them), the star's with its year shown
+    (their profile says it); the viewer is told of the star's, due tomorrow."""
+    today = timezone.localdate()
+    for i, friend in enumerate(friends):
+        day = today + timedelta(days=i % 7)
+        Profile.objects.filter(user=friend).update(
+            birth_month=day.month, birth_day=day.day, birth_year=1990 if i == 0 else None,
+            birthday_visibility=Level.FRIENDS, birth_year_visibility=Level.FRIENDS,
+        )
+    notify_many(recipient_ids=[viewer.pk], kind=Kind.BIRTHDAY, actor=friends[0])
 
 
 def _friends_of_friends(friends: list[User]) -> list[User]:
