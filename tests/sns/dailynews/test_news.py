@@ -21,6 +21,7 @@ from sns.leaving.services import member_leave
 from sns.models import DailyNewsDelivery, Like
 from sns.visibility import Level
 from tests import factories
+from tests.html import assert_well_formed
 
 pytestmark = pytest.mark.django_db
 
@@ -147,11 +148,21 @@ def test_the_mail_in_the_members_language_with_one_click_unsubscribe(owner, frie
     owner = User.objects.select_related("profile").get(pk=owner.pk)
     factories.entry(friend, Level.FRIENDS, title="Kite & string")
     born_in(friend, 0)
+    factories.event(friend, days=2, title="Beach meetup", visibility=Level.FRIENDS)
+    club = factories.community(owner, members=[friend], name="Kite Club")
+    factories.topic(club, friend, title="Best winds")
+    mine = factories.entry(owner, Level.MEMBERS)
+    factories.entry_comment(mine, friend)
+    like(friend, mine)
+    visit(friend, owner)
     message = news_message(news_of(owner))
+    for words in ("Beach meetup", "Best winds", "Kite Club", "Friend Person"):
+        assert words in message.body
     # (The words new with the daily news are translated by the lead, with the .po file.)
     assert "Owner Personさん、こんにちは。" in message.body
     assert "Kite & string" in message.body  # text, not HTML-escaped
     (html, mimetype), = message.alternatives
     assert mimetype == "text/html" and "Kite &amp; string" in html
+    assert_well_formed(html)
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/daily-news/unsubscribe/" in message.extra_headers["List-Unsubscribe"]
