@@ -7,15 +7,12 @@ home shows nothing the full pages would not; the counts come in one query.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Subquery
-from django.db.models.functions import JSONObject
 from django.utils import timezone
 
-from accounts.models import Footprint, Friendship, Profile, User
-from accounts.selectors import birthdays
+from accounts.models import Footprint, Friendship, User
 from accounts.selectors.footprints import FOOTPRINT_DAYS
 from accounts.selectors.graph import friends_of
 from communities import selectors as communities_selectors
@@ -30,15 +27,14 @@ from sns.context_processors import read_counts
 from sns.notifications.selectors import announcements_visible_to
 from sns.paging import row_count
 from sns.prepared import Prepared
-from sns.visibility import Relation, visible_levels, without_blocked, without_hidden_people
+from sns.visibility import Relation, without_hidden_people
+
+from .birthdays import birthdays_query, friends_birthdays, this_week
 
 SHORT = 5
 # A kept list of ids (below) holds this many more than home shows, for those that go.
 SPARE = 4
 FRIENDS_SHOWN = 9
-# Friends' birthdays of this week: today and the six days after; at most this many.
-BIRTHDAY_DAYS = 7
-BIRTHDAYS_SHOWN = 20
 # "Invitations accepted" looks this far back.
 ACCEPTED_WITHIN = timedelta(days=30)
 
@@ -118,9 +114,7 @@ class Home:
     # Why the member may not invite at all (None: they may), else how many more (None: any).
     invite_refusal: str | None = None
     invites_left: int | None = None
-    # Friends whose birthday is this week (today and the six days after), with its date and
-    # whether that is today.
-    birthdays: list = field(default_factory=list)
+    birthdays: list = field(default_factory=list)  # friends' of this week (birthdays.py)
 
     @property
     def is_empty(self) -> bool:
@@ -129,27 +123,9 @@ class Home:
         them is built again when they change)."""
         return not (
             self.announcements or self.topics or self.events or self.join_requests
-            or self.birthdays
-            or self.accepted or self.footprints
+            or self.accepted or self.footprints or self.birthdays
             or self.sections.diaries or self.sections.commented
         )
-
-
-def _birthdays_query(member, birthday_keys):
-    """My friends whose birthday is on one of ``birthday_keys`` (``birthdays.keys_within``)
-    and who let friends see it, none in a block with me: what home shows of each (id, names,
-    month, day), as one array column of home's counts."""
-    friends = Friendship.objects.filter(
-        user=member, friend__is_active=True,
-        friend__profile__birthday_visibility__in=sorted(visible_levels(Relation.FRIEND)),
-    ).alias(key=birthdays.birth_key("friend__profile__")).filter(key__any=birthday_keys)
-    friends = without_blocked(friends, "friend_id", member).order_by("friend_id")
-    return ArraySubquery(friends.values(json=JSONObject(
-        id="friend_id", email="friend__email", real_name="friend__profile__real_name",
-        nickname="friend__profile__nickname",
-        shown_name_choice="friend__profile__shown_name_choice",
-        month="friend__profile__birth_month", day="friend__profile__birth_day",
-    ))[:BIRTHDAYS_SHOWN])
 
 
 def _counts_query(member, now, recent, birthday_keys):
@@ -177,7 +153,7 @@ def _counts_query(member, now, recent, birthday_keys):
         n_topics_seen_at=Subquery(
             CommunityPreference.objects.filter(user=member).values("topics_seen_at")[:1]
         ),
-        n_birthdays=_birthdays_query(member, birthday_keys),
+        n_birthdays=birthdays_query(member, birthday_keys),
     )
     # The member's own profile rides along (home shows their photo and name).
     return User.objects.select_related("profile").annotate(**names).filter(pk=member.pk)
@@ -188,9 +164,7 @@ COUNTS = ("join_requests", "footprints", "friends", "invitations_used", "comment
 
 
 # Home's queries, each compiled once per process (sns/prepared.py).
-_COUNTS = Prepared(
-    _counts_query, member=User, now=datetime, recent=datetime, birthday_keys=list
-)
+_COUNTS = Prepared(_counts_query, member=User, now=datetime, recent=datetime, birthday_keys=list)
 _FRIENDS = Prepared(lambda member: friends_of(member)[:FRIENDS_SHOWN], member=User)
 _ANNOUNCEMENTS = Prepared(
     lambda member: announcements_visible_to(member).select_related("community")[:3],
@@ -231,10 +205,8 @@ def _counts(member) -> dict:
     topics; and the member's profile. (Waiting friend requests come with the header's
     counts.)"""
     now = timezone.now()
-    [row] = _COUNTS(
-        member=member, now=now, recent=now - timedelta(days=FOOTPRINT_DAYS),
-        birthday_keys=birthdays.keys_within(timezone.localdate(now), BIRTHDAY_DAYS),
-    )
+    [row] = _COUNTS(member=member, now=now, recent=now - timedelta(days=FOOTPRINT_DAYS),
+                    birthday_keys=this_week(now))
     member.profile = row.profile
     return {name: getattr(row, "n_" + name) for name in COUNTS}
 
@@ -257,7 +229,7 @@ def home_for(member, sections: Sections | None = None) -> Home:
         )),
     )
     counts = _counts(member)
-    birthday_rows = counts.pop("birthdays")
+    counts["birthdays"] = friends_birthdays(counts["birthdays"], now=timezone.now())
     topics_seen_at = counts.pop("topics_seen_at") or communities_selectors.first_look()
     sections = sections or Sections(member)
     sections.comments_seen_at = counts.pop("comments_seen_at")
@@ -283,41 +255,7 @@ def home_for(member, sections: Sections | None = None) -> Home:
     if not home.invite_refusal:
         home.invites_left = invitations_left(member, used=home.invitations_used)
     cache.depends_on(*(cache.member(i.accepted_user_id) for i in home.accepted))
-    home.birthdays = _friends_birthdays(birthday_rows or [], timezone.localdate(now))
     return home
-
-
-@dataclass(frozen=True)
-class Birthday:
-    """A friend's birthday on home: their page, their name, the day, whether it is today."""
-
-    member_id: int
-    name: str
-    day: date
-    today: bool
-
-
-def _friends_birthdays(rows: list[dict], today: date) -> list[Birthday]:
-    """My friends whose birthday (that they let friends see) is this week, soonest first,
-    from the rows read with home's counts (``_birthdays_query``).
-
-    Read under what home declared already (friends, blocks, people); those shown are
-    declared too, so that one who hides their birthday goes at once. The week moves at
-    midnight, site time: home is built again from then on."""
-    found = []
-    for row in rows:
-        profile = Profile(
-            real_name=row["real_name"], nickname=row["nickname"],
-            shown_name_choice=row["shown_name_choice"],
-        )
-        day = birthdays.next_on_or_after(row["month"], row["day"], today)
-        name = profile.shown_name or row["email"].split("@")[0]
-        found.append(Birthday(member_id=row["id"], name=name, day=day, today=day == today))
-    found.sort(key=lambda b: (b.day, b.member_id))
-    cache.depends_on(*(cache.member(b.member_id) for b in found))
-    tomorrow = today + timedelta(days=1)
-    cache.holds_until(timezone.make_aware(datetime.combine(tomorrow, time.min)))
-    return found
 
 
 # --- the lists kept as ids (sns/cache/) ------------------------------------------------------

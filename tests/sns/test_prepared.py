@@ -12,7 +12,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from accounts.models import FriendRequest, Profile, User
-from accounts.selectors import birthdays, connections
+from accounts.selectors import connections
 from accounts.services import block_create
 from accounts.views import profiles as account_views
 from communities import selectors as community_selectors
@@ -21,6 +21,7 @@ from diary.models import Entry
 from offkai import selectors
 from offkai.selectors import pages as offkai_pages
 from sns.home import selectors as home
+from sns.home.birthdays import this_week
 from sns.prepared import NotAPreparedShape, Prepared
 from sns.visibility import (
     Level,
@@ -74,7 +75,7 @@ def test_home_counts_are_the_querysets(people):
     for n, member in enumerate(people):
         day = timezone.localdate() + timedelta(days=n)
         Profile.objects.filter(user=member).update(birth_month=day.month, birth_day=day.day)
-    keys = birthdays.keys_within(timezone.localdate(), 7)
+    keys = this_week(timezone.now())
     for member in people:
         [row] = home._COUNTS(member=member, now=now, recent=now - timedelta(days=30),
                              birthday_keys=keys)
