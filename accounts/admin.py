@@ -20,7 +20,7 @@ class ProfileInline(admin.StackedInline):
     can_delete = False
     fields = [
         "real_name", "real_name_kana", "nickname", "shown_name_choice", "company", "title",
-        "introduction", "interests",
+        "introduction", "interests", "birth_month", "birth_day", "birth_year",
     ]
 
 

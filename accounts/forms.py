@@ -1,6 +1,9 @@
+from datetime import date
+
 from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from sns import images
@@ -40,7 +43,26 @@ class IdentityFieldsMixin:
             self.add_error(wanted, _("Fill in the name you chose to be shown."))
 
 
+def _numbers(first: int, last: int, names=None) -> list[tuple[str, str]]:
+    return [("", "—")] + [(str(n), str(names[n]) if names else str(n))
+                          for n in range(first, last + 1)]
+
+
 class ProfileForm(IdentityFieldsMixin, forms.ModelForm):
+    # Selects, so that only a month and a day of the calendar can be sent (29 February
+    # included; the model's clean refuses 31 April and the like).
+    birth_month = forms.TypedChoiceField(
+        label=_("Birthday: month"), required=False, coerce=int, empty_value=None,
+        choices=lambda: _numbers(1, 12, MONTHS),
+    )
+    birth_day = forms.TypedChoiceField(
+        label=_("Birthday: day"), required=False, coerce=int, empty_value=None,
+        choices=_numbers(1, 31),
+    )
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"), required=False, min_value=1900, max_value=2100,
+        help_text=_("Optional; it has its own visibility."),
+    )
     photo_upload = forms.FileField(
         label=_("Photo"), required=False,
         help_text=_("JPEG, PNG, WebP or GIF. Location data is removed."),
@@ -57,6 +79,8 @@ class ProfileForm(IdentityFieldsMixin, forms.ModelForm):
             "company", "company_visibility", "title", "title_visibility",
             "photo_visibility", "introduction", "introduction_visibility",
             "interests", "interests_visibility",
+            "birth_month", "birth_day", "birthday_visibility", "birth_year",
+            "birth_year_visibility",
         ]
         widgets = {"introduction": forms.Textarea(attrs={"rows": 6})}
 
@@ -74,6 +98,18 @@ class ProfileForm(IdentityFieldsMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self.check_identity(cleaned)
+        month, day = cleaned.get("birth_month"), cleaned.get("birth_day")
+        if (month is None) != (day is None):
+            self.add_error("birth_day" if day is None else "birth_month",
+                           _("Give both the month and the day of your birthday, or neither."))
+        elif month is None and cleaned.get("birth_year") is not None:
+            self.add_error("birth_year", _("Give the month and the day with the year."))
+        else:
+            try:
+                if month is not None:
+                    date(cleaned.get("birth_year") or 2000, month, day)
+            except ValueError:
+                self.add_error("birth_day", _("That day is not in the calendar."))
         return cleaned
 
     def profile_fields(self) -> dict:
@@ -83,7 +119,7 @@ class ProfileForm(IdentityFieldsMixin, forms.ModelForm):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["language"]
+        fields = ["language", "daily_news"]
         labels = {"language": _("Language")}
 
 

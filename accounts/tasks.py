@@ -30,3 +30,11 @@ def send_account_mail(*, subject: str, body: str, from_email: str, to: list[str]
     elif html:
         message.attach_alternative(html, "text/html")
     mail.send(message)
+
+
+@task()
+def send_birthday_notices() -> int:
+    """Tell friends of tomorrow's birthdays (``services.birthday_notices_send``)."""
+    from .services import birthday_notices_send
+
+    return birthday_notices_send()

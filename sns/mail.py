@@ -76,10 +76,11 @@ def build(
     return message
 
 
-def send(*messages: EmailMessage) -> int:
-    """Send ``messages`` over one connection; return how many went. A failure of the server
+def send(*messages: EmailMessage, connection=None) -> int:
+    """Send ``messages`` over one connection (``connection``: one the caller keeps open for
+    many sends, e.g. a batch of daily news); return how many went. A failure of the server
     raises, for the caller's transaction and retry to handle."""
     messages = [message for message in messages if message.recipients()]
     if not messages:
         return 0
-    return get_connection().send_messages(messages) or 0
+    return (connection or get_connection()).send_messages(messages) or 0

@@ -431,3 +431,36 @@ class Like(models.Model):
 
     def __str__(self) -> str:
         return f"{member_ref(self.member_id)} ♥ {self.target_type_id}:{self.target_id}"
+
+
+class DailyNewsDelivery(models.Model):
+    """One member's daily news (sns.dailynews) of one day (site time): claimed by the run
+    that enqueued it, sent (or found empty) by a task. One per member and day, by the
+    database, so that runs on several machines at once mail nobody twice."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("member"),
+    )
+    day = models.DateField(_("day"))
+    claimed_at = models.DateTimeField(_("claimed"), default=timezone.now)
+    # Set once done: mailed, or nothing new to tell (``mailed`` off).
+    sent_at = models.DateTimeField(_("done"), null=True, blank=True)
+    mailed = models.BooleanField(_("mailed"), default=False)
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("daily news delivery")
+        verbose_name_plural = _("daily news deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "day"], name="daily_news_once"),
+        ]
+        indexes = [
+            # The member's last news (where the next one starts), and old days to prune.
+            models.Index(fields=["member", "-day"], name="daily_news_latest"),
+            models.Index(fields=["day"], name="daily_news_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{member_ref(self.member_id)} {self.day}"

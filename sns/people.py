@@ -7,6 +7,7 @@ app's pages show members through these; the kernel imports no app.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,10 @@ class ShownProfile:
     introduction: str
     interests: list[str]
     member_id: int | None = None
+    # The birthday the viewer may see (None: none, or hidden); its year counts only when
+    # ``birth_year_shown`` (else it is 2000, a leap year, so that 29 February is a date).
+    birthday: date | None = None
+    birth_year_shown: bool = False
 
     def photo_url(self, size: str = "medium") -> str:
         return photo_url(self.member_id, self.photo, size)

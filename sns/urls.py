@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("sns.notifications.urls")),
     path("", include("sns.leaving.urls")),
     path("", include("sns.liking.urls")),
+    path("", include("sns.dailynews.urls")),
     path("admin/", admin.site.urls),
 ]
 

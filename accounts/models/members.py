@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -77,6 +80,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     quota_refilled_at = models.DateTimeField(
         _("invitation quota last refilled"), null=True, blank=True
     )
+    daily_news = models.BooleanField(
+        _("daily news by email"), default=False,
+        help_text=_("Once a day, a mail of what is new among your friends and communities."),
+    )
 
     objects = MemberManager()
 
@@ -95,6 +102,11 @@ class User(AbstractBaseUser, PermissionsMixin):
             # with one hashed lookup instead of a visit to every member row.
             models.Index(
                 fields=["id"], condition=models.Q(is_active=False), name="user_inactive"
+            ),
+            # Those who chose the daily news, walked in order by its sending (sns.dailynews).
+            models.Index(
+                fields=["id"], condition=models.Q(daily_news=True, is_active=True),
+                name="user_daily_news",
             ),
         ]
 
@@ -195,6 +207,30 @@ class Profile(models.Model):
         _("who sees my friend list"), max_length=10, choices=PROFILE_FIELD_LEVELS,
         default=Level.MEMBERS,
     )
+    # A birthday: month and day, the year optional and shown apart (sns.birthdays reads it).
+    birth_month = models.PositiveSmallIntegerField(
+        _("birthday (month)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    birth_day = models.PositiveSmallIntegerField(
+        _("birthday (day)"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+    )
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"), null=True, blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+    )
+    birthday_visibility = models.CharField(
+        _("who sees my birthday"), max_length=10, choices=PROFILE_FIELD_LEVELS,
+        default=Level.FRIENDS,
+    )
+    birth_year_visibility = models.CharField(
+        _("who sees my year of birth"), max_length=10, choices=PROFILE_FIELD_LEVELS,
+        default=Level.PRIVATE,
+    )
+    # The birthday (this year's date, site time) the member's friends were last told of the
+    # day before (accounts.services.birthdays): a second run of the day finds it told.
+    birthday_told_for = models.DateField(null=True, blank=True, editable=False)
     # When this member's people-you-may-know were last ranked (accounts.services.suggestions).
     suggestions_computed_at = models.DateTimeField(null=True, blank=True, editable=False)
     leaves_footprints = models.BooleanField(
@@ -208,10 +244,45 @@ class Profile(models.Model):
     class Meta:
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
-        indexes = [GinIndex(fields=["search"], name="profile_search")]
+        indexes = [
+            GinIndex(fields=["search"], name="profile_search"),
+            # The birthdays of a day (the notice the day before, home, the daily news).
+            models.Index(
+                fields=["birth_month", "birth_day"],
+                condition=models.Q(birth_month__isnull=False), name="profile_birthday",
+            ),
+        ]
+        constraints = [
+            # Month and day together, or neither; a year only with them.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(birth_month__isnull=True, birth_day__isnull=True,
+                             birth_year__isnull=True)
+                    | models.Q(birth_month__isnull=False, birth_day__isnull=False)
+                ),
+                name="profile_birthday_whole",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.shown_name
+
+    def clean(self):
+        super().clean()
+        try:
+            _ = self.birthday
+        except ValueError:
+            raise ValidationError(
+                {"birth_day": _("That day is not in the calendar.")}
+            ) from None
+
+    @property
+    def birthday(self) -> date | None:
+        """The birthday as a date: in its year when given, else in 2000 (a leap year, so
+        that 29 February is one). Raises ValueError for a day not in the calendar."""
+        if self.birth_month is None or self.birth_day is None:
+            return None
+        return date(self.birth_year or 2000, self.birth_month, self.birth_day)
 
     @property
     def shows_real_name(self) -> bool:
@@ -238,6 +309,12 @@ class Profile(models.Model):
             return value if can_see(level, relation) else ""
 
         other_name = field(self.other_name, self.other_name_visibility)
+        birthday = self.birthday if can_see(self.birthday_visibility, relation) else None
+        year_shown = bool(
+            birthday and self.birth_year and can_see(self.birth_year_visibility, relation)
+        )
+        if birthday is not None and not year_shown:
+            birthday = birthday.replace(year=2000)
         return ShownProfile(
             name=self.user.display_name,
             name_kana=self.real_name_kana
@@ -255,4 +332,6 @@ class Profile(models.Model):
                 for i in re.split(r"[,、，]", field(self.interests, self.interests_visibility))
                 if i.strip()
             ],
+            birthday=birthday,
+            birth_year_shown=year_shown,
         )

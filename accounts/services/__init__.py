@@ -3,6 +3,7 @@ friend requests (``friends``), introductions, blocks and footprints. Each public
 keyword-only and runs in one transaction; leaving the site is ``sns.leaving.services``, the
 ranking of people you may know ``sns.suggestions.services``."""
 
+from .birthdays import birthday_notice, birthday_notices_send
 from .blocks import BlockError, block_create, block_remove
 from .footprints import FOOTPRINT_EVERY, footprint_record, footprints_prune
 from .friends import (
@@ -22,7 +23,13 @@ from .introductions import (
     introduction_delete,
     introduction_write,
 )
-from .members import member_complete, member_create, names_policy_switched, profile_update
+from .members import (
+    daily_news_set,
+    member_complete,
+    member_create,
+    names_policy_switched,
+    profile_update,
+)
 
 __all__ = [
     "FOOTPRINT_EVERY",
@@ -30,8 +37,11 @@ __all__ = [
     "BlockError",
     "FriendRequestError",
     "IntroductionError",
+    "birthday_notice",
+    "birthday_notices_send",
     "block_create",
     "block_remove",
+    "daily_news_set",
     "footprint_record",
     "footprints_prune",
     "friend_request_accept",

@@ -119,3 +119,11 @@ def profile_update(
         # Only once the new state is committed may the old files go.
         transaction.on_commit(lambda: images.delete(old_photo))
     return profile
+
+
+def daily_news_set(*, member: User, on: bool) -> None:
+    """Whether ``member`` gets the daily news mail (sns.dailynews; the settings page, or the
+    link in a mail)."""
+    if member.daily_news != on:
+        member.daily_news = on
+        member.save(update_fields=["daily_news"])

@@ -57,9 +57,10 @@ HTML, sns/home.html     built: the parts above it read, and   with the list of t
                         requests, footprints, invites,        their tokens; key (m,
                         friends, blocks, memberships, people, language, time zone); ten
                         announcements, each community of m,   minutes at most, and until the
-                        each off-kai shown, each member       first off-kai shown ends
-                        named); friends' diaries and new
-                        comments apart (below)
+                        each off-kai shown, each member       first off-kai shown ends, and
+                        named, each friend whose birthday     until midnight, site time (the
+                        it shows); friends' diaries and new   week of friends' birthdays
+                        comments apart (below)                moves on)
 home's friends' diaries those of the friends' newest entries  the HTML (detached parts:
 and new comments, each  and of the entries with new comments  home keeps a marker, filled
 kept apart (detached)   (above), each entry shown, its        on each request); key (m,
@@ -166,7 +167,7 @@ stands in a block with, so a block touches only the two members' own scopes.
 * ``("announcements",)``: sns.notifications.announcements, an announcement sent.
 * ``("community", c)`` also: c renamed or closed, a join request made or decided, an admin's
   role handed over (its join requests are counted on its admins' home), a topic edited.
-* ``("member", m)`` also: accounts.services.profile_update (m's name and photo).
+* ``("member", m)`` also: accounts.services.profile_update (m's name, photo and birthday).
 * ``("people",)``: a member suspended or reinstated (sns.moderation.members), refused
   (sns.policy) or gone (sns.leaving), and any edit or deletion in the admin of members,
   friendships, friend requests, blocks or notifications (sns.admin_kit.StalesCachedParts):

@@ -29,6 +29,8 @@ from sns.paging import row_count
 from sns.prepared import Prepared
 from sns.visibility import Relation, without_hidden_people
 
+from .birthdays import birthdays_query, friends_birthdays, this_week
+
 SHORT = 5
 # A kept list of ids (below) holds this many more than home shows, for those that go.
 SPARE = 4
@@ -112,6 +114,7 @@ class Home:
     # Why the member may not invite at all (None: they may), else how many more (None: any).
     invite_refusal: str | None = None
     invites_left: int | None = None
+    birthdays: list = field(default_factory=list)  # friends' of this week (birthdays.py)
 
     @property
     def is_empty(self) -> bool:
@@ -120,12 +123,12 @@ class Home:
         them is built again when they change)."""
         return not (
             self.announcements or self.topics or self.events or self.join_requests
-            or self.accepted or self.footprints
+            or self.accepted or self.footprints or self.birthdays
             or self.sections.diaries or self.sections.commented
         )
 
 
-def _counts_query(member, now, recent):
+def _counts_query(member, now, recent, birthday_keys):
     """The member's row with home's counts (``_counts``), from ``recent`` for footprints and
     as of ``now`` for invitations: the shape of a prepared query (sns/prepared.py)."""
     moderated = Membership.objects.filter(
@@ -150,17 +153,18 @@ def _counts_query(member, now, recent):
         n_topics_seen_at=Subquery(
             CommunityPreference.objects.filter(user=member).values("topics_seen_at")[:1]
         ),
+        n_birthdays=birthdays_query(member, birthday_keys),
     )
     # The member's own profile rides along (home shows their photo and name).
     return User.objects.select_related("profile").annotate(**names).filter(pk=member.pk)
 
 
 COUNTS = ("join_requests", "footprints", "friends", "invitations_used", "comments_seen_at",
-          "topics_seen_at")
+          "topics_seen_at", "birthdays")
 
 
 # Home's queries, each compiled once per process (sns/prepared.py).
-_COUNTS = Prepared(_counts_query, member=User, now=datetime, recent=datetime)
+_COUNTS = Prepared(_counts_query, member=User, now=datetime, recent=datetime, birthday_keys=list)
 _FRIENDS = Prepared(lambda member: friends_of(member)[:FRIENDS_SHOWN], member=User)
 _ANNOUNCEMENTS = Prepared(
     lambda member: announcements_visible_to(member).select_related("community")[:3],
@@ -201,9 +205,8 @@ def _counts(member) -> dict:
     topics; and the member's profile. (Waiting friend requests come with the header's
     counts.)"""
     now = timezone.now()
-    [row] = _COUNTS(
-        member=member, now=now, recent=now - timedelta(days=FOOTPRINT_DAYS)
-    )
+    [row] = _COUNTS(member=member, now=now, recent=now - timedelta(days=FOOTPRINT_DAYS),
+                    birthday_keys=this_week(now))
     member.profile = row.profile
     return {name: getattr(row, "n_" + name) for name in COUNTS}
 
@@ -226,6 +229,7 @@ def home_for(member, sections: Sections | None = None) -> Home:
         )),
     )
     counts = _counts(member)
+    counts["birthdays"] = friends_birthdays(counts["birthdays"], now=timezone.now())
     topics_seen_at = counts.pop("topics_seen_at") or communities_selectors.first_look()
     sections = sections or Sections(member)
     sections.comments_seen_at = counts.pop("comments_seen_at")

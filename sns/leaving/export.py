@@ -110,12 +110,15 @@ def _profile(member: User) -> dict:
         "title": profile.title,
         "introduction": profile.introduction,
         "interests": profile.interests,
+        "birthday": {"month": profile.birth_month, "day": profile.birth_day,
+                     "year": profile.birth_year},
         "visibility": {
             field: getattr(profile, f"{field}_visibility")
             for field in ("company", "title", "photo", "introduction", "interests",
-                          "other_name", "friends")
+                          "other_name", "friends", "birthday", "birth_year")
         },
         "leaves_footprints": profile.leaves_footprints,
+        "daily_news": member.daily_news,
     }
 
 

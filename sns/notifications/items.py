@@ -88,6 +88,7 @@ _PLAIN = {
     Kind.ANNOUNCEMENT: lambda: _("An announcement from the operator"),
     Kind.MESSAGE: lambda: _("%(actor)s sent you a message"),
     Kind.LIKE: lambda: _("%(actor)s liked something of yours"),
+    Kind.BIRTHDAY: lambda: _("Tomorrow is %(actor)s's birthday"),
 }
 
 # What a like notification says was liked, by the kind of thing (sns.likes); %(title)s is its

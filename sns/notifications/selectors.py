@@ -74,6 +74,10 @@ EMAIL_BY_DEFAULT: dict[str, bool] = {
     Kind.BIRTHDAY: False,
 }
 
+# Kinds a member gets only when they chose them (a preference row, either way for email):
+# a friend's birthday is news only to those who want it.
+OPT_IN = frozenset({Kind.BIRTHDAY})
+
 # The kinds a member chooses for, in the order the settings page lists them.
 CHOOSABLE: list[str] = [kind for kind in Kind.values if kind not in ALWAYS_EMAILED]
 
@@ -91,10 +95,18 @@ def email_kinds(user_ids: Iterable[int]) -> dict[int, set[str]]:
     return wanted
 
 
+def choices_of(member) -> tuple[dict[str, bool], set[str]]:
+    """Whether ``member`` gets each choosable kind by email, in ``CHOOSABLE`` order, and
+    the kinds of ``OPT_IN`` they chose: one query."""
+    rows = dict(NotificationPreference.objects.filter(user=member, kind__in=CHOOSABLE)
+                .values_list("kind", "email"))
+    email = {kind: rows.get(kind, EMAIL_BY_DEFAULT.get(kind, False)) for kind in CHOOSABLE}
+    return email, set(rows) & OPT_IN
+
+
 def email_choices(member) -> dict[str, bool]:
     """Whether ``member`` gets each choosable kind by email, in ``CHOOSABLE`` order."""
-    wanted = email_kinds([member.pk])[member.pk]
-    return {kind: kind in wanted for kind in CHOOSABLE}
+    return choices_of(member)[0]
 
 
 # --- announcements ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 from sns import cache
 from sns.models import Notification, NotificationPreference
 
-from .selectors import CHOOSABLE, inbox
+from .selectors import CHOOSABLE, OPT_IN, inbox
 
 
 def notification_read_mark(*, member, notification_id: int) -> Notification:
@@ -38,9 +38,13 @@ def notifications_all_read_mark(*, member) -> int:
 
 
 @transaction.atomic
-def notification_preferences_set(*, member, email: dict[str, bool]) -> None:
-    """Set whether ``member`` gets each kind in ``email`` by email (in-app always). Kinds
+def notification_preferences_set(*, member, email: dict[str, bool], off=()) -> None:
+    """Set whether ``member`` gets each kind in ``email`` by email (in-app always), and
+    turn off the kinds of ``off`` that are off unless chosen (``OPT_IN``: no row). Kinds
     that are always emailed, and unknown ones, are ignored."""
+    off = set(off) & OPT_IN
+    NotificationPreference.objects.filter(user=member, kind__in=off).delete()
+    email = {kind: on for kind, on in email.items() if kind not in off}
     rows = [
         NotificationPreference(user=member, kind=kind, email=bool(on))
         for kind, on in email.items() if kind in CHOOSABLE

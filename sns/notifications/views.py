@@ -28,7 +28,7 @@ from .selectors import announcements_visible_to
 
 PAGE_SIZE = 30
 
-APP_ONLY, WITH_EMAIL = "app", "email"
+APP_ONLY, WITH_EMAIL, OFF = "app", "email", "off"
 
 
 def notification_list(request):
@@ -78,25 +78,34 @@ class NotificationSettingsForm(forms.Form):
         (WITH_EMAIL, gettext_lazy("In-app and email")),
     ]
 
-    def __init__(self, *args, current: dict[str, bool], **kwargs):
+    def __init__(self, *args, current: dict[str, bool], opted_in: set[str], **kwargs):
         super().__init__(*args, **kwargs)
         for kind in selectors.CHOOSABLE:
+            choices, initial = self.CHOICES, WITH_EMAIL if current[kind] else APP_ONLY
+            if kind in selectors.OPT_IN:
+                # Off unless chosen (sns.notifications.selectors.OPT_IN).
+                choices = [(OFF, gettext_lazy("Off")), *choices]
+                initial = initial if kind in opted_in else OFF
             self.fields[kind] = forms.ChoiceField(
-                label=Notification.Kind(kind).label, choices=self.CHOICES,
-                widget=forms.RadioSelect, initial=WITH_EMAIL if current[kind] else APP_ONLY,
+                label=Notification.Kind(kind).label, choices=choices,
+                widget=forms.RadioSelect, initial=initial,
             )
 
     def email_choices(self) -> dict[str, bool]:
         return {kind: value == WITH_EMAIL for kind, value in self.cleaned_data.items()}
 
+    def turned_off(self) -> list[str]:
+        return [kind for kind, value in self.cleaned_data.items() if value == OFF]
+
 
 @require_http_methods(["GET", "POST"])
 def notification_settings(request):
-    form = NotificationSettingsForm(
-        request.POST or None, current=selectors.email_choices(request.user)
-    )
+    current, opted_in = selectors.choices_of(request.user)
+    form = NotificationSettingsForm(request.POST or None, current=current, opted_in=opted_in)
     if request.method == "POST" and form.is_valid():
-        services.notification_preferences_set(member=request.user, email=form.email_choices())
+        services.notification_preferences_set(
+            member=request.user, email=form.email_choices(), off=form.turned_off()
+        )
         messages.success(request, _("Your notification settings were saved."))
         return redirect("notifications:settings")
     return render(request, "sns/notifications_settings.html", {

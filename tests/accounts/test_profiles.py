@@ -44,7 +44,7 @@ def edit_data(profile: Profile, **overrides) -> dict:
             "real_name", "real_name_kana", "nickname", "shown_name_choice",
             "other_name_visibility", "company", "company_visibility", "title",
             "title_visibility", "photo_visibility", "introduction", "introduction_visibility",
-            "interests", "interests_visibility",
+            "interests", "interests_visibility", "birthday_visibility", "birth_year_visibility",
         ]
     }
     data.update(overrides)

@@ -25,14 +25,17 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from accounts import services as accounts_services
+from accounts.models import User
 from invites import services as invites_services
 from invites.tasks import send_invitation_email
 from offkai import services as offkai_services
 from offkai.models import Answer
+from sns.dailynews.services import daily_news_start
 from sns.mail_retry import RETRY_DELAYS
-from sns.models import Announcement, Notification
+from sns.models import Announcement, DailyNewsDelivery, Notification
 from sns.notifications.announcements import announcement_send
 from sns.notify import Kind
+from sns.visibility import Level
 from tests import factories
 from tests.faults.postgres import free_port
 from tests.faults.smtp import mail_server
@@ -250,3 +253,39 @@ def test_a_password_reset_asked_for_while_the_server_is_down_is_mailed_by_the_re
     link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", text).group(1)
     assert client.get(link, follow=True).status_code == 200
     assert tasks(READY) == []
+
+
+# --- the daily news (sns.dailynews) ------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_news_the_server_could_not_take_goes_out_with_the_retry(mail_port, queue):
+    readers = []
+    for n in range(3):
+        person = factories.member(f"Reader {n}")
+        User.objects.filter(pk=person.pk).update(daily_news=True)
+        friend = factories.member(f"Writer {n}")
+        factories.befriend(person, friend)
+        factories.entry(friend, Level.FRIENDS)
+        readers.append(person)
+    late = timezone.localtime().replace(hour=23, minute=0)
+    assert daily_news_start(now=late) == 3
+
+    run_worker()
+
+    [failed] = tasks(FAILED)
+    [retry] = tasks(READY)
+    assert retry.task_path == failed.task_path == "sns.dailynews.tasks.send_daily_news_batch"
+    assert retry.args_kwargs["kwargs"]["mail_attempt"] == 1
+    assert retry.run_after - failed.finished_at == pytest.approx(
+        timedelta(seconds=RETRY_DELAYS[0]), abs=timedelta(seconds=5))
+    assert not DailyNewsDelivery.objects.filter(sent_at__isnull=False).exists()
+
+    a_minute_later(retry)
+    with mail_server(mail_port) as server:
+        run_worker()
+        run_worker()
+
+    assert [t.pk for t in tasks(SUCCESSFUL)] == [retry.pk]
+    assert recipients(server.received) == sorted(p.email for p in readers)
+    assert DailyNewsDelivery.objects.filter(mailed=True).count() == 3

@@ -30,7 +30,7 @@ from invites.models import Invitation
 from offkai.forms import DATETIME_INPUT
 from offkai.models import RSVP, Answer, EventHost, Guest
 from sns.models import Report
-from sns.notifications.selectors import CHOOSABLE
+from sns.notifications.selectors import CHOOSABLE, OPT_IN
 from sns.paging import instant_encode
 from sns.visibility import Level
 from tests.factories import PASSWORD
@@ -316,6 +316,9 @@ PROFILE = (
     text("company", 120, optional=True), text("title", 120, optional=True),
     text("introduction", 500, optional=True), text("interests", 300, optional=True),
     photo("photo_upload", first=True), tick("remove_photo"),
+    const("birth_month", "2", "", None, "12"), const("birth_day", "29", "", None, "31"),
+    Field("birth_year", lambda w: ["", None, "1990"], st.integers(1900, 2100).map(str)),
+    *(choice(f"{name}_visibility", LEVELS) for name in ("birthday", "birth_year")),
 )
 
 FORMS: list[Form] = [
@@ -327,16 +330,20 @@ FORMS: list[Form] = [
          makes={"sns_report": 1}),
     Form("notifications:read_all", url("notifications:read_all")),
     Form("notifications:settings", url("notifications:settings"),
-         tuple(choice(kind, ["app", "email"]) for kind in CHOOSABLE),
+         tuple(choice(kind, ["app", "email", *(["off"] if kind in OPT_IN else [])])
+               for kind in CHOOSABLE),
          also=frozenset({"sns_notificationpreference"})),
     Form("notifications:unsubscribe", lambda w: reverse("notifications:unsubscribe",
                                                         args=[w.unsubscribe_token]),
          who=VISITOR, accepted=200, also=frozenset({"sns_notificationpreference"})),
+    Form("dailynews:unsubscribe", lambda w: reverse("dailynews:unsubscribe",
+                                                    args=[w.daily_news_token]),
+         who=VISITOR, accepted=200, target=_viewer),
     # accounts
     Form("accounts:edit", url("accounts:edit"), PROFILE,
          target=lambda w: w.viewer.profile),
     Form("accounts:settings", url("accounts:settings"), (
-        choice("language", ["ja", "en"]), tick("leaves_footprints"),
+        choice("language", ["ja", "en"]), tick("leaves_footprints"), tick("daily_news"),
         choice("friends_visibility", LEVELS, optional=True),
         choice("default_visibility", LEVELS, optional=True),
         choice("reach", ["", "friends", "fof", "members"], optional=True), tick("text_in_mail"),

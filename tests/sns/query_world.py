@@ -37,6 +37,7 @@ from offkai import services as offkai_services
 from offkai.models import Answer, Event, EventComment, Guest
 from offkai.services import calendar_feed_get_or_create
 from sns import images
+from sns.dailynews.mail import unsubscribe_token as daily_news_token
 from sns.liking import services as like_services
 from sns.models import Announcement
 from sns.notifications.mail import unsubscribe_token
@@ -72,6 +73,7 @@ class World:
     invitation_token: str  # a pending invitation from the viewer
     feed_token: str
     unsubscribe_token: str
+    daily_news_token: str
     email_key: str  # confirms a member's new address
 
     @property
@@ -117,6 +119,7 @@ def world_build(n: int) -> World:
         announcement=announcement, invitation_token=invitation_token,
         feed_token=calendar_feed_get_or_create(user=viewer).token,
         unsubscribe_token=unsubscribe_token(viewer, [Kind.DIARY_COMMENT]),
+        daily_news_token=daily_news_token(viewer),
         email_key=_email_key(viewer, stranger),
     )
 
@@ -143,7 +146,21 @@ def _friends(viewer: User, n: int) -> list[User]:
         factories.befriend(viewer, friend)
         if i:
             factories.befriend(friends[0], friend)
+    _birthdays(viewer, friends)
     return friends
+
+
+def _birthdays(viewer: User, friends: list[User]) -> None:
+    """Every friend's birthday this week (home lists them), the star's with its year shown
+    (their profile says it); the viewer is told of the star's, due tomorrow."""
+    today = timezone.localdate()
+    for i, friend in enumerate(friends):
+        day = today + timedelta(days=i % 7)
+        Profile.objects.filter(user=friend).update(
+            birth_month=day.month, birth_day=day.day, birth_year=1990 if i == 0 else None,
+            birthday_visibility=Level.FRIENDS, birth_year_visibility=Level.FRIENDS,
+        )
+    notify_many(recipient_ids=[viewer.pk], kind=Kind.BIRTHDAY, actor=friends[0])
 
 
 def _friends_of_friends(friends: list[User]) -> list[User]:

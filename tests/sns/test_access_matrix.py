@@ -83,7 +83,8 @@ POLICIES = [JoinPolicy.OPEN.value, JoinPolicy.APPROVAL.value, JoinPolicy.SECRET.
 EVENT_LEVELS = [*DIARY_LEVELS, "community", "secret"]
 PAGE_LEVEL = "-"  # a view with no level of its own (the profile page)
 
-PROFILE_FIELDS = ["company", "title", "introduction", "interests", "other_name", "photo"]
+PROFILE_FIELDS = ["company", "title", "introduction", "interests", "other_name", "photo",
+                  "birthday"]
 
 
 # --- the table --------------------------------------------------------------------------------
@@ -377,8 +378,12 @@ def _profile_author(level: str, photo_key: str) -> ProfileAuthor:
         introduction=f"About me: {marks['introduction']}",
         interests=f"tea, {marks['interests']}", photo=photo_key,
         **{f"{f}_visibility": level for f in ("company", "title", "photo", "introduction",
-                                              "interests", "other_name", "friends")},
+                                              "interests", "other_name", "friends",
+                                              "birthday")},
+        birth_month=5, birth_day=3,
     )
+    # The birthday's line is on the profile only where its visibility lets it be.
+    marks["birthday"] = 'class="birthday small"'
     listed = factories.member(marks["friend"])
     factories.befriend(user, listed)
     marks["photo"] = photo_url(user.pk, photo_key, "medium")
@@ -915,7 +920,7 @@ WITHOUT_PARTS = {"calendar:feed", "event:ics", "event:csv", "export:diary", "exp
 WARM_PERSONAS = ["friend", "fof", "member", "insider", "blocked", "blocker", "suspended",
                  "moderator", "visitor"]
 PROFILE_VISIBILITIES = ["company", "title", "photo", "introduction", "interests", "other_name",
-                        "friends"]
+                        "friends", "birthday"]
 
 
 def group_of(view: str) -> str:

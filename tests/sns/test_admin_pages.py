@@ -34,6 +34,7 @@ from diary.models import Comment, DiaryPreference, Entry, EntryPhoto
 from invites import services as invites_services
 from sns.models import (
     Announcement,
+    DailyNewsDelivery,
     ModerationLog,
     Notification,
     NotificationPreference,
@@ -202,6 +203,9 @@ BUILDERS: dict[str, Callable[[World, int], None]] = {
     "sns.Announcement": _each(lambda w: Announcement.objects.create(
         title=f"Notice {next(_seq)}", body="Hello all.", created_by=w.hub,
         community=w.community,
+    )),
+    "sns.DailyNewsDelivery": _each(lambda w: DailyNewsDelivery.objects.create(
+        member=someone(), day=date.today()
     )),
     "sns.Report": _each(_report),
     "sns.ModerationLog": _each(_log),

@@ -175,6 +175,16 @@ def test_send_uses_one_connection_and_skips_a_message_without_recipients(
     assert Opened.count == 1
 
 
+def test_send_over_a_connection_the_caller_keeps(mail_templates, settings, outbox):
+    """A batch (the daily news) keeps one connection open for many sends (a new one would
+    fail here)."""
+    settings.EMAIL_BACKEND = f"{__name__}.Down"
+    kept = Opened()
+    assert mail.send(hello("en"), connection=kept) == 1
+    assert mail.send(hello("ja"), connection=kept) == 1
+    assert [m.subject for m in outbox] == [hello("en").subject, hello("ja").subject]
+
+
 def test_send_lets_a_failure_of_the_server_through(mail_templates, settings):
     """So that the task's transaction rolls back and ``sns.mail_retry`` tries it again."""
     settings.EMAIL_BACKEND = f"{__name__}.Down"

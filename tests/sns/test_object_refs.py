@@ -28,6 +28,7 @@ import pytest
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
+from django.core import signing
 from django.test import Client
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -55,6 +56,7 @@ from offkai import services as offkai_services
 from offkai.models import RSVP, Event, EventComment, EventHost, Guest
 from offkai.services import calendar_feed_get_or_create, calendar_feed_reset
 from sns import images, moderation
+from sns.dailynews.mail import unsubscribe_token as daily_news_token
 from sns.leaving.services import member_leave
 from sns.models import Announcement, Like, Notification, NotificationPreference, Report
 from sns.notifications.mail import unsubscribe_token
@@ -671,6 +673,23 @@ def _unsubscribe(s: Scene) -> None:
     assert not NotificationPreference.objects.exists()
 
 
+def _daily_news_unsubscribe(s: Scene) -> None:
+    """An altered token, one made for another purpose (a notification kind's unsubscribe,
+    signed with another salt) or one of a suspended member stops nobody's daily news."""
+    User.objects.filter(pk__in=[s.owner.pk, s.suspended.pk]).update(daily_news=True)
+    token = daily_news_token(s.owner)
+    visitor = Client()
+    other_purpose = unsubscribe_token(s.owner, [CHOOSABLE[0]])
+    for guess in (token[:-1] + ("A" if token[-1] != "A" else "B"), token.replace(":", ";"),
+                  "guess", other_purpose, signing.dumps(s.owner.pk)):
+        for method in ("get", "post"):
+            assert getattr(visitor, method)(url_of("dailynews:unsubscribe", guess)
+                                            ).status_code == 404, guess
+    gone = daily_news_token(s.suspended)
+    assert visitor.post(url_of("dailynews:unsubscribe", gone)).status_code == 404
+    assert User.objects.filter(daily_news=True).count() == 2
+
+
 def _announcement(s: Scene) -> None:
     like_missing(s.client, *both("notifications:announcement", s.club_announcement.pk))
     unsent = Announcement.objects.create(title="Draft", body="Not yet", created_by=s.moderator)
@@ -869,6 +888,7 @@ REFS: dict[str, Callable[[Scene], None]] = {
     # notifications, and allauth's keys
     "notifications:open": _notification_open,
     "notifications:unsubscribe": _unsubscribe,
+    "dailynews:unsubscribe": _daily_news_unsubscribe,
     "notifications:announcement": _announcement,
     "account_confirm_email": _confirm_email,
     "account_reset_password_from_key": _reset_password,

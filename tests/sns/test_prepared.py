@@ -11,7 +11,7 @@ from django.db.models import F, Value
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
-from accounts.models import FriendRequest, User
+from accounts.models import FriendRequest, Profile, User
 from accounts.selectors import connections
 from accounts.services import block_create
 from accounts.views import profiles as account_views
@@ -21,6 +21,7 @@ from diary.models import Entry
 from offkai import selectors
 from offkai.selectors import pages as offkai_pages
 from sns.home import selectors as home
+from sns.home.birthdays import this_week
 from sns.prepared import NotAPreparedShape, Prepared
 from sns.visibility import (
     Level,
@@ -70,14 +71,21 @@ def test_home_events_are_the_querysets_rows_for_every_viewer(people, moderator):
 def test_home_counts_are_the_querysets(people):
     owner = people[0]
     now = timezone.now()
+    # Everyone's birthday is this week (today, tomorrow, ...): the friends' come along.
+    for n, member in enumerate(people):
+        day = timezone.localdate() + timedelta(days=n)
+        Profile.objects.filter(user=member).update(birth_month=day.month, birth_day=day.day)
+    keys = this_week(timezone.now())
     for member in people:
-        [row] = home._COUNTS(member=member, now=now, recent=now - timedelta(days=30))
-        [expected] = home._counts_query(member, now, now - timedelta(days=30))
+        [row] = home._COUNTS(member=member, now=now, recent=now - timedelta(days=30),
+                             birthday_keys=keys)
+        [expected] = home._counts_query(member, now, now - timedelta(days=30), keys)
         assert {n: getattr(row, "n_" + n) for n in home.COUNTS} == {
             n: getattr(expected, "n_" + n) for n in home.COUNTS
         }
         assert row.profile.pk == expected.profile.pk
     assert home._counts(owner)["friends"] == 1
+    assert [b["id"] for b in home._counts(owner)["birthdays"]] == [people[1].pk]
 
 
 def test_home_candidates_are_the_querysets_rows(people, moderator):

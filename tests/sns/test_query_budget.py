@@ -267,6 +267,7 @@ PAGES: list[Page] = [
     at("invites:accept", "invitation_token", who=VISITOR),
     listing("offkai:feed", "feed_token", who=VISITOR),
     at("notifications:unsubscribe", "unsubscribe_token", who=VISITOR),
+    at("dailynews:unsubscribe", "daily_news_token", who=VISITOR),
     at("account_login", who=VISITOR),
     at("account_signup", who=VISITOR),  # says signing up is by invitation
     at("account_inactive", who=VISITOR),

@@ -84,6 +84,9 @@ def test_the_zip_holds_every_file_and_its_content(rich_owner, friend, as_user):
     assert profile["real_name"] == "Owner Person"
     assert profile["company"] == "Owner K.K."
     assert profile["date_joined"].endswith("Z")
+    assert profile["birthday"] == {"month": None, "day": None, "year": None}
+    assert profile["visibility"]["birthday"] == "friends"
+    assert profile["daily_news"] is False
     assert [f["name"] for f in read_json(archive, "friends.json")] == ["Friend Person"]
 
     entries = read_json(archive, "diary/entries.json")
