@@ -248,12 +248,14 @@ VIEW_GRIDS: dict[str, dict[str, frozenset[str]]] = {
     "search:diaries": DIARY_MEMBERS,
     "notifications:diary": DIARY_MEMBERS,
     "export:diary": DIARY_MEMBERS,
+    "likes:entry": DIARY_MEMBERS,
     "community:detail": COMMUNITY_CONTENT,
     "community:members": COMMUNITY_CONTENT,
     "community:topics": COMMUNITY_CONTENT,
     "community:topic": COMMUNITY_CONTENT,
     "community:comment": COMMUNITY_CONTENT,
     "export:topic": COMMUNITY_CONTENT,
+    "likes:topic": COMMUNITY_CONTENT,
     "search:communities": COMMUNITY_SEARCH,
     "home:topic": COMMUNITY_HOME,
     "search:topics": COMMUNITY_CONTENT,
@@ -270,6 +272,7 @@ VIEW_GRIDS: dict[str, dict[str, frozenset[str]]] = {
     "home:event": EVENT_MEMBERS,
     "notifications:event": EVENT_MEMBERS,
     "export:event": EVENT_MEMBERS,
+    "likes:event": EVENT_MEMBERS,
     "message:conversation": MESSAGES,
     "message:photo": MESSAGES,
     "message:inbox": MESSAGES,
@@ -278,7 +281,7 @@ VIEW_GRIDS: dict[str, dict[str, frozenset[str]]] = {
 
 # Views outside the community pages that show what is written in communities, by policy.
 COMMUNITY_ELSEWHERE = {"search:communities", "search:topics", "search:topic_comments",
-                       "export:topic", "home:topic"}
+                       "export:topic", "home:topic", "likes:topic"}
 
 # (view, level) → the personas who see it.
 TABLE: dict[tuple[str, str], frozenset[str]] = {
@@ -667,6 +670,8 @@ def _diary_look(view: str, author: Author, level: str) -> Look:
         "search:diaries": Look(f"/search/?q={DIARY_WORD}&kind=diaries", title),
         "notifications:diary": Look(reverse("notifications:list"), title),
         "export:diary": Look(reverse("leaving:data"), title, method="post"),
+        # Who liked it (a page for members: a visitor is asked to log in).
+        "likes:entry": Look(reverse("likes:list", args=["entry", entry.pk]), title),
     }
     return looks[view]
 
@@ -684,6 +689,7 @@ def _community_look(view: str, author: Author, world: World, policy: str) -> Loo
         "community:comment": Look(world.insider_topics[policy].get_absolute_url(),
                                   author.topic_comments[policy]),
         "export:topic": Look(reverse("leaving:data"), topic_marker, method="post"),
+        "likes:topic": Look(reverse("likes:list", args=["topic", topic.pk]), topic_marker),
         # Home lists five topics; what remains is the one under test.
         "home:topic": Look("/", topic_marker, prepare=_only(Topic, topic),
                            key=f"topic {topic.pk}"),
@@ -726,6 +732,7 @@ def _event_look(view: str, author: Author, world: World, level: str, persona: st
         else Look("/", title),
         "notifications:event": lambda: Look(reverse("notifications:list"), title),
         "export:event": lambda: Look(reverse("leaving:data"), title, method="post"),
+        "likes:event": lambda: Look(reverse("likes:list", args=["offkai", event.pk]), title),
     }
     return looks[view]()
 
@@ -761,7 +768,7 @@ def look_for(world: World, view: str, level: str, persona: str) -> Look:
     if is_profile_view(view):
         return _profile_look(view, world.profiles[(profile_level(level), variant)])
     if group == "diary" or view in {"home:diary", "search:diaries", "notifications:diary",
-                                    "export:diary"}:
+                                    "export:diary", "likes:entry"}:
         return _diary_look(view, author, level)
     if group == "community" or view in COMMUNITY_ELSEWHERE:
         return _community_look(view, author, world, level)
