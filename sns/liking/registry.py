@@ -33,69 +33,45 @@ class Spec:
 _KEPT_AUTHOR = Q(author__isnull=True) | Q(author__is_active=True)
 
 
-def _comments(queryset: QuerySet, viewer, **parent) -> QuerySet:
-    return without_blocked(
-        queryset.filter(hidden_at__isnull=True, **parent).filter(_KEPT_AUTHOR), "author",
-        viewer,
+def _thing(model, kind: str, *, owner: str = "author_id") -> Spec:
+    """A thing with a page of its own (an entry, a topic, an off-kai)."""
+    return Spec(
+        visible=lambda viewer: model.objects.visible_to(viewer),
+        owner_id=lambda thing: getattr(thing, owner),
+        url=lambda thing: thing.get_absolute_url(),
+        title=lambda thing: thing.title,
+        page=(kind, "pk"),
     )
 
 
-def _comment_on(title: str) -> str:
-    return _("A comment on “%(title)s”") % {"title": title}
+def _comment(model, parent: str, parent_model, page_kind: str) -> Spec:
+    """A comment on ``parent`` (a thing of ``parent_model``), shown on its page."""
+
+    def visible(viewer) -> QuerySet:
+        comments = model.objects.select_related(parent).filter(
+            _KEPT_AUTHOR, hidden_at__isnull=True,
+            **{f"{parent}__in": parent_model.objects.visible_to(viewer)},
+        )
+        return without_blocked(comments, "author", viewer)
+
+    return Spec(
+        visible=visible,
+        owner_id=lambda comment: comment.author_id,
+        url=lambda comment: f"{getattr(comment, parent).get_absolute_url()}#comment-{comment.pk}",
+        title=lambda comment: _("A comment on “%(title)s”") % {
+            "title": getattr(comment, parent).title
+        },
+        page=(page_kind, f"{parent}_id"),
+    )
 
 
 SPECS: dict[str, Spec] = {
-    "entry": Spec(
-        visible=lambda viewer: Entry.objects.visible_to(viewer),
-        owner_id=lambda entry: entry.author_id,
-        url=lambda entry: entry.get_absolute_url(),
-        title=lambda entry: entry.title,
-        page=("entry", "pk"),
-    ),
-    "entry-comment": Spec(
-        visible=lambda viewer: _comments(
-            Comment.objects.select_related("entry"), viewer,
-            entry__in=Entry.objects.visible_to(viewer),
-        ),
-        owner_id=lambda comment: comment.author_id,
-        url=lambda comment: f"{comment.entry.get_absolute_url()}#comment-{comment.pk}",
-        title=lambda comment: _comment_on(comment.entry.title),
-        page=("entry", "entry_id"),
-    ),
-    "topic": Spec(
-        visible=lambda viewer: Topic.objects.visible_to(viewer),
-        owner_id=lambda topic: topic.author_id,
-        url=lambda topic: topic.get_absolute_url(),
-        title=lambda topic: topic.title,
-        page=("topic", "pk"),
-    ),
-    "topic-comment": Spec(
-        visible=lambda viewer: _comments(
-            TopicComment.objects.select_related("topic"), viewer,
-            topic__in=Topic.objects.visible_to(viewer),
-        ),
-        owner_id=lambda comment: comment.author_id,
-        url=lambda comment: f"{comment.topic.get_absolute_url()}#comment-{comment.pk}",
-        title=lambda comment: _comment_on(comment.topic.title),
-        page=("topic", "topic_id"),
-    ),
-    "offkai": Spec(
-        visible=lambda viewer: Event.objects.visible_to(viewer),
-        owner_id=lambda event: event.created_by_id,
-        url=lambda event: event.get_absolute_url(),
-        title=lambda event: event.title,
-        page=("offkai", "pk"),
-    ),
-    "offkai-comment": Spec(
-        visible=lambda viewer: _comments(
-            EventComment.objects.select_related("event"), viewer,
-            event__in=Event.objects.visible_to(viewer),
-        ),
-        owner_id=lambda comment: comment.author_id,
-        url=lambda comment: f"{comment.event.get_absolute_url()}#comment-{comment.pk}",
-        title=lambda comment: _comment_on(comment.event.title),
-        page=("offkai", "event_id"),
-    ),
+    "entry": _thing(Entry, "entry"),
+    "entry-comment": _comment(Comment, "entry", Entry, "entry"),
+    "topic": _thing(Topic, "topic"),
+    "topic-comment": _comment(TopicComment, "topic", Topic, "topic"),
+    "offkai": _thing(Event, "offkai", owner="created_by_id"),
+    "offkai-comment": _comment(EventComment, "event", Event, "offkai"),
 }
 
 
