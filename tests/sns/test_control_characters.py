@@ -80,6 +80,7 @@ def test_a_diary_entry_and_a_profile_are_stored_without_them(as_user, owner):
         "company_visibility": "members", "title": "", "title_visibility": "members",
         "photo_visibility": "members", "introduction": "Hi\x1b[1m", "interests": "",
         "introduction_visibility": "members", "interests_visibility": "members",
+        "birthday_visibility": "friends", "birth_year_visibility": "private",
     })
     assert response.status_code == 302, response.content.decode()
     profile = Profile.objects.get(pk=profile.pk)

@@ -346,6 +346,8 @@ def _profile_form_data(user, **overrides) -> dict:
         "introduction_visibility": profile.introduction_visibility,
         "interests": "",
         "interests_visibility": profile.interests_visibility,
+        "birthday_visibility": profile.birthday_visibility,
+        "birth_year_visibility": profile.birth_year_visibility,
     }
     data.update(overrides)
     return data
