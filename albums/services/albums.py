@@ -1,0 +1,199 @@
+"""Albums: made by a member (their own, or one of a community they are in), edited and
+deleted by those who may (``selectors.may_edit``); a member's albums deleted as they leave.
+
+Who reads what a write changes (sns/cache/): a member's profile lists their albums
+(``albums``), friends' home lists their newest (``friends_albums``, fanned out after commit
+in a task), and every list shows an album under its own ``album`` scope, which every change
+and deletion bumps so that it goes from those lists on the next request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Friendship, User
+from communities.models import Community
+from sns import cache, images
+from sns.errors import Refused
+from sns.notify import notifications_withdraw
+from sns.text import without_controls
+from sns.visibility import Level
+
+from .. import selectors
+from ..models import (
+    DESCRIPTION_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Album,
+    AlbumPhoto,
+    AlbumPhotoComment,
+)
+from ..tasks import tell_friends
+
+
+class AlbumError(Refused):
+    """An album write refused, in the member's words."""
+
+
+def _text(value: str, *, max_length: int, name: str, required: bool) -> str:
+    value = without_controls(value or "").strip()
+    if required and not value:
+        raise AlbumError(_("Give the album a title."), code="empty")
+    if len(value) > max_length:
+        raise AlbumError(
+            _("The %(name)s can be at most %(limit)d characters long (it has %(length)d).")
+            % {"name": name, "limit": max_length, "length": len(value)},
+            code="too_long",
+        )
+    return value
+
+
+def _level(visibility: str) -> str:
+    if visibility not in Level.values:
+        raise AlbumError(_("Choose who can see the album."), code="level")
+    return visibility
+
+
+def _friends_told(owner_id: int) -> None:
+    """A new, or newly shown, album of ``owner_id``: their friends' home lists it, a few
+    seconds later (in a task after commit: a member may have thousands of friends)."""
+    if cache.in_use():
+        transaction.on_commit(lambda: tell_friends.enqueue(owner_id=owner_id), robust=True)
+
+
+def friends_tell(*, owner_id: int) -> int:
+    """Bump the ``friends_albums`` scope of each friend of ``owner_id``."""
+    friends = list(
+        Friendship.objects.filter(user_id=owner_id).values_list("friend_id", flat=True)
+    )
+    cache.bump(*(cache.friends_albums(pk) for pk in friends))
+    return len(friends)
+
+
+def album_changed(album: Album, *, told: bool = False) -> None:
+    """What lists show of ``album`` changed (or it went): its own scope and its owner's list;
+    ``told``: something was added that friends' home should list."""
+    cache.bump(cache.album(album))
+    if album.owner_id:
+        cache.bump(cache.albums(album.owner_id))
+        if told and album.community_id is None and album.visibility != Level.PRIVATE:
+            _friends_told(album.owner_id)
+
+
+@transaction.atomic
+def album_create(
+    *, owner: User, title: str, description: str = "", visibility: str = Level.FRIENDS,
+    community: Community | None = None,
+) -> Album:
+    """A new album of ``owner``'s, or (``community``) of a community they are in, where its
+    members add photos; a community's album is seen as the community is (its level unused)."""
+    title = _text(title, max_length=TITLE_MAX_LENGTH, name=_("title"), required=True)
+    description = _text(description, max_length=DESCRIPTION_MAX_LENGTH,
+                        name=_("description"), required=False)
+    if community is not None:
+        # Lock the community, since a member leaving or a closing at the same time must be
+        # served before or after, never in between.
+        community = Community.objects.select_for_update().get(pk=community.pk)
+        if not selectors.may_make_community_album(community, owner):
+            raise AlbumError(_("Only members of the community can make its albums."),
+                             code="not_member")
+        visibility = Level.MEMBERS
+    album = Album.objects.create(
+        owner=owner, community=community, title=title, description=description,
+        visibility=_level(visibility),
+    )
+    # A new album has no photos yet: friends' home lists it once it has some.
+    album_changed(album)
+    return album
+
+
+@transaction.atomic
+def album_update(
+    *, album_id: int, editor: User, title: str, description: str = "",
+    visibility: str | None = None,
+) -> Album:
+    """Change an album's title, description and (a member's album) level; Album.DoesNotExist
+    when ``editor`` may not change it (a 404 for the view)."""
+    # Lock the album, since a photo upload counts and dates it at the same time.
+    album = (Album.objects.visible_to(editor).select_for_update(of=("self",))
+             .select_related("community").get(pk=album_id))
+    if not selectors.may_edit(album, editor):
+        raise Album.DoesNotExist
+    album.title = _text(title, max_length=TITLE_MAX_LENGTH, name=_("title"), required=True)
+    album.description = _text(description, max_length=DESCRIPTION_MAX_LENGTH,
+                              name=_("description"), required=False)
+    widened = False
+    if album.community_id is None and visibility is not None:
+        widened = album.visibility == Level.PRIVATE and visibility != Level.PRIVATE
+        album.visibility = _level(visibility)
+    album.save(update_fields=["title", "description", "visibility"])
+    album_changed(album, told=widened)
+    return album
+
+
+def _delete_files_after_commit(keys: Iterable[str]) -> None:
+    for key in keys:
+        transaction.on_commit(lambda key=key: images.delete(key))
+
+
+def _delete(albums) -> int:
+    """Delete ``albums`` (a queryset) with their photos, their photos' comments and the
+    notifications about those; the files once the transaction commits."""
+    photos = AlbumPhoto.objects.filter(album__in=albums)
+    keys = list(photos.values_list("image", flat=True))
+    notifications_withdraw(
+        model=AlbumPhotoComment,
+        ids=AlbumPhotoComment.objects.filter(photo__in=photos).values_list("pk", flat=True),
+    )
+    # The cover points at a photo that goes too.
+    count = albums.update(cover=None)
+    albums.delete()
+    _delete_files_after_commit(keys)
+    return count
+
+
+@transaction.atomic
+def album_delete(*, album_id: int, editor: User) -> Album:
+    """Delete an album with all its photos (whoever uploaded them) and their comments;
+    Album.DoesNotExist when ``editor`` may not."""
+    album = Album.objects.visible_to(editor).select_for_update(of=("self",)).get(pk=album_id)
+    if not selectors.may_edit(album, editor):
+        raise Album.DoesNotExist
+    _delete(Album.objects.filter(pk=album.pk))
+    album_changed(album)
+    if album.community_id:
+        cache.bump(cache.community(album.community_id))
+    return album
+
+
+@transaction.atomic
+def albums_delete_all(*, member: User) -> int:
+    """Delete ``member``'s own albums and every photo they uploaded to others' (they leave
+    the site), with the comments on them; the files after commit. Community albums they made
+    stay the community's (owner NULL, by the database). Returns how many albums went."""
+    own = Album.objects.filter(owner=member, community__isnull=True)
+    count = _delete(own)
+    photos = AlbumPhoto.objects.filter(uploader=member)
+    albums = set(photos.values_list("album_id", flat=True))
+    for album_id in albums:
+        cache.bump(cache.album(album_id))
+    keys = list(photos.values_list("image", flat=True))
+    notifications_withdraw(
+        model=AlbumPhotoComment,
+        ids=AlbumPhotoComment.objects.filter(photo__in=photos).values_list("pk", flat=True),
+    )
+    Album.objects.filter(cover__in=photos).update(cover=None)
+    photos.delete()
+    for album_id in albums:
+        _recount(album_id)
+    _delete_files_after_commit(keys)
+    cache.bump(cache.albums(member))
+    return count
+
+
+def _recount(album_id: int) -> None:
+    """Set an album's photo count from its rows (after photos went in bulk)."""
+    Album.objects.filter(pk=album_id).update(
+        photo_count=AlbumPhoto.objects.filter(album_id=album_id).count(),
+    )
