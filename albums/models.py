@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -127,6 +127,20 @@ class AlbumPhotoQuerySet(models.QuerySet):
         not uploaded by a member who left, is suspended, or stands in a block with them."""
         photos = self.filter(album__in=Album.objects.visible_to(viewer), hidden_at__isnull=True)
         return without_hidden_people(photos, "uploader_id", viewer)
+
+    def with_comment_count(self) -> AlbumPhotoQuerySet:
+        """Annotate ``comment_count``: the comments shown, without hidden ones and those of
+        members who left or are suspended (a subquery, so it combines with any filter)."""
+        counts = (
+            without_hidden_people(
+                AlbumPhotoComment.objects.filter(photo=OuterRef("pk"), hidden_at__isnull=True),
+                "author_id", None,
+            )
+            .order_by().values("photo").annotate(n=models.Count("pk")).values("n")
+        )
+        return self.annotate(
+            comment_count=models.functions.Coalesce(models.Subquery(counts), 0)
+        )
 
 
 class AlbumPhoto(StoredPhoto):

@@ -31,7 +31,7 @@ def album_or_404(viewer, pk: int) -> Album:
 
 def photo_or_404(viewer, pk: int) -> AlbumPhoto:
     return get_object_or_404(
-        AlbumPhoto.objects.visible_to(viewer).select_related(
+        AlbumPhoto.objects.visible_to(viewer).with_comment_count().select_related(
             "album__owner__profile", "album__community", "uploader__profile"
         ),
         pk=pk,

@@ -28,14 +28,10 @@ class SpaceFull(Refused):
     def __init__(self, *, used: int, quota: int) -> None:
         super().__init__(
             _("Your album space is full: %(used)s MB of %(quota)s MB used. Delete photos to "
-              "make room.") % {"used": _mb(used), "quota": _mb(quota)},
+              "make room.") % {"used": f"{used / selectors.MB:.1f}",
+                               "quota": quota // selectors.MB},
             code="space_full",
         )
-
-
-def _mb(size: int) -> str:
-    value = size / selectors.MB
-    return f"{value:.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
 
 
 def _caption(caption: str) -> str:
