@@ -273,6 +273,7 @@ def _albums(viewer: User, star: User, friends: list[User], fofs: list[User],
     own = [factories.album(viewer, Level.FRIENDS) for _ in range(n)]
     for _ in range(n):
         factories.album_photo(own[0])
+    factories.album_comment(own[0].photos.order_by("position").first(), star)
     for friend in friends[1:]:
         factories.album(friend, Level.FRIENDS, photos=1)
     shared = factories.album(viewer, community=community)
