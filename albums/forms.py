@@ -46,64 +46,74 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def _named(upload, error: forms.ValidationError) -> forms.ValidationError:
+    """``error`` about one of several files, naming it (as text: templates escape it)."""
+    return forms.ValidationError(
+        _("“%(name)s”: %(reason)s") % {
+            "name": (getattr(upload, "name", "") or "")[:100], "reason": " ".join(error.messages),
+        },
+        code="file",
+    )
+
+
+def _none_added(errors: list) -> forms.ValidationError:
+    return forms.ValidationError([*errors, forms.ValidationError(
+        _("No photo was added. Choose the photos again without the ones named."),
+        code="none_added",
+    )])
+
+
 class MultiplePhotoField(forms.FileField):
-    """Many files in one input (``<input type=file multiple>``): a list of uploads."""
+    """Many files in one input (``<input type=file multiple>``): each checked as a file field
+    checks one, then through the image pipeline (``images.process``); those refused are
+    named, and then none is taken. Cleaned, it is the list of re-encoded images."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultiplePhotoField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
+        items = [d for d in (data if isinstance(data, list | tuple) else [data]) if d]
+        if not items:
+            super().clean(None, initial)  # "required", when it is
+            return []
+        if len(items) > MAX_PHOTOS_PER_UPLOAD:
+            raise forms.ValidationError(
+                _("Add at most %(n)d photos at a time (you chose %(count)d).")
+                % {"n": MAX_PHOTOS_PER_UPLOAD, "count": len(items)},
+                code="too_many",
+            )
+        processed, errors = [], []
+        for item in items:
+            try:
+                processed.append(images.process(super().clean(item, initial)))
+            except forms.ValidationError as error:
+                errors.append(_named(item, error))
+        if errors:
+            raise _none_added(errors)
+        return processed
 
 
 class PhotosUploadForm(forms.Form):
-    """Up to MAX_PHOTOS_PER_UPLOAD photos at once. Each goes through ``images.process`` in
-    ``clean``; one that is refused names its file, and then none of the upload is kept (the
-    results in ``processed_photos`` only when every one passed)."""
+    """Up to MAX_PHOTOS_PER_UPLOAD photos at once, each re-encoded as the form is cleaned
+    (the results in ``processed_photos``, only when every one passed)."""
 
     photos = MultiplePhotoField(
         label=_("Photos"), required=True,
-        help_text=_("Choose up to %(n)d photos at once: JPEG, PNG, WebP or GIF. Location data "
-                    "is removed.") % {"n": MAX_PHOTOS_PER_UPLOAD},
         error_messages={"required": _("Choose at least one photo to add.")},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.processed_photos: list[images.ProcessedImage] = []
+        # In the language of the request (not of the process that imported the form).
+        self.fields["photos"].help_text = _(
+            "Choose up to %(n)d photos at once: JPEG, PNG, WebP or GIF. Location data is "
+            "removed."
+        ) % {"n": MAX_PHOTOS_PER_UPLOAD}
 
-    def clean_photos(self):
-        uploads = self.cleaned_data["photos"]
-        if not uploads:
-            raise forms.ValidationError(_("Choose at least one photo to add."), code="required")
-        if len(uploads) > MAX_PHOTOS_PER_UPLOAD:
-            raise forms.ValidationError(
-                _("Add at most %(n)d photos at a time (you chose %(count)d).")
-                % {"n": MAX_PHOTOS_PER_UPLOAD, "count": len(uploads)},
-                code="too_many",
-            )
-        processed, errors = [], []
-        for upload in uploads:
-            try:
-                processed.append(images.process(upload))
-            except forms.ValidationError as error:
-                errors.append(forms.ValidationError(
-                    _("“%(name)s”: %(reason)s") % {
-                        "name": (upload.name or "")[:100], "reason": " ".join(error.messages),
-                    },
-                    code="file",
-                ))
-        if errors:
-            errors.append(forms.ValidationError(
-                _("No photo was added. Choose the photos again without the ones named."),
-                code="none_added",
-            ))
-            raise forms.ValidationError(errors)
-        self.processed_photos = processed
-        return uploads
+    @property
+    def processed_photos(self) -> list[images.ProcessedImage]:
+        return self.cleaned_data.get("photos") or []
 
 
 class CaptionForm(forms.Form):
