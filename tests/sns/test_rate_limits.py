@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts import services as accounts_services
 from accounts.models import FriendRequest, User
+from albums.models import Album, AlbumPhoto
 from communities.models import Community, JoinPolicy, Topic, TopicComment, TopicPolicy
 from conversations import services as conversation_services
 from conversations.models import Conversation, Message
@@ -65,6 +66,8 @@ MESSAGES = {
         "CONVERSATIONS_PER_DAY":
             "You can start at most 2 conversations a day. Please try again tomorrow.",
         "MESSAGES_PER_HOUR": "You can send at most 2 messages an hour. Please try again later.",
+        "ALBUM_PHOTOS_PER_DAY":
+            "You can add at most 2 photos a day to albums. Please try again tomorrow.",
     },
     "ja": {
         "INVITATIONS_PER_DAY": "招待メールを送れるのは1日2通までです。明日もう一度お試しください。",
@@ -82,6 +85,8 @@ MESSAGES = {
             "写真をアップロードできるのは1日2枚までです。明日もう一度お試しください。",
         "CONVERSATIONS_PER_DAY": "新しい会話は1日に2件までです。明日またお試しください。",
         "MESSAGES_PER_HOUR": "メッセージは1時間に2件までです。しばらくしてからお試しください。",
+        "ALBUM_PHOTOS_PER_DAY":
+            "アルバムに追加できる写真は1日2枚までです。明日もう一度お試しください。",
     },
 }
 
@@ -135,6 +140,7 @@ class World:
     recipients: list[User]
     reported: list[Entry]
     conversation: Conversation
+    album: Album
 
 
 @pytest.fixture
@@ -153,6 +159,7 @@ def world(owner, friend) -> World:
         conversation=conversation_services.conversation_start(
             sender=friend, recipient_ids=[owner.pk], subject="Hello", body="Hi there"
         ),
+        album=factories.album(owner),
     )
     # Setting the scene (the owner's club) is not what a test counts.
     LimitedAction.objects.all().delete()
@@ -250,6 +257,11 @@ def _message(client, w, i):
                        {"body": typed(i)})
 
 
+def _album_photo(client, w, i):
+    return client.post(reverse("albums:upload", args=[w.album.pk]),
+                       {"photos": [factories.image_file()]})
+
+
 def _body(i):
     return {"body": typed(i)}
 
@@ -289,6 +301,8 @@ CASES = {
                          lambda i: {"subject": f"Subject {i}", "body": typed(i)},
                          lambda w: Conversation.objects.count()),
     "message": Case("MESSAGES_PER_HOUR", _message, _body, lambda w: Message.objects.count()),
+    "album photo": Case("ALBUM_PHOTOS_PER_DAY", _album_photo, lambda i: {},
+                        lambda w: AlbumPhoto.objects.count()),
     "community image": Case("UPLOADS_PER_DAY", _community_image,
                             lambda i: {"description": typed(i)},
                             lambda w: Community.objects.filter(pk=w.own_club.pk)
@@ -300,8 +314,17 @@ def test_every_limit_has_a_case():
     assert {case.setting for case in CASES.values()} == {limit.setting for limit in limits.ALL}
 
 
-@pytest.mark.parametrize("language", ["en", "ja"])
-@pytest.mark.parametrize("name", CASES)
+# The albums' strings reach the Japanese catalogue when the lead merges issue 19 (the branch
+# left locale/ to them): strict, so that this goes once they are there.
+_UNTRANSLATED = pytest.mark.xfail(strict=True, reason="albums' strings not yet in the ja .po")
+
+
+@pytest.mark.parametrize(("name", "language"), [
+    pytest.param(name, language, marks=_UNTRANSLATED, id=f"{name}-{language}")
+    if (name, language) == ("album photo", "ja") else pytest.param(name, language,
+                                                                     id=f"{name}-{language}")
+    for language in ("en", "ja") for name in CASES
+])
 def test_the_request_just_past_the_limit_is_refused_and_keeps_what_was_typed(
     name, language, world, as_user, settings
 ):
@@ -467,7 +490,7 @@ def test_the_allowances_come_from_the_environment():
         "INVITATIONS_PER_DAY=20", "FRIEND_REQUESTS_PER_DAY=30", "COMMENTS_PER_HOUR=60",
         "TOPIC_CREATE_PER_HOUR=10", "COMMUNITY_CREATE_PER_DAY=3", "OFFKAI_CREATE_PER_DAY=10",
         "REPORTS_PER_DAY=20", "UPLOADS_PER_DAY=50", "CONVERSATIONS_PER_DAY=20",
-        "MESSAGES_PER_HOUR=60", "0",
+        "MESSAGES_PER_HOUR=60", "ALBUM_PHOTOS_PER_DAY=200", "0",
     ]
     changed = run(COMMENTS_PER_HOUR="7", UPLOADS_PER_DAY="0", BEHIND_PROXY="1")
     assert "COMMENTS_PER_HOUR=7" in changed and "UPLOADS_PER_DAY=0" in changed
