@@ -270,13 +270,13 @@ def _albums(viewer: User, star: User, friends: list[User], fofs: list[User],
     photo = albums[0].photos.order_by("position").first()
     for friend in friends:
         factories.album_comment(photo, friend, body=f"{SEARCH_WORD} nice")
-    own = [factories.album(viewer, Level.FRIENDS) for _ in range(n)]
+    own = [factories.album(viewer, Level.FRIENDS, title=f"Trip {i}") for i in range(n)]
     for _ in range(n):
         factories.album_photo(own[0])
     factories.album_comment(own[0].photos.order_by("position").first(), star)
     for friend in friends[1:]:
-        factories.album(friend, Level.FRIENDS, photos=1)
-    shared = factories.album(viewer, community=community)
+        factories.album(friend, Level.FRIENDS, title=f"{friend.pk}'s holiday", photos=1)
+    shared = factories.album(viewer, community=community, title="Our off-kai")
     for fof in fofs:
         factories.album_photo(shared, fof)
     return albums[0], photo, own[0]
