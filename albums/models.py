@@ -41,13 +41,14 @@ class AlbumQuerySet(models.QuerySet):
         A member's album: by its level and how the viewer stands to its owner, as a diary
         entry (nothing across a block, nothing of a member who left or is suspended). A
         community's album: as the community (a secret one's only for its members), without
-        those made by someone in a block with the viewer. What a moderator hid is gone for
-        everyone, its owner too.
+        those made by someone in a block with the viewer or suspended. What a moderator hid
+        is gone for everyone, its owner too.
         """
+        # Albums of members who left or are suspended go (a hashed list of them, not a join);
+        # a community's album whose maker left the site (NULL) stays the community's.
         albums = self.filter(hidden_at__isnull=True).exclude(
-            Q(community__isnull=True)
-            & (Q(owner__isnull=True) | Q(owner__in=User.objects.filter(is_active=False)))
-        )
+            owner__in=User.objects.filter(is_active=False).values("pk")
+        ).exclude(community__isnull=True, owner__isnull=True)
         if _anonymous(viewer):
             if not settings.SITE_PUBLIC_PAGES:
                 return albums.none()

@@ -6,11 +6,12 @@ Every album comes through ``Album.objects.visible_to(viewer)`` and every photo t
 
 from __future__ import annotations
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Friendship, User
+from accounts.models import Friendship, Profile, User
 from communities.models import Community, Membership, Role
 from sns.paging import latest_page
 from sns.site_policy import policy_current
@@ -20,7 +21,6 @@ from .models import Album, AlbumPhoto, AlbumPhotoComment
 MB = 1024 * 1024
 PHOTO_COMMENTS_SHOWN = 50
 ON_PROFILE = 6
-ON_HOME = 5
 
 
 # --- the album or photo a page is about -----------------------------------------------------
@@ -117,14 +117,43 @@ def community_albums(community: Community, viewer) -> QuerySet[Album]:
             .for_list().order_by("-updated_at", "-pk"))
 
 
-def friends_albums(member, limit: int = ON_HOME) -> list[Album]:
-    """The newest albums (with photos) of ``member``'s friends that they may see (home)."""
+ON_HOME = 5
+
+
+def friends_albums_query(member) -> QuerySet[Album]:
+    """The newest albums (with photos) of ``member``'s friends that they may see (home),
+    the latest added to first."""
     friends = Friendship.objects.filter(user=member).values("friend")
-    return list(
+    return (
         Album.objects.visible_to(member)
         .filter(owner__in=friends, community__isnull=True, photo_count__gt=0)
-        .for_list().order_by("-updated_at", "-pk")[:limit]
+        .for_list().order_by("-updated_at", "-pk")
     )
+
+
+def friends_albums_rows(member) -> ArraySubquery:
+    """``friends_albums_query``'s first ON_HOME as one array of JSON rows (what a card shows,
+    the owner's name fields), to ride along in another query: home's counts (sns.home), which
+    has no query to spare. ``albums_from_rows`` makes them albums again."""
+    return ArraySubquery(friends_albums_query(member).values(row=JSONObject(
+        id="pk", title="title", cover_id="cover_id", photo_count="photo_count",
+        owner_id="owner_id", email="owner__email", real_name="owner__profile__real_name",
+        nickname="owner__profile__nickname", choice="owner__profile__shown_name_choice",
+    ))[:ON_HOME])
+
+
+def albums_from_rows(rows) -> list[Album]:
+    """The albums of ``friends_albums_rows``, each with its owner and the owner's profile
+    (the fields their shown name is made of)."""
+    albums = []
+    for row in rows or ():
+        owner = User(pk=row["owner_id"], email=row["email"])
+        owner.profile = Profile(user=owner, real_name=row["real_name"] or "",
+                                nickname=row["nickname"] or "",
+                                shown_name_choice=row["choice"] or "")
+        albums.append(Album(pk=row["id"], title=row["title"], cover_id=row["cover_id"],
+                            photo_count=row["photo_count"], owner=owner))
+    return albums
 
 
 def photos_of(album: Album, viewer) -> QuerySet[AlbumPhoto]:

@@ -6,8 +6,10 @@ from .albums import (
     AlbumError,
     album_create,
     album_delete,
+    album_shown_again_or_hidden,
     album_update,
     albums_delete_all,
+    albums_remove,
     friends_tell,
 )
 from .comments import comment_create, comment_delete
@@ -25,8 +27,10 @@ __all__ = [
     "SpaceFull",
     "album_create",
     "album_delete",
+    "album_shown_again_or_hidden",
     "album_update",
     "albums_delete_all",
+    "albums_remove",
     "comment_create",
     "comment_delete",
     "friends_tell",

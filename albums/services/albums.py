@@ -168,6 +168,18 @@ def album_delete(*, album_id: int, editor: User) -> Album:
 
 
 @transaction.atomic
+def albums_remove(*, ids) -> int:
+    """Delete the albums ``ids`` with their photos and comments, whoever's they are (the
+    operator, in admin); the files after commit. Returns how many."""
+    albums = list(Album.objects.filter(pk__in=list(ids)).only("pk", "owner_id", "community_id",
+                                                              "visibility"))
+    count = _delete(Album.objects.filter(pk__in=[a.pk for a in albums]))
+    for album in albums:
+        album_changed(album)
+    return count
+
+
+@transaction.atomic
 def albums_delete_all(*, member: User) -> int:
     """Delete ``member``'s own albums and every photo they uploaded to others' (they leave
     the site), with the comments on them; the files after commit. Community albums they made
@@ -197,3 +209,23 @@ def _recount(album_id: int) -> None:
     Album.objects.filter(pk=album_id).update(
         photo_count=AlbumPhoto.objects.filter(album_id=album_id).count(),
     )
+
+
+def album_shown_again_or_hidden(*, target) -> None:
+    """A moderator hid ``target`` (an album, a photo, a comment on one: sns.moderation), or
+    showed it again: the lists that show its album are stale; a photo hidden that was its
+    album's cover gives that place to the first photo still shown (and shown again, takes it
+    back if the album has none)."""
+    album_id = target.pk if isinstance(target, Album) else (
+        target.album_id if isinstance(target, AlbumPhoto) else target.photo.album_id
+    )
+    if isinstance(target, AlbumPhoto):
+        cover = Album.objects.filter(pk=album_id).values_list("cover_id", flat=True).first()
+        if (cover == target.pk and target.hidden_at is not None) or cover is None:
+            first = (AlbumPhoto.objects.filter(album_id=album_id, hidden_at__isnull=True)
+                     .order_by("position", "pk").values_list("pk", flat=True).first())
+            Album.objects.filter(pk=album_id).update(cover_id=first)
+    album = Album.objects.filter(pk=album_id).only("pk", "owner_id", "community_id",
+                                                    "visibility").first()
+    if album is not None:
+        album_changed(album, told=target.hidden_at is None and isinstance(target, Album))

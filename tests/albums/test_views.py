@@ -217,3 +217,16 @@ def test_japanese_pages(owner, as_user):
                 reverse("albums:upload", args=[album.pk])):
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="ja")
         page(response)
+
+
+def test_friends_new_albums_on_home(owner, friend, member, as_user):
+    factories.album(friend, Level.FRIENDS, title="FriendsTrip", photos=1)
+    factories.album(friend, Level.PRIVATE, title="FriendsSecret", photos=1)
+    factories.album(friend, Level.FRIENDS, title="FriendsEmpty")
+    factories.album(member, Level.MEMBERS, title="StrangersTrip", photos=1)
+    html = page(as_user(owner).get("/"))
+    assert "Friends&#x27; new albums" in html or "Friends' new albums" in html
+    assert "FriendsTrip" in html
+    assert "FriendsSecret" not in html and "FriendsEmpty" not in html
+    assert "StrangersTrip" not in html
+    assert "FriendsTrip" not in page(as_user(member).get("/"))

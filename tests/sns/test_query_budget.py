@@ -147,6 +147,10 @@ PAGES: list[Page] = [
     _report("topic", "topic.pk"), _report("topic_comment", "topic_comment.pk"),
     _report("event", "friend_event.pk"), _report("event_comment", "event_comment.pk"),
     _report("member", "star.pk"), _report("message", "message.pk"),
+    _report("album", "album.pk"), _report("album_photo", "album_photo.pk"),
+    Page("report", lambda w: f"{reverse('report')}?type=album_comment&id="
+         f"{w.album_photo.comments.order_by('pk').values_list('pk', flat=True)[0]}",
+         variant="album_comment"),
     # messages
     listing("conversations:inbox"),
     at("conversations:inbox", query="?archived=1", variant="archived"),
