@@ -73,3 +73,53 @@ def test_admin_lists_and_deletes_an_album_with_its_files(
     assert response.status_code == 302
     assert not Album.objects.exists() and not AlbumPhoto.objects.exists()
     assert not default_storage.exists(images.path(photo.image, "large"))
+
+
+# --- one's data and leaving (sns.leaving) ------------------------------------------------------
+
+def test_the_data_download_holds_ones_albums_and_photos(owner, friend, member, as_user):
+    import io
+    import json
+    import zipfile
+
+    mine = factories.album(owner, Level.FRIENDS, title="わたしのアルバム")
+    photo = factories.album_photo(mine, caption="川辺で")
+    club = factories.community(friend, members=[owner])
+    shared = factories.album(friend, community=club, title="Off-kai")
+    elsewhere = factories.album_photo(shared, owner, caption="Mine in theirs")
+    factories.album_photo(shared, friend, caption="NOT-MINE")
+    factories.album_comment(factories.album_photo(factories.album(friend, Level.MEMBERS)),
+                            owner, "My comment on a photo")
+    response = as_user(owner).post(reverse("leaving:data"))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    data = json.loads(archive.read("albums/albums.json"))
+    [album] = data["albums"]
+    assert album["title"] == "わたしのアルバム" and album["visibility"] == Level.FRIENDS
+    assert [p["caption"] for p in album["photos"]] == ["川辺で"]
+    assert [(p["caption"], p["album"]) for p in data["photos_in_others_albums"]] == [
+        ("Mine in theirs", "Off-kai")]
+    assert [c["body"] for c in data["comments"]] == ["My comment on a photo"]
+    for item in (photo, elsewhere):
+        content = archive.read(f"albums/photos/{item.pk}.webp")
+        assert content[:4] == b"RIFF"
+    assert b"NOT-MINE" not in archive.read("albums/albums.json")
+
+
+def test_leaving_takes_ones_albums_and_photos(owner, friend, as_user,
+                                              django_capture_on_commit_callbacks):
+    from sns.leaving.services import member_leave
+    from tests.factories import PASSWORD
+
+    club = factories.community(owner, members=[friend])
+    mine = factories.album(friend, photos=1)
+    shared = factories.album(friend, community=club, title="Club album")
+    kept = factories.album_photo(shared, owner)
+    gone = factories.album_photo(shared, friend)
+    with django_capture_on_commit_callbacks(execute=True):
+        member_leave(member=friend, password=PASSWORD)
+    assert not Album.objects.filter(pk=mine.pk).exists()
+    shared.refresh_from_db()
+    assert shared.owner is None and list(shared.photos.all()) == [kept]
+    assert not default_storage.exists(images.path(gone.image, "large"))
+    # The community's album stays for its members, its maker gone.
+    assert as_user(owner).get(shared.get_absolute_url()).status_code == 200

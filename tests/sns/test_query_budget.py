@@ -201,9 +201,9 @@ PAGES: list[Page] = [
     at("accounts:settings"),
     at("leaving:data"),
     # The data download: a file of everything a member has, one constant query for each kind
-    # of thing (friends, entries, comments of three kinds, communities, off-kai, messages…),
-    # which is more kinds than any page shows.
-    listing("leaving:data", method="post", variant="zip", budget=20),
+    # of thing (friends, entries, comments of three kinds, communities, off-kai, messages,
+    # albums with their photos and comments…), which is more kinds than any page shows.
+    listing("leaving:data", method="post", variant="zip", budget=21),
     at("leaving:leave"),
     # invites
     listing("invites:mine"),
