@@ -68,10 +68,9 @@ def member_albums(request, pk: int):
     albums = selectors.albums_of(member, request.user)
     if relation is Relation.ANONYMOUS and not albums.exists():
         raise Http404
-    if relation is Relation.SELF:
-        return redirect("albums:mine")
     return render(request, "albums/member.html", {
         "member": member, "shown": member.profile.shown_to(relation),
+        "is_mine": relation is Relation.SELF,
         "page": _page(request, albums, ALBUMS_PER_PAGE),
     })
 
