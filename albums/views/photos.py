@@ -100,6 +100,9 @@ def cover(request, pk: int):
     except ObjectDoesNotExist:
         raise Http404 from None
     messages.success(request, _("This photo is now the album's cover."))
+    if request.POST.get("from") == "album":
+        # Back to where the button was: the album, at the photo.
+        return redirect(f"{reverse('albums:detail', args=[found.album_id])}#photo-{pk}")
     return redirect(found)
 
 
