@@ -231,3 +231,13 @@ def test_friends_new_albums_on_home(owner, friend, member, as_user):
     assert "FriendsSecret" not in html and "FriendsEmpty" not in html
     assert "StrangersTrip" not in html
     assert "FriendsTrip" not in page(as_user(member).get("/"))
+
+
+def test_a_communitys_page_leads_to_its_albums(owner, member, as_user):
+    community = factories.community(owner)
+    html = page(as_user(owner).get(community.get_absolute_url()))
+    assert f'href="/communities/{community.pk}/albums/"' in html
+    assert f'href="{NEW}?community={community.pk}"' in html
+    html = page(as_user(member).get(community.get_absolute_url()))
+    assert f'href="/communities/{community.pk}/albums/"' in html
+    assert f'{NEW}?community=' not in html
