@@ -153,17 +153,19 @@ def photo_move(*, photo_id: int, editor: User, by: int) -> AlbumPhoto:
     photo, album = _editable_photo(photo_id, editor, album_editor_only=True)
     # Renumber first (deletions leave gaps, and equal places are told apart by id), so that a
     # move is always a swap of two neighbours. The album's lock keeps two moves in turn.
-    photos = list(AlbumPhoto.objects.filter(album=album).order_by("position", "pk"))
+    photos = list(AlbumPhoto.objects.filter(album=album).only("pk", "position")
+                  .order_by("position", "pk"))
     ids = [p.pk for p in photos]
     at = ids.index(photo.pk)
     to = max(0, min(len(ids) - 1, at + (1 if by > 0 else -1)))
     ids[at], ids[to] = ids[to], ids[at]
-    changed = [p for p in photos if p.position != ids.index(p.pk)]
+    place = {pk: n for n, pk in enumerate(ids)}
+    changed = [p for p in photos if p.position != place[p.pk]]
     for p in changed:
-        p.position = ids.index(p.pk)
+        p.position = place[p.pk]
     AlbumPhoto.objects.bulk_update(changed, ["position"])
     album_changed(album)
-    photo.position = ids.index(photo.pk)
+    photo.position = place[photo.pk]
     return photo
 
 
