@@ -52,3 +52,23 @@ def test_members_uploading_to_one_community_album_at_once_each_get_their_places(
     positions = list(album.photos.values_list("position", flat=True))
     assert album.photo_count == 8 and len(set(positions)) == 8
     assert album.cover_id is not None
+
+
+def test_uploads_and_deletions_at_once_keep_the_count_and_the_cover():
+    owner = factories.member()
+    others = [factories.member() for _ in range(2)]
+    community = factories.community(owner, members=others)
+    album = factories.album(owner, community=community)
+    doomed = [factories.album_photo(album, owner) for _ in range(3)]
+    album.refresh_from_db()
+
+    def work(i):
+        if i < 3:
+            return services.photo_delete(photo_id=doomed[i].pk, editor=owner)
+        return services.photos_upload(album_id=album.pk, uploader=others[i - 3],
+                                      photos=[images.process(factories.image_file())])
+
+    assert not failures(run_at_once(5, work))
+    album.refresh_from_db()
+    assert album.photo_count == album.photos.count() == 2
+    assert album.cover_id in set(album.photos.values_list("pk", flat=True))
