@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.selectors.connections import member_and_relation_or_404
@@ -171,8 +172,9 @@ def upload(request, pk: int):
         except Refused as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("%(n)d photos were added.") % {"n": len(added)}
-                             if len(added) != 1 else _("The photo was added."))
+            messages.success(request, ngettext(
+                "%(n)d photo was added.", "%(n)d photos were added.", len(added)
+            ) % {"n": len(added)})
             return redirect(album)
     return render(request, "albums/upload.html", {
         "form": form, "album": album, "space": selectors.space_of(request.user),
