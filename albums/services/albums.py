@@ -36,14 +36,25 @@ class AlbumError(Refused):
     """An album write refused, in the member's words."""
 
 
-def _text(value: str, *, max_length: int, name: str, required: bool) -> str:
-    value = without_controls(value or "").strip()
-    if required and not value:
+def _title(value: str) -> str:
+    value = " ".join(without_controls(value or "").split())
+    if not value:
         raise AlbumError(_("Give the album a title."), code="empty")
-    if len(value) > max_length:
+    if len(value) > TITLE_MAX_LENGTH:
         raise AlbumError(
-            _("The %(name)s can be at most %(limit)d characters long (it has %(length)d).")
-            % {"name": name, "limit": max_length, "length": len(value)},
+            _("An album's title can be at most %(limit)d characters long (it has %(length)d).")
+            % {"limit": TITLE_MAX_LENGTH, "length": len(value)},
+            code="too_long",
+        )
+    return value
+
+
+def _description(value: str) -> str:
+    value = without_controls(value or "").strip()
+    if len(value) > DESCRIPTION_MAX_LENGTH:
+        raise AlbumError(
+            _("An album's description can be at most %(limit)d characters long (it has "
+              "%(length)d).") % {"limit": DESCRIPTION_MAX_LENGTH, "length": len(value)},
             code="too_long",
         )
     return value
@@ -88,9 +99,7 @@ def album_create(
 ) -> Album:
     """A new album of ``owner``'s, or (``community``) of a community they are in, where its
     members add photos; a community's album is seen as the community is (its level unused)."""
-    title = _text(title, max_length=TITLE_MAX_LENGTH, name=_("title"), required=True)
-    description = _text(description, max_length=DESCRIPTION_MAX_LENGTH,
-                        name=_("description"), required=False)
+    title, description = _title(title), _description(description)
     if community is not None:
         # Lock the community, since a member leaving or a closing at the same time must be
         # served before or after, never in between.
@@ -120,9 +129,7 @@ def album_update(
              .select_related("community").get(pk=album_id))
     if not selectors.may_edit(album, editor):
         raise Album.DoesNotExist
-    album.title = _text(title, max_length=TITLE_MAX_LENGTH, name=_("title"), required=True)
-    album.description = _text(description, max_length=DESCRIPTION_MAX_LENGTH,
-                              name=_("description"), required=False)
+    album.title, album.description = _title(title), _description(description)
     widened = False
     if album.community_id is None and visibility is not None:
         widened = album.visibility == Level.PRIVATE and visibility != Level.PRIVATE
