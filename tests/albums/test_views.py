@@ -241,3 +241,17 @@ def test_a_communitys_page_leads_to_its_albums(owner, member, as_user):
     html = page(as_user(member).get(community.get_absolute_url()))
     assert f'href="/communities/{community.pk}/albums/"' in html
     assert f'{NEW}?community=' not in html
+
+
+def test_a_full_album_space_is_said_in_japanese(owner, as_user):
+    owner.language = "ja"
+    owner.save(update_fields=["language"])
+    policy_memo_set(SitePolicy(album_quota_mb=1), seconds=float("inf"))
+    album = factories.album(owner)
+    factories.album_photo(album, size_bytes=1024 * 1024)
+    client = as_user(owner)
+    html = page(client.post(reverse("albums:upload", args=[album.pk]),
+                            {"photos": [factories.image_file()]}))
+    assert ("アルバムの容量がいっぱいです（1 MB中1.0 MB使用）。写真を削除して空きを作ってください。"
+            in html)
+    assert "アルバム容量：1 MB中1.0 MB使用" in html

@@ -314,17 +314,8 @@ def test_every_limit_has_a_case():
     assert {case.setting for case in CASES.values()} == {limit.setting for limit in limits.ALL}
 
 
-# The albums' strings reach the Japanese catalogue when the lead merges issue 19 (the branch
-# left locale/ to them): strict, so that this goes once they are there.
-_UNTRANSLATED = pytest.mark.xfail(strict=True, reason="albums' strings not yet in the ja .po")
-
-
-@pytest.mark.parametrize(("name", "language"), [
-    pytest.param(name, language, marks=_UNTRANSLATED, id=f"{name}-{language}")
-    if (name, language) == ("album photo", "ja") else pytest.param(name, language,
-                                                                     id=f"{name}-{language}")
-    for language in ("en", "ja") for name in CASES
-])
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("name", CASES)
 def test_the_request_just_past_the_limit_is_refused_and_keeps_what_was_typed(
     name, language, world, as_user, settings
 ):
