@@ -111,8 +111,16 @@ LIKES = Limit("like", "LIKES_PER_HOUR", HOUR, ngettext_lazy(
     "You can like at most %(n)d things an hour. Please try again later.", "n",
 ))
 
+# Album photos: an album takes many photos at once, so they have their own allowance (UPLOADS
+# is for the few photos of entries and messages); the album space (SitePolicy) bounds the rest.
+ALBUM_PHOTOS = Limit("album_photo", "ALBUM_PHOTOS_PER_DAY", DAY, ngettext_lazy(
+    "You can add at most %(n)d photo a day to albums. Please try again tomorrow.",
+    "You can add at most %(n)d photos a day to albums. Please try again tomorrow.", "n",
+))
+
+
 ALL = (INVITATIONS, FRIEND_REQUESTS, COMMENTS, TOPICS, COMMUNITIES, OFFKAI, REPORTS, UPLOADS,
-       CONVERSATIONS, MESSAGES, LIKES)
+       CONVERSATIONS, MESSAGES, LIKES, ALBUM_PHOTOS)
 
 
 class RateLimited(Refused):

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "communities",
     "offkai",
     "conversations",
+    "albums",
 ]
 
 MIDDLEWARE = [
@@ -393,6 +394,7 @@ UPLOADS_PER_DAY = env.int("UPLOADS_PER_DAY", default=50)
 CONVERSATIONS_PER_DAY = env.int("CONVERSATIONS_PER_DAY", default=20)
 MESSAGES_PER_HOUR = env.int("MESSAGES_PER_HOUR", default=60)
 LIKES_PER_HOUR = env.int("LIKES_PER_HOUR", default=300)
+ALBUM_PHOTOS_PER_DAY = env.int("ALBUM_PHOTOS_PER_DAY", default=200)
 
 # Notifications wait this many seconds before the batched email takes them, so that a burst
 # (five comments in a minute) goes out as one message (sns.notifications.mail).

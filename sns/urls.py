@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("communities.urls")),
     path("", include("offkai.urls")),
     path("", include("conversations.urls")),
+    path("", include("albums.urls")),
     path("", include("sns.notifications.urls")),
     path("", include("sns.leaving.urls")),
     path("", include("sns.liking.urls")),

@@ -109,6 +109,10 @@ places (diary.selectors,                                      (``holes``, holes.
 offkai.selectors)
 ======================  ====================================  ==============================
 
+Also kept: home's friends' new albums, a part kept apart like friends' diaries (its scopes
+m's ``friends_albums``, friends, blocks, people, each album shown and its owner), and a
+profile's albums section, inside the profile's HTML (p's ``albums`` and each album shown).
+
 The circle is the same for every viewer: each request leaves out the friends the viewer
 stands in a block with, so a block touches only the two members' own scopes.
 
@@ -157,6 +161,13 @@ stands in a block with, so a block touches only the two members' own scopes.
 * ``("answers", e)``: offkai.services, an answer to e made or taken back (by its member,
   their suspension or leaving), with ``("offkai", m)`` of that member and of those it moved
   off the waitlist (their cards show their answer).
+* ``("album", a)``: albums.services (a made, edited, deleted, given photos, its photos'
+  captions, order, cover or comments changed), sns.moderation.content (a, a photo of it or
+  a comment on one hidden or shown again).
+* ``("albums", m)``: albums.services, with ``album``, for m's albums (a profile lists them).
+* ``("friends_albums", m)``: albums.services, for each friend of the owner of an album given
+  photos or no longer private (in the task ``albums.tasks.tell_friends``, after commit:
+  fan-out); what removes is each album's ``album``, which home's section depends on.
 * ``("introductions", m)``: accounts.services, an introduction of m written, rewritten or
   deleted (one between two former friends goes with the friendship, which bumps ``friends``).
 * ``("footprints", m)``: accounts.services.footprints, a first visit of the day to m's page.
@@ -194,6 +205,8 @@ from .scopes import (
     ANNOUNCEMENTS,
     EVENTS,
     PEOPLE,
+    album,
+    albums,
     answers,
     blocks,
     commented,
@@ -206,6 +219,7 @@ from .scopes import (
     feed,
     footprints,
     friends,
+    friends_albums,
     inbox,
     introductions,
     invites,
@@ -242,6 +256,8 @@ __all__ = [
     "STATS_EVERY",
     "STATS_KEY",
     "Scope",
+    "album",
+    "albums",
     "answers",
     "apart",
     "blocks",
@@ -264,6 +280,7 @@ __all__ = [
     "footprints",
     "forget_all",
     "friends",
+    "friends_albums",
     "generation_key",
     "holds_until",
     "hole",

@@ -98,6 +98,24 @@ def conversation(conversation) -> Scope:
     return ("conversation", _id(conversation))
 
 
+def album(album) -> Scope:
+    """A photo album as lists show it: its title, cover, level, number of photos; deleted
+    or hidden (its page reads it on each request)."""
+    return ("album", _id(album))
+
+
+def albums(member) -> Scope:
+    """``member``'s albums as a whole: one made, edited, deleted or hidden, photos added (their
+    profile lists them)."""
+    return ("albums", _id(member))
+
+
+def friends_albums(member) -> Scope:
+    """``member``'s friends' new albums (home): a friend's album made, given photos, or no
+    longer private (what goes is each album's ``album``)."""
+    return ("friends_albums", _id(member))
+
+
 def footprints(member) -> Scope:
     """The visits to ``member``'s page (home counts them)."""
     return ("footprints", _id(member))

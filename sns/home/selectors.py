@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Footprint, Friendship, User
 from accounts.selectors.footprints import FOOTPRINT_DAYS
 from accounts.selectors.graph import friends_of
+from albums import selectors as albums_selectors
 from communities import selectors as communities_selectors
 from communities.models import CommunityPreference, JoinRequest, Membership, Role
 from diary import selectors as diary_selectors
@@ -52,6 +53,8 @@ class Sections:
         self._read: dict[tuple, object] = {}
         # Where the member left off reading new comments, as home's counts read it.
         self.comments_seen_at: datetime | object | None = _NOT_READ
+        # Friends' new albums as home's counts read them (JSON rows).
+        self.albums_found: list | object | None = _NOT_READ
 
     def _once(self, name: str, read):
         # Once for each part being built: its declarations go to the part that reads it.
@@ -69,6 +72,14 @@ class Sections:
     def diaries_more(self) -> bool:
         """Whether they have more than home shows."""
         return self._once("diaries", lambda: _friends_diaries(self.member))[1]
+
+    @property
+    def albums(self) -> list:
+        """My friends' newest albums (with photos) that I may see."""
+        if not cache.in_use() and self.albums_found is not _NOT_READ:
+            # Nothing is kept: what home's counts read (no query of its own).
+            return albums_selectors.albums_from_rows(self.albums_found)
+        return self._once("albums", lambda: _friends_albums(self.member))
 
     @property
     def commented(self) -> list:
@@ -124,7 +135,7 @@ class Home:
         return not (
             self.announcements or self.topics or self.events or self.join_requests
             or self.accepted or self.footprints or self.birthdays
-            or self.sections.diaries or self.sections.commented
+            or self.sections.diaries or self.sections.commented or self.sections.albums
         )
 
 
@@ -154,13 +165,15 @@ def _counts_query(member, now, recent, birthday_keys):
             CommunityPreference.objects.filter(user=member).values("topics_seen_at")[:1]
         ),
         n_birthdays=birthdays_query(member, birthday_keys),
+        # Friends' new albums, as JSON rows: home has no query to spare for them.
+        n_friends_albums=albums_selectors.friends_albums_rows(member),
     )
     # The member's own profile rides along (home shows their photo and name).
     return User.objects.select_related("profile").annotate(**names).filter(pk=member.pk)
 
 
 COUNTS = ("join_requests", "footprints", "friends", "invitations_used", "comments_seen_at",
-          "topics_seen_at", "birthdays")
+          "topics_seen_at", "birthdays", "friends_albums")
 
 
 # Home's queries, each compiled once per process (sns/prepared.py).
@@ -171,6 +184,7 @@ _ANNOUNCEMENTS = Prepared(
     member=User,
 )
 _DIARIES = Prepared(diary_selectors.entries_by_ids, ids=list)
+
 _COMMENTED = Prepared(
     lambda viewer, since, active: diary_selectors.new_comments_on(viewer, since, active)[:SHORT],
     viewer=User, since=datetime, active=list,
@@ -233,6 +247,7 @@ def home_for(member, sections: Sections | None = None) -> Home:
     topics_seen_at = counts.pop("topics_seen_at") or communities_selectors.first_look()
     sections = sections or Sections(member)
     sections.comments_seen_at = counts.pop("comments_seen_at")
+    sections.albums_found = counts.pop("friends_albums")
     # Friend requests waiting, from the header's counts, which hold the unread
     # notifications too: home is built again when the requests change, not the notifications.
     cache.depends_on(cache.requests(member))
@@ -303,6 +318,19 @@ def _friends_diaries(member) -> tuple[list, bool]:
         found = _diary_ids(member, refresh=True)
         entries = entries_of(found)
     return entries[:SHORT], len(entries) > SHORT
+
+
+def _friends_albums(member) -> list:
+    """My friends' newest albums that I may see (albums.selectors.friends_albums): what adds
+    to the list (a friend's new album, photos added, one no longer private) bumps my
+    ``friends_albums`` (albums.services, fanned out after commit); what removes (deleted,
+    hidden, narrowed) bumps the album's own scope, which the list depends on."""
+    cache.depends_on(cache.friends_albums(member), cache.friends(member),
+                     cache.blocks(member), cache.PEOPLE)
+    albums = list(albums_selectors.friends_albums_query(member)[:SHORT])
+    cache.depends_on(*(cache.album(a) for a in albums),
+                     *(cache.member(a.owner_id) for a in albums))
+    return albums
 
 
 def _comments_since(seen_at: datetime | None) -> datetime:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from albums.services import albums_delete_all
 from communities import services as community_services
 from communities.models import ROLE_RANK, Membership, Role
 from conversations.services import messages_delete_all
@@ -85,6 +86,7 @@ def member_leave(*, member: User, password: str, delete_messages: bool = False) 
     events_creator_leave(member=member)
     rsvps_leave(member=member)
     entries_delete_all(author=member)
+    albums_delete_all(member=member)
     invitations_revoke_all_from(inviter=member)
     if delete_messages:
         messages_delete_all(author=member)

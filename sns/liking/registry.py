@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from albums.models import AlbumPhoto
 from communities.models import Topic, TopicComment
 from diary.models import Comment, Entry
 from offkai.models import Event, EventComment
@@ -72,6 +73,13 @@ SPECS: dict[str, Spec] = {
     "topic-comment": _comment(TopicComment, "topic", Topic, "topic"),
     "offkai": _thing(Event, "offkai", owner="created_by_id"),
     "offkai-comment": _comment(EventComment, "event", Event, "offkai"),
+    "photo": Spec(
+        visible=lambda viewer: AlbumPhoto.objects.visible_to(viewer).select_related("album"),
+        owner_id=lambda photo: photo.uploader_id,
+        url=lambda photo: photo.get_absolute_url(),
+        title=lambda photo: photo.caption or photo.album.title,
+        page=("photo", "pk"),
+    ),
 }
 
 

@@ -13,6 +13,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from albums import services as albums_services
+from albums.models import Album, AlbumPhoto, AlbumPhotoComment
 from communities.models import Topic, TopicComment
 from conversations.models import Message
 from diary import services as diary_services
@@ -93,6 +95,8 @@ def _after_visibility_change(target: models.Model) -> None:
     elif isinstance(target, Message):
         # On its conversation's page (kept as HTML per reader).
         cache.bump(cache.conversation(target.conversation_id))
+    elif isinstance(target, Album | AlbumPhoto | AlbumPhotoComment):
+        albums_services.album_shown_again_or_hidden(target=target)
     elif isinstance(target, Event):
         cache.bump(cache.event(target))
         if target.hidden_at is None:

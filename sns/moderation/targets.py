@@ -123,6 +123,12 @@ TARGETS: tuple[Target, ...] = (
     Target("event_comment", "offkai.EventComment", _("comment on an off-kai"), on="event"),
     Target("message", "conversations.Message", _("private message"), on="conversation",
            anchor="message", private=True),
+    Target("album", "albums.Album", _("photo album"), owner="owner", title="title",
+           text="description"),
+    Target("album_photo", "albums.AlbumPhoto", _("photo in an album"), on="album",
+           owner="uploader", text="caption", anchor="photo"),
+    Target("album_comment", "albums.AlbumPhotoComment", _("comment on an album photo"),
+           on="photo"),
     Target("member", "accounts.User", _("member"), owner="", text=""),
 )
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Introduction, User
+from albums.models import AlbumPhoto, AlbumPhotoComment
 from communities.models import Community, JoinRequest, Role, Topic, TopicComment
 from conversations.models import Conversation, Message
 from conversations.selectors import preference_of
@@ -51,6 +52,7 @@ _WITH_TITLE = {
     Kind.EVENT_COMMENT: lambda: _("%(actor)s commented on the off-kai “%(title)s”"),
     Kind.ANNOUNCEMENT: lambda: _("Announcement: “%(title)s”"),
     Kind.MESSAGE: lambda: _("%(actor)s sent you a message: “%(title)s”"),
+    Kind.ALBUM_COMMENT: lambda: _("%(actor)s commented on a photo in the album “%(title)s”"),
 }
 
 # The same without a title (the target is gone or hidden from the recipient), and the kinds
@@ -89,6 +91,7 @@ _PLAIN = {
     Kind.MESSAGE: lambda: _("%(actor)s sent you a message"),
     Kind.LIKE: lambda: _("%(actor)s liked something of yours"),
     Kind.BIRTHDAY: lambda: _("Tomorrow is %(actor)s's birthday"),
+    Kind.ALBUM_COMMENT: lambda: _("%(actor)s commented on a photo in your album"),
 }
 
 # What a like notification says was liked, by the kind of thing (sns.likes); %(title)s is its
@@ -139,7 +142,7 @@ def target_querysets(viewer) -> list:
     # The content types in one query (then cached for the process), not one per model.
     ContentType.objects.get_for_models(
         Comment, TopicComment, EventComment, Event, Community, JoinRequest, Introduction, User,
-        Announcement, Message, Entry, Topic,
+        Announcement, Message, Entry, Topic, AlbumPhotoComment, AlbumPhoto,
     )
     # Comments of members who left stay (author NULL, "deleted member").
     kept_author = Q(author__isnull=True) | Q(author__is_active=True)
@@ -175,6 +178,12 @@ def target_querysets(viewer) -> list:
         Message.objects.filter(
             hidden_at__isnull=True, conversation__in=Conversation.objects.visible_to(viewer)
         ).select_related("conversation"),
+        # A comment on an album photo while the viewer may see the photo.
+        AlbumPhotoComment.objects.filter(
+            hidden_at__isnull=True, photo__in=AlbumPhoto.objects.visible_to(viewer),
+        ).filter(kept_author).select_related("photo__album"),
+        # A photo liked.
+        AlbumPhoto.objects.visible_to(viewer).select_related("album"),
     ]
 
 
@@ -214,6 +223,10 @@ def _describe(viewer, notification: Notification, relations: dict) -> Item:
     elif isinstance(target, EventComment):
         title = target.event.title
         url = f"{target.event.get_absolute_url()}#comment-{target.pk}"
+    elif isinstance(target, AlbumPhotoComment):
+        title, url = target.photo.album.title, target.get_absolute_url()
+    elif isinstance(target, AlbumPhoto):
+        title, url = target.album.title, target.get_absolute_url()
     elif isinstance(target, JoinRequest):
         title = target.community.name
         url = reverse("communities:requests", args=[target.community_id])

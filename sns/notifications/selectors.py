@@ -59,6 +59,7 @@ EMAIL_BY_DEFAULT: dict[str, bool] = {
     Kind.COMMUNITY_INVITATION: True,
     Kind.EVENT_NEW: False,
     Kind.EVENT_COMMENT: False,
+    Kind.ALBUM_COMMENT: False,
     Kind.INVITEE_JOINED: True,
     Kind.MEMBER_INVITED: True,
     Kind.MODERATION_WARNING: True,

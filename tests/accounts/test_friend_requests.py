@@ -515,8 +515,8 @@ def test_profile_with_a_pending_request_keeps_its_query_count(
     ask(owner, member)
     client = as_user(member)
     # One of these reads the introductions from friends; two record member's footprint
-    # (their opt-out, then the upsert); one lists their communities.
-    with django_assert_max_num_queries(12):
+    # (their opt-out, then the upsert); one lists their communities, one their albums.
+    with django_assert_max_num_queries(13):
         response = client.get(profile_url(owner))
     assert "has asked to be your friend" in response.content.decode()
 

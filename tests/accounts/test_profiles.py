@@ -408,8 +408,8 @@ def test_profile_query_count_does_not_grow(owner, member, as_user, count,
     with_photo(owner)
     client = as_user(member)
     # One of these reads the introductions from friends; two record member's footprint
-    # (their opt-out, then the upsert); one lists their communities.
-    with django_assert_max_num_queries(12):
+    # (their opt-out, then the upsert); one lists their communities, one their albums.
+    with django_assert_max_num_queries(13):
         response = client.get(profile_url(owner))
     assert response.status_code == 200
     assert f'<span class="count">{count}</span>' in response.content.decode()

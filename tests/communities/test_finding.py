@@ -158,7 +158,8 @@ def test_finding_has_bounded_queries(as_user, owner, member, django_assert_max_n
         page(client, LIST + "?q=俳句")
     with django_assert_max_num_queries(8):
         page(client, FRIENDS)
-    with django_assert_max_num_queries(12):
+    # (The profile: its communities among the rest, and the albums' section.)
+    with django_assert_max_num_queries(13):
         page(client, owner.get_absolute_url())
 
 

@@ -63,7 +63,7 @@ BLOCKING_IMPACTS = ["moderate", "serious", "critical"]
 # export that is a POST): nothing for vnu or axe. The test checks that they are not HTML.
 NOT_HTML = {
     "accounts:circle_svg", "accounts:photo", "leaving:data[zip]", "diary:photo",
-    "conversations:photo",
+    "conversations:photo", "albums:photo_file",
     "communities:image",
     "offkai:answers_csv", "offkai:ics", "offkai:feed",
     "mfa_download_recovery_codes",

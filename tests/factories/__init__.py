@@ -7,6 +7,7 @@ can say when they were written or place them in the past. One module per app; ea
 defined once, here re-exported.
 """
 
+from tests.factories.albums import album, album_comment, album_photo
 from tests.factories.communities import category, community, join, topic, topic_comment
 from tests.factories.diary import entry, entry_comment, entry_photo
 from tests.factories.images import image_file
@@ -23,6 +24,9 @@ from tests.factories.offkai import answer, event
 
 __all__ = [
     "PASSWORD",
+    "album",
+    "album_comment",
+    "album_photo",
     "answer",
     "befriend",
     "category",

@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from accounts import services as accounts_services
 from accounts.models import User
+from albums import services as albums_services
+from albums.models import Album, AlbumPhoto
 from communities import services as community_services
 from communities.models import Category, JoinPolicy
 from diary import services as diary_services
@@ -257,6 +259,74 @@ def write_entry_comments(scene: Scene, texts: list[str]) -> list[Look]:
                   Look("entry (author)", scene.as_author, entry.get_absolute_url())]
     return [*looks, Look("new comments", scene.as_author, reverse("diary:new_comments"),
                          follow=True)]
+
+
+# --- albums ----------------------------------------------------------------------------------
+
+def _album(scene: Scene, *, title: str = "Holiday", description: str = "By the sea.",
+           captions: tuple[str, ...] = ("",)):
+    """An album of the author's, for friends, through the service; its photos are rows with
+    the captions given (no files: the pages read none)."""
+    album = albums_services.album_create(owner=scene.author, title=title,
+                                         description=description, visibility=Level.FRIENDS)
+    photos = [AlbumPhoto.objects.create(album=album, uploader=scene.author,
+                                        image=f"albums/{next(_seq)}", caption=caption,
+                                        position=n)
+              for n, caption in enumerate(captions)]
+    Album.objects.filter(pk=album.pk).update(photo_count=len(photos), cover=photos[0])
+    return album, photos
+
+
+def _album_lists(scene: Scene) -> list[Look]:
+    return [
+        Look("author's albums", scene.as_reader,
+             reverse("albums:member", args=[scene.author.pk]), follow=True),
+        Look("my albums", scene.as_author, reverse("albums:mine"), follow=True),
+        Look("author's profile", scene.as_reader, scene.author.get_absolute_url()),
+        Look("home", scene.as_reader, reverse("home")),
+    ]
+
+
+def write_album_titles(scene: Scene, texts: list[str]) -> list[Look]:
+    looks = []
+    for text in texts:
+        album, [photo] = _album(scene, title=text)
+        looks += [Look("album", scene.as_reader, album.get_absolute_url()),
+                  Look("photo", scene.as_reader, photo.get_absolute_url()),
+                  Look("edit form", scene.as_author, reverse("albums:edit", args=[album.pk]),
+                       raw=True)]
+    return [*_sample(looks), *_album_lists(scene)]
+
+
+def write_album_descriptions(scene: Scene, texts: list[str]) -> list[Look]:
+    looks = []
+    for text in texts:
+        album, _photos = _album(scene, description=text)
+        looks += [Look("album", scene.as_reader, album.get_absolute_url()),
+                  Look("edit form", scene.as_author, reverse("albums:edit", args=[album.pk]),
+                       raw=True)]
+    return looks
+
+
+def write_photo_captions(scene: Scene, texts: list[str]) -> list[Look]:
+    album, photos = _album(scene, captions=tuple(texts))
+    looks = [Look("album", scene.as_reader, album.get_absolute_url(), follow=True),
+             Look("album (author)", scene.as_author, album.get_absolute_url(), follow=True)]
+    for photo in photos:
+        looks += [Look("photo", scene.as_reader, photo.get_absolute_url()),
+                  Look("photo (author)", scene.as_author, photo.get_absolute_url())]
+    return looks
+
+
+def write_photo_comments(scene: Scene, texts: list[str]) -> list[Look]:
+    looks = []
+    for group in _in_groups(texts, 50):  # the comments a photo page shows
+        _album_made, [photo] = _album(scene)
+        for text in group:
+            albums_services.comment_create(photo_id=photo.pk, author=scene.reader, body=text)
+        looks += [Look("photo", scene.as_reader, photo.get_absolute_url()),
+                  Look("photo (author)", scene.as_author, photo.get_absolute_url())]
+    return looks
 
 
 # --- communities -----------------------------------------------------------------------------
@@ -519,6 +589,10 @@ FIELDS = [
     Field("diary title", 200, write_entry_titles, WORDS),
     Field("diary body", 20_000, write_entry_bodies, BLOCKS),
     Field("diary comment", 5000, write_entry_comments, alone=True),
+    Field("album title", 100, write_album_titles, WORDS),
+    Field("album description", 5000, write_album_descriptions, BLOCKS),
+    Field("photo caption", 200, write_photo_captions, WORDS),
+    Field("photo comment", 5000, write_photo_comments, alone=True),
     Field("community name", 100, write_community_names, WORDS),
     Field("community description", 20_000, write_community_descriptions, BLOCKS),
     Field("topic title", 150, write_topic_titles, WORDS),

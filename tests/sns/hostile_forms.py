@@ -275,6 +275,9 @@ SENT = frozenset({
     "conversations_conversation", "conversations_participant", "conversations_message",
     "conversations_messagephoto",
 }) | NOTIFY
+# What album writes touch besides the row they are for: the album's count, cover and time,
+# its photos' places, comments on what goes, their notifications.
+ALBUMS = frozenset({"albums_album", "albums_albumphoto", "albums_albumphotocomment"}) | WITHDRAWN
 SUGGEST = frozenset({"accounts_suggestion"})
 EVERYTHING = frozenset({"*"})
 
@@ -292,6 +295,7 @@ ENTRY = (
     photo("photo1", first=True), photo("photo2"), photo("photo3"),
     const("preview", None, None, "1"),
 )
+ALBUM = (text("title", 100), text("description", 500, optional=True), choice("visibility", LEVELS))
 COMMUNITY = (
     text("name", 50), text("description", 500, optional=True),
     Field("category", lambda w: [str(w.category_id)]),
@@ -429,6 +433,26 @@ FORMS: list[Form] = [
     Form("diary:comment_delete",
          url("diary:comment_delete", lambda w: _first(w.own_entry.comments.all())),
          makes={"diary_comment": -1}, also=WITHDRAWN),
+    # albums
+    Form("albums:new", url("albums:new"), ALBUM, makes={"albums_album": 1}),
+    Form("albums:edit", url("albums:edit", lambda w: w.own_album.pk), ALBUM,
+         target=lambda w: w.own_album),
+    Form("albums:delete", url("albums:delete", lambda w: w.own_album.pk),
+         makes={"albums_album": -1}, also=ALBUMS),
+    Form("albums:upload", url("albums:upload", lambda w: w.own_album.pk),
+         (photo("photos", first=True),), makes={"albums_albumphoto": 1}, also=ALBUMS),
+    Form("albums:caption", url("albums:caption", lambda w: w.own_photo.pk),
+         (text("caption", 200, optional=True),), target=lambda w: w.own_photo),
+    Form("albums:cover", url("albums:cover", lambda w: w.own_photo.pk), also=ALBUMS),
+    Form("albums:move", url("albums:move", lambda w: w.own_photo.pk),
+         (const("by", "1", "-1", None),), also=ALBUMS),
+    Form("albums:photo_delete", url("albums:photo_delete", lambda w: w.own_photo.pk),
+         makes={"albums_albumphoto": -1}, also=ALBUMS),
+    Form("albums:comment_create", url("albums:comment_create", lambda w: w.album_photo.pk),
+         (text("body", 500),), makes={"albums_albumphotocomment": 1}, also=NOTIFY),
+    Form("albums:comment_delete", url("albums:comment_delete",
+                                      lambda w: _first(w.own_photo.comments.all())),
+         makes={"albums_albumphotocomment": -1}, also=WITHDRAWN),
     # communities
     Form("communities:new", url("communities:new"), COMMUNITY,
          makes={"communities_community": 1, "communities_membership": 1}),
@@ -566,7 +590,9 @@ ROUTES_WITHOUT_FORM: dict[str, str] = {
         "communities:requests", "communities:topics", "communities:topic",
         "communities:new_topics", "offkai:list", "offkai:past", "offkai:month",
         "offkai:community", "offkai:detail", "offkai:answers", "offkai:answers_csv",
-        "offkai:ics", "offkai:feed", "conversations:photo", "mfa_index", "mfa_view_recovery_codes",
+        "offkai:ics", "offkai:feed", "conversations:photo", "albums:mine", "albums:detail",
+        "albums:member", "albums:community", "albums:photo", "albums:photo_file", "mfa_index",
+        "mfa_view_recovery_codes",
         "mfa_download_recovery_codes", "account_inactive", "account_email_verification_sent",
         "account_reset_password_done", "account_reset_password_from_key_done",
     ], _GET_ONLY),

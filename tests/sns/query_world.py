@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts import services as accounts_services
 from accounts.models import Profile, User
 from accounts.services import block_create, footprint_record
+from albums.models import Album, AlbumPhoto
 from communities import services as community_services
 from communities.models import Community, JoinPolicy, Topic, TopicComment
 from conversations import services as conversation_services
@@ -69,6 +70,10 @@ class World:
     past_event: Event  # started, hosted by the viewer: the attendance page
     conversation: Conversation  # the star's with the viewer: ``n`` messages, one with a photo
     message: Message  # the star's first in ``conversation``
+    album: Album  # the star's (of ``n``), with ``n`` photos
+    album_photo: AlbumPhoto  # the first of ``album``, with comments by every friend
+    own_album: Album  # the viewer's (of ``n``), with ``n`` photos
+    own_photo: AlbumPhoto  # the first of ``own_album``
     announcement: Announcement
     invitation_token: str  # a pending invitation from the viewer
     feed_token: str
@@ -103,8 +108,9 @@ def world_build(n: int) -> World:
         footprint_record(visitor=visitor, owner=viewer)
     _introductions(viewer, star, friends)
     conversation, message = _conversations(viewer, star, friends)
+    album, album_photo, own_album = _albums(viewer, star, friends, fofs, community)
     _likes(viewer, friends, [entry, comment, own_entry, topic, topic_comment, event,
-                             event_comment])
+                             event_comment, album_photo])
     invitation_token = _invitations(viewer, n)
     _second_factor(star)
     announcement = _announcements(viewer, n)
@@ -116,6 +122,8 @@ def world_build(n: int) -> World:
         topic_comment=topic_comment, event=event, event_comment=event_comment,
         friend_event=friend_event, past_event=past_event,
         conversation=conversation, message=message,
+        album=album, album_photo=album_photo, own_album=own_album,
+        own_photo=own_album.photos.order_by("position").first(),
         announcement=announcement, invitation_token=invitation_token,
         feed_token=calendar_feed_get_or_create(user=viewer).token,
         unsubscribe_token=unsubscribe_token(viewer, [Kind.DIARY_COMMENT]),
@@ -274,6 +282,33 @@ def _conversations(viewer: User, star: User, friends: list[User]) -> tuple[Conve
         body="Shall we meet?",
     )
     return conversation, conversation.messages.order_by("pk").first()
+
+
+# --- albums ----------------------------------------------------------------------------------
+
+def _albums(viewer: User, star: User, friends: list[User], fofs: list[User],
+            community: Community) -> tuple[Album, AlbumPhoto, Album]:
+    """``n`` albums of the star's (the first with ``n`` photos, the first of those commented
+    on by every friend) and of the viewer's; one of each other friend (home's friends' new
+    albums); a community album with a photo by each friend of a friend."""
+    n = len(friends)
+    albums = [factories.album(star, Level.MEMBERS, title=f"{SEARCH_WORD} album {i}")
+              for i in range(n)]
+    for i in range(n):
+        factories.album_photo(albums[0], caption=f"Photo {i}")
+    photo = albums[0].photos.order_by("position").first()
+    for friend in friends:
+        factories.album_comment(photo, friend, body=f"{SEARCH_WORD} nice")
+    own = [factories.album(viewer, Level.FRIENDS, title=f"Trip {i}") for i in range(n)]
+    for _ in range(n):
+        factories.album_photo(own[0])
+    factories.album_comment(own[0].photos.order_by("position").first(), star)
+    for friend in friends[1:]:
+        factories.album(friend, Level.FRIENDS, title=f"{friend.pk}'s holiday", photos=1)
+    shared = factories.album(viewer, community=community, title="Our off-kai")
+    for fof in fofs:
+        factories.album_photo(shared, fof)
+    return albums[0], photo, own[0]
 
 
 # --- communities -----------------------------------------------------------------------------

@@ -55,6 +55,8 @@ from django.utils import timezone
 from accounts import services as accounts_services
 from accounts.models import Friendship, User
 from accounts.services import block_create, block_remove
+from albums import services as albums_services
+from albums.models import AlbumPhotoComment
 from communities import services as community_services
 from communities.models import Community, JoinPolicy, Membership, Topic, TopicComment
 from conversations import services as conversation_services
@@ -277,7 +279,18 @@ VIEW_GRIDS: dict[str, dict[str, frozenset[str]]] = {
     "message:photo": MESSAGES,
     "message:inbox": MESSAGES,
     "message:search": MESSAGES,
+    "album:detail": DIARY_PUBLIC,
+    "album:photo": DIARY_PUBLIC,
+    "album:file": DIARY_PUBLIC,
+    "album:comment": DIARY_PUBLIC,
+    "album:member": DIARY_PUBLIC,
+    "home:album": FRIENDS_FEED,
+    "album:community": COMMUNITY_CONTENT,
+    "album:community_list": COMMUNITY_CONTENT,
 }
+
+# A community's album (its page, the community's albums), by the community's policy.
+ALBUM_COMMUNITY = {"album:community", "album:community_list"}
 
 # Views outside the community pages that show what is written in communities, by policy.
 COMMUNITY_ELSEWHERE = {"search:communities", "search:topics", "search:topic_comments",
@@ -299,7 +312,7 @@ LIST = {
     "search:members_by_company",
     "search:members_by_other_name", "diary:comment", "event:comment", "message:inbox",
     "message:conversation",
-    "message:search",
+    "message:search", "album:member", "album:comment", "home:album", "album:community_list",
     *(f"profile:{name}" for name in PROFILE_FIELDS),
 }
 
@@ -334,6 +347,9 @@ class Author:
     past_events: dict = field(default_factory=dict)
     event_comments: dict = field(default_factory=dict)  # level → marker
     conversation: Conversation | None = None  # started with the insider (and the friend)
+    albums: dict = field(default_factory=dict)  # level → Album with one photo
+    album_comments: dict = field(default_factory=dict)  # level → marker (on its photo)
+    community_albums: dict = field(default_factory=dict)  # policy → Album in the owner's
     message: str = ""  # the marker of its first message, which has a photo
 
 
@@ -421,6 +437,7 @@ def _content(author: Author, communities: dict, insider_topics: dict, commenters
         author.topic_comments[policy] = mark()
         TopicComment.objects.create(topic=insider_topics[policy], author=user,
                                     body=author.topic_comments[policy])
+    _albums(author, communities)
     for level in EVENT_LEVELS:
         author.events[level] = _event(user, level, communities, SOON_WORD, days=7)
         author.past_events[level] = _event(user, level, communities, PAST_WORD, days=-1)
@@ -436,6 +453,22 @@ def _content(author: Author, communities: dict, insider_topics: dict, commenters
         for person in [*commenters, user]:
             notify(recipient=person, kind=Notification.Kind.EVENT_REMINDER,
                    target=author.events[level])
+
+
+def _albums(author: Author, communities: dict) -> None:
+    """The author's album of each level (a photo with a marked caption, the author's own
+    comment on it) and one in each of the owner's communities."""
+    user = author.user
+    for level in DIARY_LEVELS:
+        album = factories.album(user, level, title=f"Album {mark()}")
+        photo = factories.album_photo(album, caption=mark())
+        author.album_comments[level] = mark()
+        factories.album_comment(photo, user, author.album_comments[level])
+        author.albums[level] = album
+    for policy, club in communities.items():
+        album = factories.album(user, community=club, title=f"Album {mark()}")
+        factories.album_photo(album, caption=mark())
+        author.community_albums[policy] = album
 
 
 def _event(user, level: str, communities: dict, word: str, *, days: float) -> Event:
@@ -751,6 +784,27 @@ def _message_look(view: str, author: Author) -> Look:
     }[view]
 
 
+def _album_look(view: str, author: Author, world: World, level: str) -> Look:
+    if view in ALBUM_COMMUNITY:
+        album = author.community_albums[level]
+        marker = album.title.split()[-1]
+        if view == "album:community":
+            return Look(album.get_absolute_url(), marker)
+        return Look(reverse("albums:community", args=[album.community_id]), marker)
+    album = author.albums[level]
+    photo = album.photos.get()
+    marker = album.title.split()[-1]
+    return {
+        "album:detail": lambda: Look(album.get_absolute_url(), marker),
+        "album:photo": lambda: Look(photo.get_absolute_url(), photo.caption),
+        "album:file": lambda: Look(reverse("albums:photo_file", args=[photo.pk, "small"]), "",
+                                   image=True),
+        "album:comment": lambda: Look(photo.get_absolute_url(), author.album_comments[level]),
+        "album:member": lambda: Look(reverse("albums:member", args=[author.user.pk]), marker),
+        "home:album": lambda: Look("/", marker),
+    }[view]()
+
+
 def is_profile_view(view: str) -> bool:
     return view.split(":", 1)[0] in {"profile", "friends", "circle", "photo"} or (
         view.startswith("search:members"))
@@ -767,6 +821,8 @@ def look_for(world: World, view: str, level: str, persona: str) -> Look:
     group = view.split(":", 1)[0]
     if is_profile_view(view):
         return _profile_look(view, world.profiles[(profile_level(level), variant)])
+    if group == "album" or view == "home:album":
+        return _album_look(view, author, world, level)
     if group == "diary" or view in {"home:diary", "search:diaries", "notifications:diary",
                                     "export:diary", "likes:entry"}:
         return _diary_look(view, author, level)
@@ -855,7 +911,7 @@ def test_the_table_covers_every_level_of_every_view():
             levels = [PAGE_LEVEL]
         elif is_profile_view(view):
             levels = PROFILE_LEVELS
-        elif group == "community" or view in COMMUNITY_ELSEWHERE:
+        elif group == "community" or view in COMMUNITY_ELSEWHERE or view in ALBUM_COMMUNITY:
             levels = POLICIES
         elif group in {"event", "offkai", "calendar"} or view.endswith("event") or (
                 view == "search:events"):
@@ -923,7 +979,7 @@ def test_the_suspended_column_sees_the_twin_once_the_suspension_is_lifted(db, vi
 
 # Files, not pages: no header, nothing of them cached yet.
 WITHOUT_PARTS = {"calendar:feed", "event:ics", "event:csv", "export:diary", "export:event",
-                 "export:topic", "photo:file", "diary:photo", "message:photo"}
+                 "export:topic", "photo:file", "diary:photo", "message:photo", "album:file"}
 WARM_PERSONAS = ["friend", "fof", "member", "insider", "blocked", "blocker", "suspended",
                  "moderator", "visitor"]
 PROFILE_VISIBILITIES = ["company", "title", "photo", "introduction", "interests", "other_name",
@@ -933,8 +989,11 @@ PROFILE_VISIBILITIES = ["company", "title", "photo", "introduction", "interests"
 def group_of(view: str) -> str:
     if is_profile_view(view):
         return "profiles"
-    if view.split(":", 1)[0] == "community" or view in COMMUNITY_ELSEWHERE:
+    if (view.split(":", 1)[0] == "community" or view in COMMUNITY_ELSEWHERE
+            or view in ALBUM_COMMUNITY):
         return "communities"
+    if view.split(":", 1)[0] == "album" or view == "home:album":
+        return "albums"
     if VIEW_GRIDS[view] in (EVENT_PUBLIC, EVENT_MEMBERS, HOSTS_ONLY):
         return "events"
     if VIEW_GRIDS[view] is MESSAGES:
@@ -960,7 +1019,7 @@ def _wider(view: str, level: str, persona: str) -> str | None:
     visitor (on a site with public pages)."""
     group = group_of(view)
     wider = Level.PUBLIC if persona == "visitor" else Level.MEMBERS
-    if group in {"diaries", "events"} and level in DIARY_LEVELS and level != wider:
+    if group in {"diaries", "events", "albums"} and level in DIARY_LEVELS and level != wider:
         return wider
     if group == "profiles" and level in PROFILE_LEVELS and level != Level.MEMBERS and (
             persona != "visitor"):  # (profiles are for members only)
@@ -1032,6 +1091,11 @@ def _shared_at(world: World, view: str, level: str) -> Callable[[str], object]:
     if group_of(view) == "events":
         event = world.authors[ACTIVE].events[level]
         return lambda at: _event_updated(event, author, visibility=at)
+    if group_of(view) == "albums":
+        album = world.authors[ACTIVE].albums[level]
+        return lambda at: albums_services.album_update(
+            album_id=album.pk, editor=author, title=album.title,
+            description=album.description, visibility=at)
     entry = world.authors[ACTIVE].entries[level]
     return lambda at: diary_services.entry_update(entry=entry, title=entry.title,
                                                   body=entry.body, visibility=at)
@@ -1110,7 +1174,7 @@ def test_access_warm(db, view, level, persona):
 # A moderator hides what the look is about: gone for everyone on the next request, its author
 # too (tests/sns/test_object_refs.py's GONE). Warmed as the owner, who sees every cell. Not
 # here: a community (not a post), and one's own data download (what one wrote stays in it).
-HIDEABLE = {"diaries", "communities", "events", "messages"}
+HIDEABLE = {"diaries", "communities", "events", "messages", "albums"}
 NOT_HIDEABLE = {"community:members", "search:communities", "export:diary", "export:topic",
                 "export:event"}
 COMMENT_VIEWS = {"diary:comment", "community:comment", "search:topic_comments",
@@ -1125,6 +1189,15 @@ def _hidden_cases():
 
 def _hidden_target(world: World, view: str, level: str):
     author = world.authors[ACTIVE]
+    if view in ALBUM_COMMUNITY:
+        return author.community_albums[level]
+    if group_of(view) == "albums":
+        album = author.albums[level]
+        if view == "album:comment":
+            return AlbumPhotoComment.objects.get(body=author.album_comments[level])
+        if view in {"album:photo", "album:file"}:
+            return album.photos.get()
+        return album
     if group_of(view) == "messages":
         return author.conversation.messages.order_by("pk").first()
     if view in COMMENT_VIEWS:

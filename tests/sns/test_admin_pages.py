@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Block, Footprint, FriendRequest, Introduction
+from albums.models import Album, AlbumPhoto, AlbumPhotoComment
 from communities.models import (
     Category,
     Community,
@@ -88,6 +89,16 @@ class World:
     def topic(self) -> Topic:
         return self._once("topic", lambda: Topic.objects.create(
             community=self.community, author=self.hub, title="A topic", body="Hello."
+        ))
+
+    @property
+    def album(self) -> Album:
+        return self._once("album", lambda: Album.objects.create(owner=self.hub, title="Trip"))
+
+    @property
+    def album_photo(self) -> AlbumPhoto:
+        return self._once("album_photo", lambda: AlbumPhoto.objects.create(
+            album=self.album, uploader=self.hub, image="albums/1/photo", caption="River"
         ))
 
     @property
@@ -224,6 +235,15 @@ BUILDERS: dict[str, Callable[[World, int], None]] = {
     "invites.Invitation": _each(lambda w: invites_services.invitation_create(
         inviter=None, email=f"guest{next(_seq)}@example.com", send=False
     )),
+    "albums.Album": _each(lambda w: Album.objects.create(
+        owner=someone(), title=f"Album {next(_seq)}", description="Our *trip*."
+    )),
+    "albums.AlbumPhoto": _each(lambda w: AlbumPhoto.objects.create(
+        album=w.album, uploader=someone(), image=f"albums/1/{next(_seq)}", size_bytes=1000,
+    )),
+    "albums.AlbumPhotoComment": _each(lambda w: AlbumPhotoComment.objects.create(
+        photo=w.album_photo, author=someone(), body="Lovely."
+    )),
     "diary.Entry": _each(lambda w: entry(w.hub)),
     "diary.EntryPhoto": _each(_photo),
     "diary.Comment": _each(lambda w: Comment.objects.create(
@@ -271,7 +291,7 @@ def test_every_app_model_is_in_admin():
     """Each model of the site's own apps has its admin pages (Profile is on the member's)."""
     from django.apps import apps
 
-    ours = {"sns", "accounts", "invites", "diary", "communities", "offkai"}
+    ours = {"sns", "accounts", "invites", "diary", "communities", "offkai", "albums"}
     unlisted = {
         model._meta.label for model in apps.get_models()
         if model._meta.app_label in ours and model not in admin.site._registry

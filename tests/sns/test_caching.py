@@ -642,8 +642,8 @@ def test_notifications_are_written_only_through_sns_notify_and_the_notifications
                          r"Notification\.objects\.filter\([^)]*\)\.(?:update|delete)\(")
     found = {
         str(path.relative_to(root))
-        for app in ["accounts", "communities", "conversations", "diary", "invites", "offkai",
-                    "sns"]
+        for app in ["accounts", "albums", "communities", "conversations", "diary", "invites",
+                    "offkai", "sns"]
         for path in (root / app).rglob("*.py")
         if "migrations" not in path.parts and writers.search(path.read_text())
     }

@@ -25,6 +25,7 @@ from django.urls import reverse
 from PIL import Image, ImageCms
 
 from accounts.forms import ProfileForm
+from albums.models import Album, AlbumPhoto
 from communities.models import Community, JoinPolicy
 from diary import services as diary_services
 from diary.models import Entry, EntryPhoto
@@ -272,6 +273,7 @@ class Posted:
     response: object
     key: str | None  # the stored image's key, if one was stored
     served: str | None  # the URL that serves it through an access-checked view
+    also: list | None = None  # every key the post stored (several photos at once), if more
 
 
 def _profile_data(user, **extra) -> dict:
@@ -309,8 +311,26 @@ def _post_community(client, user, upload, text=TYPED) -> Posted:
     return Posted(response, community and community.image, served)
 
 
-TARGETS = {"profile": _post_profile, "diary": _post_diary, "community": _post_community}
-FIELD_NAMES = {"profile": "photo_upload", "diary": "photo3", "community": "image"}
+def _post_album(client, user, upload, text=TYPED) -> Posted:
+    """Into a new album titled with the text typed (the upload page shows it again): the file
+    between two good photos, so that one refused keeps the other two out as well."""
+    album = Album.objects.create(owner=user, title=text, visibility=Level.FRIENDS)
+    good = [SimpleUploadedFile(f"good{n}.jpg", _red("JPEG")) for n in (1, 2)]
+    response = client.post(reverse("albums:upload", args=[album.pk]),
+                           {"photos": [good[0], upload, good[1]]})
+    photos = list(AlbumPhoto.objects.filter(album=album).order_by("position"))
+    if not photos:
+        return Posted(response, None, None)
+    # The hostile file is the second of the three.
+    assert len(photos) == 3
+    photo = photos[1]
+    return Posted(response, photo.image, photo.url("medium"), also=[p.image for p in photos])
+
+
+TARGETS = {"profile": _post_profile, "diary": _post_diary, "community": _post_community,
+           "album": _post_album}
+FIELD_NAMES = {"profile": "photo_upload", "diary": "photo3", "community": "image",
+               "album": "photos"}
 
 
 @pytest.fixture(autouse=True)
@@ -383,7 +403,12 @@ def test_refused_with_the_message_and_nothing_stored(case, target, owner, as_use
     assert TYPED in body  # the text typed beside the file is shown again, as typed
     assert posted.key is None and _media_files(settings) == []
     assert not Entry.objects.exists() and not Community.objects.exists()
-    assert "onerror=alert" not in body  # the file's name is never echoed raw
+    if target == "album":
+        # Several files at once: the refused one is named, as text.
+        assert "<img src=x" not in body
+        assert "“" in body and "”: " + hostile.message in body
+    else:
+        assert "onerror=alert" not in body  # the file's name is never echoed raw
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -400,9 +425,10 @@ def test_stored_as_a_fresh_encode_and_served_clean(case, target, owner, as_user,
             assert hostile.check(picture)
     # Under the media folder: the three renditions at a key of our making, nothing else; the
     # member's file name is used nowhere.
-    expected = sorted(images.path(posted.key, size) for size in images.SIZES)
+    keys = posted.also or [posted.key]
+    expected = sorted(images.path(key, size) for key in keys for size in images.SIZES)
     assert _media_files(settings) == expected
-    assert re.fullmatch(r"(profiles|diary|communities)/\d+/[0-9a-f]{32}", posted.key)
+    assert re.fullmatch(r"(profiles|diary|communities|albums)/\d+/[0-9a-f]{32}", posted.key)
     # Nothing was written beside the media folder either (where "../" would have led).
     assert [p.name for p in settings.MEDIA_ROOT.parent.iterdir()] == ["media"]
     if posted.served:
@@ -424,7 +450,9 @@ def test_a_50_mb_upload_is_refused_without_being_kept(target, owner, as_user, se
     assert posted.key is None and _media_files(settings) == []
     # The form saw the file's size and none of its bytes: past IMAGE_MAX_BYTES they were
     # dropped as they arrived (sns.images.UploadSizeCap), kept neither in memory nor on disk.
-    received = posted.response.context["form"].files[FIELD_NAMES[target]]
+    files = posted.response.context["form"].files
+    # (Of the album's three files at once, the second.)
+    received = files.getlist("photos")[1] if target == "album" else files[FIELD_NAMES[target]]
     assert type(received) is images.OversizeUpload
     assert received.size == FIFTY_MB
     assert type(received.file) is io.BytesIO  # the empty one it was made with
@@ -455,8 +483,9 @@ def test_the_size_cap_is_exact(owner, as_user, settings):
         ("diary", "bomb.png", lambda: _png_bomb_header(30_000, 30_000), TOO_MANY_PIXELS),
         ("community", "big.jpg", lambda: bytes(FIFTY_MB), TOO_LARGE),
         ("diary", "empty.jpg", lambda: b"", EMPTY),
+        ("album", "photo.png", lambda: _png_bomb_header(30_000, 30_000), TOO_MANY_PIXELS),
     ],
-    ids=["profile-svg", "diary-bomb", "community-50mb", "diary-empty"],
+    ids=["profile-svg", "diary-bomb", "community-50mb", "diary-empty", "album-bomb"],
 )
 def test_messages_in_japanese(target, name, make, message, owner, as_user):
     owner.language = "ja"
@@ -548,3 +577,46 @@ def test_community_edit_with_a_bad_image_keeps_the_image(owner, as_user):
     community.refresh_from_db()
     assert community.image == posted.key and community.description == TYPED
     assert_served(client, posted.served, posted.key)
+
+
+# --- many files at once (an album) -----------------------------------------------------------
+
+def test_an_album_takes_every_cleaned_file_at_once(owner, as_user, settings):
+    """Up to 20 hostile-but-usable files in one post: each stored as a fresh encode."""
+    album = Album.objects.create(owner=owner, title="All at once", visibility=Level.FRIENDS)
+    cases = list(CLEANED.values())[:20]
+    client = as_user(owner)
+    response = client.post(reverse("albums:upload", args=[album.pk]), {"photos": [
+        SimpleUploadedFile(case.name, case.make()) for case in cases
+    ]})
+    assert response.status_code == 302
+    photos = list(AlbumPhoto.objects.filter(album=album).order_by("position"))
+    assert len(photos) == len(cases)
+    for photo, case in zip(photos, cases, strict=True):
+        assert case.check(assert_fresh_webp(_stored(photo.image, "large")))
+    assert_served(client, photos[0].url("medium"), photos[0].image)
+
+
+def test_an_album_names_every_refused_file_and_keeps_none(owner, as_user, settings):
+    album = Album.objects.create(owner=owner, title="Mixed", visibility=Level.FRIENDS)
+    refused = [REFUSED["html-name"], REFUSED["zero-bytes"], *list(REFUSED.values())[:3]]
+    files = [SimpleUploadedFile("fine.jpg", _red("JPEG"))] + [
+        SimpleUploadedFile(case.name, case.make()) for case in refused
+    ]
+    response = as_user(owner).post(reverse("albums:upload", args=[album.pk]), {"photos": files})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "No photo was added. Choose the photos again without the ones named." in body
+    for case in refused:
+        assert case.message in body
+    assert "<img src=x" not in body
+    assert not AlbumPhoto.objects.exists() and _media_files(settings) == []
+
+
+def test_an_album_refuses_more_than_twenty_files_at_once(owner, as_user, settings):
+    album = Album.objects.create(owner=owner, title="Too many", visibility=Level.FRIENDS)
+    files = [SimpleUploadedFile(f"p{n}.jpg", _red("JPEG")) for n in range(21)]
+    response = as_user(owner).post(reverse("albums:upload", args=[album.pk]), {"photos": files})
+    assert response.status_code == 200
+    assert "Add at most 20 photos at a time (you chose 21)." in response.content.decode()
+    assert not AlbumPhoto.objects.exists() and _media_files(settings) == []

@@ -167,8 +167,8 @@ def _read(response) -> None:
 
 # --- what the database holds -----------------------------------------------------------------
 
-APP_LABELS = {"accounts", "invites", "diary", "communities", "offkai", "conversations", "sns",
-              "account", "mfa"}
+APP_LABELS = {"accounts", "invites", "diary", "communities", "offkai", "conversations", "albums",
+              "sns", "account", "mfa"}
 MODELS = {
     model._meta.db_table: model
     for label in APP_LABELS
@@ -217,6 +217,12 @@ INVARIANTS = {
             SELECT 1 FROM accounts_profile p WHERE p.user_id = u.id)""",
     "an entry has at most three photos": """
         SELECT p.entry_id FROM diary_entryphoto p GROUP BY p.entry_id HAVING count(*) > 3""",
+    "an album counts its photos": """
+        SELECT a.id FROM albums_album a WHERE a.photo_count <> (
+            SELECT count(*) FROM albums_albumphoto p WHERE p.album_id = a.id)""",
+    "an album's cover is one of its photos": """
+        SELECT a.id FROM albums_album a JOIN albums_albumphoto p ON p.id = a.cover_id
+        WHERE p.album_id <> a.id""",
     "a message has at most three photos": """
         SELECT p.message_id FROM conversations_messagephoto p GROUP BY p.message_id
         HAVING count(*) > 3""",

@@ -36,6 +36,7 @@ from django.utils import timezone
 from accounts import services as accounts_services
 from accounts.models import Block, FriendRequest, Introduction, Profile, User
 from accounts.services import block_create
+from albums.models import Album, AlbumPhoto, AlbumPhotoComment
 from communities import services as community_services
 from communities.models import (
     Community,
@@ -178,6 +179,28 @@ class Scene:
         conversation_services.conversation_leave(member=self.me,
                                                  conversation_id=conversation.pk)
         return conversation
+
+    # albums
+    @cached_property
+    def private_album(self) -> Album:
+        """The owner's album for nobody else, with a photo the friend commented on."""
+        album = factories.album(self.owner, Level.PRIVATE, title="Owner's private album")
+        factories.album_photo(album)
+        return album
+
+    @cached_property
+    def members_album(self) -> Album:
+        """An album ``me`` may see (not change), with a photo the friend commented on."""
+        album = factories.album(self.owner, Level.MEMBERS, title="Owner's open album")
+        factories.album_comment(factories.album_photo(album), self.friend, "Friend's words")
+        return album
+
+    @cached_property
+    def secret_album(self) -> Album:
+        """An album of the owner's secret community (``me`` is not in it)."""
+        album = factories.album(self.owner, community=self.secret_club, title="Club album")
+        factories.album_photo(album)
+        return album
 
     # communities
     @cached_property
@@ -778,7 +801,64 @@ def _report_message(s: Scene) -> None:
     assert not Report.objects.exists()
 
 
+def _albums_now(s: Scene) -> tuple:
+    """What a stray write to albums could touch."""
+    return (
+        list(Album.objects.order_by("pk").values("pk", "title", "visibility", "cover",
+                                                  "photo_count", "description")),
+        list(AlbumPhoto.objects.order_by("pk").values("pk", "caption", "position")),
+        list(AlbumPhotoComment.objects.order_by("pk").values_list("pk", flat=True)),
+        everything(s),
+    )
+
+
+def _album_photo(which: str) -> Callable[[Scene], list]:
+    return lambda s: [getattr(s, which).photos.get().pk]
+
+
+def _album_post(name: str, things, data: dict | None = None):
+    return check_post_like_missing(name, things, _albums_now, data=data)
+
+
+def _album_file(s: Scene) -> None:
+    """A photo of an album ``me`` may not see, in every size: the same 404 as no photo; a
+    secret community's too, and the moderator no more than anyone."""
+    for album in (s.private_album, s.secret_album):
+        photo = album.photos.get()
+        for size in ("small", "large"):
+            like_missing(s.client, *both("albums:photo_file", photo.pk, size))
+        like_missing(s.as_user(s.moderator), *both("albums:photo_file", photo.pk, "small"))
+    visible = s.members_album.photos.get()
+    assert s.client.get(url_of("albums:photo_file", visible.pk, "small")).status_code == 200
+    assert s.client.get(url_of("albums:photo_file", visible.pk, "huge")).status_code == 404
+
+
+def _album_comment_delete(s: Scene) -> None:
+    """The friend's comment on a photo ``me`` may see: not ``me``'s to delete."""
+    comment = AlbumPhotoComment.objects.get(photo__album=s.members_album)
+    _album_post("albums:comment_delete", lambda s: [comment.pk])(s)
+
+
 REFS: dict[str, Callable[[Scene], None]] = {
+    # albums
+    "albums:detail": check_get_like_missing("albums:detail", lambda s: [s.private_album.pk]),
+    "albums:edit": check_get_like_missing("albums:edit", lambda s: [s.members_album.pk]),
+    "albums:delete": _album_post("albums:delete", lambda s: [s.members_album.pk]),
+    "albums:upload": _album_post("albums:upload", lambda s: [s.members_album.pk]),
+    "albums:member": check_get_like_missing("albums:member", lambda s: [s.blocker.pk]),
+    "albums:community": check_get_like_missing("albums:community",
+                                               lambda s: [s.secret_club.pk]),
+    "albums:photo": check_get_like_missing("albums:photo", _album_photo("private_album")),
+    "albums:photo_file": _album_file,
+    "albums:caption": _album_post("albums:caption", _album_photo("members_album"),
+                                  data={"caption": "Mine now"}),
+    "albums:cover": _album_post("albums:cover", _album_photo("members_album")),
+    "albums:move": _album_post("albums:move", _album_photo("members_album"), data={"by": "1"}),
+    "albums:photo_delete": _album_post("albums:photo_delete", _album_photo("members_album")),
+    "albums:comment_create": _album_post("albums:comment_create",
+                                         _album_photo("private_album"),
+                                         data={"body": "Let me in"}),
+    "albums:comment_delete": _album_comment_delete,
     # invitations
     "invites:resend": _invitation_post("invites:resend"),
     "invites:revoke": _invitation_post("invites:revoke"),
@@ -898,6 +978,14 @@ REFS: dict[str, Callable[[Scene], None]] = {
 QUERY_REFS: dict[str, Callable[[Scene], None]] = {"report": _report}
 # More than one check for one name.
 MORE_REFS: dict[str, Callable[[Scene], None]] = {
+    "a secret community's album": check_get_like_missing("albums:detail",
+                                                         lambda s: [s.secret_album.pk]),
+    "a secret community's album photo": check_get_like_missing(
+        "albums:photo", _album_photo("secret_album")),
+    "adding to a secret community's album": _album_post("albums:upload",
+                                                        lambda s: [s.secret_album.pk]),
+    "a private album photo's delete page": check_get_like_missing(
+        "albums:photo_delete", _album_photo("private_album")),
     "a message to report": _report_message,
     "leaving a conversation (POST)": _conversation("conversations:leave", method="post"),
     "liking a topic of a secret club": check_post_like_missing(
@@ -1182,6 +1270,16 @@ def _mine(s: Scene, thing, field: str = "author") -> None:
 
 
 FORMS: dict[str, Post] = {
+    "albums:new": Post(
+        lambda s: url_of("albums:new"),
+        lambda s: {"title": "My album", "description": "", "visibility": "members"},
+        lambda s: Album.objects.get(title="My album"),
+        lambda s, a: (_mine(s, a, "owner"), _same(a.community_id, None))),
+    "albums:comment_create": Post(
+        lambda s: url_of("albums:comment_create", s.members_album.photos.get().pk),
+        lambda s: {"body": "My photo comment"},
+        lambda s: AlbumPhotoComment.objects.get(body="My photo comment"),
+        lambda s, c: (_mine(s, c), _same(c.photo_id, s.members_album.photos.get().pk))),
     "diary:new": Post(
         lambda s: url_of("diary:new"), _new_entry_data,
         lambda s: Entry.objects.get(title="Mine"), _mine),

@@ -160,6 +160,11 @@ PAGES: list[Page] = [
     _likers("entry", "entry"), _likers("entry-comment", "comment"),
     _likers("topic", "topic"), _likers("topic-comment", "topic_comment"),
     _likers("offkai", "event"), _likers("offkai-comment", "event_comment"),
+    _likers("photo", "album_photo"),
+    _report("album", "album.pk"), _report("album_photo", "album_photo.pk"),
+    Page("report", lambda w: f"{reverse('report')}?type=album_comment&id="
+         f"{w.album_photo.comments.order_by('pk').values_list('pk', flat=True)[0]}",
+         variant="album_comment"),
     # messages
     listing("conversations:inbox"),
     at("conversations:inbox", query="?archived=1", variant="archived"),
@@ -173,6 +178,23 @@ PAGES: list[Page] = [
          variant="to"),
     listing("conversations:search", query=f"?q={SEARCH_WORD}"),
     at("conversations:leave", "conversation.pk"),
+    # albums
+    listing("albums:mine"),
+    at("albums:new"),
+    Page("albums:new", lambda w: f"{reverse('albums:new')}?community={w.community.pk}",
+         variant="community"),
+    listing("albums:detail", "album.pk"),
+    listing("albums:detail", "own_album.pk", variant="mine"),
+    at("albums:edit", "own_album.pk"),
+    at("albums:delete", "own_album.pk"),
+    at("albums:upload", "own_album.pk"),
+    listing("albums:member", "star.pk"),
+    listing("albums:community", "community.pk"),
+    listing("albums:photo", "album_photo.pk"),
+    at("albums:photo", "own_photo.pk", variant="mine"),
+    Page("albums:photo_file",
+         lambda w: reverse("albums:photo_file", args=[w.album_photo.pk, "small"])),
+    at("albums:photo_delete", "own_photo.pk"),
     # accounts
     listing("accounts:profile", "star.pk"),
     listing("accounts:profile", "viewer.pk", variant="mine"),
@@ -193,9 +215,9 @@ PAGES: list[Page] = [
     at("accounts:settings"),
     at("leaving:data"),
     # The data download: a file of everything a member has, one constant query for each kind
-    # of thing (friends, entries, comments of three kinds, communities, off-kai, messages…),
-    # which is more kinds than any page shows.
-    listing("leaving:data", method="post", variant="zip", budget=20),
+    # of thing (friends, entries, comments of three kinds, communities, off-kai, messages,
+    # albums with their photos and comments, likes…), which is more kinds than any page shows.
+    listing("leaving:data", method="post", variant="zip", budget=22),
     at("leaving:leave"),
     # invites
     listing("invites:mine"),
@@ -296,6 +318,8 @@ SKIPPED: dict[str, str] = {
         "offkai:guest_invite", "notifications:read_all",
         "conversations:reply", "conversations:archive", "conversations:unarchive",
         "likes:like", "likes:unlike",
+        "albums:caption", "albums:cover", "albums:move", "albums:comment_create",
+        "albums:comment_delete",
     ], "POST-only"),
     # allauth's steps that are pages only in the middle of their flow; a redirect otherwise.
     "mfa_authenticate": "a login stage, between the password and the code",

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from accounts import services as accounts_services
 from accounts.models import FriendRequest, User
+from albums.models import Album, AlbumPhoto
 from communities.models import Community, JoinPolicy, Topic, TopicComment, TopicPolicy
 from conversations import services as conversation_services
 from conversations.models import Conversation, Message
@@ -66,6 +67,8 @@ MESSAGES = {
             "You can start at most 2 conversations a day. Please try again tomorrow.",
         "MESSAGES_PER_HOUR": "You can send at most 2 messages an hour. Please try again later.",
         "LIKES_PER_HOUR": "You can like at most 2 things an hour. Please try again later.",
+        "ALBUM_PHOTOS_PER_DAY":
+            "You can add at most 2 photos a day to albums. Please try again tomorrow.",
     },
     "ja": {
         "INVITATIONS_PER_DAY": "招待メールを送れるのは1日2通までです。明日もう一度お試しください。",
@@ -84,6 +87,8 @@ MESSAGES = {
         "CONVERSATIONS_PER_DAY": "新しい会話は1日に2件までです。明日またお試しください。",
         "MESSAGES_PER_HOUR": "メッセージは1時間に2件までです。しばらくしてからお試しください。",
         "LIKES_PER_HOUR": "イイネ!できるのは1時間に2件までです。しばらくしてからお試しください。",
+        "ALBUM_PHOTOS_PER_DAY":
+            "アルバムに追加できる写真は1日2枚までです。明日もう一度お試しください。",
     },
 }
 
@@ -137,6 +142,7 @@ class World:
     recipients: list[User]
     reported: list[Entry]
     conversation: Conversation
+    album: Album
 
 
 @pytest.fixture
@@ -155,6 +161,7 @@ def world(owner, friend) -> World:
         conversation=conversation_services.conversation_start(
             sender=friend, recipient_ids=[owner.pk], subject="Hello", body="Hi there"
         ),
+        album=factories.album(owner),
     )
     # Setting the scene (the owner's club) is not what a test counts.
     LimitedAction.objects.all().delete()
@@ -257,6 +264,11 @@ def _like(client, w, i):
     return client.post(reverse("likes:like", args=[kind, thing.pk]), follow=True)
 
 
+def _album_photo(client, w, i):
+    return client.post(reverse("albums:upload", args=[w.album.pk]),
+                       {"photos": [factories.image_file()]})
+
+
 def _body(i):
     return {"body": typed(i)}
 
@@ -297,6 +309,8 @@ CASES = {
                          lambda w: Conversation.objects.count()),
     "message": Case("MESSAGES_PER_HOUR", _message, _body, lambda w: Message.objects.count()),
     "like": Case("LIKES_PER_HOUR", _like, lambda i: {}, lambda w: Like.objects.count()),
+    "album photo": Case("ALBUM_PHOTOS_PER_DAY", _album_photo, lambda i: {},
+                        lambda w: AlbumPhoto.objects.count()),
     "community image": Case("UPLOADS_PER_DAY", _community_image,
                             lambda i: {"description": typed(i)},
                             lambda w: Community.objects.filter(pk=w.own_club.pk)
@@ -475,7 +489,8 @@ def test_the_allowances_come_from_the_environment():
         "INVITATIONS_PER_DAY=20", "FRIEND_REQUESTS_PER_DAY=30", "COMMENTS_PER_HOUR=60",
         "TOPIC_CREATE_PER_HOUR=10", "COMMUNITY_CREATE_PER_DAY=3", "OFFKAI_CREATE_PER_DAY=10",
         "REPORTS_PER_DAY=20", "UPLOADS_PER_DAY=50", "CONVERSATIONS_PER_DAY=20",
-        "MESSAGES_PER_HOUR=60", "LIKES_PER_HOUR=300", "0",
+        "MESSAGES_PER_HOUR=60", "LIKES_PER_HOUR=300",
+        "ALBUM_PHOTOS_PER_DAY=200", "0",
     ]
     changed = run(COMMENTS_PER_HOUR="7", UPLOADS_PER_DAY="0", BEHIND_PROXY="1")
     assert "COMMENTS_PER_HOUR=7" in changed and "UPLOADS_PER_DAY=0" in changed

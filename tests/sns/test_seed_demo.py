@@ -100,6 +100,15 @@ def test_the_demo_is_a_living_site_loaded_once(as_user):
     introductions = Introduction.objects.filter(subject=hanako)
     assert introductions.count() >= 2
     assert introductions.filter(updated_at__lt=timezone.now() - timedelta(days=7)).exists()
+    # Albums: Taro's for friends (Hanako sees it on home), the hiking community's with
+    # photos by two of its members.
+    from albums.models import Album
+    assert Album.objects.filter(owner=taro, photo_count=3).exists()
+    club_album = Album.objects.get(community__isnull=False)
+    assert set(club_album.photos.values_list("uploader", flat=True)) == {
+        club_album.owner_id, hanako.pk}
+    home = as_user(hanako).get("/").content.decode()
+    assert "高尾山ハイキング" in home
     # The seed's own writes leave the demo members their full allowances for trying it out.
     assert not LimitedAction.objects.exists()
 

@@ -38,7 +38,7 @@ from offkai.models import Answer, Event
 from sns.models import LimitedAction, Notification
 from sns.visibility import Level
 
-from . import _demo_messages
+from . import _demo_albums, _demo_messages
 from ._demo_pictures import picture
 
 # Marks the life as loaded (a database seeded before there was any keeps its members and
@@ -191,6 +191,7 @@ def load(members: list[User], *, since: datetime) -> None:
     _communities(clock, m)
     _offkai(clock, m)
     _demo_messages.load(clock, m)
+    _demo_albums.load(clock, m, MARKER_COMMUNITY)
     for visitor, owner, days in FOOTPRINTS:
         footprint_record(visitor=m[visitor], owner=m[owner])
         at = clock.ago(days)
