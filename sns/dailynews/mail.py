@@ -54,6 +54,7 @@ def news_message(news: News) -> EmailMultiAlternatives:
         "name": member.display_name,
         "news": news,
         "entries": [(e, absolute_url(e.get_absolute_url())) for e in news.entries],
+        "albums": [(a, absolute_url(a.get_absolute_url())) for a in news.albums],
         "topics": [(t, absolute_url(t.get_absolute_url())) for t in news.topics],
         "events": [(e, absolute_url(e.get_absolute_url())) for e in news.events],
         "birthdays": [(m, day, absolute_url(m.get_absolute_url())) for m, day in news.birthdays],

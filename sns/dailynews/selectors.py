@@ -2,8 +2,7 @@
 nothing of a member who left, is suspended or stands in a block with them either way; a
 fixed number of queries whatever the amount (tests/sns/dailynews).
 
-Friends' new albums are not in it yet: the albums app plugs in here, as one more list of
-``News`` read through its own ``visible_to``.
+Friends' albums come in as they are made or given photos (``Album.updated_at``).
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from accounts.models import Footprint, Friendship, User
 from accounts.selectors import birthdays
+from albums.models import Album
 from communities.models import Membership, Topic
 from diary.models import Comment, Entry
 from offkai import selectors as offkai_selectors
@@ -37,6 +37,7 @@ class News:
     member: User
     since: datetime
     entries: list = field(default_factory=list)
+    albums: list = field(default_factory=list)
     topics: list = field(default_factory=list)
     events: list = field(default_factory=list)
     # (member, the date of their birthday), soonest first.
@@ -48,14 +49,14 @@ class News:
     @property
     def is_empty(self) -> bool:
         """Nothing to tell: no mail."""
-        return not (self.entries or self.topics or self.events or self.birthdays
-                    or self.comments or self.likes or self.footprints)
+        return not (self.entries or self.albums or self.topics or self.events
+                    or self.birthdays or self.comments or self.likes or self.footprints)
 
     @property
     def count(self) -> int:
         """How many things the news tells of (the subject says it)."""
-        return (len(self.entries) + len(self.topics) + len(self.events) + len(self.birthdays)
-                + self.comments + self.likes + self.footprints)
+        return (len(self.entries) + len(self.albums) + len(self.topics) + len(self.events)
+                + len(self.birthdays) + self.comments + self.likes + self.footprints)
 
 
 def news_since(member: User, now: datetime) -> datetime:
@@ -114,6 +115,13 @@ def news_for(member: User, *, since: datetime, now: datetime, today: date) -> Ne
         Entry.objects.visible_to(member)
         .filter(author__in=_friends(member), created_at__gte=since)
         .select_related("author__profile").order_by("-created_at", "-pk")[:SHOWN]
+    )
+    # Friends' own albums (not a community's) made or given photos since the last news.
+    news.albums = list(
+        Album.objects.visible_to(member)
+        .filter(owner__in=_friends(member), community__isnull=True, updated_at__gte=since,
+                photo_count__gt=0)
+        .select_related("owner__profile").order_by("-updated_at", "-pk")[:SHOWN]
     )
     mine = Membership.objects.filter(user=member).values("community")
     news.topics = list(

@@ -72,6 +72,11 @@ def test_the_news_holds_what_owner_may_see_and_nothing_else(owner, friend, fof, 
         factories.entry(person, Level.FRIENDS, title=f"By {person.display_name}")
         factories.topic(club, person, title=f"Topic by {person.display_name}")
         born_in(person, 1)
+    shown_album = factories.album(friend, Level.FRIENDS, title="Friend hike", photos=1)
+    factories.album(friend, Level.PRIVATE, title="Friend private album", photos=1)
+    factories.album(friend, Level.FRIENDS, title="Friend empty album")
+    factories.album(fof, Level.MEMBERS, title="Not a friend's album", photos=1)
+    factories.album(blocker, Level.FRIENDS, title="Blocker's album", photos=1)
     factories.topic(club, member, title="Member topic")
     factories.topic(club, owner, title="My own topic")
     factories.event(friend, days=2, title="Friend meetup", visibility=Level.FRIENDS)
@@ -99,6 +104,7 @@ def test_the_news_holds_what_owner_may_see_and_nothing_else(owner, friend, fof, 
 
     news = news_of(owner)
     assert [e.pk for e in news.entries] == [shown_entry.pk]
+    assert [a.pk for a in news.albums] == [shown_album.pk]
     assert [t.title for t in news.topics] == ["Member topic"]
     assert [e.title for e in news.events] == ["Friend meetup"]
     assert [m.pk for m, _day in news.birthdays] == [friend.pk]
@@ -128,6 +134,7 @@ def test_a_fixed_number_of_queries(owner, n):
         factories.befriend(owner, person)
         factories.join(club, [person])
         factories.entry(person, Level.FRIENDS)
+        factories.album(person, Level.FRIENDS, photos=1)
         factories.topic(club, person)
         factories.event(person, days=1 + i % 5, visibility=Level.FRIENDS)
         factories.entry_comment(mine, person)
@@ -139,7 +146,8 @@ def test_a_fixed_number_of_queries(owner, n):
     with CaptureQueriesContext(connection) as queries:
         news = news_of(owner)
         news_message(news)
-    assert len(queries) <= 9, [q["sql"][:100] for q in queries]
+    assert len(queries) <= 10, [q["sql"][:100] for q in queries]
+    assert len(news.albums) == min(n, 10)
     assert news.comments == news.likes == news.footprints == n
 
 
