@@ -994,6 +994,10 @@ MORE_REFS: dict[str, Callable[[Scene], None]] = {
     "liking the entry of a member who blocks me": check_post_like_missing(
         "likes:like", lambda s: ["entry", factories.entry(s.blocker, Level.MEMBERS).pk],
         lambda s: _likes(), swap=1),
+    "liking a photo of a private album": check_post_like_missing(
+        "likes:like", lambda s: [
+            "photo", factories.album(s.owner, Level.PRIVATE, photos=1).photos.get().pk,
+        ], lambda s: _likes(), swap=1),
     "who liked a comment of a member who blocks me": check_get_like_missing(
         "likes:list", lambda s: [
             "entry-comment", factories.entry_comment(s.members_entry, s.blocker).pk,

@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from accounts.services import block_create
+from albums.services import album_delete
 from diary import services as diary_services
 from sns import moderation
 from sns.errors import Refused
@@ -307,3 +308,19 @@ def test_the_data_download_lists_what_the_member_liked(owner, friend, as_user):
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     (liked,) = json.loads(archive.read("likes.json"))
     assert (liked["kind"], liked["id"]) == ("entry", entry.pk)
+
+
+def test_an_album_photo_is_liked_on_its_page_and_its_uploader_hears_of_it(owner, friend,
+                                                                         as_user):
+    album = factories.album(owner, Level.FRIENDS, title="Hike", photos=1)
+    photo = album.photos.get()
+    client = as_user(friend)
+    assert reverse("likes:like", args=["photo", photo.pk]) in client.get(
+        photo.get_absolute_url()).content.decode()
+    assert client.post(reverse("likes:like", args=["photo", photo.pk])).url == (
+        photo.get_absolute_url())
+    (notification,) = like_notifications(owner)
+    assert text_of(notification, owner) == "Friend Person liked your photo in “Hike”"
+    # Deleting the album takes the photo's likes and the notification.
+    album_delete(album_id=album.pk, editor=owner)
+    assert not Like.objects.exists() and not like_notifications(owner).exists()
