@@ -1,7 +1,8 @@
 """Home's "friends' new albums": the newest albums (with photos) of my friends that I may see.
-Cold (no parts cache), read as one array column of home's counts query (``counts_column``:
-home has no query to spare); kept (a part of its own in sns/home.html, built apart like
-friends' diaries), read by ``friends_albums`` under what it depends on."""
+Cold (no parts cache), read as one array column of home's counts query
+(``albums.selectors.friends_albums_rows``: home has no query to spare); kept (a part of its
+own in sns/home.html, built apart like friends' diaries), read by ``friends_albums`` under
+what it depends on."""
 
 from __future__ import annotations
 
@@ -23,11 +24,6 @@ def friends_albums(member) -> list:
     cache.depends_on(*(cache.album(a) for a in albums),
                      *(cache.member(a.owner_id) for a in albums))
     return albums
-
-
-def counts_column(member):
-    """The column of home's counts query that reads them (JSON rows)."""
-    return albums_selectors.friends_albums_rows(member)
 
 
 class AlbumsSection:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Footprint, Friendship, User
 from accounts.selectors.footprints import FOOTPRINT_DAYS
 from accounts.selectors.graph import friends_of
+from albums import selectors as albums_selectors
 from communities import selectors as communities_selectors
 from communities.models import CommunityPreference, JoinRequest, Membership, Role
 from diary import selectors as diary_selectors
@@ -24,7 +25,7 @@ from invites.selectors import invitations_left, invite_refusal
 from offkai import selectors as offkai_selectors
 from sns import cache
 from sns.context_processors import read_counts
-from sns.home.albums import AlbumsSection, counts_column
+from sns.home.albums import AlbumsSection
 from sns.notifications.selectors import announcements_visible_to
 from sns.paging import row_count
 from sns.prepared import Prepared
@@ -151,7 +152,8 @@ def _counts_query(member, now, recent):
         n_topics_seen_at=Subquery(
             CommunityPreference.objects.filter(user=member).values("topics_seen_at")[:1]
         ),
-        n_friends_albums=counts_column(member),  # (sns.home.albums)
+        # Friends' new albums, as JSON rows: home has no query to spare for them.
+        n_friends_albums=albums_selectors.friends_albums_rows(member),
     )
     # The member's own profile rides along (home shows their photo and name).
     return User.objects.select_related("profile").annotate(**names).filter(pk=member.pk)
