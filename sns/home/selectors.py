@@ -43,9 +43,8 @@ _NOT_READ = object()
 
 
 class Sections(AlbumsSection):
-    """Home's sections that change more often than the rest (a friend's new entry, a new
-    comment), kept apart from it (detached parts of sns/home.html): each read on first use,
-    when its part is built, or when nothing else tells whether home is empty."""
+    """Home's sections that change more often than the rest, kept apart from it (detached
+    parts of sns/home.html): each read on first use, when its part is built, or by is_empty."""
 
     def __init__(self, member) -> None:
         self.member = member
