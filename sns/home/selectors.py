@@ -25,6 +25,7 @@ from invites.selectors import invitations_left, invite_refusal
 from offkai import selectors as offkai_selectors
 from sns import cache
 from sns.context_processors import read_counts
+from sns.home.albums import AlbumsSection
 from sns.notifications.selectors import announcements_visible_to
 from sns.paging import row_count
 from sns.prepared import Prepared
@@ -43,18 +44,15 @@ ACCEPTED_WITHIN = timedelta(days=30)
 _NOT_READ = object()
 
 
-class Sections:
-    """Home's sections that change more often than the rest (a friend's new entry, a new
-    comment), kept apart from it (detached parts of sns/home.html): each read on first use,
-    when its part is built, or when nothing else tells whether home is empty."""
+class Sections(AlbumsSection):
+    """Home's sections that change more often than the rest, kept apart from it (detached
+    parts of sns/home.html): each read on first use, when its part is built, or by is_empty."""
 
     def __init__(self, member) -> None:
         self.member = member
         self._read: dict[tuple, object] = {}
         # Where the member left off reading new comments, as home's counts read it.
         self.comments_seen_at: datetime | object | None = _NOT_READ
-        # Friends' new albums as home's counts read them (JSON rows).
-        self.albums_found: list | object | None = _NOT_READ
 
     def _once(self, name: str, read):
         # Once for each part being built: its declarations go to the part that reads it.
@@ -72,14 +70,6 @@ class Sections:
     def diaries_more(self) -> bool:
         """Whether they have more than home shows."""
         return self._once("diaries", lambda: _friends_diaries(self.member))[1]
-
-    @property
-    def albums(self) -> list:
-        """My friends' newest albums (with photos) that I may see."""
-        if not cache.in_use() and self.albums_found is not _NOT_READ:
-            # Nothing is kept: what home's counts read (no query of its own).
-            return albums_selectors.albums_from_rows(self.albums_found)
-        return self._once("albums", lambda: _friends_albums(self.member))
 
     @property
     def commented(self) -> list:
@@ -184,7 +174,6 @@ _ANNOUNCEMENTS = Prepared(
     member=User,
 )
 _DIARIES = Prepared(diary_selectors.entries_by_ids, ids=list)
-
 _COMMENTED = Prepared(
     lambda viewer, since, active: diary_selectors.new_comments_on(viewer, since, active)[:SHORT],
     viewer=User, since=datetime, active=list,
@@ -318,19 +307,6 @@ def _friends_diaries(member) -> tuple[list, bool]:
         found = _diary_ids(member, refresh=True)
         entries = entries_of(found)
     return entries[:SHORT], len(entries) > SHORT
-
-
-def _friends_albums(member) -> list:
-    """My friends' newest albums that I may see (albums.selectors.friends_albums): what adds
-    to the list (a friend's new album, photos added, one no longer private) bumps my
-    ``friends_albums`` (albums.services, fanned out after commit); what removes (deleted,
-    hidden, narrowed) bumps the album's own scope, which the list depends on."""
-    cache.depends_on(cache.friends_albums(member), cache.friends(member),
-                     cache.blocks(member), cache.PEOPLE)
-    albums = list(albums_selectors.friends_albums_query(member)[:SHORT])
-    cache.depends_on(*(cache.album(a) for a in albums),
-                     *(cache.member(a.owner_id) for a in albums))
-    return albums
 
 
 def _comments_since(seen_at: datetime | None) -> datetime:
