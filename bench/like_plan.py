@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 DAY = 86400
 # How the likes are shared among the kinds (sns.likes.KINDS; albums plug in as "photo").
-SHARES = {"entry": 0.60, "entry-comment": 0.20, "topic": 0.05, "topic-comment": 0.09,
-          "offkai": 0.03, "offkai-comment": 0.03}
+SHARES = {"entry": 0.60, "entry-comment": 0.28, "topic": 0.04, "topic-comment": 0.05,
+          "offkai": 0.02, "offkai-comment": 0.01}
 HOT_ENTRIES = 300  # entries everyone shares: 1,000-5,000 likes each
 HOT_LIKES = (1_000, 5_000)
 SIGMA = 1.5  # spread of the log-normal appeal of a thing

@@ -6,11 +6,13 @@ never a test).
 Needs the diaries, communities and off-kai (seeds what is missing first), then adds
 20,000,000 likes (issue 19, item 5):
 
-* **What is liked**: 60% diary entries, 20% their comments, 5% topics, 9% topic comments,
-  3% off-kai and 3% their comments. Each thing's count is a log-normal appeal times its
-  owner's reach (friends, or the community's size), capped by who may see it: most things
-  get 0-3, popular authors' entries dozens, and 300 entries open to all members by the
-  best-connected authors 1,000-5,000 each. Private and hidden things get none.
+* **What is liked**: 60% diary entries, 28% their comments, 4% topics, 5% topic comments,
+  2% off-kai and 1% their comments (the seed has 2,000,000 entries and 5,000,000 comments,
+  54,000 topics and 304,000 comments, 20,000 off-kai and 65,000 comments). Each thing's
+  count is a log-normal appeal times its owner's reach (friends, or the community's size),
+  capped by who may see it: most things get 0-3, popular authors' entries dozens, and 300
+  entries open to all members by the best-connected authors 1,000-5,000 each. Private and
+  hidden things get none.
 * **Who likes**: someone who may see the thing (``like_plan.py``): for an entry or an
   off-kai of friends only, its author's friends; friends of friends, those and theirs; for
   all members, mostly friends, then friends of friends, then anybody; for a topic, the
