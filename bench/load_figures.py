@@ -28,6 +28,10 @@ PAGES = [
     ("search", "GET", re.compile(r"^/search/")),
     ("inbox", "GET", re.compile(r"^/messages/$")),
     ("conversation", "GET", re.compile(r"^/messages/\d+/$")),
+    # The pages with likes (bench/load_likes.py): an entry with 1,000 likes and a topic with
+    # liked comments are told apart from the others by their row, not by their path.
+    ("likers", "GET", re.compile(r"^/likes/[a-z-]+/\d+/$")),
+    ("liked diary", "GET", re.compile(r"^/members/\d+/diary/$")),
     ("comment", "POST", re.compile(r"^/diary/\d+/comments/$")),
     ("rsvp", "POST", re.compile(r"^/offkai/\d+/rsvp/$")),
     # The fan-out probe's writers (bench/fanout.py), during the mixed load.

@@ -5,8 +5,10 @@
 The friend graph (``seed_graph.py``: 100,000 members, 1,000,000 friendships), the diaries
 (``seed_diary.py``: 2,000,000 entries, 5,000,000 comments), the communities
 (``seed_communities.py``: 10,000), the off-kai (``seed_offkai.py``: 20,000 events) and the
-messages (``seed_messages.py``: 1,000,000 conversations, 5,000,000 messages), each streamed
-into COPY with a progress bar and skipped when its marker table says it is there.
+messages (``seed_messages.py``: 1,000,000 conversations, 5,000,000 messages) and the likes
+(``seed_likes.py``: 20,000,000 on entries, topics, off-kai and their comments), each
+streamed into COPY with a progress bar and skipped when its marker table says it is there.
+(Albums, when they come, seed before the likes, which then take a share for photos.)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 import seed_communities
 import seed_diary
 import seed_graph
+import seed_likes
 import seed_messages
 import seed_offkai
 
@@ -31,6 +34,7 @@ def ensure_seeded(*, reseed: bool = False) -> float:
     seed_communities.ensure_seeded()
     seed_offkai.ensure_seeded()
     seed_messages.ensure_seeded()
+    seed_likes.ensure_seeded()
     seconds = time.monotonic() - start
     print(f"  the data set is ready ({seconds / 60:.1f} min)", file=sys.stderr)
     return seconds
@@ -47,7 +51,7 @@ def sizes() -> dict[str, int]:
         "communities": "communities_community", "topics": "communities_topic",
         "topic comments": "communities_topiccomment", "events": "offkai_event",
         "answers": "offkai_rsvp", "conversations": "conversations_conversation",
-        "messages": "conversations_message",
+        "messages": "conversations_message", "likes": "sns_like",
     }
     with connection.cursor() as cursor:
         cursor.execute(

@@ -108,11 +108,13 @@ def likes_withdraw(*, model: type[models.Model], ids) -> int:
 
 def like_count(model: type[models.Model]) -> Coalesce:
     """An annotation: how many liked each row of ``model`` (a subquery along the like_once
-    index, so that a list's counts come with the list, not one query per row)."""
+    index, so that a list's counts come with the list, not one query per row). Counted as
+    ``count(*)``: the like's id is in no index with the thing, so ``count(id)`` would read
+    every like's row from the table (5,000 for a popular entry) instead of the index alone."""
     counts = (
         Like.objects.filter(
             target_type=ContentType.objects.get_for_model(model), target_id=OuterRef("pk")
-        ).order_by().values("target_id").annotate(n=Count("pk")).values("n")
+        ).order_by().values("target_id").annotate(n=Count("*")).values("n")
     )
     return Coalesce(Subquery(counts), 0)
 
@@ -123,7 +125,7 @@ def counts_by_id(model: type[models.Model], ids) -> dict[int, dict]:
     rows = (
         Like.objects.filter(
             target_type=ContentType.objects.get_for_model(model), target_id__in=list(ids)
-        ).order_by().values("target_id").annotate(n=Count("pk")).values_list("target_id", "n")
+        ).order_by().values("target_id").annotate(n=Count("*")).values_list("target_id", "n")
     )
     found = dict(rows)
     return {pk: {"n": found.get(pk, 0)} for pk in ids}

@@ -6,16 +6,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from sns import cache
 from sns.client_input import next_path
 from sns.errors import Refused
 from sns.likes import like_states
+from sns.paging import cursor_decode, cursor_encode
 
 from . import selectors, services
-from .registry import spec_of
+from .registry import page_scope, spec_of
 
 
 def _target_or_404(viewer, kind: str, pk: int):
@@ -68,14 +71,33 @@ def unlike(request, kind: str, pk: int):
 
 @require_GET
 def likers(request, kind: str, pk: int):
-    """Who liked a thing: those of them the viewer may see, newest first."""
+    """Who liked a thing: those of them the viewer may see, newest first. Whether the viewer
+    may see the thing is asked on every request; the list, the count and the viewer's button
+    are kept as HTML per viewer ({% part %}), built by ``_likers_page`` only when something it
+    showed changed: a like or an unlike on the thing's page, the viewer's friends or blocks,
+    members' standing, a name shown."""
     spec, target = _target_or_404(request.user, kind, pk)
-    people, next_cursor = selectors.likers_page(request.user, target, request.GET.get("before"))
-    state = like_states(request.user, [target])[(kind, pk)]
+    cursor = cursor_decode(request.GET.get("before"))
+    # The part's key and the button's way back: the cursor as read (a malformed one is the
+    # latest likes).
+    before = cursor_encode(*cursor) if cursor else ""
     return render(request, "sns/likers.html", {
-        "target": target, "target_url": spec.url(target), "target_title": spec.title(target),
-        "kind": kind, "like": state,
-        "people": people, "next_cursor": next_cursor,
+        "target_url": spec.url(target), "target_title": spec.title(target),
+        "kind": kind, "pk": pk, "before": before,
+        "back": request.path + (f"?before={before}" if before else ""),
+        "page": SimpleLazyObject(lambda: _likers_page(request.user, kind, target, before)),
         "showing_earlier": "before" in request.GET,
         "title": _("Who liked this"),
     })
+
+
+def _likers_page(viewer, kind: str, target, before: str) -> dict:
+    """What the kept part of "who liked this" shows ``viewer``, each read declared before it
+    is read (but the names of those it shows: a rename is late by at most the part's
+    timeout)."""
+    cache.depends_on(page_scope(target), cache.friends(viewer), cache.blocks(viewer),
+                     cache.PEOPLE)
+    people, next_cursor = selectors.likers_page(viewer, target, before or None)
+    cache.depends_on(*{cache.member(member.pk) for member, _shown in people})
+    state = like_states(viewer, [target])[(kind, target.pk)]
+    return {"people": people, "next_cursor": next_cursor, "like": state}

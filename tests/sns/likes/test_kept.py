@@ -90,3 +90,27 @@ def test_a_diary_list_counts_likes_through_a_hole(owner, friend, fof, as_user, p
     assert html.count('<span class="like-tally">') == 1
     assert '<span class="like-tally">1 like</span>' in html
 
+
+
+def test_who_liked_this_is_kept_and_follows_likes_and_blocks(owner, friend, fof, as_user,
+                                                              parts):
+    from accounts.services.blocks import block_create
+
+    with warm.committed():
+        entry = factories.entry(owner)
+        services.like_add(member=fof, target=entry)
+    client = as_user(friend)
+    url = reverse("likes:list", args=["entry", entry.pk])
+    html = look(client, url)
+    assert f'href="{fof.get_absolute_url()}"' in html and ">Like!</button>" in html
+    assert warm.filled(parts)
+    # Another like shows on the next look, and the viewer's own click on their button.
+    with warm.committed():
+        services.like_add(member=owner, target=entry)
+        services.like_add(member=friend, target=entry)
+    html = look(client, url)
+    assert f'href="{owner.get_absolute_url()}"' in html and ">Undo Like!</button>" in html
+    # A liker who blocks the viewer is gone from the viewer's list at once.
+    with warm.committed():
+        block_create(blocker=fof, blocked=friend)
+    assert f'href="{fof.get_absolute_url()}"' not in look(client, url)
