@@ -332,7 +332,6 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-
 # The Content Security Policy (django-csp), on every response: scripts and styles only from
 # the site's own static files, never inline, so that member text that ever got past the
 # escaping and nh3 still could not run. Images also from data: URIs (the authenticator app's

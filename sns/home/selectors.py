@@ -1,8 +1,6 @@
-"""Home (新着): what is new for a member, each part a short list with a link to its page.
-
-Every part reads through the owning app's public reads (feeds, selectors, visible_to), so
-home shows nothing the full pages would not; the counts come in one query.
-"""
+"""Home (新着): what is new for a member, each part a short list with a link to its page,
+read through the owning app's public reads (feeds, selectors, visible_to), so that home
+shows nothing the full pages would not; the counts come in one query."""
 
 from __future__ import annotations
 
@@ -40,7 +38,6 @@ FRIENDS_SHOWN = 9
 # "Invitations accepted" looks this far back.
 ACCEPTED_WITHIN = timedelta(days=30)
 
-
 _NOT_READ = object()
 
 
@@ -51,8 +48,7 @@ class Sections(AlbumsSection):
     def __init__(self, member) -> None:
         self.member = member
         self._read: dict[tuple, object] = {}
-        # Where the member left off reading new comments, as home's counts read it.
-        self.comments_seen_at: datetime | object | None = _NOT_READ
+        self.comments_seen_at: datetime | object | None = _NOT_READ  # as the counts read it
 
     def _once(self, name: str, read):
         # Once for each part being built: its declarations go to the part that reads it.
