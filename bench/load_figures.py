@@ -32,6 +32,10 @@ PAGES = [
     # liked comments are told apart from the others by their row, not by their path.
     ("likers", "GET", re.compile(r"^/likes/[a-z-]+/\d+/$")),
     ("liked diary", "GET", re.compile(r"^/members/\d+/diary/$")),
+    # The album pages (bench/load_albums.py); home with friends' new albums is "home".
+    ("big album", "GET", re.compile(r"^/albums/\d+/$")),
+    ("album photo", "GET", re.compile(r"^/albums/photos/\d+/$")),
+    ("member albums", "GET", re.compile(r"^/members/\d+/albums/$")),
     ("comment", "POST", re.compile(r"^/diary/\d+/comments/$")),
     ("rsvp", "POST", re.compile(r"^/offkai/\d+/rsvp/$")),
     # The fan-out probe's writers (bench/fanout.py), during the mixed load.

@@ -2,8 +2,8 @@
 (``seed_likes.py``): an entry with 1,000 likes or more opened by a friend of its author, who
 liked it, the author's diary list (their entries carry likes), and a community topic whose
 comments are liked, opened by a member of the community. Measured alone, beside the floor;
-not in the mixed load (which stays the one earlier runs measured). Albums, when they come,
-add their photo page here (kind "photo").
+not in the mixed load (which stays the one earlier runs measured). The album pages are
+measured in ``load_albums.py`` (photos have no seeded likes).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fanout
+from load_albums import ALBUM_ROWS, album_requests
 from load_likes import LIKE_ROWS, like_requests
 
 # Each page's share of the mixed load, in percent.
@@ -23,8 +24,8 @@ SEARCH_WORDS = ["温泉", "読書", "ラーメン", "打ち合わせ", "カメ�
 MEMBER_FLOOR = "member floor"
 # Pages measured alone but left out of the mixed load (which stays the one earlier runs
 # measured): the inbox of the busiest members, and a long conversation (issue 18); the pages
-# that show likes (issue 19, bench/load_likes.py).
-ALONE = ["inbox", "conversation", *LIKE_ROWS]
+# that show likes and the album pages (issue 19, bench/load_likes.py, bench/load_albums.py).
+ALONE = ["inbox", "conversation", *LIKE_ROWS, *ALBUM_ROWS]
 # The rows of pages alone, in order (after the floor).
 ROWS = [MEMBER_FLOOR, "home", "profile", "diaries", "entry", "topic", "event", "search", *ALONE,
         "comment", "rsvp"]
@@ -101,6 +102,7 @@ def pick_requests(n_members: int, rng: random.Random) -> dict[str, list[Request]
               file=sys.stderr)
     requests.update(message_requests(n_members))
     requests.update(like_requests(n_members, rng))
+    requests.update(album_requests(n_members, rng))
     return {kind: items for kind, items in requests.items() if items}
 
 

@@ -5,10 +5,11 @@
 The friend graph (``seed_graph.py``: 100,000 members, 1,000,000 friendships), the diaries
 (``seed_diary.py``: 2,000,000 entries, 5,000,000 comments), the communities
 (``seed_communities.py``: 10,000), the off-kai (``seed_offkai.py``: 20,000 events) and the
-messages (``seed_messages.py``: 1,000,000 conversations, 5,000,000 messages) and the likes
-(``seed_likes.py``: 20,000,000 on entries, topics, off-kai and their comments), each
-streamed into COPY with a progress bar and skipped when its marker table says it is there.
-(Albums, when they come, seed before the likes, which then take a share for photos.)
+messages (``seed_messages.py``: 1,000,000 conversations, 5,000,000 messages), the likes
+(``seed_likes.py``: 20,000,000 on entries, topics, off-kai and their comments) and the
+albums (``seed_albums.py``: 200,000 albums, 2,000,000 photos, 1,000,000 comments; after the
+likes, so that their seed stays as it was: no likes on photos), each streamed into COPY
+with a progress bar and skipped when its marker table says it is there.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import sys
 import time
 
+import seed_albums
 import seed_communities
 import seed_diary
 import seed_graph
@@ -35,6 +37,7 @@ def ensure_seeded(*, reseed: bool = False) -> float:
     seed_offkai.ensure_seeded()
     seed_messages.ensure_seeded()
     seed_likes.ensure_seeded()
+    seed_albums.ensure_seeded()
     seconds = time.monotonic() - start
     print(f"  the data set is ready ({seconds / 60:.1f} min)", file=sys.stderr)
     return seconds
@@ -52,6 +55,8 @@ def sizes() -> dict[str, int]:
         "topic comments": "communities_topiccomment", "events": "offkai_event",
         "answers": "offkai_rsvp", "conversations": "conversations_conversation",
         "messages": "conversations_message", "likes": "sns_like",
+        "albums": "albums_album", "album photos": "albums_albumphoto",
+        "photo comments": "albums_albumphotocomment",
     }
     with connection.cursor() as cursor:
         cursor.execute(
