@@ -11,7 +11,8 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, JSONObject
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Friendship, Profile, User
+from accounts.models import Friendship, User
+from accounts.selectors.names import member_from_names, name_columns
 from communities.models import Community, Membership, Role
 from sns.paging import latest_page
 from sns.site_policy import policy_current
@@ -137,23 +138,18 @@ def friends_albums_rows(member) -> ArraySubquery:
     has no query to spare. ``albums_from_rows`` makes them albums again."""
     return ArraySubquery(friends_albums_query(member).values(row=JSONObject(
         id="pk", title="title", cover_id="cover_id", photo_count="photo_count",
-        owner_id="owner_id", email="owner__email", real_name="owner__profile__real_name",
-        nickname="owner__profile__nickname", choice="owner__profile__shown_name_choice",
+        owner=name_columns("owner__"),
     ))[:ON_HOME])
 
 
 def albums_from_rows(rows) -> list[Album]:
     """The albums of ``friends_albums_rows``, each with its owner and the owner's profile
     (the fields their shown name is made of)."""
-    albums = []
-    for row in rows or ():
-        owner = User(pk=row["owner_id"], email=row["email"])
-        owner.profile = Profile(user=owner, real_name=row["real_name"] or "",
-                                nickname=row["nickname"] or "",
-                                shown_name_choice=row["choice"] or "")
-        albums.append(Album(pk=row["id"], title=row["title"], cover_id=row["cover_id"],
-                            photo_count=row["photo_count"], owner=owner))
-    return albums
+    return [
+        Album(pk=row["id"], title=row["title"], cover_id=row["cover_id"],
+              photo_count=row["photo_count"], owner=member_from_names(row["owner"]))
+        for row in rows or ()
+    ]
 
 
 def photos_of(album: Album, viewer) -> QuerySet[AlbumPhoto]:

@@ -88,15 +88,6 @@ def like_states(viewer, things: Iterable[models.Model]) -> dict[tuple[str, int],
     return states
 
 
-def like_counts(things: Iterable[models.Model]) -> None:
-    """The counts alone (a list shows them to everyone alike): each thing's ``like_count``,
-    in one query."""
-    things = list(things)
-    like_states(None, things)
-    for thing in things:
-        thing.like_count = thing.like.count
-
-
 def likes_withdraw(*, model: type[models.Model], ids) -> int:
     """Delete the likes of these things (they are being deleted); return how many."""
     deleted, _by_model = Like.objects.filter(

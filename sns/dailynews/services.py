@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.mail import get_connection
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
@@ -140,15 +141,13 @@ def daily_news_send(*, member_id: int, day: date, now: datetime | None = None,
 def _failed(*, member_id: int, day: date, error: BaseException, final: bool) -> None:
     """Record a failed attempt; a refusal that would only be repeated (no such mailbox)
     closes the claim without a mail, so that it does not hold up the batch."""
-    changes = {"last_error": str(error)[:300]}
+    changes = {"last_error": str(error)[:300], "attempts": F("attempts") + 1}
     if final:
         changes["sent_at"] = timezone.now()
-    rows = DailyNewsDelivery.objects.filter(member_id=member_id, day=day, sent_at__isnull=True)
-    for delivery in rows:
-        for name, value in changes.items():
-            setattr(delivery, name, value)
-        delivery.attempts += 1
-        delivery.save(update_fields=[*changes, "attempts"])
+    # Counted in the database: a worker retrying the batch may fail on the same member.
+    DailyNewsDelivery.objects.filter(
+        member_id=member_id, day=day, sent_at__isnull=True
+    ).update(**changes)
 
 
 def daily_news_batch_send(*, day: date, member_ids: list[int]) -> int:

@@ -12,8 +12,9 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
-from accounts.models import Friendship, Profile
+from accounts.models import Friendship
 from accounts.selectors import birthdays
+from accounts.selectors.names import member_from_names, name_columns
 from sns import cache
 from sns.visibility import Relation, visible_levels, without_blocked
 
@@ -31,9 +32,7 @@ def birthdays_query(member, birthday_keys):
     ).alias(key=birthdays.birth_key("friend__profile__")).filter(key__any=birthday_keys)
     friends = without_blocked(friends, "friend_id", member).order_by("friend_id")
     return ArraySubquery(friends.values(json=JSONObject(
-        id="friend_id", email="friend__email", real_name="friend__profile__real_name",
-        nickname="friend__profile__nickname",
-        shown_name_choice="friend__profile__shown_name_choice",
+        member=name_columns("friend__"),
         month="friend__profile__birth_month", day="friend__profile__birth_day",
     ))[:BIRTHDAYS_SHOWN])
 
@@ -62,13 +61,10 @@ def friends_birthdays(rows: list[dict] | None, *, now: datetime) -> list[Birthda
     midnight, site time: home is built again from then on."""
     today, found = timezone.localdate(now), []
     for row in rows or []:
-        profile = Profile(
-            real_name=row["real_name"], nickname=row["nickname"],
-            shown_name_choice=row["shown_name_choice"],
-        )
+        member = member_from_names(row["member"])
         day = birthdays.next_on_or_after(row["month"], row["day"], today)
-        name = profile.shown_name or row["email"].split("@")[0]
-        found.append(Birthday(member_id=row["id"], name=name, day=day, today=day == today))
+        found.append(Birthday(member_id=member.pk, name=member.display_name, day=day,
+                              today=day == today))
     found.sort(key=lambda b: (b.day, b.member_id))
     cache.depends_on(*(cache.member(b.member_id) for b in found))
     tomorrow = today + timedelta(days=1)
