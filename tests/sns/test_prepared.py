@@ -85,7 +85,7 @@ def test_home_counts_are_the_querysets(people):
         }
         assert row.profile.pk == expected.profile.pk
     assert home._counts(owner)["friends"] == 1
-    assert [b["id"] for b in home._counts(owner)["birthdays"]] == [people[1].pk]
+    assert [b["member"]["id"] for b in home._counts(owner)["birthdays"]] == [people[1].pk]
 
 
 def test_home_candidates_are_the_querysets_rows(people, moderator):
